@@ -1,0 +1,38 @@
+# mirrorvault: `make run` (build + demo on the embedded default), `make test` (everything CI runs),
+# `make bench` (benchmarks against peer tools). Each installs what it needs first.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps build build-asan run test unit asan bench clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+build:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DMV_WERROR=ON
+	cmake --build $(BUILD)
+
+build-asan:
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DMV_WERROR=ON -DMV_SANITIZE=ON
+	cmake --build $(ASAN_BUILD)
+
+run:
+	scripts/install-deps --run
+	$(MAKE) build
+	scripts/demo $(BUILD)/src/cli/mirrorvault
+
+test: deps
+	$(MAKE) build
+	$(MAKE) build-asan
+	scripts/run-tests $(BUILD) $(ASAN_BUILD)
+
+bench:
+	scripts/install-deps --bench
+	$(MAKE) build
+	bench/store $(BUILD)/src/cli/mirrorvault
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

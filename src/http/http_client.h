@@ -1,0 +1,83 @@
+// The HTTP transport: one client per process, shared by S3, upstream mirroring and the region
+// cache. The libcurl implementation drives every transfer of the process from one curl multi
+// handle (connection reuse, keep-alive, many transfers in flight); Send() may be called from any
+// number of threads at once and blocks only its caller.
+//
+// Send() performs exactly one attempt. Transport failures (connect, reset, timeout, truncated
+// body) come back as retryable Unavailable; HTTP statuses come back as a Response for the caller
+// to map (StatusFromHttp, or a protocol's own mapping such as S3's XML error codes). Retries are
+// the caller's, through RetryPolicy (retry_policy.h), because only the caller knows whether a
+// request is idempotent and how to rewind its body.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/io.h"
+#include "util/status.h"
+
+namespace mv::http {
+
+enum class Method { kGet, kHead, kPut, kPost, kDelete };
+std::string_view MethodName(Method method);
+
+// Header names as given on requests; lower-cased on responses.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Returns the first header named `name` (case-insensitive), if any.
+std::optional<std::string_view> FindHeader(const Headers& headers, std::string_view name);
+
+struct Request {
+  Method method = Method::kGet;
+  std::string url;  // may carry query parameters that are secrets (presigned): never printed
+  Headers headers;
+  // The request body, read on the transport's thread: it must not block for long (a file or
+  // memory). Rewound by the caller between attempts. Null for no body.
+  Reader* body = nullptr;
+  // When set, 2xx response bodies stream here instead of into Response::body. Error bodies are
+  // always buffered (they are small and the caller needs them to map the error).
+  Writer* sink = nullptr;
+  // Abort when fewer than 1 byte/s moves for this long (a stalled peer), and the overall limit.
+  std::chrono::seconds stall_timeout{30};
+  std::chrono::seconds total_timeout{0};  // 0: none
+};
+
+struct Response {
+  int status = 0;
+  Headers headers;
+  std::string body;          // unless streamed to Request::sink
+  uint64_t body_bytes = 0;   // bytes received (streamed or buffered)
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  virtual Result<Response> Send(const Request& request) = 0;
+};
+
+struct HttpClientOptions {
+  // Connections kept open per host and in all; transfers beyond them queue.
+  int max_connections_per_host = 128;
+  int max_connections = 256;
+  std::chrono::seconds connect_timeout{10};
+  std::string user_agent = "mirrorvault/0.1";
+};
+
+std::shared_ptr<HttpClient> MakeCurlHttpClient(const HttpClientOptions& options = {});
+
+// Maps an HTTP status to a Status: 404 NotFound, 409/412 PreconditionFailed, 401/403
+// PermissionDenied, 408/429/5xx retryable Unavailable, other 4xx InvalidArgument.
+// `what` names the operation and URL (without credentials).
+Status StatusFromHttp(int status, std::string_view what, std::string_view detail = {});
+
+// The URL without query string or userinfo: safe for messages and logs.
+std::string RedactUrl(std::string_view url);
+
+}  // namespace mv::http

@@ -1,0 +1,101 @@
+#include "util/status.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace mv {
+
+std::string_view StatusCodeName(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "OK";
+    case StatusCode::kNotFound: return "NotFound";
+    case StatusCode::kAlreadyExists: return "AlreadyExists";
+    case StatusCode::kPreconditionFailed: return "PreconditionFailed";
+    case StatusCode::kInvalidArgument: return "InvalidArgument";
+    case StatusCode::kPermissionDenied: return "PermissionDenied";
+    case StatusCode::kUnavailable: return "Unavailable";
+    case StatusCode::kCorruption: return "Corruption";
+    case StatusCode::kInternal: return "Internal";
+  }
+  return "Unknown";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "OK";
+  std::string out(StatusCodeName(code_));
+  if (!message_.empty()) {
+    out += ": ";
+    out += message_;
+  }
+  return out;
+}
+
+Status Status::WithContext(std::string_view context) const {
+  if (ok()) return *this;
+  std::string message(context);
+  if (!message_.empty()) {
+    message += ": ";
+    message += message_;
+  }
+  return Status(code_, std::move(message), retryable_);
+}
+
+Status Status::WithRetryable(bool retryable) const {
+  if (ok()) return *this;
+  return Status(code_, message_, retryable);
+}
+
+Status NotFound(std::string message) { return {StatusCode::kNotFound, std::move(message)}; }
+Status AlreadyExists(std::string message) {
+  return {StatusCode::kAlreadyExists, std::move(message)};
+}
+Status PreconditionFailed(std::string message) {
+  return {StatusCode::kPreconditionFailed, std::move(message)};
+}
+Status InvalidArgument(std::string message) {
+  return {StatusCode::kInvalidArgument, std::move(message)};
+}
+Status PermissionDenied(std::string message) {
+  return {StatusCode::kPermissionDenied, std::move(message)};
+}
+Status Unavailable(std::string message) {
+  return {StatusCode::kUnavailable, std::move(message), /*retryable=*/true};
+}
+Status Corruption(std::string message) { return {StatusCode::kCorruption, std::move(message)}; }
+Status Internal(std::string message) { return {StatusCode::kInternal, std::move(message)}; }
+
+Status ErrnoStatus(int err, std::string_view what) {
+  std::string message(what);
+  message += ": ";
+  message += std::strerror(err);
+  switch (err) {
+    case ENOENT:
+    case ENOTDIR:
+      return NotFound(std::move(message));
+    case EEXIST:
+      return AlreadyExists(std::move(message));
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return PermissionDenied(std::move(message));
+    case EINVAL:
+    case ENAMETOOLONG:
+    case EISDIR:
+      return InvalidArgument(std::move(message));
+    case EINTR:
+    case EAGAIN:
+      return Unavailable(std::move(message));
+    case ENOSPC:
+    case EDQUOT:
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+      return {StatusCode::kUnavailable, std::move(message), /*retryable=*/false};
+    case EIO:
+      return Corruption(std::move(message));
+    default:
+      return Internal(std::move(message));
+  }
+}
+
+}  // namespace mv

@@ -1,0 +1,54 @@
+#include "util/status.h"
+
+#include <cerrno>
+
+#include <gtest/gtest.h>
+
+namespace mv {
+namespace {
+
+Result<int> Half(int x) {
+  if (x % 2 != 0) return InvalidArgument("odd: " + std::to_string(x));
+  return x / 2;
+}
+
+Result<int> Quarter(int x) {
+  MV_ASSIGN_OR_RETURN(int h, Half(x));
+  return Half(h);
+}
+
+TEST(StatusTest, OkAndCodes) {
+  EXPECT_TRUE(Status::Ok().ok());
+  Status nf = NotFound("key a/b");
+  EXPECT_FALSE(nf.ok());
+  EXPECT_TRUE(nf.IsNotFound());
+  EXPECT_EQ(nf.ToString(), "NotFound: key a/b");
+  EXPECT_FALSE(nf.retryable());
+  EXPECT_TRUE(Unavailable("x").retryable());
+}
+
+TEST(StatusTest, ContextKeepsCodeAndRetryable) {
+  Status s = Unavailable("connection reset").WithContext("PUT s3://b/k");
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(s.retryable());
+  EXPECT_EQ(s.message(), "PUT s3://b/k: connection reset");
+}
+
+TEST(StatusTest, ErrnoMapping) {
+  EXPECT_TRUE(ErrnoStatus(ENOENT, "/x").IsNotFound());
+  EXPECT_TRUE(ErrnoStatus(EEXIST, "/x").IsAlreadyExists());
+  EXPECT_EQ(ErrnoStatus(EACCES, "/x").code(), StatusCode::kPermissionDenied);
+  EXPECT_FALSE(ErrnoStatus(ENOSPC, "/x").retryable());
+  EXPECT_NE(ErrnoStatus(ENOENT, "/some/path").message().find("/some/path"), std::string::npos);
+}
+
+TEST(ResultTest, PropagatesThroughMacros) {
+  EXPECT_EQ(*Quarter(8), 2);
+  Result<int> r = Quarter(6);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(), "odd: 3");
+}
+
+}  // namespace
+}  // namespace mv
