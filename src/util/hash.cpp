@@ -19,7 +19,7 @@ MdCtx NewCtx(const EVP_MD* md) {
   return ctx;
 }
 
-std::string FinishHex(EVP_MD_CTX* ctx, const EVP_MD* md) {
+std::string DigestHex(EVP_MD_CTX* ctx, const EVP_MD* md) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx, out, &len);
@@ -57,13 +57,26 @@ void ContentHasher::Update(std::string_view data) {
 
 Digests ContentHasher::Finish() {
   Digests d;
-  d.sha256 = FinishHex(impl_->sha256.get(), EVP_sha256());
-  d.sha1 = FinishHex(impl_->sha1.get(), EVP_sha1());
-  if (impl_->md5) d.md5 = FinishHex(impl_->md5.get(), EVP_md5());
+  d.sha256 = DigestHex(impl_->sha256.get(), EVP_sha256());
+  d.sha1 = DigestHex(impl_->sha1.get(), EVP_sha1());
+  if (impl_->md5) d.md5 = DigestHex(impl_->md5.get(), EVP_md5());
   d.size = impl_->size;
   impl_->size = 0;
   return d;
 }
+
+struct Sha256Hasher::Impl {
+  MdCtx ctx = NewCtx(EVP_sha256());
+};
+
+Sha256Hasher::Sha256Hasher() : impl_(std::make_unique<Impl>()) {}
+Sha256Hasher::~Sha256Hasher() = default;
+
+void Sha256Hasher::Update(std::string_view data) {
+  EVP_DigestUpdate(impl_->ctx.get(), data.data(), data.size());
+}
+
+std::string Sha256Hasher::FinishHex() { return DigestHex(impl_->ctx.get(), EVP_sha256()); }
 
 std::array<uint8_t, 32> Sha256(std::string_view data) {
   std::array<uint8_t, 32> out{};
@@ -85,6 +98,13 @@ std::array<uint8_t, 32> HmacSha256(std::string_view key, std::string_view data) 
   return out;
 }
 
+std::string Md5Base64(std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, EVP_md5(), nullptr);
+  return Base64Encode(std::string_view(reinterpret_cast<const char*>(out), len));
+}
+
 Result<Digests> HashStream(Reader& reader, bool with_md5) {
   ContentHasher hasher(with_md5);
   std::vector<char> buf(1 << 20);
@@ -103,42 +123,6 @@ Result<Digests> HashFile(const std::string& path, bool with_md5) {
 Status HashingWriter::Write(std::string_view data) {
   hasher_.Update(data);
   return next_ != nullptr ? next_->Write(data) : Status::Ok();
-}
-
-std::string HexEncode(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(bytes.size() * 2, '\0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    auto b = static_cast<unsigned char>(bytes[i]);
-    out[2 * i] = kDigits[b >> 4];
-    out[2 * i + 1] = kDigits[b & 0xf];
-  }
-  return out;
-}
-
-Result<std::string> HexDecode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return InvalidArgument("hex string of odd length");
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out(hex.size() / 2, '\0');
-  for (size_t i = 0; i < out.size(); ++i) {
-    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return InvalidArgument("not a hex digit in \"" + std::string(hex) + "\"");
-    out[i] = static_cast<char>(hi << 4 | lo);
-  }
-  return out;
-}
-
-bool IsSha256Hex(std::string_view s) {
-  if (s.size() != 64) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
 }
 
 }  // namespace mv

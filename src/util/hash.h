@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/encoding.h"
 #include "util/io.h"
 #include "util/status.h"
 
@@ -40,10 +41,28 @@ class ContentHasher {
   std::unique_ptr<Impl> impl_;
 };
 
+// SHA-256 alone, streaming (verification of an expected digest).
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  void Update(std::string_view data);
+  // Lower-case hex; the hasher is reset for reuse.
+  std::string FinishHex();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // One-shot digests (lower-case hex unless noted).
 std::string Sha256Hex(std::string_view data);
 std::array<uint8_t, 32> Sha256(std::string_view data);
 std::array<uint8_t, 32> HmacSha256(std::string_view key, std::string_view data);
+// Base64 of the MD5 digest (the Content-MD5 header).
+std::string Md5Base64(std::string_view data);
 
 // Streams `reader` through a ContentHasher.
 Result<Digests> HashStream(Reader& reader, bool with_md5 = false);
@@ -60,11 +79,5 @@ class HashingWriter final : public Writer {
   Writer* next_;
   ContentHasher hasher_;
 };
-
-// Lower-case hex of raw bytes, and back (InvalidArgument on odd length or a non-hex digit).
-std::string HexEncode(std::string_view bytes);
-Result<std::string> HexDecode(std::string_view hex);
-// True for exactly 64 lower-case hex digits.
-bool IsSha256Hex(std::string_view s);
 
 }  // namespace mv

@@ -1,0 +1,339 @@
+// HttpClient on libcurl: one curl multi handle driven by one thread carries every transfer of the
+// process, so connections are reused across callers and thousands of transfers can be in flight.
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "http/http_client.h"
+
+namespace mv::http {
+namespace {
+
+struct EasyDeleter {
+  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+};
+using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
+
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+struct MultiDeleter {
+  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+};
+using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
+
+constexpr size_t kMaxErrorBody = 1 << 20;
+
+// The one mapping from CURLcode to Status.
+Status StatusFromCurl(CURLcode code, const char* errbuf, std::string_view what) {
+  std::string message(what);
+  message += ": ";
+  message += (errbuf != nullptr && errbuf[0] != '\0') ? errbuf : curl_easy_strerror(code);
+  switch (code) {
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return InvalidArgument(std::move(message));
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_AGAIN:
+      return Unavailable(std::move(message));
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+      return PermissionDenied(std::move(message));
+    case CURLE_OUT_OF_MEMORY:
+      return {StatusCode::kUnavailable, std::move(message), /*retryable=*/false};
+    default:
+      return Internal(std::move(message));
+  }
+}
+
+bool IsSuccess(long code) { return code >= 200 && code < 300; }
+
+// One request in flight. Lives on the caller's stack while the caller waits for `done`.
+struct Transfer {
+  const Request* request = nullptr;
+  Response response;
+  Slist header_list;
+  char errbuf[CURL_ERROR_SIZE] = {};
+  Status callback_status;  // set when our own callback aborted the transfer
+  CURL* easy = nullptr;
+  std::promise<Result<Response>> done;
+
+  static size_t OnHeader(char* data, size_t size, size_t n, void* self) {
+    auto* t = static_cast<Transfer*>(self);
+    std::string_view line(data, size * n);
+    if (line.starts_with("HTTP/")) {
+      t->response.headers.clear();  // a new response (after 100 Continue)
+      return size * n;
+    }
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return size * n;
+    std::string name(line.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.remove_suffix(1);
+    t->response.headers.emplace_back(std::move(name), std::string(value));
+    return size * n;
+  }
+
+  static size_t OnBody(char* data, size_t size, size_t n, void* self) {
+    auto* t = static_cast<Transfer*>(self);
+    size_t len = size * n;
+    long code = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+    t->response.body_bytes += len;
+    if (t->request->sink != nullptr && IsSuccess(code)) {
+      Status st = t->request->sink->Write(std::string_view(data, len));
+      if (!st.ok()) {
+        t->callback_status = st;
+        return 0;  // aborts with CURLE_WRITE_ERROR
+      }
+      return len;
+    }
+    if (t->response.body.size() + len > kMaxErrorBody && !IsSuccess(code)) {
+      return len;  // error bodies beyond 1 MiB are not needed to map the error
+    }
+    t->response.body.append(data, len);
+    return len;
+  }
+
+  static size_t OnRead(char* buf, size_t size, size_t n, void* self) {
+    auto* t = static_cast<Transfer*>(self);
+    Result<size_t> got = t->request->body->Read(buf, size * n);
+    if (!got.ok()) {
+      t->callback_status = got.status();
+      return CURL_READFUNC_ABORT;
+    }
+    return *got;
+  }
+};
+
+class CurlHttpClient final : public HttpClient {
+ public:
+  explicit CurlHttpClient(const HttpClientOptions& options) : options_(options) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; thread-safe in curl >= 7.84
+    multi_.reset(curl_multi_init());
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
+                      static_cast<long>(options.max_connections_per_host));
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      static_cast<long>(options.max_connections));
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_connections));
+    loop_ = std::thread([this] { Loop(); });
+  }
+
+  ~CurlHttpClient() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    curl_multi_wakeup(multi_.get());
+    loop_.join();
+    idle_.clear();
+    multi_.reset();
+    curl_global_cleanup();
+  }
+
+  Result<Response> Send(const Request& request) override {
+    Transfer transfer;
+    transfer.request = &request;
+    std::future<Result<Response>> result = transfer.done.get_future();
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Unavailable("HTTP client is shutting down");
+      pending_.push_back(&transfer);
+    }
+    curl_multi_wakeup(multi_.get());
+    return result.get();
+  }
+
+ private:
+  EasyHandle TakeEasy() {
+    if (!idle_.empty()) {
+      EasyHandle easy = std::move(idle_.back());
+      idle_.pop_back();
+      return easy;
+    }
+    return EasyHandle(curl_easy_init());
+  }
+
+  Status Configure(CURL* easy, Transfer& t) {
+    const Request& r = *t.request;
+    t.easy = easy;
+    curl_easy_setopt(easy, CURLOPT_URL, r.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t.errbuf);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout.count() * 1000));
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(r.stall_timeout.count()));
+    if (r.total_timeout.count() > 0) {
+      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(r.total_timeout.count() * 1000));
+    }
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
+
+    std::optional<uint64_t> body_size = r.body != nullptr ? r.body->Size() : std::optional<uint64_t>(0);
+    switch (r.method) {
+      case Method::kGet:
+        break;
+      case Method::kHead:
+        curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+        break;
+      case Method::kPut:
+        curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+        break;
+      case Method::kPost:
+        curl_easy_setopt(easy, CURLOPT_POST, 1L);
+        break;
+      case Method::kDelete:
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "DELETE");
+        break;
+    }
+    if (r.method == Method::kPut || r.method == Method::kPost) {
+      if (r.body != nullptr) {
+        curl_easy_setopt(easy, CURLOPT_READFUNCTION, &Transfer::OnRead);
+        curl_easy_setopt(easy, CURLOPT_READDATA, &t);
+      }
+      if (body_size) {
+        auto size = static_cast<curl_off_t>(*body_size);
+        if (r.method == Method::kPut) {
+          curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, size);
+        } else {
+          curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, size);
+          if (r.body == nullptr) curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
+        }
+      }
+    }
+
+    curl_slist* list = nullptr;
+    auto append = [&](const std::string& line) {
+      curl_slist* next = curl_slist_append(list, line.c_str());
+      if (next == nullptr) return false;
+      list = next;
+      return true;
+    };
+    bool ok = append("Expect:");  // no 100-continue round trip
+    for (const auto& [name, value] : r.headers) {
+      // "Name;" sends a header with an empty value in curl's syntax.
+      ok = ok && append(value.empty() ? name + ";" : name + ": " + value);
+    }
+    t.header_list.reset(list);
+    if (!ok) return Internal("out of memory building request headers");
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+    return Status::Ok();
+  }
+
+  void Finish(CURL* easy, CURLcode code) {
+    Transfer* t = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_multi_remove_handle(multi_.get(), easy);
+    active_.erase(easy);
+    std::string what = std::string(MethodName(t->request->method)) + " " + RedactUrl(t->request->url);
+    Result<Response> result = Internal(what + ": unfinished");
+    if (!t->callback_status.ok()) {
+      result = t->callback_status;
+    } else if (code != CURLE_OK) {
+      result = StatusFromCurl(code, t->errbuf, what);
+    } else {
+      t->response.status = static_cast<int>(status);
+      result = std::move(t->response);
+    }
+    // Drop every pointer into the transfer (headers, error buffer, callbacks) before its owner
+    // wakes up and destroys it; the connection stays in the multi handle's cache.
+    curl_easy_reset(easy);
+    t->done.set_value(std::move(result));
+    idle_.push_back(EasyHandle(easy));
+    if (idle_.size() > 64) idle_.erase(idle_.begin());
+  }
+
+  void Loop() {
+    for (;;) {
+      std::deque<Transfer*> incoming;
+      bool stopping = false;
+      {
+        std::lock_guard lock(mu_);
+        incoming.swap(pending_);
+        stopping = stopping_;
+      }
+      for (Transfer* t : incoming) {
+        EasyHandle easy = TakeEasy();
+        if (!easy) {
+          t->done.set_value(Internal("curl_easy_init failed"));
+          continue;
+        }
+        Status st = Configure(easy.get(), *t);
+        if (!st.ok()) {
+          t->done.set_value(st);
+          continue;
+        }
+        active_.insert(easy.get());
+        curl_multi_add_handle(multi_.get(), easy.release());
+      }
+      int running = 0;
+      curl_multi_perform(multi_.get(), &running);
+      int queued = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &queued)) {
+        if (msg->msg == CURLMSG_DONE) Finish(msg->easy_handle, msg->data.result);
+      }
+      if (stopping && running == 0) break;
+      if (stopping) {
+        // Shutting down with transfers in flight: fail them rather than wait for stalls.
+        AbortAll();
+        break;
+      }
+      curl_multi_poll(multi_.get(), nullptr, 0, 1000, nullptr);
+    }
+  }
+
+  void AbortAll() {
+    std::vector<CURL*> easies(active_.begin(), active_.end());
+    for (CURL* easy : easies) Finish(easy, CURLE_ABORTED_BY_CALLBACK);
+  }
+
+  HttpClientOptions options_;
+  MultiHandle multi_;
+  std::thread loop_;
+  std::mutex mu_;
+  std::deque<Transfer*> pending_;  // guarded by mu_
+  bool stopping_ = false;          // guarded by mu_
+  std::vector<EasyHandle> idle_;   // loop thread only
+  std::unordered_set<CURL*> active_;  // loop thread only: handles attached to multi_
+};
+
+}  // namespace
+
+std::shared_ptr<HttpClient> MakeCurlHttpClient(const HttpClientOptions& options) {
+  return std::make_shared<CurlHttpClient>(options);
+}
+
+}  // namespace mv::http

@@ -1,0 +1,73 @@
+#include <string>
+
+#include "http/http_client.h"
+
+namespace mv::http {
+
+std::string_view MethodName(Method method) {
+  switch (method) {
+    case Method::kGet: return "GET";
+    case Method::kHead: return "HEAD";
+    case Method::kPut: return "PUT";
+    case Method::kPost: return "POST";
+    case Method::kDelete: return "DELETE";
+  }
+  return "GET";
+}
+
+namespace {
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::optional<std::string_view> FindHeader(const Headers& headers, std::string_view name) {
+  for (const auto& [k, v] : headers) {
+    if (EqualsIgnoreCase(k, name)) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+Status StatusFromHttp(int status, std::string_view what, std::string_view detail) {
+  std::string message(what);
+  message += ": HTTP " + std::to_string(status);
+  if (!detail.empty()) {
+    message += " ";
+    message += detail;
+  }
+  if (status == 404) return NotFound(std::move(message));
+  if (status == 409 || status == 412) return PreconditionFailed(std::move(message));
+  if (status == 401 || status == 403) return PermissionDenied(std::move(message));
+  if (status == 408 || status == 429 || status >= 500) return Unavailable(std::move(message));
+  if (status == 416) return InvalidArgument(std::move(message));
+  if (status >= 400) return InvalidArgument(std::move(message));
+  return Internal(message + " (unexpected status)");
+}
+
+std::string RedactUrl(std::string_view url) {
+  std::string_view rest = url;
+  std::string out;
+  size_t scheme_end = rest.find("://");
+  if (scheme_end != std::string_view::npos) {
+    out.append(rest.substr(0, scheme_end + 3));
+    rest.remove_prefix(scheme_end + 3);
+    size_t authority_end = rest.find_first_of("/?#");
+    std::string_view authority = rest.substr(0, authority_end);
+    size_t at = authority.rfind('@');
+    if (at != std::string_view::npos) {
+      out.append("***@");
+      rest.remove_prefix(at + 1);
+    }
+  }
+  size_t cut = rest.find_first_of("?#");
+  out.append(rest.substr(0, cut));
+  if (cut != std::string_view::npos && rest[cut] == '?') out.append("?...");
+  return out;
+}
+
+}  // namespace mv::http

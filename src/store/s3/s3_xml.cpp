@@ -1,0 +1,206 @@
+#include "store/s3/s3_xml.h"
+
+#include <pugixml.hpp>
+
+#include <charconv>
+#include <ctime>
+
+namespace mv::s3 {
+namespace {
+
+Result<pugi::xml_document> Load(std::string_view body, std::string_view what) {
+  pugi::xml_document doc;
+  pugi::xml_parse_result parsed = doc.load_buffer(body.data(), body.size(), pugi::parse_default,
+                                                  pugi::encoding_utf8);
+  if (!parsed) {
+    return Corruption("malformed S3 " + std::string(what) + " response at byte " +
+                      std::to_string(parsed.offset) + ": " + parsed.description());
+  }
+  return doc;
+}
+
+std::string Text(const pugi::xml_node& node, const char* child) {
+  return node.child(child).text().get();
+}
+
+std::string StripQuotes(std::string s) {
+  // ETags come as "abc" or &quot;abc&quot; (already unescaped by the parser).
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
+  return s;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// EncodingType=url encodes keys like a query string: '+' is a space, %XX a byte.
+Result<std::string> UrlDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] == '%') {
+      if (i + 2 >= s.size()) return Corruption("truncated percent escape in listed key");
+      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+      if (hi < 0 || lo < 0) return Corruption("bad percent escape in listed key \"" + std::string(s) + "\"");
+      out.push_back(static_cast<char>(hi << 4 | lo));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+S3Error ParseError(std::string_view body) {
+  S3Error err;
+  pugi::xml_document doc;
+  if (!doc.load_buffer(body.data(), body.size())) return err;
+  pugi::xml_node root = doc.child("Error");
+  if (!root) return err;
+  err.code = Text(root, "Code");
+  err.message = Text(root, "Message");
+  err.request_id = Text(root, "RequestId");
+  return err;
+}
+
+Result<ListResult> ParseListObjectsV2(std::string_view body, bool url_encoded) {
+  MV_ASSIGN_OR_RETURN(pugi::xml_document doc, Load(body, "ListObjectsV2"));
+  pugi::xml_node root = doc.child("ListBucketResult");
+  if (!root) return Corruption("S3 ListObjectsV2 response has no ListBucketResult element");
+  ListResult out;
+  out.truncated = std::string_view(root.child("IsTruncated").text().get()) == "true";
+  out.next_continuation_token = Text(root, "NextContinuationToken");
+  for (pugi::xml_node c : root.children("Contents")) {
+    ListedObject obj;
+    obj.key = Text(c, "Key");
+    if (url_encoded) {
+      MV_ASSIGN_OR_RETURN(obj.key, UrlDecode(obj.key));
+    }
+    std::string size = Text(c, "Size");
+    auto [p, ec] = std::from_chars(size.data(), size.data() + size.size(), obj.size);
+    if (ec != std::errc() || p != size.data() + size.size()) {
+      return Corruption("S3 listing has a bad Size \"" + size + "\" for key " + obj.key);
+    }
+    obj.etag = StripQuotes(Text(c, "ETag"));
+    auto when = ParseIsoTime(Text(c, "LastModified"));
+    if (when.ok()) obj.last_modified = *when;
+    out.objects.push_back(std::move(obj));
+  }
+  for (pugi::xml_node c : root.children("CommonPrefixes")) {
+    std::string prefix = Text(c, "Prefix");
+    if (url_encoded) {
+      MV_ASSIGN_OR_RETURN(prefix, UrlDecode(prefix));
+    }
+    out.common_prefixes.push_back(std::move(prefix));
+  }
+  if (out.truncated && out.next_continuation_token.empty()) {
+    return Corruption("S3 listing is truncated but has no NextContinuationToken");
+  }
+  return out;
+}
+
+Result<std::string> ParseInitiateMultipartUpload(std::string_view body) {
+  MV_ASSIGN_OR_RETURN(pugi::xml_document doc, Load(body, "CreateMultipartUpload"));
+  std::string id = Text(doc.child("InitiateMultipartUploadResult"), "UploadId");
+  if (id.empty()) return Corruption("S3 CreateMultipartUpload response has no UploadId");
+  return id;
+}
+
+Status ParseCompleteMultipartUpload(std::string_view body) {
+  MV_ASSIGN_OR_RETURN(pugi::xml_document doc, Load(body, "CompleteMultipartUpload"));
+  if (pugi::xml_node err = doc.child("Error")) {
+    return Unavailable("CompleteMultipartUpload failed: " + Text(err, "Code") + ": " +
+                       Text(err, "Message"));
+  }
+  if (!doc.child("CompleteMultipartUploadResult")) {
+    return Corruption("S3 CompleteMultipartUpload response has no result element");
+  }
+  return Status::Ok();
+}
+
+Status ParseCopyObjectResult(std::string_view body) {
+  MV_ASSIGN_OR_RETURN(pugi::xml_document doc, Load(body, "CopyObject"));
+  if (pugi::xml_node err = doc.child("Error")) {
+    return Unavailable("CopyObject failed: " + Text(err, "Code") + ": " + Text(err, "Message"));
+  }
+  if (!doc.child("CopyObjectResult")) return Corruption("S3 CopyObject response has no result");
+  return Status::Ok();
+}
+
+Result<DeleteResult> ParseDeleteResult(std::string_view body) {
+  MV_ASSIGN_OR_RETURN(pugi::xml_document doc, Load(body, "DeleteObjects"));
+  pugi::xml_node root = doc.child("DeleteResult");
+  if (!root) return Corruption("S3 DeleteObjects response has no DeleteResult element");
+  DeleteResult out;
+  for (pugi::xml_node d : root.children("Deleted")) out.deleted.push_back(Text(d, "Key"));
+  for (pugi::xml_node e : root.children("Error")) {
+    out.error_keys.push_back(Text(e, "Key"));
+    out.errors.push_back({Text(e, "Code"), Text(e, "Message"), ""});
+  }
+  return out;
+}
+
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      case '\r': out += "&#13;"; break;
+      case '\n': out += "&#10;"; break;
+      case '\t': out += "&#9;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string BuildCompleteMultipartUpload(std::span<const CompletedPart> parts) {
+  std::string xml = "<CompleteMultipartUpload>";
+  for (const CompletedPart& p : parts) {
+    std::string etag = p.etag;
+    if (etag.empty() || etag.front() != '"') etag = "\"" + etag + "\"";
+    xml += "<Part><PartNumber>" + std::to_string(p.number) + "</PartNumber><ETag>" +
+           XmlEscape(etag) + "</ETag></Part>";
+  }
+  xml += "</CompleteMultipartUpload>";
+  return xml;
+}
+
+std::string BuildDelete(std::span<const std::string> keys, bool quiet) {
+  std::string xml = "<Delete>";
+  if (quiet) xml += "<Quiet>true</Quiet>";
+  for (const std::string& key : keys) xml += "<Object><Key>" + XmlEscape(key) + "</Key></Object>";
+  xml += "</Delete>";
+  return xml;
+}
+
+Result<std::chrono::system_clock::time_point> ParseIsoTime(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS[.fff]Z
+  std::tm tm{};
+  int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
+  if (text.size() < 20 || std::sscanf(std::string(text).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &year,
+                                      &mon, &day, &hour, &min, &sec) != 6) {
+    return InvalidArgument("bad ISO 8601 time \"" + std::string(text) + "\"");
+  }
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace mv::s3
