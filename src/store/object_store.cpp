@@ -59,8 +59,8 @@ Status ObjectStore::ListAll(const ListOptions& options,
   for (;;) {
     MV_ASSIGN_OR_RETURN(ListPage page, List(page_options));
     if (!visit(page)) return Status::Ok();
-    if (page.next_start_after.empty()) return Status::Ok();
-    page_options.start_after = page.next_start_after;
+    if (page.next_continuation.empty()) return Status::Ok();
+    page_options.continuation = page.next_continuation;
   }
 }
 

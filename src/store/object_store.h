@@ -62,16 +62,19 @@ struct ListOptions {
   std::string prefix;
   // When set (usually "/"), keys with this after the prefix are rolled up into common_prefixes.
   std::string delimiter;
-  // Resume after this key (exclusive). Pages are returned in strict key (byte) order.
+  // Only keys after this one (exclusive). Pages are returned in strict key (byte) order.
   std::string start_after;
-  int max_keys = 1000;
+  // The opaque cursor of the previous page (ListPage::next_continuation); overrides start_after.
+  std::string continuation;
+  int max_keys = 1000;  // objects plus common prefixes per page, at most
 };
 
 struct ListPage {
   std::vector<ObjectInfo> objects;
   std::vector<std::string> common_prefixes;
-  // Non-empty when more follows: pass it as ListOptions::start_after for the next page.
-  std::string next_start_after;
+  // Non-empty when more follows: pass it as ListOptions::continuation for the next page. (A
+  // plain "last key" cannot resume a delimited listing whose page ended in a common prefix.)
+  std::string next_continuation;
 };
 
 struct DeleteFailure {

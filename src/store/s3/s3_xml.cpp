@@ -134,6 +134,16 @@ Status ParseCopyObjectResult(std::string_view body) {
   return Status::Ok();
 }
 
+Result<std::string> ParseCopyPartResult(std::string_view body) {
+  MV_ASSIGN_OR_RETURN(pugi::xml_document doc, Load(body, "UploadPartCopy"));
+  if (pugi::xml_node err = doc.child("Error")) {
+    return Unavailable("UploadPartCopy failed: " + Text(err, "Code") + ": " + Text(err, "Message"));
+  }
+  std::string etag = Text(doc.child("CopyPartResult"), "ETag");
+  if (etag.empty()) return Corruption("S3 UploadPartCopy response has no ETag");
+  return etag;
+}
+
 Result<DeleteResult> ParseDeleteResult(std::string_view body) {
   MV_ASSIGN_OR_RETURN(pugi::xml_document doc, Load(body, "DeleteObjects"));
   pugi::xml_node root = doc.child("DeleteResult");

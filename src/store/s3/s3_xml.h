@@ -55,6 +55,9 @@ Result<DeleteResult> ParseDeleteResult(std::string_view body);
 // CopyObject may answer 200 with an <Error> body.
 Status ParseCopyObjectResult(std::string_view body);
 
+// UploadPartCopy: the part's ETag, or the <Error> a 200 may carry.
+Result<std::string> ParseCopyPartResult(std::string_view body);
+
 std::string BuildCompleteMultipartUpload(std::span<const CompletedPart> parts);
 std::string BuildDelete(std::span<const std::string> keys, bool quiet);
 
