@@ -1,8 +1,28 @@
+// mirrorvault: one binary, one subcommand per job. Only wiring lives here.
 #include <CLI/CLI.hpp>
 
+#include "cli/cli_context.h"
+
 int main(int argc, char** argv) {
+  using namespace mv::cli;
   CLI::App app{"mirrorvault: every state of software package archives on object storage"};
   app.require_subcommand(1);
-  CLI11_PARSE(app, argc, argv);
-  return 0;
+  app.set_version_flag("--version", "mirrorvault 0.1.0");
+  GlobalFlags flags;
+  app.add_option("--config", flags.config.config_file, "TOML configuration file");
+  app.add_option("--store", flags.config.store, "Store URL (overrides config and MIRRORVAULT_STORE)");
+  app.add_option("--catalog", flags.config.catalog, "Catalog URL (sqlite:///..., postgresql://...)");
+  app.add_option("--log-level", flags.config.log_level, "debug, info, warn or error");
+  app.add_option("--endpoint-url", flags.endpoint_url,
+                 "S3 endpoint for s3:// URLs without one (overrides AWS_ENDPOINT_URL)");
+  CliContext context(&flags);
+  int exit_code = kExitOk;
+  RegisterStoreCommands(app, context, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
 }
