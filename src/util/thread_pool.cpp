@@ -31,7 +31,7 @@ size_t ThreadPool::queued() const {
 }
 
 bool ThreadPool::Post(Task task) {
-  const bool from_worker = InWorkerThread();
+  bool from_worker = InWorkerThread();
   {
     std::unique_lock lock(mu_);
     if (!from_worker) {
