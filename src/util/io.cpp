@@ -116,7 +116,7 @@ Result<std::unique_ptr<Reader>> OpenFileReader(const std::string& path, uint64_t
   uint64_t size = static_cast<uint64_t>(st.st_size);
   if (offset > size) return InvalidArgument("offset beyond the end of " + path);
   uint64_t len = length.value_or(size - offset);
-  if (offset + len > size) return InvalidArgument("range beyond the end of " + path);
+  if (len > size - offset) return InvalidArgument("range beyond the end of " + path);
   return std::unique_ptr<Reader>(std::make_unique<FileReader>(std::move(fd), path, offset, len));
 }
 

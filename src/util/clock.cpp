@@ -1,0 +1,85 @@
+#include "util/clock.h"
+
+#include <thread>
+
+namespace mv {
+namespace {
+
+class RealClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point Now() override { return std::chrono::system_clock::now(); }
+  std::chrono::steady_clock::time_point SteadyNow() override {
+    return std::chrono::steady_clock::now();
+  }
+  void SleepFor(std::chrono::nanoseconds d) override {
+    if (d > std::chrono::nanoseconds::zero()) std::this_thread::sleep_for(d);
+  }
+};
+
+}  // namespace
+
+Clock& SystemClock() {
+  static RealClock clock;  // stateless: no mutable global state
+  return clock;
+}
+
+ManualClock::ManualClock(std::chrono::system_clock::time_point start, SleepMode mode)
+    : mode_(mode), now_(start) {}
+
+std::chrono::system_clock::time_point ManualClock::Now() {
+  std::lock_guard lock(mu_);
+  return now_;
+}
+
+std::chrono::steady_clock::time_point ManualClock::SteadyNow() {
+  std::lock_guard lock(mu_);
+  return steady_;
+}
+
+void ManualClock::SleepFor(std::chrono::nanoseconds d) {
+  std::unique_lock lock(mu_);
+  sleeps_.push_back(d);
+  if (d <= std::chrono::nanoseconds::zero()) return;
+  if (mode_ == SleepMode::kAdvance) {
+    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+    steady_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(d);
+    cv_.notify_all();
+    return;
+  }
+  auto deadline = steady_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(d);
+  ++sleepers_;
+  cv_.notify_all();  // WaitForSleepers() watches sleepers_
+  cv_.wait(lock, [&] { return steady_ >= deadline; });
+  --sleepers_;
+}
+
+void ManualClock::Advance(std::chrono::nanoseconds d) {
+  std::lock_guard lock(mu_);
+  now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
+  if (d > std::chrono::nanoseconds::zero()) {
+    steady_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(d);
+  }
+  cv_.notify_all();
+}
+
+void ManualClock::SetNow(std::chrono::system_clock::time_point t) {
+  std::lock_guard lock(mu_);
+  now_ = t;
+}
+
+std::vector<std::chrono::nanoseconds> ManualClock::sleeps() const {
+  std::lock_guard lock(mu_);
+  return sleeps_;
+}
+
+size_t ManualClock::sleepers() const {
+  std::lock_guard lock(mu_);
+  return sleepers_;
+}
+
+void ManualClock::WaitForSleepers(size_t n) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return sleepers_ >= n; });
+}
+
+}  // namespace mv
