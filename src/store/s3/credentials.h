@@ -10,16 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include "store/s3/sigv4.h"
 #include "util/status.h"
 
 namespace mv::s3 {
-
-struct Credentials {
-  std::string access_key_id;
-  std::string secret_access_key;
-  std::string session_token;
-  bool empty() const { return access_key_id.empty(); }
-};
 
 struct AwsEnvironment {
   std::map<std::string, std::string> env;

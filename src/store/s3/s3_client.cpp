@@ -61,7 +61,7 @@ Result<http::Response> S3Client::SendOnce(const S3Request& request) const {
   http::Headers headers = request.headers;
   headers.emplace_back("host", Host());
   headers.emplace_back("x-amz-content-sha256", payload_hash);
-  if (!credentials_.empty()) {
+  if (!credentials_.access_key_id.empty()) {
     SigV4Request to_sign{.method = std::string(http::MethodName(request.method)),
                          .path = DecodedPath(request.key),
                          .query = request.query,

@@ -2,6 +2,7 @@
 #include <random>
 
 #include "http/http_date.h"
+#include "store/s3/s3_errors.h"
 #include "store/s3/s3_store_impl.h"
 #include "store/s3/s3_xml.h"
 #include "store/s3/sigv4.h"

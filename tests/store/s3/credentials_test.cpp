@@ -82,7 +82,7 @@ TEST_F(CredentialsTest, ClearErrors) {
 TEST_F(CredentialsTest, AnonymousWhenNothingIsConfigured) {
   auto s = ResolveAwsSettings(Env({}));
   ASSERT_TRUE(s.ok());
-  EXPECT_TRUE(s->credentials.empty());
+  EXPECT_TRUE(s->credentials.access_key_id.empty());
 }
 
 TEST(IniTest, RejectsSettingOutsideSection) {
