@@ -59,8 +59,12 @@ Status ObjectStore::ListAll(const ListOptions& options,
   for (;;) {
     MV_ASSIGN_OR_RETURN(ListPage page, List(page_options));
     if (!visit(page)) return Status::Ok();
-    if (page.next_continuation.empty()) return Status::Ok();
-    page_options.continuation = page.next_continuation;
+    if (page.next_start_after.empty()) return Status::Ok();
+    if (page.next_start_after <= page_options.start_after) {
+      return Internal(Describe() + ": listing did not advance past \"" +
+                      page_options.start_after + "\"");
+    }
+    page_options.start_after = page.next_start_after;
   }
 }
 
@@ -78,7 +82,14 @@ Status ObjectStore::DeleteMany(std::span<const std::string> keys,
 
 Status ObjectStore::Copy(const std::string& src_key, const std::string& dst_key,
                          const PutOptions& options) {
+  MV_ASSIGN_OR_RETURN(ObjectInfo src, Head(src_key));
   MV_ASSIGN_OR_RETURN(std::string data, GetBytes(src_key));
+  if (options.metadata.empty() && options.content_type.empty()) {
+    PutOptions with_source_metadata = options;
+    with_source_metadata.metadata = std::move(src.metadata);
+    with_source_metadata.content_type = std::move(src.content_type);
+    return PutBytes(dst_key, data, with_source_metadata);
+  }
   return PutBytes(dst_key, data, options);
 }
 

@@ -1,8 +1,10 @@
 // ObjectStore: the one seam between mirrorvault and where bytes live (memory, local disk, S3).
 //
 // Keys are UTF-8 strings of 1..1024 bytes without NUL, not starting with '/', with no empty,
-// "." or ".." segment (ValidateKey). Every implementation is thread-safe: one store object is
-// shared by all the threads of a process.
+// "." or ".." segment (ValidateKey); a key may end in '/' ("dir/" is a key of its own). Keys
+// compare as byte strings (std::string's operator<). Every implementation is thread-safe: one
+// store object is shared by all the threads of a process. An operation given an invalid key
+// fails with InvalidArgument (Delete too: it never reports success for a key it cannot hold).
 //
 // Status codes callers rely on:
 //   NotFound            the key (or the bucket/folder) does not exist
@@ -37,6 +39,8 @@ struct ObjectInfo {
   std::chrono::system_clock::time_point last_modified;
   // User metadata (x-amz-meta-*); keys lower-case. Filled by Head, not by List.
   std::map<std::string, std::string> metadata;
+  // PutOptions::content_type as stored (empty when none was given). Filled by Head, not by List.
+  std::string content_type;
 };
 
 struct PutOptions {
@@ -44,11 +48,15 @@ struct PutOptions {
   std::optional<std::string> expected_sha256;
   // Fail with PreconditionFailed when the key already exists (atomic where supported).
   bool if_absent = false;
+  // Replaces the object's metadata (none: the new object has none). Keys are stored lower-cased,
+  // as S3 does with x-amz-meta-* header names.
   std::map<std::string, std::string> metadata;
   std::string content_type;
 };
 
-// A byte range [first, last], inclusive as in HTTP.
+// A byte range [first, last], inclusive as in HTTP. A `last` past the end is clamped to the last
+// byte; a `first` past the last byte (any range of an empty object) or `last` < `first` is
+// InvalidArgument, as S3 answers 416.
 struct ByteRange {
   uint64_t first = 0;
   std::optional<uint64_t> last;  // to the end when unset
@@ -62,19 +70,20 @@ struct ListOptions {
   std::string prefix;
   // When set (usually "/"), keys with this after the prefix are rolled up into common_prefixes.
   std::string delimiter;
-  // Only keys after this one (exclusive). Pages are returned in strict key (byte) order.
+  // Resume after this key (exclusive). Pages are returned in strict key (byte) order. With a
+  // delimiter, keys rolled up into a common prefix <= start_after are skipped too, so a common
+  // prefix returned as next_start_after is not repeated on the next page.
   std::string start_after;
-  // The opaque cursor of the previous page (ListPage::next_continuation); overrides start_after.
-  std::string continuation;
-  int max_keys = 1000;  // objects plus common prefixes per page, at most
+  // Upper bound on objects plus common prefixes in one page; < 1 is InvalidArgument. A store may
+  // return fewer (S3 caps pages at 1000) and still set next_start_after.
+  int max_keys = 1000;
 };
 
 struct ListPage {
   std::vector<ObjectInfo> objects;
   std::vector<std::string> common_prefixes;
-  // Non-empty when more follows: pass it as ListOptions::continuation for the next page. (A
-  // plain "last key" cannot resume a delimited listing whose page ended in a common prefix.)
-  std::string next_continuation;
+  // Non-empty when more follows: pass it as ListOptions::start_after for the next page.
+  std::string next_start_after;
 };
 
 struct DeleteFailure {
@@ -106,6 +115,8 @@ class ObjectStore {
   Status PutBytes(const std::string& key, std::string_view data, const PutOptions& options = {});
 
   // --- reads ---
+  // Writes the object (or the range) to `writer`. On failure the writer may already have
+  // received a prefix of the bytes; the writer's own error is returned as is.
   virtual Status Get(const std::string& key, Writer& writer, const GetOptions& options) = 0;
   // Downloads into `path` through a temporary file and a rename: the file appears whole or not.
   virtual Status GetFile(const std::string& key, const std::string& path,
@@ -123,7 +134,10 @@ class ObjectStore {
   virtual Status DeleteMany(std::span<const std::string> keys,
                             std::vector<DeleteFailure>* failures);
 
-  // Copies within this store (server-side where supported).
+  // Copies within this store (server-side where supported). The copy keeps the source's metadata
+  // and content type unless `options` gives metadata or a content type, which then replace both
+  // (S3's COPY and REPLACE metadata directives). expected_sha256 is checked against the source's
+  // bytes; if_absent applies to `dst_key`. NotFound names `src_key` when it is missing.
   virtual Status Copy(const std::string& src_key, const std::string& dst_key,
                       const PutOptions& options);
 

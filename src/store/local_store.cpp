@@ -1,0 +1,348 @@
+#include "store/local_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "store/list_builder.h"
+#include "store/local_files.h"
+#include "store/store_checks.h"
+#include "util/hash.h"
+
+namespace mv::store {
+namespace {
+
+using local::CommitResult;
+using local::KeyPath;
+using local::TempFile;
+
+constexpr size_t kBufferSize = 1 << 20;
+
+class LocalStore final : public ObjectStore {
+ public:
+  LocalStore(std::string root, bool sidecar) : root_(std::move(root)), sidecar_(sidecar) {}
+
+  std::string Describe() const override { return "file://" + root_; }
+  bool SupportsConditionalPut() override { return true; }
+  bool SupportsBatchDelete() override { return false; }
+  bool SupportsServerSideCopy() const override { return true; }
+
+  Status Put(const std::string& key, Reader& reader, const PutOptions& options) override {
+    MV_ASSIGN_OR_RETURN(KeyPath kp, local::MapKey(root_, key));
+    MV_RETURN_IF_ERROR(CheckPutOptions(key, options));
+    return Write(kp, key, reader, options).WithContext("put " + Where(key));
+  }
+
+  Status Get(const std::string& key, Writer& writer, const GetOptions& options) override {
+    MV_ASSIGN_OR_RETURN(KeyPath kp, local::MapKey(root_, key));
+    struct stat st {};
+    MV_ASSIGN_OR_RETURN(UniqueFd fd, OpenObject(kp, key, "get", &st));
+    MV_ASSIGN_OR_RETURN(ReadSpan span,
+                        ResolveRange(key, options, static_cast<uint64_t>(st.st_size)));
+    std::vector<char> buf(std::min<uint64_t>(kBufferSize, span.length));
+    uint64_t done = 0;
+    while (done < span.length) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), span.length - done));
+      ssize_t n = ::pread(fd.get(), buf.data(), want, static_cast<off_t>(span.offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoStatus(errno, "get " + Where(key) + ": read " + kp.path);
+      if (n == 0) return Corruption("get " + Where(key) + ": " + kp.path + " shrank while read");
+      MV_RETURN_IF_ERROR(writer.Write(std::string_view(buf.data(), static_cast<size_t>(n))));
+      done += static_cast<uint64_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  Result<ObjectInfo> Head(const std::string& key) override {
+    MV_ASSIGN_OR_RETURN(KeyPath kp, local::MapKey(root_, key));
+    struct stat st {};
+    MV_ASSIGN_OR_RETURN(UniqueFd fd, OpenObject(kp, key, "head", &st));
+    ObjectInfo info = local::InfoFromStat(key, st);
+    MV_RETURN_IF_ERROR(ReadMetadata(kp, fd.get(), &info));
+    return info;
+  }
+
+  Result<ListPage> List(const ListOptions& options) override {
+    MV_RETURN_IF_ERROR(ListBuilder::Check(options));
+    ListBuilder builder(options);
+    MV_RETURN_IF_ERROR(local::WalkKeys(root_, options.prefix, builder));
+    return std::move(builder).Finish();
+  }
+
+  Status Delete(const std::string& key) override {
+    MV_ASSIGN_OR_RETURN(KeyPath kp, local::MapKey(root_, key));
+    if (::unlink(kp.path.c_str()) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) return Status::Ok();
+      return ErrnoStatus(errno, "delete " + Where(key) + ": unlink " + kp.path);
+    }
+    if (sidecar_ && ::unlink(SidecarPath(kp).c_str()) != 0 && errno != ENOENT) {
+      return ErrnoStatus(errno, "delete " + Where(key) + ": unlink " + SidecarPath(kp));
+    }
+    MV_RETURN_IF_ERROR(local::FsyncDir(kp.dir));
+    local::PruneEmptyDirs(root_, kp.dir_rel);
+    return Status::Ok();
+  }
+
+  Status Copy(const std::string& src_key, const std::string& dst_key,
+              const PutOptions& options) override {
+    MV_ASSIGN_OR_RETURN(KeyPath src, local::MapKey(root_, src_key));
+    MV_ASSIGN_OR_RETURN(KeyPath dst, local::MapKey(root_, dst_key));
+    MV_RETURN_IF_ERROR(CheckPutOptions(dst_key, options));
+    struct stat st {};
+    MV_ASSIGN_OR_RETURN(UniqueFd fd, OpenObject(src, src_key, "copy", &st));
+    return CopyFrom(src, fd.get(), dst, dst_key, options)
+        .WithContext("copy " + Where(src_key) + " to \"" + dst_key + "\"");
+  }
+
+ private:
+  std::string Where(const std::string& key) const { return "file://" + root_ + "/" + key; }
+
+  std::string SidecarPath(const KeyPath& kp) const {
+    return kp.dir + "/" + std::string(local::kSidecarPrefix) + kp.name;
+  }
+
+  // Opens the object's file for reading; NotFound naming the key when there is none.
+  Result<UniqueFd> OpenObject(const KeyPath& kp, const std::string& key, const char* op,
+                              struct stat* st) const {
+    UniqueFd fd(::open(kp.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));  // no FIFO hangs
+    if (!fd.valid()) {
+      if (errno == ENOENT || errno == ENOTDIR) return KeyNotFound(op + (" " + Where(key)), key);
+      return ErrnoStatus(errno, std::string(op) + " " + Where(key) + ": open " + kp.path);
+    }
+    if (::fstat(fd.get(), st) != 0) return ErrnoStatus(errno, "stat " + kp.path);
+    if (!S_ISREG(st->st_mode)) return KeyNotFound(op + (" " + Where(key)), key);
+    return fd;
+  }
+
+  Status ReadMetadata(const KeyPath& kp, int fd, ObjectInfo* info) const {
+    if (!sidecar_) return local::ReadMetadataXattr(fd, kp.path, info);
+    std::string sidecar = SidecarPath(kp);
+    Result<std::unique_ptr<Reader>> reader = OpenFileReader(sidecar);
+    if (!reader.ok()) return reader.status().IsNotFound() ? Status::Ok() : reader.status();
+    std::string value;
+    auto writer = MakeStringWriter(&value);
+    MV_RETURN_IF_ERROR(CopyStream(**reader, *writer).status());
+    return local::DecodeMetadata(value, sidecar, info);
+  }
+
+  // A temporary file in the key's directory, creating the directory (again) as needed.
+  Result<TempFile> NewTemp(const KeyPath& kp, const std::string& key) {
+    for (int attempt = 0;; ++attempt) {
+      MV_RETURN_IF_ERROR(local::EnsureDirs(root_, kp.dir_rel, key));
+      Result<TempFile> tmp = TempFile::Create(kp.dir);
+      if (tmp.ok() || !tmp.status().IsNotFound() || attempt == 100) return tmp;
+    }
+  }
+
+  // Copies the source open as `fd`: it pins the version that is hashed, linked or read.
+  Status CopyFrom(const KeyPath& src, int fd, const KeyPath& dst, const std::string& dst_key,
+                  const PutOptions& options) {
+    std::string pinned = "/proc/self/fd/" + std::to_string(fd);
+    if (options.expected_sha256) {
+      MV_ASSIGN_OR_RETURN(Digests digests, HashFile(pinned));
+      if (digests.sha256 != *options.expected_sha256) {
+        return Sha256Mismatch(dst_key, *options.expected_sha256, digests.sha256);
+      }
+    }
+    bool keep_metadata = options.metadata.empty() && options.content_type.empty();
+    if (keep_metadata && !sidecar_) {
+      MV_ASSIGN_OR_RETURN(bool linked, CopyByLink(pinned, dst, dst_key, options.if_absent));
+      if (linked) return Status::Ok();
+    }
+    PutOptions put = options;
+    if (keep_metadata) {
+      ObjectInfo info;
+      MV_RETURN_IF_ERROR(ReadMetadata(src, fd, &info));
+      put.metadata = std::move(info.metadata);
+      put.content_type = std::move(info.content_type);
+    }
+    MV_ASSIGN_OR_RETURN(auto reader, OpenFileReader(pinned));
+    return Write(dst, dst_key, *reader, put);
+  }
+
+  // Streams `reader` into a temporary file, verifies it and renames it onto the key.
+  Status Write(const KeyPath& kp, const std::string& key, Reader& reader,
+               const PutOptions& options) {
+    std::string encoded;
+    if (!options.metadata.empty() || !options.content_type.empty()) {
+      encoded = local::EncodeMetadata(options.content_type, LowerCaseKeys(options.metadata));
+    }
+    MV_ASSIGN_OR_RETURN(TempFile made_tmp, NewTemp(kp, key));
+    std::optional<TempFile> tmp(std::move(made_tmp));
+    Status st = Fill(*tmp, reader, options, encoded, key);
+    std::optional<TempFile> sidecar;
+    if (st.ok() && sidecar_ && !encoded.empty()) {
+      Result<TempFile> made = TempFile::Create(kp.dir);
+      if (made.ok()) {
+        sidecar.emplace(std::move(made).value());
+        st = WriteAll(sidecar->fd().get(), encoded, sidecar->path());
+        if (st.ok() && ::fsync(sidecar->fd().get()) != 0) {
+          st = ErrnoStatus(errno, "fsync " + sidecar->path());
+        }
+        if (st.ok()) st = sidecar->fd().Close(sidecar->path());
+      } else {
+        st = made.status();
+      }
+    }
+    if (st.ok() && sidecar_ && !options.if_absent) st = PlaceSidecar(kp, sidecar);
+    if (st.ok()) st = Install(*tmp, kp, key, options.if_absent);
+    if (st.ok() && sidecar_ && options.if_absent) st = PlaceSidecar(kp, sidecar);
+    if (st.ok()) st = local::FsyncDir(kp.dir);
+    if (!st.ok()) {
+      tmp.reset();  // removes the temporary files, then directories this Put left empty
+      sidecar.reset();
+      local::PruneEmptyDirs(root_, kp.dir_rel);
+    }
+    return st;
+  }
+
+  // Copies the bytes, checks the hash, attaches the metadata xattr, fsyncs and closes.
+  Status Fill(TempFile& tmp, Reader& reader, const PutOptions& options, const std::string& encoded,
+              const std::string& key) {
+    ContentHasher hasher;
+    std::vector<char> buf(kBufferSize);
+    for (;;) {
+      Result<size_t> n = reader.Read(buf.data(), buf.size());
+      if (!n.ok()) return n.status().WithContext("reading the source");
+      if (*n == 0) break;
+      std::string_view chunk(buf.data(), *n);
+      hasher.Update(chunk);
+      MV_RETURN_IF_ERROR(WriteAll(tmp.fd().get(), chunk, tmp.path()));
+    }
+    std::string actual = hasher.Finish().sha256;
+    if (options.expected_sha256 && actual != *options.expected_sha256) {
+      return Sha256Mismatch(key, *options.expected_sha256, actual);
+    }
+    if (!sidecar_ && !encoded.empty() &&
+        ::fsetxattr(tmp.fd().get(), local::kMetaXattr, encoded.data(), encoded.size(), 0) != 0) {
+      if (errno == E2BIG || errno == ENOSPC || errno == ERANGE) {
+        return InvalidArgument("metadata too large (" + std::to_string(encoded.size()) +
+                               " bytes encoded) for an xattr");
+      }
+      return ErrnoStatus(errno, "set metadata xattr on " + tmp.path());
+    }
+    if (::fsync(tmp.fd().get()) != 0) return ErrnoStatus(errno, "fsync " + tmp.path());
+    return tmp.fd().Close(tmp.path());
+  }
+
+  // Sidecar mode: renames the new sidecar into place, or removes a stale one.
+  Status PlaceSidecar(const KeyPath& kp, std::optional<TempFile>& sidecar) {
+    std::string path = SidecarPath(kp);
+    if (!sidecar) {
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        return ErrnoStatus(errno, "unlink " + path);
+      return Status::Ok();
+    }
+    if (::rename(sidecar->path().c_str(), path.c_str()) != 0) {
+      return ErrnoStatus(errno, "rename " + sidecar->path() + " to " + path);
+    }
+    sidecar->Release();
+    return Status::Ok();
+  }
+
+  // Renames (or, for if_absent, links without replacing) `tmp` onto the key's file.
+  Status Install(TempFile& tmp, const KeyPath& kp, const std::string& key, bool if_absent) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      MV_ASSIGN_OR_RETURN(CommitResult result, local::Commit(tmp.path(), kp.path, if_absent));
+      if (result == CommitResult::kDone) {
+        tmp.Release();
+        return Status::Ok();
+      }
+      if (result == CommitResult::kExists) return KeyExists(key);
+      // A directory sits where the file goes: harmless when empty (a leftover), else a conflict.
+      if (::rmdir(kp.path.c_str()) != 0) break;
+    }
+    return PrefixConflict(key);
+  }
+
+  Status PrefixConflict(const std::string& key) {
+    std::string example;
+    ListOptions below;
+    below.prefix = key + "/";
+    below.max_keys = 1;
+    Result<ListPage> page = List(below);
+    if (page.ok() && !page->objects.empty()) example = page->objects[0].key;
+    if (page.ok() && !page->common_prefixes.empty()) example = page->common_prefixes[0];
+    return AlreadyExists("key \"" + key + "\" cannot be stored because keys below it exist" +
+                         (example.empty() ? std::string() : " (\"" + example + "\")") +
+                         " (a local store cannot hold an object and keys below it); delete them "
+                         "or choose another key");
+  }
+
+  // Copies by a hard link to the pinned source; false when the filesystem cannot link.
+  Result<bool> CopyByLink(const std::string& pinned, const KeyPath& dst, const std::string& dst_key,
+                          bool if_absent) {
+    for (int attempt = 0;; ++attempt) {
+      MV_RETURN_IF_ERROR(local::EnsureDirs(root_, dst.dir_rel, dst_key));
+      std::string tmp_path = dst.dir + "/" + local::RandomName(local::kTempPrefix);
+      if (::linkat(AT_FDCWD, pinned.c_str(), AT_FDCWD, tmp_path.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+        TempFile tmp = TempFile::Adopt(tmp_path);
+        MV_RETURN_IF_ERROR(Install(tmp, dst, dst_key, if_absent));
+        // rename(2) between two links of one file does nothing: the temporary link may remain.
+        ::unlink(tmp_path.c_str());
+        MV_RETURN_IF_ERROR(local::FsyncDir(dst.dir));
+        return true;
+      }
+      int err = errno;
+      struct stat st {};
+      if (err == ENOENT && attempt < 100 && ::stat(dst.dir.c_str(), &st) != 0) continue;  // pruned
+      // No link possible (filesystem, link count, or a source deleted since it was opened).
+      if (err == EXDEV || err == EPERM || err == EMLINK || err == ENOTSUP || err == ENOENT) {
+        return false;
+      }
+      return ErrnoStatus(err, "link " + tmp_path);
+    }
+  }
+
+  std::string root_;
+  bool sidecar_;
+};
+
+// xattrs are probed on a temporary file in the root; a read-only root is assumed to have them.
+bool ProbeSidecar(const std::string& root) {
+  Result<TempFile> probe = TempFile::Create(root);
+  if (!probe.ok()) return false;
+  return ::fsetxattr(probe->fd().get(), "user.mirrorvault.probe", "1", 1, 0) != 0 &&
+         (errno == ENOTSUP || errno == EOPNOTSUPP);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<ObjectStore>> MakeLocalStore(const LocalStoreOptions& options) {
+  std::string root = options.root;
+  if (root.starts_with("file://")) root.erase(0, 7);
+  if (root.empty()) return InvalidArgument("local store: empty root path");
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(root, ec);
+  if (ec) return ErrnoStatus(ec.value(), "local store root " + root);
+  root = abs.lexically_normal().string();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  struct stat st {};
+  if (::stat(root.c_str(), &st) != 0) {
+    if (errno != ENOENT) return ErrnoStatus(errno, "local store root " + root);
+    if (!options.create) {
+      return NotFound("local store root " + root + " does not exist (create it first)");
+    }
+    std::filesystem::create_directories(root, ec);
+    if (ec) return ErrnoStatus(ec.value(), "create local store root " + root);
+  } else if (!S_ISDIR(st.st_mode)) {
+    return InvalidArgument("local store root " + root + " is not a directory");
+  }
+  char resolved[PATH_MAX];
+  if (::realpath(root.c_str(), resolved) == nullptr) {
+    return ErrnoStatus(errno, "resolve local store root " + root);
+  }
+  root = resolved;
+  bool sidecar = options.force_sidecar_metadata || ProbeSidecar(root);
+  return std::shared_ptr<ObjectStore>(std::make_shared<LocalStore>(root, sidecar));
+}
+
+}  // namespace mv::store

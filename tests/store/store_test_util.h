@@ -1,0 +1,116 @@
+// Helpers shared by the store tests: status assertions, temporary directories, byte generators
+// and readers/writers that fail on purpose.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "util/io.h"
+#include "util/status.h"
+
+namespace mv::store {
+
+inline const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
+}  // namespace mv::store
+
+#define MV_ASSERT_OK(expr)                                           \
+  do {                                                               \
+    const auto& mv_r_ = (expr);                                      \
+    ASSERT_TRUE(::mv::store::StatusOf(mv_r_).ok())                   \
+        << #expr << ": " << ::mv::store::StatusOf(mv_r_).ToString(); \
+  } while (0)
+#define MV_EXPECT_OK(expr)                                           \
+  do {                                                               \
+    const auto& mv_r_ = (expr);                                      \
+    EXPECT_TRUE(::mv::store::StatusOf(mv_r_).ok())                   \
+        << #expr << ": " << ::mv::store::StatusOf(mv_r_).ToString(); \
+  } while (0)
+#define MV_EXPECT_CODE(expr, want)                                   \
+  do {                                                               \
+    const auto& mv_r_ = (expr);                                      \
+    EXPECT_EQ(::mv::store::StatusOf(mv_r_).code(), (want))           \
+        << #expr << ": " << ::mv::store::StatusOf(mv_r_).ToString(); \
+  } while (0)
+
+namespace mv::store {
+
+// Deterministic pseudo-random bytes (every byte value, NULs included).
+inline std::string RandomBytes(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string out(n, '\0');
+  for (char& c : out) c = static_cast<char>(rng() & 0xff);
+  return out;
+}
+
+// A fresh directory under the test temp dir, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = ::testing::TempDir() + "mvstore-XXXXXX";
+    char* made = ::mkdtemp(tmpl.data());
+    if (made == nullptr) ADD_FAILURE() << "mkdtemp " << tmpl;
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Every file and directory under `dir` (relative paths, sorted).
+inline std::vector<std::string> TreeUnder(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    out.push_back(std::filesystem::relative(it->path(), dir).string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Yields `data`, then fails with `status` instead of reaching the end.
+class FailingReader final : public Reader {
+ public:
+  FailingReader(std::string data, Status status)
+      : data_(std::move(data)), status_(std::move(status)) {}
+  Result<size_t> Read(char* buf, size_t n) override {
+    if (pos_ == data_.size()) return status_;
+    size_t take = std::min(n, data_.size() - pos_);
+    std::copy_n(data_.data() + pos_, take, buf);
+    pos_ += take;
+    return take;
+  }
+
+ private:
+  std::string data_;
+  Status status_;
+  size_t pos_ = 0;
+};
+
+// Accepts nothing.
+class FailingWriter final : public Writer {
+ public:
+  Status Write(std::string_view) override { return Internal("writer refuses on purpose"); }
+};
+
+}  // namespace mv::store
