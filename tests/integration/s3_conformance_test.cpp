@@ -18,7 +18,7 @@ INSTANTIATE_TEST_SUITE_P(
     S3, ObjectStoreConformance,
     ::testing::Values(StoreFactory{"s3", [] { return MakeTestS3Store(64ull << 20); }},
                       StoreFactory{"s3_multipart", [] { return MakeTestS3Store(5ull << 20); }}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace mv::store

@@ -4,6 +4,7 @@
 #include "http/http_date.h"
 #include "store/s3/s3_errors.h"
 #include "store/s3/s3_store_impl.h"
+#include "store/store_checks.h"
 #include "store/s3/s3_xml.h"
 #include "store/s3/sigv4.h"
 #include "util/hash.h"
@@ -15,6 +16,7 @@ using store::ObjectInfo;
 using store::PutOptions;
 
 constexpr size_t kMaxBatchDelete = 1000;
+constexpr std::string_view kDefaultContentType = "binary/octet-stream";
 constexpr uint64_t kMaxSinglePut = 5ull << 30;  // S3's limit for one PutObject / CopyObject
 
 std::string RandomToken() {
@@ -175,6 +177,7 @@ Status S3Store::PutBuffered(const std::string& key, Reader& reader, const PutOpt
 
 Status S3Store::Put(const std::string& key, Reader& reader, const PutOptions& options) {
   MV_RETURN_IF_ERROR(store::ValidateKey(key));
+  MV_RETURN_IF_ERROR(store::CheckPutOptions(key, options));
   std::optional<uint64_t> size = reader.Size();
   if (options.if_absent) {
     // If-None-Match is not honoured on CompleteMultipartUpload by every server: one PUT.
@@ -206,6 +209,7 @@ Status S3Store::Put(const std::string& key, Reader& reader, const PutOptions& op
 Status S3Store::PutFile(const std::string& key, const std::string& path,
                         const PutOptions& options) {
   MV_RETURN_IF_ERROR(store::ValidateKey(key));
+  MV_RETURN_IF_ERROR(store::CheckPutOptions(key, options));
   MV_ASSIGN_OR_RETURN(auto reader, OpenFileReader(path));
   uint64_t size = *reader->Size();
   if (options.if_absent || size <= options_.multipart_threshold) return Put(key, *reader, options);
@@ -270,28 +274,15 @@ Result<ObjectInfo> S3Store::Head(const std::string& key) {
       if (auto t = http::ParseHttpDate(value); t.ok()) info.last_modified = *t;
     } else if (name.starts_with("x-amz-meta-")) {
       info.metadata[name.substr(11)] = value;
-    } else if (name == "content-type") {
-      info.metadata["content-type"] = value;
+    } else if (name == "content-type" && value != kDefaultContentType) {
+      info.content_type = value;  // S3 reports its default for objects stored without one
     }
   }
   return info;
 }
 
 Result<store::ListPage> S3Store::List(const store::ListOptions& options) {
-  S3Request r{.method = http::Method::kGet, .key = ""};
-  r.query = {{"list-type", "2"},
-             {"prefix", Full(options.prefix)},
-             {"encoding-type", "url"},
-             {"max-keys", std::to_string(std::clamp(options.max_keys, 1, 1000))}};
-  if (!options.delimiter.empty()) r.query.emplace_back("delimiter", options.delimiter);
-  if (!options.continuation.empty()) {
-    r.query.emplace_back("continuation-token", options.continuation);
-  } else if (!options.start_after.empty()) {
-    r.query.emplace_back("start-after", Full(options.start_after));
-  }
-  MV_ASSIGN_OR_RETURN(http::Response response, client_.Send(r));
-  MV_ASSIGN_OR_RETURN(ListResult listed, ParseListObjectsV2(response.body, true));
-  store::ListPage page;
+  if (options.max_keys < 1) return InvalidArgument("list " + Url(options.prefix) + ": max_keys < 1");
   const std::string& prefix = options_.prefix;
   auto strip = [&](const std::string& full) -> Result<std::string> {
     if (!full.starts_with(prefix)) {
@@ -299,17 +290,46 @@ Result<store::ListPage> S3Store::List(const store::ListOptions& options) {
     }
     return full.substr(prefix.size());
   };
-  for (ListedObject& obj : listed.objects) {
-    MV_ASSIGN_OR_RETURN(std::string key, strip(obj.key));
-    page.objects.push_back({.key = std::move(key), .size = obj.size, .etag = std::move(obj.etag),
-                            .last_modified = obj.last_modified, .metadata = {}});
+  // S3 rolls keys after start-after up into the common prefix they share with it, so a page that
+  // resumes after a common prefix would begin with that prefix again: drop it (and follow S3's
+  // own continuation when nothing else is left on the page).
+  std::string continuation;
+  for (;;) {
+    S3Request r{.method = http::Method::kGet, .key = ""};
+    r.query = {{"list-type", "2"},
+               {"prefix", Full(options.prefix)},
+               {"encoding-type", "url"},
+               {"max-keys", std::to_string(std::min(options.max_keys, 1000))}};
+    if (!options.delimiter.empty()) r.query.emplace_back("delimiter", options.delimiter);
+    if (!continuation.empty()) {
+      r.query.emplace_back("continuation-token", continuation);
+    } else if (!options.start_after.empty()) {
+      r.query.emplace_back("start-after", Full(options.start_after));
+    }
+    MV_ASSIGN_OR_RETURN(http::Response response, client_.Send(r));
+    MV_ASSIGN_OR_RETURN(ListResult listed, ParseListObjectsV2(response.body, true));
+    store::ListPage page;
+    for (ListedObject& obj : listed.objects) {
+      MV_ASSIGN_OR_RETURN(std::string key, strip(obj.key));
+      page.objects.push_back({.key = std::move(key), .size = obj.size, .etag = std::move(obj.etag),
+                              .last_modified = obj.last_modified});
+    }
+    for (const std::string& p : listed.common_prefixes) {
+      MV_ASSIGN_OR_RETURN(std::string stripped, strip(p));
+      if (!options.start_after.empty() && stripped <= options.start_after) continue;
+      page.common_prefixes.push_back(std::move(stripped));
+    }
+    if (listed.truncated) {
+      if (page.objects.empty() && page.common_prefixes.empty()) {
+        continuation = listed.next_continuation_token;
+        continue;
+      }
+      std::string last_object = page.objects.empty() ? "" : page.objects.back().key;
+      std::string last_prefix = page.common_prefixes.empty() ? "" : page.common_prefixes.back();
+      page.next_start_after = std::max(last_object, last_prefix);
+    }
+    return page;
   }
-  for (const std::string& p : listed.common_prefixes) {
-    MV_ASSIGN_OR_RETURN(std::string stripped, strip(p));
-    page.common_prefixes.push_back(std::move(stripped));
-  }
-  if (listed.truncated) page.next_continuation = listed.next_continuation_token;
-  return page;
 }
 
 Status S3Store::Delete(const std::string& key) {
@@ -322,11 +342,24 @@ Status S3Store::Delete(const std::string& key) {
   return st;
 }
 
-Status S3Store::DeleteMany(std::span<const std::string> keys,
+Status S3Store::DeleteMany(std::span<const std::string> all_keys,
                            std::vector<store::DeleteFailure>* failures) {
-  for (const std::string& key : keys) MV_RETURN_IF_ERROR(store::ValidateKey(key));
-  if (!batch_delete_.load()) return ObjectStore::DeleteMany(keys, failures);
   Status first;
+  std::vector<std::string> valid;
+  for (const std::string& key : all_keys) {
+    Status st = store::ValidateKey(key);
+    if (st.ok()) {
+      valid.push_back(key);
+      continue;
+    }
+    if (failures != nullptr) failures->push_back({key, st});
+    if (first.ok()) first = st;
+  }
+  std::span<const std::string> keys(valid);
+  if (!batch_delete_.load()) {
+    Status st = ObjectStore::DeleteMany(keys, failures);
+    return first.ok() ? st : first;
+  }
   for (size_t start = 0; start < keys.size(); start += kMaxBatchDelete) {
     auto batch = keys.subspan(start, std::min(kMaxBatchDelete, keys.size() - start));
     std::vector<std::string> full;
@@ -343,7 +376,8 @@ Status S3Store::DeleteMany(std::span<const std::string> keys,
       if (code == StatusCode::kInvalidArgument || code == StatusCode::kInternal) {
         // The server does not implement DeleteObjects (501/405): learn it and go one by one.
         batch_delete_.store(false);
-        return ObjectStore::DeleteMany(keys.subspan(start), failures);
+        Status st = ObjectStore::DeleteMany(keys.subspan(start), failures);
+        return first.ok() ? st : first;
       }
       return response.status();
     }
@@ -368,11 +402,13 @@ Status S3Store::Copy(const std::string& src_key, const std::string& dst_key,
     return ObjectStore::Copy(src_key, dst_key, options);
   }
   MV_ASSIGN_OR_RETURN(ObjectInfo src, Head(src_key));
+  bool replace = !options.metadata.empty() || !options.content_type.empty();
+  if (src_key == dst_key && !replace) return Status::Ok();  // S3 refuses a no-op self-copy
   if (src.size > kMaxSinglePut) return CopyMultipart(src_key, dst_key, src.size, options);
   S3Request r{.method = http::Method::kPut, .key = Full(dst_key)};
   r.headers.emplace_back("x-amz-copy-source",
                          UriEncode("/" + options_.endpoint.bucket + "/" + Full(src_key), false));
-  if (!options.metadata.empty() || !options.content_type.empty()) {
+  if (replace) {
     r.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
     AddPutHeaders(options, &r.headers);
   }
