@@ -54,6 +54,7 @@ Status StatusFromCurl(CURLcode code, const char* errbuf, std::string_view what) 
     case CURLE_HTTP2_STREAM:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_AGAIN:
+    case CURLE_SEND_FAIL_REWIND:  // the body could not be replayed on a new connection
       return Unavailable(std::move(message));
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -62,7 +63,7 @@ Status StatusFromCurl(CURLcode code, const char* errbuf, std::string_view what) 
     case CURLE_OUT_OF_MEMORY:
       return {StatusCode::kUnavailable, std::move(message), /*retryable=*/false};
     default:
-      return Internal(std::move(message));
+      return Internal(message + " (curl error " + std::to_string(static_cast<int>(code)) + ")");
   }
 }
 
@@ -117,6 +118,13 @@ struct Transfer {
     }
     t->response.body.append(data, len);
     return len;
+  }
+
+  // curl replays a body from its start when a reused connection turns out dead.
+  static int OnSeek(void* self, curl_off_t offset, int origin) {
+    auto* t = static_cast<Transfer*>(self);
+    if (origin != SEEK_SET || offset != 0) return CURL_SEEKFUNC_CANTSEEK;
+    return t->request->body->Rewind().ok() ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_CANTSEEK;
   }
 
   static size_t OnRead(char* buf, size_t size, size_t n, void* self) {
@@ -221,6 +229,8 @@ class CurlHttpClient final : public HttpClient {
       if (r.body != nullptr) {
         curl_easy_setopt(easy, CURLOPT_READFUNCTION, &Transfer::OnRead);
         curl_easy_setopt(easy, CURLOPT_READDATA, &t);
+        curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, &Transfer::OnSeek);
+        curl_easy_setopt(easy, CURLOPT_SEEKDATA, &t);
       }
       if (body_size) {
         auto size = static_cast<curl_off_t>(*body_size);
