@@ -13,6 +13,7 @@ void RegisterStoreCommands(CLI::App& app, CliContext& context, int* exit_code) {
   RegisterStoreCat(*store, context, exit_code);
   RegisterStoreRm(*store, context, exit_code);
   RegisterStoreStat(*store, context, exit_code);
+  RegisterStorePresign(*store, context, exit_code);
 }
 
 }  // namespace mv::cli

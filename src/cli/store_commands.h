@@ -10,5 +10,6 @@ void RegisterStoreLs(CLI::App& store, CliContext& context, int* exit_code);
 void RegisterStoreCat(CLI::App& store, CliContext& context, int* exit_code);
 void RegisterStoreRm(CLI::App& store, CliContext& context, int* exit_code);
 void RegisterStoreStat(CLI::App& store, CliContext& context, int* exit_code);
+void RegisterStorePresign(CLI::App& store, CliContext& context, int* exit_code);
 
 }  // namespace mv::cli
