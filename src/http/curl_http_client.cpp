@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "http/http_client.h"
+#include "util/redact.h"
 
 namespace mv::http {
 namespace {
@@ -268,7 +269,7 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_multi_remove_handle(multi_.get(), easy);
     active_.erase(easy);
-    std::string what = std::string(MethodName(t->request->method)) + " " + RedactUrl(t->request->url);
+    std::string what = std::string(MethodName(t->request->method)) + " " + mv::RedactUrl(t->request->url);
     Result<Response> result = Internal(what + ": unfinished");
     if (!t->callback_status.ok()) {
       result = t->callback_status;

@@ -77,7 +77,4 @@ std::shared_ptr<HttpClient> MakeCurlHttpClient(const HttpClientOptions& options 
 // `what` names the operation and URL (without credentials).
 Status StatusFromHttp(int status, std::string_view what, std::string_view detail = {});
 
-// The URL without query string or userinfo: safe for messages and logs.
-std::string RedactUrl(std::string_view url);
-
 }  // namespace mv::http

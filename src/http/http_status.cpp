@@ -49,25 +49,4 @@ Status StatusFromHttp(int status, std::string_view what, std::string_view detail
   return Internal(message + " (unexpected status)");
 }
 
-std::string RedactUrl(std::string_view url) {
-  std::string_view rest = url;
-  std::string out;
-  size_t scheme_end = rest.find("://");
-  if (scheme_end != std::string_view::npos) {
-    out.append(rest.substr(0, scheme_end + 3));
-    rest.remove_prefix(scheme_end + 3);
-    size_t authority_end = rest.find_first_of("/?#");
-    std::string_view authority = rest.substr(0, authority_end);
-    size_t at = authority.rfind('@');
-    if (at != std::string_view::npos) {
-      out.append("***@");
-      rest.remove_prefix(at + 1);
-    }
-  }
-  size_t cut = rest.find_first_of("?#");
-  out.append(rest.substr(0, cut));
-  if (cut != std::string_view::npos && rest[cut] == '?') out.append("?...");
-  return out;
-}
-
 }  // namespace mv::http
