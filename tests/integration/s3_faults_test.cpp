@@ -62,6 +62,23 @@ class S3FaultsTest : public ::testing::Test {
     return info.ok();
   }
 
+  // Multipart uploads still open under this test's prefix, as the aws CLI sees them.
+  std::string PendingUploads() {
+    std::string cmd = "AWS_ACCESS_KEY_ID=" + env_.access_key + " AWS_SECRET_ACCESS_KEY=" +
+                      env_.secret_key + " /usr/bin/aws --region " + env_.region +
+                      " --endpoint-url " + env_.endpoint + " s3api list-multipart-uploads --bucket " +
+                      env_.bucket + " --prefix " + prefix_ + " --query 'Uploads[].Key' --output text";
+    std::string out;
+    if (FILE* p = ::popen(cmd.c_str(), "r")) {
+      char buf[4096];
+      size_t n;
+      while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+      EXPECT_EQ(::pclose(p), 0) << cmd;
+    }
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    return out == "None" ? "" : out;
+  }
+
   mv::testing::S3TestEnv env_;
   std::unique_ptr<mv::testing::FaultProxy> proxy_;
   std::string prefix_;
@@ -150,6 +167,7 @@ TEST_F(S3FaultsTest, PersistentFailureIsAClearErrorAndLeavesNothing) {
   EXPECT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
   proxy_->Reset();
   EXPECT_FALSE(DirectExists("never-mp"));
+  EXPECT_EQ(PendingUploads(), "") << "a failed multipart upload was not aborted";
 }
 
 TEST_F(S3FaultsTest, RefusedConnectionsAreRetried) {
