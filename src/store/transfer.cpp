@@ -4,7 +4,8 @@
 
 #include <filesystem>
 #include <mutex>
-#include <thread>
+
+#include "util/task_group.h"
 
 namespace mv::store {
 namespace {
@@ -136,32 +137,25 @@ Result<CopySummary> CopyObjects(const Endpoint& src, const Endpoint& dst, const 
 
   CopySummary summary;
   std::mutex mu;
-  size_t next = 0;
-  auto worker = [&] {
-    for (;;) {
-      size_t i;
-      {
+  // Per-object failures are collected, not returned: the copy goes on with the other objects.
+  mv::ParallelFor(
+      items.size(),
+      [&](size_t i) -> Status {
+        const Item& item = items[i];
+        Status st = CopyOne(src, dst, item);
         std::lock_guard lock(mu);
-        if (next >= items.size()) return;
-        i = next++;
-      }
-      const Item& item = items[i];
-      Status st = CopyOne(src, dst, item);
-      std::lock_guard lock(mu);
-      if (st.ok()) {
-        summary.objects++;
-        summary.bytes += item.size;
-        if (options.on_copied) options.on_copied(item.src, item.size);
-      } else {
-        summary.failures.push_back({item.src, st});
-      }
-    }
-  };
-  size_t threads = std::min<size_t>(items.size(), static_cast<size_t>(std::max(options.concurrency, 1)));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+        if (st.ok()) {
+          summary.objects++;
+          summary.bytes += item.size;
+          if (options.on_copied) options.on_copied(item.src, item.size);
+        } else {
+          summary.failures.push_back({item.src, st});
+        }
+        return Status::Ok();
+      },
+      {.max_in_flight = static_cast<size_t>(std::max(options.concurrency, 1)),
+       .cancel_on_failure = false})
+      .IgnoreError();  // every task returns OK
   summary.elapsed = std::chrono::steady_clock::now() - started;
   return summary;
 }

@@ -10,6 +10,7 @@
 #include "store/s3/s3_xml.h"
 #include "store/s3/sigv4.h"
 #include "util/hash.h"
+#include "util/task_group.h"
 
 namespace mv::s3 {
 namespace {
@@ -17,35 +18,6 @@ namespace {
 using store::PutOptions;
 
 constexpr uint64_t kMaxParts = 10000;
-
-// Runs task(i) for every i in [0, count) on up to `width` threads. After the first failure no
-// new task starts; the first failure is returned.
-Status ParallelFor(size_t count, int width, const std::function<Status(size_t)>& task) {
-  std::mutex mu;
-  size_t next = 0;
-  Status first;
-  auto worker = [&] {
-    for (;;) {
-      size_t i;
-      {
-        std::lock_guard lock(mu);
-        if (next >= count || !first.ok()) return;
-        i = next++;
-      }
-      Status st = task(i);
-      if (!st.ok()) {
-        std::lock_guard lock(mu);
-        if (first.ok()) first = st;
-      }
-    }
-  };
-  size_t threads = std::min<size_t>(count, static_cast<size_t>(std::max(width, 1)));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  return first;
-}
 
 uint64_t PartSizeFor(uint64_t size, uint64_t preferred) {
   uint64_t min_for_count = (size + kMaxParts - 1) / kMaxParts;
@@ -153,7 +125,7 @@ Status S3Store::PutMultipartFile(const std::string& key, const std::string& path
       }
     });
   }
-  Status st = ParallelFor(count, options_.part_concurrency, [&](size_t i) -> Status {
+  Status st = mv::ParallelFor(count, [&](size_t i) -> Status {
     uint64_t offset = i * part_size;
     uint64_t len = std::min(part_size, size - offset);
     MV_ASSIGN_OR_RETURN(auto reader, OpenFileReader(path, offset, len));
@@ -163,7 +135,7 @@ Status S3Store::PutMultipartFile(const std::string& key, const std::string& path
     MV_ASSIGN_OR_RETURN(http::Response response, client_.Send(r));
     parts[i] = {static_cast<int>(i + 1), Etag(response)};
     return Status::Ok();
-  });
+  }, {.max_in_flight = static_cast<size_t>(std::max(options_.part_concurrency, 1))});
   if (hasher.joinable()) hasher.join();
   if (st.ok()) st = hash_status;
   if (st.ok()) st = CompleteMultipart(key, upload_id, std::move(parts), size);
@@ -219,7 +191,7 @@ Status S3Store::PutMultipartStream(const std::string& key, Reader& reader, std::
     }
     size_t base = parts.size();
     parts.resize(base + wave.size());
-    st = ParallelFor(wave.size(), options_.part_concurrency, [&](size_t i) -> Status {
+    st = mv::ParallelFor(wave.size(), [&](size_t i) -> Status {
       auto body = MakeStringReader(wave[i]);
       S3Request r{.method = http::Method::kPut, .key = Full(key),
                   .query = {{"partNumber", std::to_string(base + i + 1)}, {"uploadId", upload_id}},
@@ -227,7 +199,7 @@ Status S3Store::PutMultipartStream(const std::string& key, Reader& reader, std::
       MV_ASSIGN_OR_RETURN(http::Response response, client_.Send(r));
       parts[base + i] = {static_cast<int>(base + i + 1), Etag(response)};
       return Status::Ok();
-    });
+    }, {.max_in_flight = static_cast<size_t>(std::max(options_.part_concurrency, 1))});
   }
   if (st.ok() && options.expected_sha256) {
     std::string actual = hasher.FinishHex();
@@ -253,7 +225,7 @@ Status S3Store::GetFileParallel(const std::string& key, const std::string& path,
   size_t count = static_cast<size_t>((info.size + part_size - 1) / part_size);
   std::string if_match = "\"" + info.etag + "\"";
   if (st.ok()) {
-    st = ParallelFor(count, options_.part_concurrency, [&](size_t i) -> Status {
+    st = mv::ParallelFor(count, [&](size_t i) -> Status {
       uint64_t first = i * part_size;
       uint64_t last = std::min(info.size, first + part_size) - 1;
       return http::RunWithRetries(client_.retry_policy(), [&](int) -> Status {
@@ -275,7 +247,7 @@ Status S3Store::GetFileParallel(const std::string& key, const std::string& path,
         }
         return Status::Ok();
       });
-    });
+    }, {.max_in_flight = static_cast<size_t>(std::max(options_.part_concurrency, 1))});
   }
   if (st.ok() && ::fsync(fd.get()) != 0) st = ErrnoStatus(errno, "fsync " + tmp);
   if (st.ok()) st = fd.Close(tmp);
@@ -291,7 +263,7 @@ Status S3Store::CopyMultipart(const std::string& src_key, const std::string& dst
   size_t count = static_cast<size_t>((size + part_size - 1) / part_size);
   std::vector<CompletedPart> parts(count);
   std::string source = UriEncode("/" + options_.endpoint.bucket + "/" + Full(src_key), false);
-  Status st = ParallelFor(count, options_.part_concurrency, [&](size_t i) -> Status {
+  Status st = mv::ParallelFor(count, [&](size_t i) -> Status {
     uint64_t first = i * part_size;
     uint64_t last = std::min(size, first + part_size) - 1;
     S3Request r{.method = http::Method::kPut, .key = Full(dst_key),
@@ -303,7 +275,7 @@ Status S3Store::CopyMultipart(const std::string& src_key, const std::string& dst
     MV_ASSIGN_OR_RETURN(std::string etag, ParseCopyPartResult(response.body));
     parts[i] = {static_cast<int>(i + 1), etag};
     return Status::Ok();
-  });
+  }, {.max_in_flight = static_cast<size_t>(std::max(options_.part_concurrency, 1))});
   if (st.ok()) st = CompleteMultipart(dst_key, upload_id, std::move(parts), size);
   if (!st.ok()) AbortMultipart(dst_key, upload_id);
   return st;
