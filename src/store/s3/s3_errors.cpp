@@ -37,6 +37,9 @@ Status StatusFromS3(int http_status, const S3Error& error, std::string_view what
     return Unavailable(message);
   }
   if (code == "PreconditionFailed") return PreconditionFailed(message);
+  if (code == "NotImplemented" || http_status == 501) {
+    return InvalidArgument(message + "; this server does not implement the operation");
+  }
   if (code == "InvalidRange") return InvalidArgument(message);
   if (code == "BucketAlreadyOwnedByYou" || code == "BucketAlreadyExists") {
     return AlreadyExists(message);

@@ -12,7 +12,8 @@ namespace mv::s3 {
 // NoSuchKey/NoSuchBucket/404 -> NotFound; PreconditionFailed/412 -> PreconditionFailed;
 // AccessDenied/InvalidAccessKeyId/SignatureDoesNotMatch/403 -> PermissionDenied (with a hint);
 // SlowDown/InternalError/ServiceUnavailable/RequestTimeout/429/5xx -> retryable Unavailable;
-// XAmzContentSHA256Mismatch/BadDigest -> Corruption; InvalidRange/416 -> InvalidArgument.
+// XAmzContentSHA256Mismatch/BadDigest -> Corruption; InvalidRange/416, NotImplemented/501 ->
+// InvalidArgument.
 Status StatusFromS3(int http_status, const S3Error& error, std::string_view what);
 
 }  // namespace mv::s3

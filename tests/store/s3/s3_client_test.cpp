@@ -149,5 +149,25 @@ TEST(S3StoreTest, ExpectedDigestIsSentAsThePayloadHash) {
   EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
 }
 
+TEST(S3StoreTest, BatchDeleteFallsBackToSingleDeletesWhereUnsupported) {
+  auto http = std::make_shared<RecordingHttpClient>();
+  http->answers.push_back(
+      http::Response{.status = 501, .body = "<Error><Code>NotImplemented</Code></Error>"});
+  S3StoreOptions options;
+  options.endpoint = {.scheme = "http", .authority = "h:1", .bucket = "b", .region = "r"};
+  options.http = http;
+  options.retry.sleep = [](std::chrono::milliseconds) {};
+  auto store = MakeS3Store(options);
+  std::vector<std::string> keys = {"a", "b"};
+  ASSERT_TRUE(store->DeleteMany(keys, nullptr).ok());
+  ASSERT_EQ(http->requests.size(), 3u);
+  EXPECT_EQ(http->requests[0].method, http::Method::kPost);
+  EXPECT_TRUE(http->requests[0].url.ends_with("/b?delete=")) << http->requests[0].url;
+  EXPECT_TRUE(http::FindHeader(http->requests[0].headers, "content-md5").has_value());
+  EXPECT_EQ(http->requests[1].method, http::Method::kDelete);
+  EXPECT_EQ(http->requests[2].url, "http://h:1/b/b");
+  EXPECT_FALSE(store->SupportsBatchDelete());
+}
+
 }  // namespace
 }  // namespace mv::s3
