@@ -16,7 +16,7 @@ build:
 	cmake --build $(BUILD)
 
 build-asan:
-	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DMV_WERROR=ON -DMV_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DMV_WERROR=ON -DMV_SANITIZE=ON -DMV_INTEGRATION_TESTS=OFF
 	cmake --build $(ASAN_BUILD)
 
 run:
