@@ -3,6 +3,8 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# The sanitizer build only runs unit tests: -O1 with line tables compiles in about half the time.
+ASAN_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
 
 .PHONY: all deps build build-asan run test unit asan bench clean
 
@@ -16,7 +18,7 @@ build:
 	cmake --build $(BUILD)
 
 build-asan:
-	cmake -S . -B $(ASAN_BUILD) $(CMAKE_FLAGS) -DMV_WERROR=ON -DMV_SANITIZE=ON -DMV_INTEGRATION_TESTS=OFF
+	cmake -S . -B $(ASAN_BUILD) $(ASAN_FLAGS) -DMV_WERROR=ON -DMV_SANITIZE=ON -DMV_INTEGRATION_TESTS=OFF
 	cmake --build $(ASAN_BUILD)
 
 run:
