@@ -96,10 +96,14 @@ std::string Uri::ToString() const {
   if (password) u.set_password(*password);
   u.set_host_address(host);  // also when empty: file:///path keeps its "//"
   if (port) u.set_port_number(*port);
-  u.set_path(path);
   urls::params_ref params = u.params(urls::encoding_opts(false, false, false));
   for (const UriParam& p : query) params.append({p.key, p.value});
-  return std::string(u.buffer());
+  // The path is escaped here: Boost.URL 1.81's set_path writes "/" as "/./" (boostorg/url#674).
+  std::string out(u.encoded_origin());
+  if (!path.empty() && path.front() != '/') out += '/';
+  out += PercentEncode(path, "/:@!$&'()*+,;=");
+  if (u.has_query()) out += "?" + std::string(u.encoded_query());
+  return out;
 }
 
 Result<Uri> ParseUri(std::string_view text) {
