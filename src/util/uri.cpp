@@ -1,5 +1,6 @@
 #include "util/uri.h"
 
+#include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
@@ -136,6 +137,8 @@ Result<Uri> ParseUri(std::string_view text) {
     if (u.has_password()) out.password = std::string(u.password());
   }
   out.host = std::string(u.host_address());
+  // One spelling per IPv6 address ("[::0]" -> "::"), the one ToString writes (RFC 5952).
+  if (auto ipv6 = urls::parse_ipv6_address(out.host)) out.host = ipv6->to_string();
   if (u.has_port() && !u.port().empty()) {
     std::string_view digits = u.port();
     unsigned long port = 0;

@@ -145,6 +145,18 @@ TEST(UriTest, ToStringKeepsARootPath) {
   }
 }
 
+// Found by fuzz/uri_fuzzer: ParseUri kept an IPv6 address as written ("::0") while ToString
+// wrote Boost.URL's canonical form ("::"), so the round trip changed the host.
+TEST(UriTest, Ipv6HostsAreCanonical) {
+  EXPECT_EQ(Parse("http://[::0]:7480/").host, "::");
+  EXPECT_EQ(Parse("http://[2001:DB8:0:0::1]/").host, "2001:db8::1");
+  EXPECT_EQ(Parse("http://%3A%3A0/").host, "::");
+  for (const char* text : {"http://[::0]:7480/", "http://[0:0:0:0:0:0:0:1]/", "s3://%3A%3A0/p"}) {
+    Uri u = Parse(text);
+    EXPECT_EQ(Parse(u.ToString()), u) << text << " -> " << u.ToString();
+  }
+}
+
 TEST(PercentTest, EncodeAndDecode) {
   EXPECT_EQ(PercentEncode("a b/c~d_e.f-g"), "a%20b%2Fc~d_e.f-g");
   EXPECT_EQ(PercentEncode("/tmp/my dir", "/"), "/tmp/my%20dir");
