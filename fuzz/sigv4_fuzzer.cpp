@@ -2,8 +2,9 @@
 // or LF in headers). Properties: UriEncode writes only unreserved characters, '/' when kept and
 // %XX, and decodes back to its input; the canonical request does not depend on the order of
 // query parameters or of differently named headers; its signed-header line is
-// SignedHeaderList; kNormalize paths hold no dot segments or empty segments; SignHeaders is
-// deterministic and returns Authorization, x-amz-date (and the session token) in that order.
+// SignedHeaderList; kNormalize paths hold no dot segments or empty segments; SignHeaders returns
+// Authorization, x-amz-date (and the session token) in that order; PresignQuery is the canonical
+// query of PresignRequest and the signature.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
@@ -143,9 +144,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       MV_FUZZ_CHECK(path.ok() && *path == r.path, mv::fuzz::Printable(uri));
     }
 
+    // Signing is HMACs over the canonical request checked above: run once (it is the slow part).
     auto signed_headers = mv::s3::SignHeaders(r, scope, creds, mode);
-    MV_FUZZ_CHECK(signed_headers == mv::s3::SignHeaders(r, scope, creds, mode),
-                  "SignHeaders is not deterministic");
     MV_FUZZ_CHECK(signed_headers.size() == (creds.session_token.empty() ? 2u : 3u), "headers");
     MV_FUZZ_CHECK(signed_headers[0].first == "Authorization", signed_headers[0].first);
     MV_FUZZ_CHECK(signed_headers[1].first == "x-amz-date" &&
@@ -154,8 +154,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   std::string query = mv::s3::PresignQuery(r, scope, creds, expires);
-  MV_FUZZ_CHECK(query == mv::s3::PresignQuery(r, scope, creds, expires),
-                "PresignQuery is not deterministic");
-  MV_FUZZ_CHECK(query.find("&X-Amz-Signature=") != std::string::npos, mv::fuzz::Printable(query));
+  MV_FUZZ_CHECK(query.starts_with(
+                    mv::s3::CanonicalQuery(mv::s3::PresignRequest(r, scope, creds, expires).query) +
+                    "&X-Amz-Signature="),
+                mv::fuzz::Printable(query));
   return 0;
 }
