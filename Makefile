@@ -1,12 +1,15 @@
 # mirrorvault: `make run` (build + demo on the embedded default), `make test` (everything CI runs),
-# `make bench` (benchmarks against peer tools). Each installs what it needs first.
+# `make fuzz` (the libFuzzer targets, briefly), `make bench` (benchmarks against peer tools). Each
+# installs what it needs first.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 15
 CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # The sanitizer build only runs unit tests: -O1 with line tables compiles in about half the time.
 ASAN_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
 
-.PHONY: all deps build build-asan run test unit asan bench clean
+.PHONY: all deps build build-asan run test unit asan fuzz bench clean
 
 all: build
 
@@ -30,6 +33,14 @@ test: deps
 	$(MAKE) build
 	$(MAKE) build-asan
 	scripts/run-tests $(BUILD) $(ASAN_BUILD)
+	$(MAKE) fuzz
+
+# Every fuzz target for FUZZ_SECONDS each, on a copy of its seeds (fuzz/, scripts/run-fuzz).
+fuzz:
+	scripts/install-deps --fuzz
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) $(CMAKE_FLAGS) -DMV_FUZZ=ON -DMV_WERROR=ON
+	cmake --build $(FUZZ_BUILD) --target fuzzers
+	scripts/run-fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench:
 	scripts/install-deps --bench
@@ -37,4 +48,4 @@ bench:
 	bench/store $(BUILD)/src/cli/mirrorvault
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

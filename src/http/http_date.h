@@ -10,7 +10,8 @@
 namespace mv::http {
 
 std::string FormatHttpDate(std::chrono::system_clock::time_point t);
-// Accepts IMF-fixdate; InvalidArgument naming the text otherwise.
+// Accepts IMF-fixdate; InvalidArgument naming the text otherwise, also for a day or time that does
+// not exist and a year outside 1678-2261 (what std::chrono::system_clock holds).
 Result<std::chrono::system_clock::time_point> ParseHttpDate(std::string_view text);
 
 }  // namespace mv::http

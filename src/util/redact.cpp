@@ -40,9 +40,11 @@ bool IsSchemeChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
 }
 
-bool EndsUrl(char c) {
-  return std::isspace(static_cast<unsigned char>(c)) != 0 || c == '"' || c == '\'' || c == '<' ||
-         c == '>';
+// Whitespace, '"' and "<>" cannot be in a URL; "'" can (RFC 3986 sub-delims), so it ends only a
+// URL that it opened.
+bool EndsUrl(char c, bool in_single_quotes) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0 || c == '"' || c == '<' || c == '>' ||
+         (in_single_quotes && c == '\'');
 }
 
 }  // namespace
@@ -119,8 +121,9 @@ std::string RedactSecrets(std::string_view text) {
     while (start > copied && IsSchemeChar(text[start - 1])) --start;
     pos = sep + 3;
     if (start == sep) continue;  // no scheme before "://"
+    bool in_single_quotes = start > 0 && text[start - 1] == '\'';
     size_t end = pos;
-    while (end < text.size() && !EndsUrl(text[end])) ++end;
+    while (end < text.size() && !EndsUrl(text[end], in_single_quotes)) ++end;
     out.append(text.substr(copied, start - copied));
     out.append(RedactUrl(text.substr(start, end - start)));
     copied = pos = end;

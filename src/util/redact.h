@@ -23,8 +23,8 @@ bool IsSecretName(std::string_view name);
 // The user name is kept (it says who failed to log in).
 std::string RedactUrl(std::string_view url);
 
-// RedactUrl applied to every URL ("scheme://" up to whitespace, a quote or "<>") in free text,
-// such as a Status message.
+// RedactUrl applied to every URL ("scheme://" up to whitespace, '"' or "<>", or up to the "'"
+// that closes a URL opened by "'") in free text, such as a Status message.
 std::string RedactSecrets(std::string_view text);
 
 }  // namespace mv

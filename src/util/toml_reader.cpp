@@ -28,8 +28,21 @@ std::string Text(const T& value) {
   return os.str();
 }
 
-// Converts `node`; `where` is the position to record (the key's, for table entries).
-ConfigValue Convert(const toml::node& node, SourcePosition where, const std::string& source) {
+// Deeper documents are rejected: configuration is a few levels deep, and both toml++ and
+// Convert recurse once per level. toml++ bounds inline arrays and tables (256 levels) but not
+// tables nested by dotted keys ("[a.b.c...]"), one level per '.', and overflows its stack at
+// some 100,000 levels: the '.' are counted before it parses.
+constexpr int kMaxDepth = 64;
+constexpr size_t kMaxDots = 10000;
+
+// Converts `node` at nesting level `depth`; `where` is the position to record (the key's, for
+// table entries).
+Result<ConfigValue> Convert(const toml::node& node, SourcePosition where, const std::string& source,
+                            int depth) {
+  if (depth > kMaxDepth) {
+    return InvalidArgument(where.ToString() + ": nested more than " + std::to_string(kMaxDepth) +
+                           " levels deep");
+  }
   if (const toml::table* table = node.as_table()) {
     ConfigValue out = ConfigValue::Table(std::move(where));
     // toml++ keeps tables sorted by key; restore the order of the file.
@@ -37,7 +50,8 @@ ConfigValue Convert(const toml::node& node, SourcePosition where, const std::str
     for (const auto& [key, child] : *table) {
       SourcePosition at =
           key.source().begin ? Position(key.source(), source) : Position(child.source(), source);
-      entries.emplace_back(std::string(key.str()), Convert(child, std::move(at), source));
+      MV_ASSIGN_OR_RETURN(ConfigValue value, Convert(child, std::move(at), source, depth + 1));
+      entries.emplace_back(std::string(key.str()), std::move(value));
     }
     std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
       return Before(a.second.where(), b.second.where());
@@ -48,7 +62,9 @@ ConfigValue Convert(const toml::node& node, SourcePosition where, const std::str
   if (const toml::array* array = node.as_array()) {
     ConfigValue out = ConfigValue::Array(std::move(where));
     for (const toml::node& item : *array) {
-      out.Append(Convert(item, Position(item.source(), source), source));
+      MV_ASSIGN_OR_RETURN(ConfigValue value,
+                          Convert(item, Position(item.source(), source), source, depth + 1));
+      out.Append(std::move(value));
     }
     return out;
   }
@@ -65,6 +81,10 @@ ConfigValue Convert(const toml::node& node, SourcePosition where, const std::str
 }  // namespace
 
 Result<ConfigValue> ParseToml(std::string_view text, const std::string& source) {
+  if (std::count(text.begin(), text.end(), '.') > static_cast<std::ptrdiff_t>(kMaxDots)) {
+    return InvalidArgument(source + ": more than " + std::to_string(kMaxDots) +
+                           " '.' characters: keys nested that deep are not supported");
+  }
   toml::table table;
   try {
     table = toml::parse(text, source);
@@ -72,7 +92,7 @@ Result<ConfigValue> ParseToml(std::string_view text, const std::string& source) 
     SourcePosition at = Position(e.source(), source);
     return InvalidArgument(at.ToString() + ": " + std::string(e.description()));
   }
-  return Convert(table, SourcePosition{.file = source}, source);
+  return Convert(table, SourcePosition{.file = source}, source, 0);
 }
 
 Result<ConfigValue> ReadTomlFile(const std::string& path) {

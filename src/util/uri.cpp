@@ -1,5 +1,6 @@
 #include "util/uri.h"
 
+#include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
@@ -96,10 +97,14 @@ std::string Uri::ToString() const {
   if (password) u.set_password(*password);
   u.set_host_address(host);  // also when empty: file:///path keeps its "//"
   if (port) u.set_port_number(*port);
-  u.set_path(path);
   urls::params_ref params = u.params(urls::encoding_opts(false, false, false));
   for (const UriParam& p : query) params.append({p.key, p.value});
-  return std::string(u.buffer());
+  // The path is escaped here: Boost.URL 1.81's set_path writes "/" as "/./" (boostorg/url#674).
+  std::string out(u.encoded_origin());
+  if (!path.empty() && path.front() != '/') out += '/';
+  out += PercentEncode(path, "/:@!$&'()*+,;=");
+  if (u.has_query()) out += "?" + std::string(u.encoded_query());
+  return out;
 }
 
 Result<Uri> ParseUri(std::string_view text) {
@@ -132,6 +137,8 @@ Result<Uri> ParseUri(std::string_view text) {
     if (u.has_password()) out.password = std::string(u.password());
   }
   out.host = std::string(u.host_address());
+  // One spelling per IPv6 address ("[::0]" -> "::"), the one ToString writes (RFC 5952).
+  if (auto ipv6 = urls::parse_ipv6_address(out.host)) out.host = ipv6->to_string();
   if (u.has_port() && !u.port().empty()) {
     std::string_view digits = u.port();
     unsigned long port = 0;

@@ -34,7 +34,7 @@ struct Uri {
   std::string scheme{};                   // lower-cased: "s3", "file"
   std::optional<std::string> user{};      // decoded
   std::optional<std::string> password{};  // decoded; a secret: see util/redact.h
-  std::string host{};                     // decoded; IPv6 without brackets; "" for file:///
+  std::string host{};  // decoded; IPv6 without brackets, canonical (RFC 5952); "" for file:///
   std::optional<uint16_t> port{};
   std::string path{};             // decoded; "" or starts with "/"
   std::vector<UriParam> query{};  // in order; a key may repeat

@@ -73,6 +73,28 @@ TEST(TomlReaderTest, SyntaxErrorsNameFileLineAndColumn) {
   EXPECT_EQ(dup.status().message().rfind("d.toml:2:", 0), 0u) << dup.status().message();
 }
 
+// Found by fuzz/toml_fuzzer: dotted keys nest tables without toml++'s limit, and the conversion
+// recursed once per level: "[k.k.k...]" with 5000 levels overflowed the stack (toml++ itself
+// does at some 100,000).
+TEST(TomlReaderTest, RejectsDeepNesting) {
+  auto dotted = [](int levels) {
+    std::string text = "[k";
+    for (int i = 1; i < levels; ++i) text += ".k";
+    return text + "]\nv = 1\n";
+  };
+  EXPECT_TRUE(ParseToml(dotted(63), "ok.toml").ok());
+  for (int levels : {64, 5000, 200000}) {
+    auto r = ParseToml(dotted(levels), "deep.toml");
+    ASSERT_FALSE(r.ok()) << levels;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message().rfind("deep.toml:", 0), 0u) << r.status().message();
+  }
+  std::string inline_tables = "a = ";
+  for (int i = 0; i < 100; ++i) inline_tables += "{b = ";
+  inline_tables += "1" + std::string(100, '}') + "\n";
+  EXPECT_FALSE(ParseToml(inline_tables, "inline.toml").ok());
+}
+
 TEST(TomlReaderTest, ReadFileErrors) {
   auto r = ReadTomlFile("/nonexistent/mirrorvault.toml");
   ASSERT_FALSE(r.ok());

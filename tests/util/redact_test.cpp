@@ -49,5 +49,17 @@ TEST(RedactSecretsTest, EveryUrlInText) {
   EXPECT_EQ(RedactSecrets(""), "");
 }
 
+// Found by fuzz/redact_fuzzer: "'" may appear inside a URL (Uri::ToString leaves it unescaped),
+// but it ended the URL, so the password or query after it was copied out unredacted.
+TEST(RedactSecretsTest, ApostropheInsideAUrl) {
+  EXPECT_EQ(RedactSecrets("connect postgresql://o'brien:hunter2@db/mv failed"),
+            "connect postgresql://o'brien:REDACTED@db/mv failed");
+  EXPECT_EQ(RedactSecrets("GET https://h/it's.deb?X-Amz-Signature=abc failed"),
+            "GET https://h/it's.deb?X-Amz-Signature=REDACTED failed");
+  // A URL in single quotes still ends at the closing one.
+  EXPECT_EQ(RedactSecrets("bad URL 's3://u:pw@b/p', try again"),
+            "bad URL 's3://u:REDACTED@b/p', try again");
+}
+
 }  // namespace
 }  // namespace mv

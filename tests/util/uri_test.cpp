@@ -134,6 +134,29 @@ TEST(UriTest, ToStringRoundTrips) {
   EXPECT_EQ(Parse(file.ToString()), file);
 }
 
+// Found by fuzz/uri_fuzzer: Boost.URL 1.81's set_path wrote the path "/" as "/./", so
+// "http://[::1]:7480/" came back as "http://[::1]:7480/./", a different URL.
+TEST(UriTest, ToStringKeepsARootPath) {
+  for (const char* text : {"http://[::1]:7480/", "s3://bucket/", "file:///", "file:////x",
+                           "s3://b/./", "s3://b/a/../"}) {
+    Uri u = Parse(text);
+    EXPECT_EQ(u.ToString(), text);
+    EXPECT_EQ(Parse(u.ToString()), u) << text;
+  }
+}
+
+// Found by fuzz/uri_fuzzer: ParseUri kept an IPv6 address as written ("::0") while ToString
+// wrote Boost.URL's canonical form ("::"), so the round trip changed the host.
+TEST(UriTest, Ipv6HostsAreCanonical) {
+  EXPECT_EQ(Parse("http://[::0]:7480/").host, "::");
+  EXPECT_EQ(Parse("http://[2001:DB8:0:0::1]/").host, "2001:db8::1");
+  EXPECT_EQ(Parse("http://%3A%3A0/").host, "::");
+  for (const char* text : {"http://[::0]:7480/", "http://[0:0:0:0:0:0:0:1]/", "s3://%3A%3A0/p"}) {
+    Uri u = Parse(text);
+    EXPECT_EQ(Parse(u.ToString()), u) << text << " -> " << u.ToString();
+  }
+}
+
 TEST(PercentTest, EncodeAndDecode) {
   EXPECT_EQ(PercentEncode("a b/c~d_e.f-g"), "a%20b%2Fc~d_e.f-g");
   EXPECT_EQ(PercentEncode("/tmp/my dir", "/"), "/tmp/my%20dir");

@@ -3,7 +3,6 @@
 #include <pugixml.hpp>
 
 #include <charconv>
-#include <ctime>
 
 namespace mv::s3 {
 namespace {
@@ -197,20 +196,43 @@ std::string BuildDelete(std::span<const std::string> keys, bool quiet) {
 }
 
 Result<std::chrono::system_clock::time_point> ParseIsoTime(std::string_view text) {
-  // YYYY-MM-DDTHH:MM:SS[.fff]Z
-  std::tm tm{};
-  int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
-  if (text.size() < 20 || std::sscanf(std::string(text).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &year,
-                                      &mon, &day, &hour, &min, &sec) != 6) {
-    return InvalidArgument("bad ISO 8601 time \"" + std::string(text) + "\"");
+  // YYYY-MM-DDTHH:MM:SS[.fff]Z, every field its exact number of digits.
+  auto bad = [&](std::string_view why) {
+    return InvalidArgument("bad ISO 8601 time \"" + std::string(text) + "\": " + std::string(why) +
+                           " (expected YYYY-MM-DDTHH:MM:SS[.fff]Z)");
+  };
+  constexpr std::string_view kPattern = "DDDD-DD-DDTDD:DD:DD";
+  if (text.size() < kPattern.size() + 1) return bad("too short");
+  for (size_t i = 0; i < kPattern.size(); ++i) {
+    bool digit = text[i] >= '0' && text[i] <= '9';
+    if (kPattern[i] == 'D' ? !digit : text[i] != kPattern[i]) return bad("malformed");
   }
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  std::string_view rest = text.substr(kPattern.size());
+  if (rest.front() == '.') {
+    size_t digits = 1;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+    if (digits == 1) return bad("no digits after the decimal point");
+    rest.remove_prefix(digits);
+  }
+  if (rest != "Z") return bad("it must end in Z (UTC)");
+  auto number = [&](size_t pos, size_t len) {
+    int v = 0;
+    for (size_t i = pos; i < pos + len; ++i) v = v * 10 + (text[i] - '0');
+    return v;
+  };
+  // The years std::chrono::system_clock (nanoseconds in 64 bits) holds whole.
+  std::chrono::year_month_day date{std::chrono::year{number(0, 4)},
+                                   std::chrono::month{static_cast<unsigned>(number(5, 2))},
+                                   std::chrono::day{static_cast<unsigned>(number(8, 2))}};
+  if (!date.ok()) return bad("no such date");
+  if (date.year() < std::chrono::year{1678} || date.year() > std::chrono::year{2261}) {
+    return bad("the year is not in 1678-2261");
+  }
+  int hour = number(11, 2), min = number(14, 2), sec = number(17, 2);
+  if (hour > 23 || min > 59 || sec > 59) return bad("no such time of day");
+  return std::chrono::system_clock::time_point{
+      std::chrono::sys_days{date} + std::chrono::hours{hour} + std::chrono::minutes{min} +
+      std::chrono::seconds{sec}};
 }
 
 }  // namespace mv::s3

@@ -81,5 +81,34 @@ TEST(S3XmlTest, DeleteResultReportsFailedKeys) {
   EXPECT_EQ(r->errors[0].code, "AccessDenied");
 }
 
+TEST(S3XmlTest, ParsesIsoTimes) {
+  auto seconds = [](std::string_view text) {
+    auto t = ParseIsoTime(text);
+    EXPECT_TRUE(t.ok()) << text << ": " << t.status().ToString();
+    return t.ok() ? std::chrono::system_clock::to_time_t(*t) : -1;
+  };
+  EXPECT_EQ(seconds("2009-10-12T17:50:30.000Z"), 1255369830);
+  EXPECT_EQ(seconds("2009-10-12T17:50:30Z"), 1255369830);
+  EXPECT_EQ(seconds("2009-10-12T17:50:30.123456Z"), 1255369830);
+  EXPECT_EQ(seconds("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(seconds("2024-02-29T23:59:59.999Z"), 1709251199);
+  EXPECT_EQ(seconds("2261-12-31T23:59:59Z"), 9214646399);
+}
+
+// Found by fuzz/s3_iso_time_fuzzer: a year past 2262 overflowed system_clock's nanoseconds
+// (undefined behaviour), and impossible dates were silently moved (13th month, Feb 30, 25:00).
+TEST(S3XmlTest, RejectsIsoTimesOutOfRangeOrMalformed) {
+  for (const char* text :
+       {"5283-01-01T00:00:00Z", "9999-12-31T23:59:59.000Z", "1000-01-01T00:00:00Z",
+        "2024-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2024-01-32T00:00:00Z",
+        "2024-01-01T24:00:00Z", "2024-01-01T00:60:00Z", "2024-01-01T00:00:60Z",
+        "2024-01-01T00:00:00", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00+01:00",
+        " 2024-01-01T00:00:00Z", "+024-01-01T00:00:00Z", "2024-1-01T00:00:00.00Z", ""}) {
+    auto t = ParseIsoTime(text);
+    EXPECT_FALSE(t.ok()) << text;
+    EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument) << text;
+  }
+}
+
 }  // namespace
 }  // namespace mv::s3
