@@ -64,6 +64,10 @@ struct ByteRange {
 
 struct GetOptions {
   std::optional<ByteRange> range;
+  // The object's size when the caller already knows it (from a listing or a Head). Only a hint
+  // for choosing how to download (a store may skip its own Head); the bytes delivered are always
+  // the object's current ones, whatever their number.
+  std::optional<uint64_t> size_hint;
 };
 
 struct ListOptions {

@@ -88,7 +88,8 @@ Status CopyOne(const Endpoint& src, const Endpoint& dst, const Item& item) {
   if (src.is_local()) return dst.store->PutFile(item.dst, item.src, {});
   if (dst.is_local()) {
     MV_RETURN_IF_ERROR(EnsureParent(item.dst));
-    return src.store->GetFile(item.src, item.dst, {});
+    // The size comes from the listing (or Head) that planned the copy.
+    return src.store->GetFile(item.src, item.dst, {.size_hint = item.size});
   }
   if (src.store == dst.store) return dst.store->Copy(item.src, item.dst, {});
   if (item.size <= kInMemoryCopyLimit) {

@@ -228,7 +228,7 @@ Status S3Store::GetFileParallel(const std::string& key, const std::string& path,
     st = mv::ParallelFor(count, [&](size_t i) -> Status {
       uint64_t first = i * part_size;
       uint64_t last = std::min(info.size, first + part_size) - 1;
-      return http::RunWithRetries(client_.retry_policy(), [&](int) -> Status {
+      Status part = http::RunWithRetries(client_.retry_policy(), [&](int) -> Status {
         PwriteWriter writer(fd.get(), first, tmp);  // a retry rewrites the same bytes
         S3Request r{.method = http::Method::kGet, .key = Full(key),
                     .headers = {{"range", "bytes=" + std::to_string(first) + "-" + std::to_string(last)},
@@ -247,6 +247,14 @@ Status S3Store::GetFileParallel(const std::string& key, const std::string& path,
         }
         return Status::Ok();
       });
+      // Start writing the finished part to disk now, while the other parts download, so that
+      // the fsync below finds little left to write (it cost ~0.8 s per GiB at the end). Only a
+      // hint: errors surface at the fsync.
+      if (part.ok()) {
+        ::sync_file_range(fd.get(), static_cast<off_t>(first), static_cast<off_t>(last - first + 1),
+                          SYNC_FILE_RANGE_WRITE);
+      }
+      return part;
     }, {.max_in_flight = static_cast<size_t>(std::max(options_.part_concurrency, 1))});
   }
   if (st.ok() && ::fsync(fd.get()) != 0) st = ErrnoStatus(errno, "fsync " + tmp);

@@ -254,6 +254,11 @@ Status S3Store::Get(const std::string& key, Writer& writer, const store::GetOpti
 Status S3Store::GetFile(const std::string& key, const std::string& path,
                         const store::GetOptions& options) {
   if (options.range) return ObjectStore::GetFile(key, path, options);
+  // A small object known from a listing is one GET: no Head round trip first (it doubled the
+  // requests of a recursive download of small files).
+  if (options.size_hint && *options.size_hint <= options_.multipart_threshold) {
+    return ObjectStore::GetFile(key, path, options);
+  }
   MV_ASSIGN_OR_RETURN(ObjectInfo info, Head(key));
   if (info.size <= options_.multipart_threshold) return ObjectStore::GetFile(key, path, options);
   return GetFileParallel(key, path, info);
