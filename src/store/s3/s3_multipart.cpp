@@ -235,13 +235,7 @@ Status S3Store::GetFileParallel(const std::string& key, const std::string& path,
                                 {"if-match", if_match}},
                     .sink = &writer};
         auto response = client_.SendOnce(r);
-        if (!response.ok()) {
-          if (response.status().IsPreconditionFailed()) {
-            return Unavailable("GET " + Url(key) + ": the object changed while it was being read")
-                .WithRetryable(false);
-          }
-          return response.status();
-        }
+        if (!response.ok()) return PinnedReadFailure(key, response.status());
         if (response->body_bytes != last - first + 1) {
           return Unavailable("GET " + Url(key) + ": short range response");
         }

@@ -232,13 +232,7 @@ Status S3Store::Get(const std::string& key, Writer& writer, const store::GetOpti
       if (!etag.empty()) r.headers.emplace_back("if-match", etag);
     }
     auto response = client_.SendOnce(r);
-    if (!response.ok()) {
-      if (response.status().IsPreconditionFailed()) {
-        return Unavailable("GET " + Url(key) + ": the object changed while it was being read")
-            .WithRetryable(false);
-      }
-      return response.status();
-    }
+    if (!response.ok()) return PinnedReadFailure(key, response.status());
     if (etag.empty()) {
       if (auto e = http::FindHeader(response->headers, "etag")) etag = std::string(*e);
     }
@@ -249,6 +243,15 @@ Status S3Store::Get(const std::string& key, Writer& writer, const store::GetOpti
     return InvalidArgument("GET " + Url(key) + ": range starts beyond the end of the object");
   }
   return st;
+}
+
+Status S3Store::PinnedReadFailure(const std::string& key, const Status& status) const {
+  // If-Match failed: another writer replaced the object between two requests of one read.
+  if (status.IsPreconditionFailed()) {
+    return Unavailable("GET " + Url(key) + ": the object changed while it was being read")
+        .WithRetryable(false);
+  }
+  return status;
 }
 
 Status S3Store::GetFile(const std::string& key, const std::string& path,

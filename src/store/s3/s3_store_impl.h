@@ -41,6 +41,8 @@ class S3Store final : public store::ObjectStore {
 
   // One PutObject of a rewindable, sized body.
   Status PutSingle(const std::string& key, Reader& body, const store::PutOptions& options);
+  // Maps the failure of a ranged GET pinned with If-Match to one ETag.
+  Status PinnedReadFailure(const std::string& key, const Status& status) const;
   // Reads `reader` into memory (for unsized or non-rewindable small bodies).
   Status PutBuffered(const std::string& key, Reader& reader, const store::PutOptions& options);
 
