@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <random>
 
+#include "util/encoding.h"
+
 namespace mv::store {
 
 Status ObjectStore::PutFile(const std::string& key, const std::string& path,
@@ -117,6 +119,7 @@ Status ValidateKey(std::string_view key) {
     if (c == 0) return bad("contains a NUL byte");
     if (c < 0x20 || c == 0x7f) return bad("contains a control character");
   }
+  if (!IsValidUtf8(key)) return bad("is not valid UTF-8");
   return Status::Ok();
 }
 

@@ -38,6 +38,50 @@ bool IsSha256Hex(std::string_view s) {
   return true;
 }
 
+bool IsValidUtf8(std::string_view text) {
+  // The well-formed byte sequences of the Unicode standard (table 3-7), lead byte by lead byte.
+  size_t i = 0;
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  auto in = [](unsigned char b, unsigned char lo, unsigned char hi) { return b >= lo && b <= hi; };
+  while (i < text.size()) {
+    unsigned char b = byte(i);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (in(b, 0xC2, 0xDF)) {
+      need = 1;
+    } else if (b == 0xE0) {
+      need = 2;
+      lo = 0xA0;
+    } else if (in(b, 0xE1, 0xEC) || in(b, 0xEE, 0xEF)) {
+      need = 2;
+    } else if (b == 0xED) {
+      need = 2;
+      hi = 0x9F;
+    } else if (b == 0xF0) {
+      need = 3;
+      lo = 0x90;
+    } else if (in(b, 0xF1, 0xF3)) {
+      need = 3;
+    } else if (b == 0xF4) {
+      need = 3;
+      hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (i + need >= text.size()) return false;  // truncated sequence
+    if (!in(byte(i + 1), lo, hi)) return false;
+    for (size_t k = 2; k <= need; ++k) {
+      if (!in(byte(i + k), 0x80, 0xBF)) return false;
+    }
+    i += need + 1;
+  }
+  return true;
+}
+
 std::string Base64Encode(std::string_view bytes) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -13,6 +13,9 @@ std::string HexEncode(std::string_view bytes);
 Result<std::string> HexDecode(std::string_view hex);
 // True for exactly 64 lower-case hex digits.
 bool IsSha256Hex(std::string_view s);
+// True when `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+// above U+10FFFF).
+bool IsValidUtf8(std::string_view text);
 // Standard base64 with padding (RFC 4648 section 4).
 std::string Base64Encode(std::string_view bytes);
 

@@ -385,6 +385,7 @@ TEST_P(ObjectStoreConformance, InvalidKeysAreRejected) {
       "a/./b",     "..",
       ".",         std::string("a\0b", 3),
       "tab\there", std::string(1025, 'k'),
+      "latin1-\xe9", "overlong-\xc0\xaf", "surrogate-\xed\xa0\x80", "cut-\xe2\x82",
   };
   for (const std::string& key : bad) {
     MV_EXPECT_CODE(ValidateKey(key), StatusCode::kInvalidArgument);
