@@ -23,20 +23,9 @@ Status ObjectStore::PutBytes(const std::string& key, std::string_view data,
   return Put(key, *reader, options);
 }
 
-namespace {
-
-std::string TempSibling(const std::string& path) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, ".mvtmp-%016llx", static_cast<unsigned long long>(rng()));
-  return path + suffix;
-}
-
-}  // namespace
-
 Status ObjectStore::GetFile(const std::string& key, const std::string& path,
                             const GetOptions& options) {
-  std::string tmp = TempSibling(path);
+  std::string tmp = TempSiblingPath(path);
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd.valid()) return ErrnoStatus(errno, "create " + tmp);
   auto writer = MakeFdWriter(fd.get(), path);

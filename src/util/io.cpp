@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <random>
 #include <vector>
 
 namespace mv {
@@ -130,6 +132,13 @@ std::unique_ptr<Writer> MakeStringWriter(std::string* out) {
 
 std::unique_ptr<Writer> MakeFdWriter(int fd, std::string name) {
   return std::make_unique<FdWriter>(fd, std::move(name));
+}
+
+std::string TempSiblingPath(const std::string& path) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char suffix[32];
+  std::snprintf(suffix, sizeof suffix, ".mvtmp-%016llx", static_cast<unsigned long long>(rng()));
+  return path + suffix;
 }
 
 Status WriteAll(int fd, std::string_view data, std::string_view what) {

@@ -68,6 +68,10 @@ std::unique_ptr<Writer> MakeStringWriter(std::string* out);
 // Writes to a file descriptor the caller owns (e.g. stdout); not closed.
 std::unique_ptr<Writer> MakeFdWriter(int fd, std::string name);
 
+// A fresh name beside `path` ("<path>.mvtmp-<16 hex>") for writing a file before renaming it
+// into place; the prefix marks leftovers as temporary.
+std::string TempSiblingPath(const std::string& path);
+
 // Writes everything in `data` to `fd`, retrying short writes and EINTR.
 Status WriteAll(int fd, std::string_view data, std::string_view what);
 

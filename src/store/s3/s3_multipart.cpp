@@ -215,9 +215,8 @@ Status S3Store::PutMultipartStream(const std::string& key, Reader& reader, std::
 
 Status S3Store::GetFileParallel(const std::string& key, const std::string& path,
                                 const store::ObjectInfo& info) {
-  std::string tmp = path + ".mvtmp-" + std::to_string(::getpid()) + "-" +
-                    std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  std::string tmp = TempSiblingPath(path);
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd.valid()) return ErrnoStatus(errno, "create " + tmp);
   Status st;
   if (::ftruncate(fd.get(), static_cast<off_t>(info.size)) != 0) st = ErrnoStatus(errno, "size " + tmp);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <charconv>
 #include <random>
 
 #include "http/http_date.h"
@@ -275,7 +276,10 @@ Result<ObjectInfo> S3Store::Head(const std::string& key) {
   info.key = key;
   for (const auto& [name, value] : response.headers) {
     if (name == "content-length") {
-      info.size = std::stoull(value);
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), info.size);
+      if (ec != std::errc() || end != value.data() + value.size()) {
+        return Corruption("HEAD " + Url(key) + ": bad Content-Length \"" + value + "\"");
+      }
     } else if (name == "etag") {
       info.etag = value.size() >= 2 && value.front() == '"' ? value.substr(1, value.size() - 2) : value;
     } else if (name == "last-modified") {
