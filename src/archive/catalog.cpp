@@ -1,0 +1,313 @@
+#include "archive/catalog.h"
+
+#include <utility>
+
+#include "archive/catalog_schema.h"
+#include "db/migrations.h"
+
+namespace mv::archive {
+namespace {
+
+using db::Bytes;
+using db::Value;
+
+Value B(const Sha256& h) { return Bytes{std::string(AsBytes(h))}; }
+Value B(const Sha1& h) { return Bytes{std::string(AsBytes(h))}; }
+Value T(std::string_view s) { return std::string(s); }
+Value I(uint64_t v) { return static_cast<int64_t>(v); }
+Value OptRun(const std::optional<RunId>& id) {
+  if (!id) return nullptr;
+  return id->ToString();
+}
+
+constexpr std::string_view kRunColumns =
+    "archive, run_id, root, parent, files, bytes, new_files, new_bytes, record";
+
+Result<RunRow> ReadRun(const db::Row& row) {
+  RunRow r;
+  r.archive = row.Text(0);
+  MV_ASSIGN_OR_RETURN(r.run_id, RunId::Parse(row.Text(1)));
+  MV_ASSIGN_OR_RETURN(r.root, Sha256FromBytes(row.Blob(2), "archive_runs.root"));
+  if (!row.IsNull(3)) {
+    MV_ASSIGN_OR_RETURN(RunId parent, RunId::Parse(row.Text(3)));
+    r.parent = parent;
+  }
+  r.files = static_cast<uint64_t>(row.Int(4));
+  r.bytes = static_cast<uint64_t>(row.Int(5));
+  r.new_files = static_cast<uint64_t>(row.Int(6));
+  r.new_bytes = static_cast<uint64_t>(row.Int(7));
+  r.record = row.Text(8);
+  return r;
+}
+
+Result<FileIdentity> ReadFile(const db::Row& row) {
+  FileIdentity f;
+  MV_ASSIGN_OR_RETURN(f.sha256, Sha256FromBytes(row.Blob(0), "archive_files.sha256"));
+  MV_ASSIGN_OR_RETURN(f.sha1, Sha1FromBytes(row.Blob(1), "archive_files.sha1"));
+  f.size = static_cast<uint64_t>(row.Int(2));
+  f.first_archive = row.Text(3);
+  MV_ASSIGN_OR_RETURN(f.first_run, RunId::Parse(row.Text(4)));
+  f.first_path = row.Text(5);
+  return f;
+}
+
+constexpr std::string_view kFileColumns =
+    "sha256, sha1, size, first_archive, first_run, first_path";
+
+// Runs `sql` (with `params`) and returns the runs it selects.
+Result<std::vector<RunRow>> QueryRuns(db::Database& database, std::string_view sql,
+                                      std::span<const Value> params) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
+  std::vector<RunRow> runs;
+  MV_RETURN_IF_ERROR(conn->Query(sql, params, [&](const db::Row& row) -> Status {
+    MV_ASSIGN_OR_RETURN(RunRow r, ReadRun(row));
+    runs.push_back(std::move(r));
+    return Status::Ok();
+  }));
+  return runs;
+}
+
+Result<std::optional<RunRow>> QueryOneRun(db::Database& database, std::string_view sql,
+                                          std::span<const Value> params) {
+  MV_ASSIGN_OR_RETURN(std::vector<RunRow> runs, QueryRuns(database, sql, params));
+  if (runs.empty()) return std::optional<RunRow>();
+  return std::optional<RunRow>(std::move(runs.front()));
+}
+
+std::string RunQuery(std::string_view where_order) {
+  return "SELECT " + std::string(kRunColumns) + " FROM archive_runs WHERE " +
+         std::string(where_order);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Catalog>> Catalog::Open(std::shared_ptr<db::Database> database) {
+  MV_RETURN_IF_ERROR(db::Migrate(*database, "archive", ArchiveMigrations()));
+  return std::unique_ptr<Catalog>(new Catalog(std::move(database)));
+}
+
+Result<std::vector<std::string>> Catalog::ListArchives() {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<std::string> names;
+  MV_RETURN_IF_ERROR(conn->Query("SELECT name FROM archive_archives ORDER BY name", {},
+                                 [&](const db::Row& row) {
+                                   names.push_back(row.Text(0));
+                                   return Status::Ok();
+                                 }));
+  return names;
+}
+
+Result<std::vector<RunRow>> Catalog::ListRuns(std::string_view archive) {
+  const Value params[] = {T(archive)};
+  return QueryRuns(*database_, RunQuery("archive = $1 ORDER BY run_id"), params);
+}
+
+Result<std::optional<RunRow>> Catalog::GetRun(std::string_view archive, const RunId& run_id) {
+  const Value params[] = {T(archive), run_id.ToString()};
+  return QueryOneRun(*database_, RunQuery("archive = $1 AND run_id = $2"), params);
+}
+
+Result<std::optional<RunRow>> Catalog::RunAtOrBefore(std::string_view archive, const RunId& at) {
+  const Value params[] = {T(archive), at.ToString()};
+  return QueryOneRun(*database_,
+                     RunQuery("archive = $1 AND run_id <= $2 ORDER BY run_id DESC LIMIT 1"),
+                     params);
+}
+
+Result<std::optional<RunRow>> Catalog::RunBefore(std::string_view archive, const RunId& before) {
+  const Value params[] = {T(archive), before.ToString()};
+  return QueryOneRun(*database_,
+                     RunQuery("archive = $1 AND run_id < $2 ORDER BY run_id DESC LIMIT 1"),
+                     params);
+}
+
+Result<std::optional<RunRow>> Catalog::LatestRun(std::string_view archive) {
+  const Value params[] = {T(archive)};
+  return QueryOneRun(*database_, RunQuery("archive = $1 ORDER BY run_id DESC LIMIT 1"), params);
+}
+
+Result<std::optional<RunRow>> Catalog::EarliestRun(std::string_view archive) {
+  const Value params[] = {T(archive)};
+  return QueryOneRun(*database_, RunQuery("archive = $1 ORDER BY run_id LIMIT 1"), params);
+}
+
+Status Catalog::RecordRun(const RunRows& rows) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  return db::WithTransaction(*conn, db::TransactionMode::kWrite,
+                             [&](db::Connection& c) { return RecordRunIn(c, rows); });
+}
+
+Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {
+  const RunRecord& rec = rows.record;
+  {
+    const Value params[] = {T(rec.archive)};
+    MV_RETURN_IF_ERROR(
+        c.Execute("INSERT INTO archive_archives(name) VALUES ($1) ON CONFLICT DO NOTHING", params)
+            .status());
+  }
+  {
+    const Value params[] = {T(rec.archive),      rec.run_id.ToString(), B(rec.root),
+                            OptRun(rec.parent),  I(rec.files),          I(rec.bytes),
+                            I(rec.new_files),    I(rec.new_bytes),      T(rows.record_json)};
+    MV_ASSIGN_OR_RETURN(
+        int64_t inserted,
+        c.Execute("INSERT INTO archive_runs(" + std::string(kRunColumns) +
+                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+                  params));
+    if (inserted == 0) return Status::Ok();  // recorded already (recovery raced us)
+  }
+  // The earliest (run, archive) wins; within one run the caller gives the first path in tree
+  // order, so paths never need comparing.
+  for (const FileIdentity& f : rows.files) {
+    const Value params[] = {B(f.sha256),           B(f.sha1), I(f.size), T(f.first_archive),
+                            f.first_run.ToString(), T(f.first_path)};
+    MV_RETURN_IF_ERROR(
+        c.Execute("INSERT INTO archive_files(" + std::string(kFileColumns) +
+                      ") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO UPDATE SET "
+                      "first_archive = excluded.first_archive, first_run = excluded.first_run, "
+                      "first_path = excluded.first_path WHERE (excluded.first_run, "
+                      "excluded.first_archive) < (archive_files.first_run, "
+                      "archive_files.first_archive)",
+                  params)
+            .status());
+  }
+  for (const EncodedNode& n : rows.nodes) {
+    const Value params[] = {B(n.id), Bytes{n.bytes}};
+    MV_RETURN_IF_ERROR(c.Execute("INSERT INTO archive_tree_nodes(id, node) VALUES ($1, $2) "
+                                 "ON CONFLICT DO NOTHING",
+                                 params)
+                           .status());
+  }
+  if (rows.stat_cache) {
+    const StatCacheDelta& d = *rows.stat_cache;
+    if (d.clear_first) {
+      const Value params[] = {T(rec.archive)};
+      MV_RETURN_IF_ERROR(
+          c.Execute("DELETE FROM archive_stat_cache WHERE archive = $1", params).status());
+    }
+    for (const std::string& path : d.deletes) {
+      const Value params[] = {T(rec.archive), T(path)};
+      MV_RETURN_IF_ERROR(
+          c.Execute("DELETE FROM archive_stat_cache WHERE archive = $1 AND path = $2", params)
+              .status());
+    }
+    for (const StatCacheRow& s : d.upserts) {
+      const Value params[] = {T(rec.archive),
+                              T(s.path),
+                              I(s.size),
+                              s.mtime_ns,
+                              s.ctime_ns,
+                              I(s.inode),
+                              I(s.device),
+                              B(s.sha256),
+                              B(s.sha1)};
+      MV_RETURN_IF_ERROR(
+          c.Execute("INSERT INTO archive_stat_cache(archive, path, size, mtime_ns, ctime_ns, "
+                    "inode, device, sha256, sha1) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                    "ON CONFLICT (archive, path) DO UPDATE SET size = excluded.size, "
+                    "mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, "
+                    "inode = excluded.inode, device = excluded.device, "
+                    "sha256 = excluded.sha256, sha1 = excluded.sha1",
+                    params)
+              .status());
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<FileIdentity>> Catalog::FileBySha256(const Sha256& sha256) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::optional<FileIdentity> found;
+  const Value params[] = {B(sha256)};
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT " + std::string(kFileColumns) + " FROM archive_files WHERE sha256 = $1", params,
+      [&](const db::Row& row) -> Status {
+        MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
+        found = std::move(f);
+        return Status::Ok();
+      }));
+  return found;
+}
+
+Result<std::vector<FileIdentity>> Catalog::FilesBySha1(const Sha1& sha1) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<FileIdentity> found;
+  const Value params[] = {B(sha1)};
+  MV_RETURN_IF_ERROR(conn->Query("SELECT " + std::string(kFileColumns) +
+                                     " FROM archive_files WHERE sha1 = $1 ORDER BY sha256",
+                                 params, [&](const db::Row& row) -> Status {
+                                   MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
+                                   found.push_back(std::move(f));
+                                   return Status::Ok();
+                                 }));
+  return found;
+}
+
+Result<uint64_t> Catalog::CountFiles() {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  uint64_t n = 0;
+  MV_RETURN_IF_ERROR(conn->Query("SELECT COUNT(*) FROM archive_files", {}, [&](const db::Row& row) {
+    n = static_cast<uint64_t>(row.Int(0));
+    return Status::Ok();
+  }));
+  return n;
+}
+
+Result<std::optional<std::string>> Catalog::GetNode(const Sha256& id) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::optional<std::string> node;
+  const Value params[] = {B(id)};
+  MV_RETURN_IF_ERROR(conn->Query("SELECT node FROM archive_tree_nodes WHERE id = $1", params,
+                                 [&](const db::Row& row) {
+                                   node = row.Blob(0);
+                                   return Status::Ok();
+                                 }));
+  return node;
+}
+
+Result<std::vector<bool>> Catalog::HasNodes(std::span<const Sha256> ids) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<bool> has(ids.size(), false);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const Value params[] = {B(ids[i])};
+    MV_RETURN_IF_ERROR(conn->Query("SELECT 1 FROM archive_tree_nodes WHERE id = $1", params,
+                                   [&](const db::Row&) {
+                                     has[i] = true;
+                                     return Status::Ok();
+                                   }));
+  }
+  return has;
+}
+
+Result<std::vector<StatCacheRow>> Catalog::LoadStatCache(std::string_view archive) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<StatCacheRow> rows;
+  const Value params[] = {T(archive)};
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT path, size, mtime_ns, ctime_ns, inode, device, sha256, sha1 FROM "
+      "archive_stat_cache WHERE archive = $1",
+      params, [&](const db::Row& row) -> Status {
+        StatCacheRow s;
+        s.path = row.Text(0);
+        s.size = static_cast<uint64_t>(row.Int(1));
+        s.mtime_ns = row.Int(2);
+        s.ctime_ns = row.Int(3);
+        s.inode = static_cast<uint64_t>(row.Int(4));
+        s.device = static_cast<uint64_t>(row.Int(5));
+        MV_ASSIGN_OR_RETURN(s.sha256, Sha256FromBytes(row.Blob(6), "archive_stat_cache.sha256"));
+        MV_ASSIGN_OR_RETURN(s.sha1, Sha1FromBytes(row.Blob(7), "archive_stat_cache.sha1"));
+        rows.push_back(std::move(s));
+        return Status::Ok();
+      }));
+  return rows;
+}
+
+Status Catalog::ClearRebuildable(db::Connection& c) {
+  for (std::string_view table : {"archive_stat_cache", "archive_tree_nodes", "archive_files",
+                                 "archive_runs", "archive_archives"}) {
+    MV_RETURN_IF_ERROR(c.Execute("DELETE FROM " + std::string(table)).status());
+  }
+  return Status::Ok();
+}
+
+}  // namespace mv::archive

@@ -1,0 +1,130 @@
+// The archive's tables in the catalog (DESIGN.md section 5): archives, runs, file identities and
+// the tree-node cache. Everything here can be rebuilt from the store (archive/rebuild.h); the
+// writer locks (archive/writer_lock.h) and the stat cache (archive/stat_cache.h) are the only
+// other archive tables, and they are not.
+//
+// Thread-safe: every call borrows a connection from the Database's pool.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "archive/ids.h"
+#include "archive/run_record.h"
+#include "archive/tree.h"
+#include "db/database.h"
+#include "util/run_id.h"
+#include "util/status.h"
+
+namespace mv::archive {
+
+// A run as the catalog lists it.
+struct RunRow {
+  std::string archive;
+  RunId run_id;
+  Sha256 root{};
+  std::optional<RunId> parent;
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  uint64_t new_files = 0;
+  uint64_t new_bytes = 0;
+  std::string record;  // the run record exactly as stored (JSON)
+  friend bool operator==(const RunRow&, const RunRow&) = default;
+};
+
+// One distinct file content, and where it was first seen: the earliest (run id, archive) that
+// holds it, and its first path in that run's tree order (archive/tree_walk.h WalkTree).
+struct FileIdentity {
+  Sha256 sha256{};
+  Sha1 sha1{};
+  uint64_t size = 0;
+  std::string first_archive;
+  RunId first_run;
+  std::string first_path;
+  friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
+};
+
+// A stat-cache row change (archive/stat_cache.h fills these).
+struct StatCacheRow {
+  std::string path;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint64_t inode = 0;
+  uint64_t device = 0;
+  Sha256 sha256{};
+  Sha1 sha1{};
+  friend bool operator==(const StatCacheRow&, const StatCacheRow&) = default;
+};
+struct StatCacheDelta {
+  std::vector<StatCacheRow> upserts;
+  std::vector<std::string> deletes;  // paths
+  bool clear_first = false;          // replace the archive's whole cache
+};
+
+// Everything the catalog records for one committed run, written in one transaction.
+struct RunRows {
+  RunRecord record;
+  std::string record_json;          // EncodeRunRecord(record), as stored
+  std::vector<FileIdentity> files;  // identities this run adds or moves earlier
+  std::vector<EncodedNode> nodes;   // tree nodes not yet cached
+  std::optional<StatCacheDelta> stat_cache;
+};
+
+class Catalog {
+ public:
+  // Opens the archive tables in `database`, applying migrations first.
+  static Result<std::unique_ptr<Catalog>> Open(std::shared_ptr<db::Database> database);
+
+  db::Database& database() { return *database_; }
+  const std::shared_ptr<db::Database>& shared_database() const { return database_; }
+  std::string Describe() const { return database_->Describe(); }
+
+  // --- runs ---
+  Result<std::vector<std::string>> ListArchives();
+  // Ascending run id.
+  Result<std::vector<RunRow>> ListRuns(std::string_view archive);
+  Result<std::optional<RunRow>> GetRun(std::string_view archive, const RunId& run_id);
+  // The latest run with id <= `at` (std::nullopt when none).
+  Result<std::optional<RunRow>> RunAtOrBefore(std::string_view archive, const RunId& at);
+  // The latest run with id < `before`.
+  Result<std::optional<RunRow>> RunBefore(std::string_view archive, const RunId& before);
+  Result<std::optional<RunRow>> LatestRun(std::string_view archive);
+  Result<std::optional<RunRow>> EarliestRun(std::string_view archive);
+
+  // Records a committed run (its record is already in the store): the archive, the run, the
+  // file identities (first-seen kept at the earliest (run, archive)), the tree nodes and the
+  // stat-cache delta, in one transaction. A run already recorded is left as it is (OK), so
+  // recovery can race an import harmlessly.
+  Status RecordRun(const RunRows& rows);
+
+  // --- file identities ---
+  Result<std::optional<FileIdentity>> FileBySha256(const Sha256& sha256);
+  Result<std::vector<FileIdentity>> FilesBySha1(const Sha1& sha1);
+  Result<uint64_t> CountFiles();
+
+  // --- tree-node cache ---
+  Result<std::optional<std::string>> GetNode(const Sha256& id);
+  // For each id, whether the cache holds it.
+  Result<std::vector<bool>> HasNodes(std::span<const Sha256> ids);
+
+  // --- stat cache (only the importer of `archive` reads it, under the writer lock) ---
+  Result<std::vector<StatCacheRow>> LoadStatCache(std::string_view archive);
+
+  // Empties every rebuildable table (archives, runs, files, tree cache, stat cache) inside the
+  // caller's transaction on `connection`; used by rebuild-catalog.
+  static Status ClearRebuildable(db::Connection& connection);
+  // RecordRun's work on a connection already inside a transaction.
+  static Status RecordRunIn(db::Connection& connection, const RunRows& rows);
+
+ private:
+  explicit Catalog(std::shared_ptr<db::Database> database) : database_(std::move(database)) {}
+  std::shared_ptr<db::Database> database_;
+};
+
+}  // namespace mv::archive

@@ -1,0 +1,89 @@
+#include "archive/commit.h"
+
+#include "util/task_group.h"
+#include "util/time_format.h"
+
+namespace mv::archive {
+
+Status CheckStoreFormat(store::ObjectStore& store, bool create) {
+  Result<std::string> found = store.GetBytes(std::string(kFormatKey));
+  if (found.ok()) {
+    if (*found == kFormatContents) return Status::Ok();
+    std::string shown = found->substr(0, 64);
+    while (!shown.empty() && shown.back() == '\n') shown.pop_back();
+    return InvalidArgument("store " + store.Describe() + " holds format '" + shown +
+                           "'; this mirrorvault reads '" +
+                           std::string(kFormatContents.substr(0, kFormatContents.size() - 1)) +
+                           "'");
+  }
+  if (!found.status().IsNotFound()) {
+    return found.status().WithContext("reading the format of " + store.Describe());
+  }
+  if (!create) {
+    return NotFound("store " + store.Describe() +
+                    " holds no archive (no 'format' object); import something first");
+  }
+  Status st = store.PutBytes(std::string(kFormatKey), kFormatContents,
+                             {.if_absent = true, .content_type = "text/plain"});
+  if (st.IsPreconditionFailed()) return CheckStoreFormat(store, false);  // a racing writer
+  return st;
+}
+
+Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterLock& lock,
+                            CommitInput input, const CommitOptions& options) {
+  Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
+  RunRows rows;
+  // Step 2: tree nodes, leaves first; those the catalog caches are in the store already.
+  for (std::vector<EncodedNode>& level : input.tree.levels) {
+    std::vector<Sha256> ids;
+    ids.reserve(level.size());
+    for (const EncodedNode& n : level) ids.push_back(n.id);
+    MV_ASSIGN_OR_RETURN(std::vector<bool> cached, catalog.HasNodes(ids));
+    std::vector<size_t> missing;
+    for (size_t i = 0; i < level.size(); ++i) {
+      if (!cached[i]) missing.push_back(i);
+    }
+    MV_RETURN_IF_ERROR(ParallelFor(
+        missing.size(),
+        [&](size_t k) {
+          const EncodedNode& n = level[missing[k]];
+          return store.PutBytes(TreeKey(n.id), n.bytes, {.expected_sha256 = ToHex(n.id)});
+        },
+        {.max_in_flight = options.concurrency}));
+    for (size_t i : missing) rows.nodes.push_back(std::move(level[i]));
+  }
+
+  // Step 3: the commit point.
+  RunRecord& record = input.record;
+  record.root = input.tree.root;
+  record.files = input.tree.files;
+  record.bytes = input.tree.bytes;
+  record.committed = FormatRfc3339(clock.Now());
+  rows.record_json = EncodeRunRecord(record);
+  const std::string key = RunKey(record.archive, record.run_id);
+  MV_RETURN_IF_ERROR(lock.Confirm());
+  Status put = store.PutBytes(key, rows.record_json,
+                              {.if_absent = true, .content_type = "application/json"});
+  if (put.IsPreconditionFailed()) {
+    return AlreadyExists("run " + record.archive + "@" + record.run_id.ToString() +
+                         " exists already in " + store.Describe() +
+                         "; choose another --run-id");
+  }
+  MV_RETURN_IF_ERROR(put);
+
+  // Step 4.
+  rows.record = record;
+  rows.files = std::move(input.files);
+  rows.stat_cache = std::move(input.stat_cache);
+  Status recorded = catalog.RecordRun(rows);
+  if (!recorded.ok()) {
+    return recorded.WithContext("run " + record.archive + "@" + record.run_id.ToString() +
+                                " is committed in the store but the catalog " +
+                                catalog.Describe() +
+                                " could not record it (the next import or `mirrorvault runs` "
+                                "adds it back)");
+  }
+  return record;
+}
+
+}  // namespace mv::archive

@@ -1,0 +1,191 @@
+#include "archive/fsck.h"
+
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "archive/recovery.h"
+#include "archive/tree_fetch.h"
+#include "util/hash.h"
+#include "util/io.h"
+#include "util/task_group.h"
+
+namespace mv::archive {
+namespace {
+
+class Sha256Writer final : public Writer {
+ public:
+  Status Write(std::string_view data) override {
+    hasher_.Update(data);
+    return Status::Ok();
+  }
+  std::string FinishHex() { return hasher_.FinishHex(); }
+
+ private:
+  Sha256Hasher hasher_;
+};
+
+struct BlobUse {
+  uint64_t size = 0;
+  std::string where;  // first path that names it
+};
+
+}  // namespace
+
+Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckOptions& options,
+                        Progress* progress) {
+  FsckReport report;
+  auto problem = [&](std::string where, std::string what) {
+    report.problems.push_back({std::move(where), std::move(what)});
+  };
+
+  // Runs: every record under runs/, parsed one by one so that one bad record is one problem.
+  std::vector<std::string> run_keys;
+  MV_RETURN_IF_ERROR(store.ListAll({.prefix = std::string(kRunsPrefix)},
+                                   [&](const store::ListPage& page) {
+                                     for (const auto& o : page.objects) run_keys.push_back(o.key);
+                                     return true;
+                                   }));
+  std::vector<StoredRun> runs;
+  for (const std::string& key : run_keys) {
+    Result<RunKeyParts> parts = ParseRunKey(key);
+    if (!parts.ok()) {
+      problem(key, "not a run record key: " + parts.status().message());
+      continue;
+    }
+    Result<std::string> json = store.GetBytes(key);
+    if (!json.ok()) {
+      problem(key, "cannot read: " + json.status().ToString());
+      continue;
+    }
+    Result<RunRecord> record = ParseRunRecord(*json, key);
+    if (!record.ok()) {
+      problem(key, record.status().message());
+      continue;
+    }
+    if (record->archive != parts->archive || record->run_id != parts->run_id) {
+      problem(key, "the record names " + record->archive + "@" + record->run_id.ToString());
+      continue;
+    }
+    runs.push_back({key, std::move(*record), std::move(*json)});
+  }
+  report.runs = runs.size();
+
+  // Blobs present, from one listing (far cheaper than a HEAD per blob).
+  std::unordered_map<std::string, uint64_t> blob_sizes;
+  MV_RETURN_IF_ERROR(store.ListAll({.prefix = std::string(kBlobsPrefix)},
+                                   [&](const store::ListPage& page) {
+                                     for (const auto& o : page.objects) {
+                                       blob_sizes.emplace(o.key, o.size);
+                                     }
+                                     return true;
+                                   }));
+
+  // Trees: every node reachable from every run, each fetched once.
+  std::unordered_map<Sha256, FetchedNode, IdHasher> nodes;
+  std::map<std::string, BlobUse> blobs;  // key -> use
+  if (progress != nullptr) progress->SetTotals(0, runs.size());
+  for (const StoredRun& run : runs) {
+    const std::string run_name = run.record.archive + "@" + run.record.run_id.ToString();
+    std::unordered_map<Sha256, FetchedNode, IdHasher> fresh;
+    FetchOptions fetch{.concurrency = options.concurrency,
+                       .skip = [&](const Sha256& id) { return nodes.contains(id); },
+                       .on_problem = [&](const Sha256& id, const std::string& path,
+                                         const Status& st) {
+                         problem(run_name + ":/" + path,
+                                 "tree node " + TreeKey(id) + ": " + st.ToString());
+                         return Status::Ok();
+                       }};
+    MV_RETURN_IF_ERROR(FetchTrees(store, {{run.record.root, ""}}, fresh, fetch));
+    for (auto& [id, f] : fresh) {
+      for (const TreeEntry& e : f.node.entries) {
+        if (e.type != EntryType::kFile) continue;
+        std::string key = BlobKey(e.hash);
+        std::string path = f.path.empty() ? e.name : f.path + "/" + e.name;
+        auto [it, inserted] = blobs.try_emplace(key, BlobUse{e.size, run_name + ":/" + path});
+        if (!inserted && it->second.size != e.size) {
+          problem(run_name + ":/" + path, "size " + std::to_string(e.size) + " differs from " +
+                                              std::to_string(it->second.size) + " at " +
+                                              it->second.where + " for the same content");
+        }
+      }
+      nodes.emplace(id, std::move(f));
+    }
+    if (progress != nullptr) progress->Add(0, 1);
+  }
+  report.nodes = nodes.size();
+  report.blobs = blobs.size();
+
+  for (const auto& [key, use] : blobs) {
+    auto it = blob_sizes.find(key);
+    if (it == blob_sizes.end()) {
+      problem(use.where, "blob " + key + " is missing");
+    } else if (it->second != use.size) {
+      problem(use.where, "blob " + key + " has " + std::to_string(it->second) +
+                             " bytes, the tree says " + std::to_string(use.size));
+    }
+  }
+
+  if (options.deep) {
+    std::vector<const std::pair<const std::string, BlobUse>*> todo;
+    for (const auto& entry : blobs) {
+      if (blob_sizes.contains(entry.first)) todo.push_back(&entry);
+    }
+    std::mutex mu;
+    if (progress != nullptr) {
+      uint64_t total = 0;
+      for (const auto* e : todo) total += e->second.size;
+      progress->SetTotals(total, todo.size());
+    }
+    MV_RETURN_IF_ERROR(ParallelFor(
+        todo.size(),
+        [&](size_t i) {
+          const auto& [key, use] = *todo[i];
+          Sha256Writer hasher;
+          Status st = store.Get(key, hasher, {.size_hint = use.size});
+          std::lock_guard lock(mu);
+          if (!st.ok()) {
+            problem(use.where, "blob " + key + ": " + st.ToString());
+          } else {
+            std::string hex = hasher.FinishHex();
+            if (key.substr(key.size() - 64) != hex) {
+              problem(use.where, "blob " + key + " has contents hashing to " + hex);
+            }
+            report.bytes_hashed += use.size;
+          }
+          if (progress != nullptr) progress->Add(use.size, 1);
+          return Status::Ok();
+        },
+        {.max_in_flight = options.concurrency}));
+  }
+
+  // The catalog against the store.
+  if (catalog != nullptr) {
+    std::unordered_set<std::string> in_store;
+    for (const StoredRun& run : runs) in_store.insert(run.key);
+    MV_ASSIGN_OR_RETURN(std::vector<std::string> archives, catalog->ListArchives());
+    std::unordered_set<std::string> in_catalog;
+    for (const std::string& a : archives) {
+      MV_ASSIGN_OR_RETURN(std::vector<RunRow> rows, catalog->ListRuns(a));
+      for (const RunRow& r : rows) {
+        std::string key = RunKey(r.archive, r.run_id);
+        in_catalog.insert(key);
+        if (!in_store.contains(key)) {
+          problem(r.archive + "@" + r.run_id.ToString(),
+                  "the catalog lists this run but the store has no record " + key);
+        }
+      }
+    }
+    for (const StoredRun& run : runs) {
+      if (!in_catalog.contains(run.key)) {
+        report.notes.push_back(run.record.archive + "@" + run.record.run_id.ToString() +
+                               " is committed in the store and not yet in the catalog "
+                               "(recovery adds it when the archive is next opened)");
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace mv::archive

@@ -1,0 +1,130 @@
+#include "archive/recovery.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "util/log.h"
+
+namespace mv::archive {
+
+Result<std::vector<StoredRun>> ListStoredRuns(store::ObjectStore& store,
+                                              std::string_view archive) {
+  std::vector<std::string> keys;
+  const std::string prefix = archive.empty() ? std::string(kRunsPrefix) : RunsPrefix(archive);
+  MV_RETURN_IF_ERROR(store.ListAll({.prefix = prefix}, [&](const store::ListPage& page) {
+    for (const store::ObjectInfo& o : page.objects) keys.push_back(o.key);
+    return true;
+  }));
+  std::vector<StoredRun> runs;
+  runs.reserve(keys.size());
+  for (const std::string& key : keys) {
+    Result<RunKeyParts> parts = ParseRunKey(key);
+    if (!parts.ok()) {
+      return Corruption("store " + store.Describe() + ": unexpected object '" + key +
+                        "' under runs/: " + parts.status().message());
+    }
+    MV_ASSIGN_OR_RETURN(std::string json, store.GetBytes(key));
+    MV_ASSIGN_OR_RETURN(RunRecord record, ParseRunRecord(json, key));
+    if (record.archive != parts->archive || record.run_id != parts->run_id) {
+      return Corruption("run record " + key + " names " + record.archive + "@" +
+                        record.run_id.ToString() + ", not the run of its key");
+    }
+    runs.push_back({key, std::move(record), std::move(json)});
+  }
+  return runs;
+}
+
+Result<RunRows> RowsFromStore(store::ObjectStore& store, const StoredRun& run,
+                              std::unordered_set<Sha256, IdHasher>& done, size_t concurrency) {
+  std::unordered_map<Sha256, FetchedNode, IdHasher> fetched;
+  FetchOptions options{.concurrency = concurrency,
+                       .skip = [&](const Sha256& id) { return done.contains(id); }};
+  MV_RETURN_IF_ERROR(FetchTrees(store, {{run.record.root, ""}}, fetched, options)
+                         .WithContext("run " + run.key));
+  RunRows rows;
+  rows.record = run.record;
+  rows.record_json = run.json;
+  FetchedNodeSource source(fetched);
+  std::unordered_set<Sha256, IdHasher> seen_files;
+  if (!done.contains(run.record.root)) {
+    MV_RETURN_IF_ERROR(WalkTree(
+        source, run.record.root,
+        [&](const std::string& path, const TreeEntry& e) {
+          if (e.type == EntryType::kFile && seen_files.insert(e.hash).second) {
+            rows.files.push_back({.sha256 = e.hash,
+                                  .sha1 = e.sha1,
+                                  .size = e.size,
+                                  .first_archive = run.record.archive,
+                                  .first_run = run.record.run_id,
+                                  .first_path = path});
+          }
+          return Status::Ok();
+        },
+        [&](const Sha256& dir) { return done.contains(dir); }));
+  }
+  rows.nodes.reserve(fetched.size());
+  for (auto& [id, f] : fetched) {
+    rows.nodes.push_back({id, std::move(f.bytes)});
+    done.insert(id);
+  }
+  // A stable order keeps the transaction's work independent of hash-map order.
+  std::sort(rows.nodes.begin(), rows.nodes.end(),
+            [](const EncodedNode& a, const EncodedNode& b) { return a.id < b.id; });
+  return rows;
+}
+
+Result<std::vector<RunRecord>> RecoverRuns(store::ObjectStore& store, Catalog& catalog,
+                                           std::string_view archive, size_t concurrency) {
+  MV_ASSIGN_OR_RETURN(std::vector<StoredRun> stored, ListStoredRuns(store, archive));
+  std::vector<RunRecord> added;
+  for (const StoredRun& run : stored) {
+    MV_ASSIGN_OR_RETURN(std::optional<RunRow> known,
+                        catalog.GetRun(run.record.archive, run.record.run_id));
+    if (known) continue;
+    // Walk everything: other runs of the catalog may be later than this one, so the first
+    // sightings of its files may move to it.
+    std::unordered_set<Sha256, IdHasher> done;
+    MV_ASSIGN_OR_RETURN(RunRows rows, RowsFromStore(store, run, done, concurrency));
+    MV_RETURN_IF_ERROR(catalog.RecordRun(rows));
+    LogInfo("recovered a committed run missing from the catalog",
+            {{"archive", run.record.archive}, {"run", run.record.run_id.ToString()}});
+    added.push_back(run.record);
+  }
+  return added;
+}
+
+Result<RebuildSummary> RebuildCatalog(store::ObjectStore& store, Catalog& catalog,
+                                      Progress* progress, size_t concurrency) {
+  MV_ASSIGN_OR_RETURN(std::vector<StoredRun> stored, ListStoredRuns(store, ""));
+  // Global (run id, archive) order: the first run to hold a content is its first sighting.
+  std::sort(stored.begin(), stored.end(), [](const StoredRun& a, const StoredRun& b) {
+    return std::tie(a.record.run_id, a.record.archive) <
+           std::tie(b.record.run_id, b.record.archive);
+  });
+  if (progress != nullptr) progress->SetTotals(0, stored.size());
+  RebuildSummary summary;
+  std::unordered_set<Sha256, IdHasher> done;
+  std::vector<RunRows> all;
+  all.reserve(stored.size());
+  for (const StoredRun& run : stored) {
+    MV_ASSIGN_OR_RETURN(RunRows rows, RowsFromStore(store, run, done, concurrency));
+    summary.files += rows.files.size();
+    summary.nodes += rows.nodes.size();
+    all.push_back(std::move(rows));
+    if (progress != nullptr) progress->Add(0, 1);
+  }
+  std::unordered_set<std::string> archives;
+  for (const StoredRun& run : stored) archives.insert(run.record.archive);
+  summary.archives = archives.size();
+  summary.runs = stored.size();
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, catalog.database().Acquire());
+  MV_RETURN_IF_ERROR(
+      db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
+        MV_RETURN_IF_ERROR(Catalog::ClearRebuildable(c));
+        for (const RunRows& rows : all) MV_RETURN_IF_ERROR(Catalog::RecordRunIn(c, rows));
+        return Status::Ok();
+      }));
+  return summary;
+}
+
+}  // namespace mv::archive

@@ -1,0 +1,53 @@
+// Rebuilding catalog rows from the store alone: start-up recovery (a run record in the store that
+// the catalog lacks, after a crash between the commit point and the catalog update) and
+// rebuild-catalog (the whole catalog from the store).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "archive/catalog.h"
+#include "archive/tree_fetch.h"
+#include "store/object_store.h"
+#include "util/progress.h"
+
+namespace mv::archive {
+
+struct StoredRun {
+  std::string key;
+  RunRecord record;
+  std::string json;
+};
+
+// Every run record under runs/ (of `archive`, or of all archives when empty), parsed, in
+// (archive, run id) order. Corruption names the key of a malformed record.
+Result<std::vector<StoredRun>> ListStoredRuns(store::ObjectStore& store, std::string_view archive);
+
+// The catalog rows of a stored run: its record, its tree nodes and its file identities (the
+// first path of each content in tree order). Directories whose ids are in `done` were recorded
+// from an earlier run (in (run id, archive) order) and are not walked again; the ids walked here
+// are added to `done`. Pass an empty set to walk everything.
+Result<RunRows> RowsFromStore(store::ObjectStore& store, const StoredRun& run,
+                              std::unordered_set<Sha256, IdHasher>& done, size_t concurrency);
+
+// Adds to the catalog every run of `archive` (all archives when empty) whose record is in the
+// store but not in the catalog. Returns the runs added.
+Result<std::vector<RunRecord>> RecoverRuns(store::ObjectStore& store, Catalog& catalog,
+                                           std::string_view archive, size_t concurrency = 32);
+
+struct RebuildSummary {
+  size_t archives = 0;
+  size_t runs = 0;
+  uint64_t files = 0;  // distinct contents
+  uint64_t nodes = 0;
+};
+
+// Replaces every rebuildable table of the catalog (archive/catalog.h) with what the store holds,
+// in one transaction: on failure the catalog is left as it was. Locks are kept; the stat cache
+// is emptied (the next import of each archive reads every file once).
+Result<RebuildSummary> RebuildCatalog(store::ObjectStore& store, Catalog& catalog,
+                                      Progress* progress, size_t concurrency = 32);
+
+}  // namespace mv::archive

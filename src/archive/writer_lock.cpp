@@ -1,0 +1,160 @@
+#include "archive/writer_lock.h"
+
+#include <unistd.h>
+
+#include <random>
+
+#include "util/encoding.h"
+#include "util/time_format.h"
+
+namespace mv::archive {
+namespace {
+
+int64_t ToMs(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::string FormatMs(int64_t ms) {
+  return FormatRfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+}
+
+std::string UniqueSuffix() {
+  std::random_device rd;
+  std::string raw(8, '\0');
+  for (char& c : raw) c = static_cast<char>(rd() & 0xff);
+  return HexEncode(raw);
+}
+
+struct Holder {
+  std::string owner;
+  int64_t acquired_ms = 0;
+  int64_t expires_ms = 0;
+};
+
+// Inserts our row, or takes over an expired one; then reads who holds the lock.
+Result<Holder> TryTake(db::Database& database, const std::string& archive,
+                       const std::string& owner, int64_t now_ms, int64_t lease_ms) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
+  Holder holder;
+  MV_RETURN_IF_ERROR(db::WithTransaction(
+      *conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
+        const db::Value params[] = {archive, owner, now_ms, now_ms + lease_ms};
+        MV_RETURN_IF_ERROR(
+            c.Execute("INSERT INTO archive_locks(archive, owner, acquired_ms, expires_ms) "
+                      "VALUES ($1, $2, $3, $4) ON CONFLICT (archive) DO UPDATE SET "
+                      "owner = excluded.owner, acquired_ms = excluded.acquired_ms, "
+                      "expires_ms = excluded.expires_ms WHERE archive_locks.expires_ms < $3",
+                      params)
+                .status());
+        const db::Value key[] = {archive};
+        return c.Query("SELECT owner, acquired_ms, expires_ms FROM archive_locks WHERE "
+                       "archive = $1",
+                       key, [&](const db::Row& row) {
+                         holder = {row.Text(0), row.Int(1), row.Int(2)};
+                         return Status::Ok();
+                       });
+      }));
+  return holder;
+}
+
+}  // namespace
+
+WriterLock::WriterLock(std::shared_ptr<db::Database> database, std::string archive,
+                       std::string owner, WriterLockOptions options)
+    : database_(std::move(database)),
+      archive_(std::move(archive)),
+      owner_(std::move(owner)),
+      options_(std::move(options)),
+      clock_(options_.clock != nullptr ? *options_.clock : SystemClock()) {}
+
+Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Database> database,
+                                                        std::string archive,
+                                                        WriterLockOptions options) {
+  Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
+  std::string owner = (options.owner.empty() ? std::string("mirrorvault") : options.owner) +
+                      " lock=" + UniqueSuffix();
+  const int64_t lease_ms = options.lease.count();
+  const auto deadline = clock.SteadyNow() + options.wait;
+  while (true) {
+    MV_ASSIGN_OR_RETURN(Holder holder,
+                        TryTake(*database, archive, owner, ToMs(clock.Now()), lease_ms));
+    if (holder.owner == owner) break;
+    if (clock.SteadyNow() >= deadline) {
+      return Unavailable("archive '" + archive + "' is being written by " + holder.owner +
+                         " (since " + FormatMs(holder.acquired_ms) + ", lease until " +
+                         FormatMs(holder.expires_ms) +
+                         "); wait for it to finish, or pass --wait DURATION");
+    }
+    clock.SleepFor(std::min<std::chrono::nanoseconds>(std::chrono::milliseconds(500),
+                                                       deadline - clock.SteadyNow()));
+  }
+  std::unique_ptr<WriterLock> lock(
+      new WriterLock(std::move(database), std::move(archive), std::move(owner), options));
+  lock->renewer_ = std::thread([l = lock.get()] { l->RenewLoop(); });
+  return lock;
+}
+
+WriterLock::~WriterLock() { Release().IgnoreError(); }
+
+Status WriterLock::Renew() {
+  const int64_t now_ms = ToMs(clock_.Now());
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  const db::Value params[] = {archive_, owner_, now_ms + options_.lease.count()};
+  MV_ASSIGN_OR_RETURN(
+      int64_t changed,
+      conn->Execute("UPDATE archive_locks SET expires_ms = $3 WHERE archive = $1 AND owner = $2",
+                    params));
+  if (changed == 0) {
+    return PreconditionFailed("lost the writer lock of archive '" + archive_ +
+                              "': its lease expired and another writer took it");
+  }
+  return Status::Ok();
+}
+
+void WriterLock::RenewLoop() {
+  const auto every = options_.renew_every.count() > 0 ? options_.renew_every : options_.lease / 3;
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    cv_.wait_for(lock, every, [&] { return stop_; });
+    if (stop_) break;
+    lock.unlock();
+    Status st = Renew();
+    lock.lock();
+    // A transient failure is retried at the next tick; losing the row is final.
+    if (st.code() == StatusCode::kPreconditionFailed) {
+      lost_ = st;
+      break;
+    }
+  }
+}
+
+Status WriterLock::Confirm() {
+  {
+    std::lock_guard lock(mu_);
+    if (released_) return PreconditionFailed("writer lock of '" + archive_ + "' was released");
+    if (!lost_.ok()) return lost_;
+  }
+  Status st = Renew();
+  if (st.code() == StatusCode::kPreconditionFailed) {
+    std::lock_guard lock(mu_);
+    lost_ = st;
+  }
+  return st;
+}
+
+Status WriterLock::Release() {
+  {
+    std::lock_guard lock(mu_);
+    if (released_) return Status::Ok();
+    released_ = true;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (renewer_.joinable()) renewer_.join();
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  const db::Value params[] = {archive_, owner_};
+  return conn->Execute("DELETE FROM archive_locks WHERE archive = $1 AND owner = $2", params)
+      .status();
+}
+
+}  // namespace mv::archive

@@ -1,0 +1,73 @@
+// The archive's writer lock (DESIGN.md section 4): a row in archive_locks with an owner and a
+// lease that the holder renews from a background thread, in short transactions only, so that
+// imports of different archives run in parallel (on SQLite too) and a crashed holder's lock
+// expires by itself. Two writers of one archive never interleave: the second waits (up to
+// `wait`) or fails at once with a message naming the holder.
+//
+// Leases compare the clocks of the machines that share a catalog: keep them in sync (NTP); the
+// lease (default 60 s) is far longer than any plausible skew.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "db/database.h"
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace mv::archive {
+
+struct WriterLockOptions {
+  std::string owner;  // who holds it, for messages: "host=H pid=P started=T" (made unique here)
+  std::chrono::milliseconds lease{60'000};
+  std::chrono::milliseconds renew_every{0};  // 0: lease / 3
+  std::chrono::milliseconds wait{0};         // how long to wait for a held lock; 0: fail at once
+  Clock* clock = nullptr;                    // SystemClock() when null
+};
+
+class WriterLock {
+ public:
+  // Takes the lock of `archive`. Unavailable (retryable) when another live owner holds it and
+  // `wait` ran out: "archive 'A' is being written by OWNER (since T, lease until T2)".
+  static Result<std::unique_ptr<WriterLock>> Acquire(std::shared_ptr<db::Database> database,
+                                                     std::string archive,
+                                                     WriterLockOptions options);
+  // Stops renewing and releases the row (if still ours).
+  ~WriterLock();
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+  // Renews the lease now and confirms the lock is still ours: call right before a commit point.
+  // PreconditionFailed when the lease was lost (expired and taken by another owner).
+  Status Confirm();
+  // Releases early (idempotent).
+  Status Release();
+
+  const std::string& owner() const { return owner_; }
+  const std::string& archive() const { return archive_; }
+
+ private:
+  WriterLock(std::shared_ptr<db::Database> database, std::string archive, std::string owner,
+             WriterLockOptions options);
+  Status Renew();
+  void RenewLoop();
+
+  std::shared_ptr<db::Database> database_;
+  const std::string archive_;
+  const std::string owner_;
+  const WriterLockOptions options_;
+  Clock& clock_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;       // GUARDED_BY(mu_)
+  Status lost_;             // GUARDED_BY(mu_): why the lease was lost, OK while held
+  bool released_ = false;   // GUARDED_BY(mu_)
+  std::thread renewer_;
+};
+
+}  // namespace mv::archive

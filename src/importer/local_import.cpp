@@ -1,0 +1,338 @@
+#include "importer/local_import.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "archive/commit.h"
+#include "archive/recovery.h"
+#include "archive/tree_builder.h"
+#include "archive/tree_fetch.h"
+#include "archive/writer_lock.h"
+#include "importer/local_walk.h"
+#include "util/hash.h"
+#include "util/io.h"
+#include "util/log.h"
+#include "util/task_group.h"
+#include "util/time_format.h"
+
+namespace mv::importer {
+namespace {
+
+using archive::Sha1;
+using archive::Sha256;
+
+constexpr int kReadAttempts = 3;
+constexpr size_t kReadBuffer = 1 << 20;
+// Files changed this close to the import's start are not stat-cached (mtime granularity).
+constexpr int64_t kRacyWindowNs = 2'000'000'000;
+
+struct Hashed {
+  Sha256 sha256{};
+  Sha1 sha1{};
+  FileStat stat;  // as read
+};
+
+// Reads the file once, feeding SHA-256 and SHA-1; detects a file that changes while read.
+Result<Hashed> HashOne(const std::string& abs, const std::string& shown, const FileStat& walked,
+                       std::string& buffer) {
+  for (int attempt = 1;; ++attempt) {
+    UniqueFd fd(::open(abs.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) return ErrnoStatus(errno, "reading " + shown);
+    struct stat before;
+    if (::fstat(fd.get(), &before) != 0) return ErrnoStatus(errno, "reading " + shown);
+    if (!S_ISREG(before.st_mode)) {
+      return InvalidArgument(shown + " stopped being a regular file during the import");
+    }
+    ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    ContentHasher hasher;
+    uint64_t total = 0;
+    while (true) {
+      ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus(errno, "reading " + shown);
+      }
+      if (n == 0) break;
+      hasher.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+      total += static_cast<uint64_t>(n);
+    }
+    struct stat after;
+    if (::fstat(fd.get(), &after) != 0) return ErrnoStatus(errno, "reading " + shown);
+    FileStat b = StatFields(before);
+    FileStat a = StatFields(after);
+    if (a == b && total == a.size) {
+      Digests d = hasher.Finish();
+      Hashed h;
+      MV_ASSIGN_OR_RETURN(h.sha256, archive::ParseSha256(d.sha256));
+      MV_ASSIGN_OR_RETURN(h.sha1, archive::ParseSha1(d.sha1));
+      h.stat = a;
+      (void)walked;
+      return h;
+    }
+    if (attempt == kReadAttempts) {
+      return Unavailable(shown + " changed while it was being read (" +
+                         std::to_string(kReadAttempts) +
+                         " attempts); is something still writing to the mirror? Import it once "
+                         "the mirror update has finished");
+    }
+  }
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+// What the catalog knows of a content, shared by all files with it.
+struct ContentState {
+  std::once_flag once;
+  Status status;
+  bool known = false;         // in the catalog: in the store since a committed run
+  bool uploaded = false;      // uploaded by this import
+  bool earlier_here = false;  // known, but first seen after this run: move its first sighting
+};
+
+struct ShaHash {
+  size_t operator()(const Sha256& s) const { return archive::IdHasher{}(s); }
+};
+
+}  // namespace
+
+Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
+                                      archive::Catalog& catalog,
+                                      const LocalImportOptions& options) {
+  Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
+  const auto started_steady = clock.SteadyNow();
+  const auto started = clock.Now();
+  const int64_t started_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(started.time_since_epoch()).count();
+  MV_RETURN_IF_ERROR(archive::ValidateArchiveName(options.archive));
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t concurrency = options.concurrency > 0 ? options.concurrency : std::max<size_t>(16, 2 * cores);
+
+  // Names and kinds are checked before anything is written.
+  MV_ASSIGN_OR_RETURN(LocalTree tree, WalkLocalTree(options.dir));
+  MV_RETURN_IF_ERROR(archive::CheckStoreFormat(*store, /*create=*/true));
+
+  const std::string writer = (options.writer.empty() ? "mirrorvault" : options.writer) +
+                             " host=" + HostName() + " pid=" + std::to_string(::getpid());
+  MV_ASSIGN_OR_RETURN(
+      std::unique_ptr<archive::WriterLock> lock,
+      archive::WriterLock::Acquire(catalog.shared_database(), options.archive,
+                                   {.owner = writer, .wait = options.lock_wait, .clock = &clock}));
+  MV_RETURN_IF_ERROR(archive::RecoverRuns(*store, catalog, options.archive).status());
+
+  // The run id, and the run before it.
+  MV_ASSIGN_OR_RETURN(std::optional<archive::RunRow> latest, catalog.LatestRun(options.archive));
+  RunId run_id;
+  if (options.run_id) {
+    run_id = *options.run_id;
+    MV_ASSIGN_OR_RETURN(std::optional<archive::RunRow> exists,
+                        catalog.GetRun(options.archive, run_id));
+    if (exists) {
+      return AlreadyExists("run " + options.archive + "@" + run_id.ToString() +
+                           " exists already; choose another --run-id");
+    }
+  } else {
+    MV_ASSIGN_OR_RETURN(run_id, RunId::FromTimePoint(started));
+    if (latest && latest->run_id >= run_id) {
+      MV_ASSIGN_OR_RETURN(run_id, RunId::FromTimePoint(latest->run_id.ToTimePoint() +
+                                                       std::chrono::seconds(1)));
+    }
+  }
+  // A run older than the archive's latest may be the first sighting of contents known since.
+  const bool back_dated = latest && latest->run_id > run_id;
+  MV_ASSIGN_OR_RETURN(std::optional<archive::RunRow> parent,
+                      catalog.RunBefore(options.archive, run_id));
+
+  // The stat cache of the archive's last import.
+  std::unordered_map<std::string, archive::StatCacheRow> cache;
+  if (options.use_stat_cache) {
+    MV_ASSIGN_OR_RETURN(std::vector<archive::StatCacheRow> rows,
+                        catalog.LoadStatCache(options.archive));
+    cache.reserve(rows.size());
+    for (archive::StatCacheRow& r : rows) {
+      std::string path = r.path;
+      cache.emplace(std::move(path), std::move(r));
+    }
+  }
+
+  if (options.progress != nullptr) options.progress->SetTotals(tree.bytes, tree.files.size());
+
+  // Hash what changed, upload what the store lacks; every content handled once.
+  std::vector<Hashed> hashed(tree.files.size());
+  std::vector<bool> from_cache(tree.files.size(), false);
+  std::mutex contents_mu;
+  std::unordered_map<Sha256, std::unique_ptr<ContentState>, ShaHash> contents;
+  std::atomic<uint64_t> files_read{0}, bytes_read{0}, new_files{0}, new_bytes{0};
+  const std::string run_key_name = options.archive + "@" + run_id.ToString();
+
+  auto handle_content = [&](const Hashed& h, const std::string& abs, const std::string& shown,
+                            bool trusted_known) -> Status {
+    ContentState* state;
+    {
+      std::lock_guard lock_guard(contents_mu);
+      auto& slot = contents[h.sha256];
+      if (!slot) slot = std::make_unique<ContentState>();
+      state = slot.get();
+    }
+    std::call_once(state->once, [&] {
+      if (trusted_known) {
+        state->known = true;
+        return;
+      }
+      Result<std::optional<archive::FileIdentity>> found = catalog.FileBySha256(h.sha256);
+      if (!found.ok()) {
+        state->status = found.status();
+        return;
+      }
+      if (*found) {
+        state->known = true;
+        const archive::FileIdentity& f = **found;
+        state->earlier_here = std::tie(run_id, options.archive) < std::tie(f.first_run, f.first_archive);
+        return;
+      }
+      Status put = store->PutFile(archive::BlobKey(h.sha256), abs,
+                                  {.expected_sha256 = archive::ToHex(h.sha256)});
+      if (put.code() == StatusCode::kCorruption) {
+        put = Unavailable(shown + " changed between hashing and upload; import again once the "
+                          "mirror update has finished");
+      }
+      state->status = put;
+      if (put.ok()) {
+        state->uploaded = true;
+        new_files += 1;
+        new_bytes += h.stat.size;
+      }
+    });
+    return state->status;
+  };
+
+  Status work = ParallelFor(
+      tree.files.size(),
+      [&](size_t i) -> Status {
+        thread_local std::string buffer;
+        if (buffer.size() != kReadBuffer) buffer.resize(kReadBuffer);
+        const WalkedFile& f = tree.files[i];
+        const std::string abs = tree.root + "/" + f.path;
+        auto it = cache.find(f.path);
+        if (it != cache.end()) {
+          const archive::StatCacheRow& c = it->second;
+          if (c.size == f.stat.size && c.mtime_ns == f.stat.mtime_ns &&
+              c.ctime_ns == f.stat.ctime_ns && c.inode == f.stat.inode &&
+              c.device == f.stat.device) {
+            hashed[i] = {c.sha256, c.sha1, f.stat};
+            from_cache[i] = true;
+            if (options.progress != nullptr) options.progress->Add(f.stat.size, 1);
+            return handle_content(hashed[i], abs, DisplayPath(abs), !back_dated);
+          }
+        }
+        const std::string shown = DisplayPath(abs);
+        MV_ASSIGN_OR_RETURN(hashed[i], HashOne(abs, shown, f.stat, buffer));
+        files_read += 1;
+        bytes_read += hashed[i].stat.size;
+        if (options.progress != nullptr) options.progress->Add(hashed[i].stat.size, 1);
+        return handle_content(hashed[i], abs, shown, false);
+      },
+      {.max_in_flight = concurrency});
+  MV_RETURN_IF_ERROR(work.WithContext("import of " + DisplayPath(tree.root) + " into " +
+                                      run_key_name));
+
+  // The tree, as read.
+  archive::TreeBuilder builder;
+  for (const std::string& d : tree.dirs) MV_RETURN_IF_ERROR(builder.AddDirectory(d));
+  for (size_t i = 0; i < tree.files.size(); ++i) {
+    const Hashed& h = hashed[i];
+    MV_RETURN_IF_ERROR(builder.Add(tree.files[i].path,
+                                   {.type = archive::EntryType::kFile,
+                                    .executable = h.stat.executable,
+                                    .size = h.stat.size,
+                                    .hash = h.sha256,
+                                    .sha1 = h.sha1}));
+  }
+  for (const WalkedSymlink& l : tree.symlinks) {
+    MV_RETURN_IF_ERROR(
+        builder.Add(l.path, {.type = archive::EntryType::kSymlink, .target = l.target}));
+  }
+  MV_ASSIGN_OR_RETURN(archive::BuiltTree built, builder.Build());
+
+  // File identities to record: new contents, and contents first seen after this run.
+  archive::CommitInput input;
+  {
+    std::unordered_map<Sha256, bool, ShaHash> recorded;
+    for (const archive::BuiltTree::File& f : built.files_in_order) {
+      const ContentState& state = *contents.at(f.entry.hash);
+      if (!state.uploaded && !state.earlier_here) continue;
+      if (!recorded.emplace(f.entry.hash, true).second) continue;
+      input.files.push_back({.sha256 = f.entry.hash,
+                             .sha1 = f.entry.sha1,
+                             .size = f.entry.size,
+                             .first_archive = options.archive,
+                             .first_run = run_id,
+                             .first_path = f.path});
+    }
+  }
+  // The stat cache as of this import: changed rows written, vanished paths deleted.
+  if (options.use_stat_cache) {
+    archive::StatCacheDelta delta;
+    for (size_t i = 0; i < tree.files.size(); ++i) {
+      const WalkedFile& f = tree.files[i];
+      const FileStat& s = hashed[i].stat;
+      auto it = cache.find(f.path);
+      const bool racy = s.mtime_ns >= started_ns - kRacyWindowNs ||
+                        s.ctime_ns >= started_ns - kRacyWindowNs;
+      if (racy) continue;  // stays out of the cache (or keeps a row that will not match)
+      archive::StatCacheRow row{.path = f.path,
+                                .size = s.size,
+                                .mtime_ns = s.mtime_ns,
+                                .ctime_ns = s.ctime_ns,
+                                .inode = s.inode,
+                                .device = s.device,
+                                .sha256 = hashed[i].sha256,
+                                .sha1 = hashed[i].sha1};
+      if (it == cache.end() || !(it->second == row)) delta.upserts.push_back(std::move(row));
+      if (it != cache.end()) it->second.path.clear();  // seen
+    }
+    for (const auto& [path, row] : cache) {
+      if (!row.path.empty()) delta.deletes.push_back(path);
+    }
+    input.stat_cache = std::move(delta);
+  }
+
+  input.record.archive = options.archive;
+  input.record.run_id = run_id;
+  if (parent) input.record.parent = parent->run_id;
+  input.record.new_files = new_files.load();
+  input.record.new_bytes = new_bytes.load();
+  input.record.source = {.kind = "local", .location = tree.root, .details = {}};
+  input.record.writer = writer;
+  input.record.started = FormatRfc3339(started);
+  size_t nodes = 0;
+  for (const auto& level : built.levels) nodes += level.size();
+  input.tree = std::move(built);
+
+  MV_ASSIGN_OR_RETURN(archive::RunRecord record,
+                      archive::CommitRun(*store, catalog, *lock, std::move(input),
+                                         {.concurrency = concurrency, .clock = &clock}));
+  ImportSummary summary;
+  summary.record = std::move(record);
+  summary.files_read = files_read.load();
+  summary.bytes_read = bytes_read.load();
+  summary.files_stat_cached = static_cast<uint64_t>(
+      std::count(from_cache.begin(), from_cache.end(), true));
+  summary.symlinks = tree.symlinks.size();
+  summary.dirs = tree.dirs.size();
+  summary.nodes_written = nodes;
+  summary.elapsed = clock.SteadyNow() - started_steady;
+  MV_RETURN_IF_ERROR(lock->Release());
+  return summary;
+}
+
+}  // namespace mv::importer
