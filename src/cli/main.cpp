@@ -1,6 +1,7 @@
 // mirrorvault: one binary, one subcommand per job. Only wiring lives here.
 #include <CLI/CLI.hpp>
 
+#include "cli/archive_access.h"
 #include "cli/cli_context.h"
 
 int main(int argc, char** argv) {
@@ -17,7 +18,16 @@ int main(int argc, char** argv) {
                  "S3 endpoint for s3:// URLs without one (overrides AWS_ENDPOINT_URL)");
   CliContext context(&flags);
   int exit_code = kExitOk;
+  // Global options may also follow the subcommand: `mirrorvault import A DIR --store URL`.
+  app.fallthrough();
   RegisterStoreCommands(app, context, &exit_code);
+  RegisterImport(app, context, &exit_code);
+  RegisterRuns(app, context, &exit_code);
+  RegisterLs(app, context, &exit_code);
+  RegisterCat(app, context, &exit_code);
+  RegisterDiff(app, context, &exit_code);
+  RegisterFsck(app, context, &exit_code);
+  RegisterRebuildCatalog(app, context, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,49 @@
+// `mirrorvault cat ARCHIVE@TS PATH`: a file of a run on standard output.
+#include <unistd.h>
+
+#include "archive/node_source.h"
+#include "archive/run_view.h"
+#include "cli/archive_access.h"
+#include "util/io.h"
+
+namespace mv::cli {
+namespace {
+
+struct CatArgs {
+  std::string run;
+  std::string path;
+};
+
+int RunCat(CliContext& context, const CatArgs& args) {
+  if (Status st = context.Init(); !st.ok()) return ReportError(st);
+  Result<archive::RunSpec> spec = archive::ParseRunSpec(args.run);
+  if (!spec.ok()) return ReportError(spec.status());
+  Result<ArchiveAccess> access = OpenArchive(context, spec->archive, /*create_store=*/false);
+  if (!access.ok()) return ReportError(access.status());
+  Result<archive::RunRow> run = archive::ResolveRun(*access->catalog, *spec, SystemClock());
+  if (!run.ok()) return ReportError(run.status());
+  auto source = archive::MakeCachedNodeSource(access->store, access->catalog.get());
+  const std::string where = spec->archive + "@" + run->run_id.ToString();
+  Result<archive::TreeEntry> entry = archive::ResolvePath(*source, run->root, args.path);
+  if (!entry.ok()) return ReportError(entry.status().WithContext(where));
+  if (entry->type != archive::EntryType::kFile) {
+    return ReportError(InvalidArgument(where + ": '" + args.path + "' is a folder, not a file"));
+  }
+  auto out = MakeFdWriter(STDOUT_FILENO, "standard output");
+  Status st = access->store->Get(archive::BlobKey(entry->hash), *out,
+                                 {.size_hint = entry->size});
+  if (!st.ok()) return ReportError(st.WithContext(where + ": " + args.path));
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterCat(CLI::App& app, CliContext& context, int* exit_code) {
+  auto args = std::make_shared<CatArgs>();
+  CLI::App* cmd = app.add_subcommand("cat", "Write a file of a run to standard output");
+  cmd->add_option("RUN", args->run, "ARCHIVE@TS or ARCHIVE")->required();
+  cmd->add_option("PATH", args->path, "Path of the file in the run")->required();
+  cmd->callback([args, &context, exit_code] { *exit_code = RunCat(context, *args); });
+}
+
+}  // namespace mv::cli

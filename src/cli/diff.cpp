@@ -1,0 +1,59 @@
+// `mirrorvault diff ARCHIVE@A ARCHIVE@B`: what changed between two runs.
+#include <cstdio>
+
+#include "archive/node_source.h"
+#include "archive/run_view.h"
+#include "cli/archive_access.h"
+
+namespace mv::cli {
+namespace {
+
+struct DiffArgs {
+  std::string a;
+  std::string b;
+};
+
+int RunDiff(CliContext& context, const DiffArgs& args) {
+  if (Status st = context.Init(); !st.ok()) return ReportError(st);
+  Result<archive::RunSpec> a = archive::ParseRunSpec(args.a);
+  if (!a.ok()) return ReportError(a.status());
+  Result<archive::RunSpec> b = archive::ParseRunSpec(args.b);
+  if (!b.ok()) return ReportError(b.status());
+  Result<ArchiveAccess> access = OpenArchive(context, a->archive, /*create_store=*/false);
+  if (!access.ok()) return ReportError(access.status());
+  if (b->archive != a->archive) {
+    if (auto st = archive::RecoverRuns(*access->store, *access->catalog, b->archive).status();
+        !st.ok()) {
+      return ReportError(st);
+    }
+  }
+  Result<archive::RunRow> run_a = archive::ResolveRun(*access->catalog, *a, SystemClock());
+  if (!run_a.ok()) return ReportError(run_a.status());
+  Result<archive::RunRow> run_b = archive::ResolveRun(*access->catalog, *b, SystemClock());
+  if (!run_b.ok()) return ReportError(run_b.status());
+  auto source = archive::MakeCachedNodeSource(access->store, access->catalog.get());
+  Status st = archive::DiffTrees(*source, run_a->root, run_b->root,
+                                 [](const archive::Change& c) {
+                                   const char* mark = c.kind == archive::ChangeKind::kAdded ? "A"
+                                                      : c.kind == archive::ChangeKind::kRemoved
+                                                          ? "D"
+                                                          : "M";
+                                   std::printf("%s %s\n", mark, c.path.c_str());
+                                   return Status::Ok();
+                                 });
+  if (!st.ok()) return ReportError(st);
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterDiff(CLI::App& app, CliContext& context, int* exit_code) {
+  auto args = std::make_shared<DiffArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "diff", "List paths added (A), removed (D) and changed (M) from one run to another");
+  cmd->add_option("FROM", args->a, "ARCHIVE@TS")->required();
+  cmd->add_option("TO", args->b, "ARCHIVE@TS")->required();
+  cmd->callback([args, &context, exit_code] { *exit_code = RunDiff(context, *args); });
+}
+
+}  // namespace mv::cli

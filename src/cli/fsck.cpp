@@ -1,0 +1,49 @@
+// `mirrorvault fsck [--deep]`: prove every run whole.
+#include <iostream>
+
+#include "archive/fsck.h"
+#include "cli/archive_access.h"
+#include "util/units.h"
+
+namespace mv::cli {
+namespace {
+
+struct FsckArgs {
+  bool deep = false;
+  bool no_progress = false;
+};
+
+int RunFsck(CliContext& context, const FsckArgs& args) {
+  if (Status st = context.Init(); !st.ok()) return ReportError(st);
+  Result<ArchiveAccess> access = OpenArchive(context, "", /*create_store=*/false);
+  if (!access.ok()) return ReportError(access.status());
+  Progress progress({.label = args.deep ? "fsck --deep" : "fsck",
+                     .items_name = args.deep ? "blobs" : "runs",
+                     .display = args.no_progress ? ProgressDisplay::kOff : ProgressDisplay::kAuto});
+  Result<archive::FsckReport> report =
+      archive::Fsck(*access->store, access->catalog.get(), {.deep = args.deep}, &progress);
+  progress.Finish();
+  if (!report.ok()) return ReportError(report.status());
+  for (const archive::FsckProblem& p : report->problems) {
+    std::cout << "PROBLEM " << p.where << ": " << p.what << "\n";
+  }
+  for (const std::string& note : report->notes) std::cout << "note: " << note << "\n";
+  std::cout << "checked " << report->runs << " runs, " << report->nodes << " tree nodes, "
+            << report->blobs << " blobs";
+  if (args.deep) std::cout << " (" << FormatSizeHuman(report->bytes_hashed) << " re-hashed)";
+  std::cout << ": " << report->problems.size() << " problems\n";
+  return report->problems.empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+void RegisterFsck(CLI::App& app, CliContext& context, int* exit_code) {
+  auto args = std::make_shared<FsckArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "fsck", "Check that every run's trees and blobs exist (exit 1 on any problem)");
+  cmd->add_flag("--deep", args->deep, "Also re-hash every blob");
+  cmd->add_flag("--no-progress", args->no_progress, "No progress bar");
+  cmd->callback([args, &context, exit_code] { *exit_code = RunFsck(context, *args); });
+}
+
+}  // namespace mv::cli
