@@ -29,8 +29,6 @@ using archive::Sha256;
 
 constexpr int kReadAttempts = 3;
 constexpr size_t kReadBuffer = 1 << 20;
-// Files changed this close to the import's start are not stat-cached (mtime granularity).
-constexpr int64_t kRacyWindowNs = 2'000'000'000;
 
 struct Hashed {
   Sha256 sha256{};
@@ -286,8 +284,8 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
       const WalkedFile& f = tree.files[i];
       const FileStat& s = hashed[i].stat;
       auto it = cache.find(f.path);
-      const bool racy = s.mtime_ns >= started_ns - kRacyWindowNs ||
-                        s.ctime_ns >= started_ns - kRacyWindowNs;
+      const int64_t racy_ns = options.racy_window.count();
+      const bool racy = s.mtime_ns >= started_ns - racy_ns || s.ctime_ns >= started_ns - racy_ns;
       if (racy) continue;  // stays out of the cache (or keeps a row that will not match)
       archive::StatCacheRow row{.path = f.path,
                                 .size = s.size,

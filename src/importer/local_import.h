@@ -32,6 +32,8 @@ struct LocalImportOptions {
   size_t concurrency = 0;  // files hashed/uploaded at once; 0: max(16, 2 x cores)
   std::chrono::milliseconds lock_wait{0};
   bool use_stat_cache = true;
+  // Files whose mtime or ctime is this close to the import's start are not stat-cached.
+  std::chrono::nanoseconds racy_window{std::chrono::seconds(2)};
   std::string writer;  // "mirrorvault 0.1.0"; host and pid are added
   Clock* clock = nullptr;
   Progress* progress = nullptr;  // totals and counts are reported here when given

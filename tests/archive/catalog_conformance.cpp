@@ -1,0 +1,296 @@
+#include "archive/catalog_conformance.h"
+
+#include <thread>
+
+#include "archive/catalog.h"
+#include "archive/writer_lock.h"
+#include "util/clock.h"
+
+namespace mv::testing {
+namespace {
+
+using archive::Catalog;
+using archive::FileIdentity;
+using archive::RunRecord;
+using archive::RunRows;
+using archive::Sha1;
+using archive::Sha256;
+
+#define ASSERT_OK(expr)                         \
+  do {                                          \
+    const ::mv::Status st_ = (expr);            \
+    ASSERT_TRUE(st_.ok()) << st_.ToString();    \
+  } while (0)
+
+template <typename T>
+T Must(Result<T> r) {
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return std::move(r).value();
+}
+
+Sha256 H(int n) {
+  Sha256 h{};
+  h[0] = static_cast<uint8_t>(n);
+  h[31] = 0xaa;
+  return h;
+}
+Sha1 H1(int n) {
+  Sha1 h{};
+  h[0] = static_cast<uint8_t>(n);
+  h[19] = 0x55;
+  return h;
+}
+RunId R(std::string_view s) { return RunId::Parse(s).value(); }
+
+RunRows Rows(const std::string& archive, std::string_view run, std::optional<RunId> parent = {}) {
+  RunRows rows;
+  RunRecord& r = rows.record;
+  r.archive = archive;
+  r.run_id = R(run);
+  r.root = H(200);
+  r.parent = parent;
+  r.files = 3;
+  r.bytes = 300;
+  r.new_files = 2;
+  r.new_bytes = 200;
+  r.source = {.kind = "local", .location = "/srv/mirror"};
+  r.writer = "test";
+  r.started = "2026-11-22T10:00:00Z";
+  r.committed = "2026-11-22T10:00:05Z";
+  rows.record_json = "{\"json\":\"" + archive + std::string(run) + "\"}";
+  return rows;
+}
+
+std::unique_ptr<Catalog> Open(const CatalogFactory& f) {
+  return Must(Catalog::Open(f.make()));
+}
+
+TEST_P(CatalogConformance, EmptyCatalogAnswersEmpty) {
+  auto catalog = Open(GetParam());
+  EXPECT_TRUE(Must(catalog->ListArchives()).empty());
+  EXPECT_TRUE(Must(catalog->ListRuns("debian")).empty());
+  EXPECT_FALSE(Must(catalog->LatestRun("debian")).has_value());
+  EXPECT_FALSE(Must(catalog->FileBySha256(H(1))).has_value());
+  EXPECT_EQ(Must(catalog->CountFiles()), 0u);
+}
+
+TEST_P(CatalogConformance, OpenTwiceMigratesOnce) {
+  auto db = GetParam().make();
+  auto a = Must(Catalog::Open(db));
+  auto b = Must(Catalog::Open(db));
+  ASSERT_OK(a->RecordRun(Rows("debian", "20240101T000000Z")));
+  EXPECT_EQ(Must(b->ListRuns("debian")).size(), 1u);
+}
+
+TEST_P(CatalogConformance, RunsRoundTripAndResolveByTime) {
+  auto catalog = Open(GetParam());
+  ASSERT_OK(catalog->RecordRun(Rows("debian", "20240101T000000Z")));
+  ASSERT_OK(catalog->RecordRun(Rows("debian", "20240301T120000Z", R("20240101T000000Z"))));
+  ASSERT_OK(catalog->RecordRun(Rows("debian", "20240201T000000Z", R("20240101T000000Z"))));
+  ASSERT_OK(catalog->RecordRun(Rows("debian-security", "20240115T000000Z")));
+
+  EXPECT_EQ(Must(catalog->ListArchives()),
+            (std::vector<std::string>{"debian", "debian-security"}));
+  auto runs = Must(catalog->ListRuns("debian"));
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].run_id, R("20240101T000000Z"));
+  EXPECT_EQ(runs[1].run_id, R("20240201T000000Z"));
+  EXPECT_EQ(runs[2].run_id, R("20240301T120000Z"));
+  EXPECT_EQ(runs[2].parent, R("20240101T000000Z"));
+  EXPECT_FALSE(runs[0].parent.has_value());
+  EXPECT_EQ(runs[0].root, H(200));
+  EXPECT_EQ(runs[0].files, 3u);
+  EXPECT_EQ(runs[0].bytes, 300u);
+  EXPECT_EQ(runs[0].new_files, 2u);
+  EXPECT_EQ(runs[0].new_bytes, 200u);
+  EXPECT_EQ(runs[0].record, "{\"json\":\"debian20240101T000000Z\"}");
+
+  EXPECT_EQ(Must(catalog->RunAtOrBefore("debian", R("20240215T000000Z")))->run_id,
+            R("20240201T000000Z"));
+  EXPECT_EQ(Must(catalog->RunAtOrBefore("debian", R("20240201T000000Z")))->run_id,
+            R("20240201T000000Z"));
+  EXPECT_FALSE(Must(catalog->RunAtOrBefore("debian", R("20231231T235959Z"))).has_value());
+  EXPECT_EQ(Must(catalog->RunBefore("debian", R("20240201T000000Z")))->run_id,
+            R("20240101T000000Z"));
+  EXPECT_EQ(Must(catalog->LatestRun("debian"))->run_id, R("20240301T120000Z"));
+  EXPECT_EQ(Must(catalog->EarliestRun("debian"))->run_id, R("20240101T000000Z"));
+  EXPECT_EQ(Must(catalog->GetRun("debian-security", R("20240115T000000Z")))->archive,
+            "debian-security");
+  EXPECT_FALSE(Must(catalog->GetRun("debian", R("20240115T000000Z"))).has_value());
+}
+
+TEST_P(CatalogConformance, RecordingARunTwiceKeepsTheFirst) {
+  auto catalog = Open(GetParam());
+  RunRows rows = Rows("debian", "20240101T000000Z");
+  ASSERT_OK(catalog->RecordRun(rows));
+  rows.record.files = 99;
+  ASSERT_OK(catalog->RecordRun(rows));
+  EXPECT_EQ(Must(catalog->LatestRun("debian"))->files, 3u);
+}
+
+TEST_P(CatalogConformance, FirstSeenIsTheEarliestRunThenArchive) {
+  auto catalog = Open(GetParam());
+  auto file = [](int n, std::string archive, std::string_view run, std::string path) {
+    return FileIdentity{.sha256 = H(n), .sha1 = H1(n), .size = 10u + n,
+                        .first_archive = std::move(archive), .first_run = R(run),
+                        .first_path = std::move(path)};
+  };
+  RunRows b = Rows("debian", "20240201T000000Z");
+  b.files = {file(1, "debian", "20240201T000000Z", "pool/b"),
+             file(2, "debian", "20240201T000000Z", "pool/c")};
+  ASSERT_OK(catalog->RecordRun(b));
+  // A back-dated run moves file 1's first sighting earlier; a later one changes nothing.
+  RunRows a = Rows("debian", "20240101T000000Z");
+  a.files = {file(1, "debian", "20240101T000000Z", "pool/a")};
+  ASSERT_OK(catalog->RecordRun(a));
+  RunRows c = Rows("other", "20240301T000000Z");
+  c.files = {file(2, "other", "20240301T000000Z", "x")};
+  ASSERT_OK(catalog->RecordRun(c));
+  // Same run id, smaller archive name wins.
+  RunRows d = Rows("aaa", "20240201T000000Z");
+  d.files = {file(2, "aaa", "20240201T000000Z", "y")};
+  ASSERT_OK(catalog->RecordRun(d));
+
+  auto f1 = Must(catalog->FileBySha256(H(1)));
+  ASSERT_TRUE(f1);
+  EXPECT_EQ(f1->first_run, R("20240101T000000Z"));
+  EXPECT_EQ(f1->first_path, "pool/a");
+  EXPECT_EQ(f1->sha1, H1(1));
+  EXPECT_EQ(f1->size, 11u);
+  auto f2 = Must(catalog->FileBySha256(H(2)));
+  ASSERT_TRUE(f2);
+  EXPECT_EQ(f2->first_archive, "aaa");
+  EXPECT_EQ(f2->first_path, "y");
+  auto by_sha1 = Must(catalog->FilesBySha1(H1(2)));
+  ASSERT_EQ(by_sha1.size(), 1u);
+  EXPECT_EQ(by_sha1[0].sha256, H(2));
+  EXPECT_EQ(Must(catalog->CountFiles()), 2u);
+}
+
+TEST_P(CatalogConformance, TreeNodeCache) {
+  auto catalog = Open(GetParam());
+  RunRows rows = Rows("debian", "20240101T000000Z");
+  std::string bytes("MVT\x01L\x00", 6);
+  rows.nodes = {{H(7), bytes}};
+  ASSERT_OK(catalog->RecordRun(rows));
+  EXPECT_EQ(Must(catalog->GetNode(H(7))), bytes);
+  EXPECT_FALSE(Must(catalog->GetNode(H(8))).has_value());
+  const Sha256 ids[] = {H(8), H(7), H(9)};
+  EXPECT_EQ(Must(catalog->HasNodes(ids)), (std::vector<bool>{false, true, false}));
+}
+
+TEST_P(CatalogConformance, StatCacheDeltas) {
+  auto catalog = Open(GetParam());
+  archive::StatCacheRow a{.path = "pool/a", .size = 1, .mtime_ns = -5, .ctime_ns = 7,
+                          .inode = 0xffffffffffffff00ull, .device = 66, .sha256 = H(1),
+                          .sha1 = H1(1)};
+  archive::StatCacheRow b = a;
+  b.path = "pool/b";
+  RunRows first = Rows("debian", "20240101T000000Z");
+  first.stat_cache = archive::StatCacheDelta{.upserts = {a, b}};
+  ASSERT_OK(catalog->RecordRun(first));
+  auto rows = Must(catalog->LoadStatCache("debian"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_TRUE(rows[0] == a || rows[1] == a);
+
+  archive::StatCacheRow a2 = a;
+  a2.size = 2;
+  RunRows second = Rows("debian", "20240102T000000Z");
+  second.stat_cache = archive::StatCacheDelta{.upserts = {a2}, .deletes = {"pool/b"}};
+  ASSERT_OK(catalog->RecordRun(second));
+  rows = Must(catalog->LoadStatCache("debian"));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], a2);
+  EXPECT_TRUE(Must(catalog->LoadStatCache("other")).empty());
+}
+
+TEST_P(CatalogConformance, ClearRebuildableEmptiesEverythingButLocks) {
+  auto db = GetParam().make();
+  auto catalog = Must(Catalog::Open(db));
+  RunRows rows = Rows("debian", "20240101T000000Z");
+  rows.files = {{.sha256 = H(1), .sha1 = H1(1), .size = 1, .first_archive = "debian",
+                 .first_run = R("20240101T000000Z"), .first_path = "a"}};
+  rows.nodes = {{H(7), "node"}};
+  ASSERT_OK(catalog->RecordRun(rows));
+  auto lock = Must(archive::WriterLock::Acquire(db, "debian", {.owner = "keeper"}));
+  auto conn = Must(db->Acquire());
+  ASSERT_OK(db::WithTransaction(*conn, db::TransactionMode::kWrite,
+                                [](db::Connection& c) { return Catalog::ClearRebuildable(c); }));
+  EXPECT_TRUE(Must(catalog->ListArchives()).empty());
+  EXPECT_EQ(Must(catalog->CountFiles()), 0u);
+  EXPECT_FALSE(Must(catalog->GetNode(H(7))).has_value());
+  ASSERT_OK(lock->Confirm());
+}
+
+// --- writer locks ---
+
+TEST_P(CatalogConformance, SecondWriterOfAnArchiveIsRefusedWithTheHolderNamed) {
+  auto db = GetParam().make();
+  ASSERT_TRUE(Catalog::Open(db).ok());
+  auto first = Must(archive::WriterLock::Acquire(db, "debian", {.owner = "importer-one"}));
+  auto second = archive::WriterLock::Acquire(db, "debian", {.owner = "importer-two"});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("'debian' is being written by importer-one"),
+            std::string::npos)
+      << second.status().message();
+  // Another archive is independent.
+  auto other = archive::WriterLock::Acquire(db, "ubuntu", {.owner = "importer-two"});
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  ASSERT_OK(first->Release());
+  auto third = archive::WriterLock::Acquire(db, "debian", {.owner = "importer-three"});
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+}
+
+TEST_P(CatalogConformance, WaitingWriterGetsTheLockWhenReleased) {
+  auto db = GetParam().make();
+  ASSERT_TRUE(Catalog::Open(db).ok());
+  auto first = Must(archive::WriterLock::Acquire(db, "debian", {.owner = "one"}));
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    first->Release().IgnoreError();
+  });
+  auto second = archive::WriterLock::Acquire(
+      db, "debian", {.owner = "two", .wait = std::chrono::milliseconds(10'000)});
+  releaser.join();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_OK((*second)->Confirm());
+}
+
+TEST_P(CatalogConformance, ExpiredLeaseIsTakenOverAndTheOldHolderKnows) {
+  auto db = GetParam().make();
+  ASSERT_TRUE(Catalog::Open(db).ok());
+  ManualClock clock;
+  // A holder whose renewer never gets to run (renew_every far beyond the test).
+  auto stale = Must(archive::WriterLock::Acquire(
+      db, "debian",
+      {.owner = "crashed", .lease = std::chrono::milliseconds(1000),
+       .renew_every = std::chrono::hours(1), .clock = &clock}));
+  auto early = archive::WriterLock::Acquire(db, "debian", {.owner = "new", .clock = &clock});
+  ASSERT_FALSE(early.ok());
+  clock.Advance(std::chrono::milliseconds(1500));
+  auto taker = archive::WriterLock::Acquire(db, "debian", {.owner = "new", .clock = &clock});
+  ASSERT_TRUE(taker.ok()) << taker.status().ToString();
+  Status lost = stale->Confirm();
+  EXPECT_EQ(lost.code(), StatusCode::kPreconditionFailed) << lost.ToString();
+  EXPECT_NE(lost.message().find("lost the writer lock"), std::string::npos);
+  // The stale holder's release must not free the new holder's lock.
+  ASSERT_OK(stale->Release());
+  ASSERT_OK((*taker)->Confirm());
+}
+
+TEST_P(CatalogConformance, RenewalKeepsTheLeaseAlive) {
+  auto db = GetParam().make();
+  ASSERT_TRUE(Catalog::Open(db).ok());
+  auto lock = Must(archive::WriterLock::Acquire(
+      db, "debian",
+      {.owner = "one", .lease = std::chrono::milliseconds(600),
+       .renew_every = std::chrono::milliseconds(100)}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto other = archive::WriterLock::Acquire(db, "debian", {.owner = "two"});
+  EXPECT_FALSE(other.ok());
+  ASSERT_OK(lock->Confirm());
+}
+
+}  // namespace
+}  // namespace mv::testing
