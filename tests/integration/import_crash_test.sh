@@ -8,7 +8,7 @@ mv=$1 backend=$2 rounds=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 case $backend in
-  local) store="file://$work/store" ;;
+  local) store="file://$work/store"; mkdir -p "$work/store" ;;
   s3)
     for v in MV_TEST_S3_ENDPOINT MV_TEST_S3_ACCESS_KEY MV_TEST_S3_SECRET_KEY MV_TEST_S3_BUCKET; do
       [ -n "${!v:-}" ] || { echo "FAIL: $v is not set (run through scripts/run-tests)"; exit 1; }
