@@ -47,7 +47,8 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
         missing.size(),
         [&](size_t k) {
           const EncodedNode& n = level[missing[k]];
-          return store.PutBytes(TreeKey(n.id), n.bytes, {.expected_sha256 = ToHex(n.id)});
+          return store.PutBytes(TreeKey(n.id), n.bytes,
+                                {.expected_sha256 = ToHex(n.id), .defer_sync = true});
         },
         {.max_in_flight = options.concurrency}));
     for (size_t i : missing) rows.nodes.push_back(std::move(level[i]));
@@ -61,6 +62,8 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
   record.committed = FormatRfc3339(clock.Now());
   rows.record_json = EncodeRunRecord(record);
   const std::string key = RunKey(record.archive, record.run_id);
+  // Every blob and node the record names is durable before the record exists.
+  MV_RETURN_IF_ERROR(store.Sync().WithContext("making the run's objects durable"));
   MV_RETURN_IF_ERROR(lock.Confirm());
   Status put = store.PutBytes(key, rows.record_json,
                               {.if_absent = true, .content_type = "application/json"});

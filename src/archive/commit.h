@@ -1,9 +1,10 @@
 // The commit protocol (DESIGN.md section 4), steps 2-4: a run appears whole or not at all.
 //
-//   1. (the importer) every blob the run needs is in the store;
+//   1. (the importer) every blob the run needs is in the store (written with defer_sync or not);
 //   2. the run's tree nodes the catalog does not know are uploaded, leaves first;
-//   3. the writer lock is confirmed and the run record is written with if_absent: the commit
-//      point. Before it, a crash leaves only unreferenced objects; after it, the run exists;
+//   3. the store is synced (ObjectStore::Sync), the writer lock is confirmed and the run record
+//      is written with if_absent: the commit point. Before it, a crash (even a power loss) leaves
+//      only unreferenced objects; after it, the run exists;
 //   4. the catalog records the run in one transaction. A crash between 3 and 4 is repaired by
 //      recovery (archive/recovery.h), which every writer and reader of the archive runs first.
 #pragma once

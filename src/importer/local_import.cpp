@@ -197,8 +197,10 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
         state->earlier_here = std::tie(run_id, options.archive) < std::tie(f.first_run, f.first_archive);
         return;
       }
+      // Durable at the commit point: CommitRun syncs the store before writing the record.
       Status put = store->PutFile(archive::BlobKey(h.sha256), abs,
-                                  {.expected_sha256 = archive::ToHex(h.sha256)});
+                                  {.expected_sha256 = archive::ToHex(h.sha256),
+                                   .defer_sync = true});
       if (put.code() == StatusCode::kCorruption) {
         put = Unavailable(shown + " changed between hashing and upload; import again once the "
                           "mirror update has finished");

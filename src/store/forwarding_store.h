@@ -41,6 +41,7 @@ class ForwardingStore : public ObjectStore {
               const PutOptions& options) override {
     return target_->Copy(src_key, dst_key, options);
   }
+  Status Sync() override { return target_->Sync(); }
   Result<std::string> PresignGet(const std::string& key, std::chrono::seconds ttl) override {
     return target_->PresignGet(key, ttl);
   }

@@ -39,7 +39,8 @@ Result<KeyPath> MapKey(const std::string& root, const std::string& key) {
   return kp;
 }
 
-Status EnsureDirs(const std::string& root, const std::string& dir_rel, const std::string& key) {
+Status EnsureDirs(const std::string& root, const std::string& dir_rel, const std::string& key,
+                  bool sync) {
   if (dir_rel.empty()) return Status::Ok();
   struct stat st {};
   std::string full = root + "/" + dir_rel;
@@ -54,7 +55,7 @@ Status EnsureDirs(const std::string& root, const std::string& dir_rel, const std
       std::string parent = cur;
       cur += "/" + dir_rel.substr(start, end - start);
       if (::mkdir(cur.c_str(), 0755) == 0) {
-        MV_RETURN_IF_ERROR(FsyncDir(parent));
+        if (sync) MV_RETURN_IF_ERROR(FsyncDir(parent));
       } else if (errno == EEXIST) {
         if (::stat(cur.c_str(), &st) != 0) {
           vanished = true;  // pruned between mkdir and stat

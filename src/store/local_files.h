@@ -36,10 +36,11 @@ struct KeyPath {
 // ValidateKey plus the reserved-name rule; InvalidArgument naming the key.
 Result<KeyPath> MapKey(const std::string& root, const std::string& key);
 
-// Creates `dir_rel` and its parents under `root` (fsyncing each new directory's parent). When a
-// component exists as a file, AlreadyExists names the key of that file and `key`. Retries when
-// a concurrent Delete prunes a directory while it is being created.
-Status EnsureDirs(const std::string& root, const std::string& dir_rel, const std::string& key);
+// Creates `dir_rel` and its parents under `root` (fsyncing each new directory's parent unless
+// `sync` is false). When a component exists as a file, AlreadyExists names the key of that file
+// and `key`. Retries when a concurrent Delete prunes a directory while it is being created.
+Status EnsureDirs(const std::string& root, const std::string& dir_rel, const std::string& key,
+                  bool sync = true);
 
 // A new, empty temporary file in `dir`, removed on destruction unless Release()d.
 class TempFile {

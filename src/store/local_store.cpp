@@ -35,6 +35,13 @@ class LocalStore final : public ObjectStore {
   bool SupportsBatchDelete() override { return false; }
   bool SupportsServerSideCopy() const override { return true; }
 
+  Status Sync() override {
+    UniqueFd fd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd.valid()) return ErrnoStatus(errno, "sync " + Describe());
+    if (::syncfs(fd.get()) != 0) return ErrnoStatus(errno, "syncfs " + Describe());
+    return Status::Ok();
+  }
+
   Status Put(const std::string& key, Reader& reader, const PutOptions& options) override {
     MV_ASSIGN_OR_RETURN(KeyPath kp, local::MapKey(root_, key));
     MV_RETURN_IF_ERROR(CheckPutOptions(key, options));
@@ -134,9 +141,9 @@ class LocalStore final : public ObjectStore {
   }
 
   // A temporary file in the key's directory, creating the directory (again) as needed.
-  Result<TempFile> NewTemp(const KeyPath& kp, const std::string& key) {
+  Result<TempFile> NewTemp(const KeyPath& kp, const std::string& key, bool sync) {
     for (int attempt = 0;; ++attempt) {
-      MV_RETURN_IF_ERROR(local::EnsureDirs(root_, kp.dir_rel, key));
+      MV_RETURN_IF_ERROR(local::EnsureDirs(root_, kp.dir_rel, key, sync));
       Result<TempFile> tmp = TempFile::Create(kp.dir);
       if (tmp.ok() || !tmp.status().IsNotFound() || attempt == 100) return tmp;
     }
@@ -175,7 +182,7 @@ class LocalStore final : public ObjectStore {
     if (!options.metadata.empty() || !options.content_type.empty()) {
       encoded = local::EncodeMetadata(options.content_type, LowerCaseKeys(options.metadata));
     }
-    MV_ASSIGN_OR_RETURN(TempFile made_tmp, NewTemp(kp, key));
+    MV_ASSIGN_OR_RETURN(TempFile made_tmp, NewTemp(kp, key, !options.defer_sync));
     std::optional<TempFile> tmp(std::move(made_tmp));
     Status st = Fill(*tmp, reader, options, encoded, key);
     std::optional<TempFile> sidecar;
@@ -184,7 +191,7 @@ class LocalStore final : public ObjectStore {
       if (made.ok()) {
         sidecar.emplace(std::move(made).value());
         st = WriteAll(sidecar->fd().get(), encoded, sidecar->path());
-        if (st.ok() && ::fsync(sidecar->fd().get()) != 0) {
+        if (st.ok() && !options.defer_sync && ::fsync(sidecar->fd().get()) != 0) {
           st = ErrnoStatus(errno, "fsync " + sidecar->path());
         }
         if (st.ok()) st = sidecar->fd().Close(sidecar->path());
@@ -195,7 +202,7 @@ class LocalStore final : public ObjectStore {
     if (st.ok() && sidecar_ && !options.if_absent) st = PlaceSidecar(kp, sidecar);
     if (st.ok()) st = Install(*tmp, kp, key, options.if_absent);
     if (st.ok() && sidecar_ && options.if_absent) st = PlaceSidecar(kp, sidecar);
-    if (st.ok()) st = local::FsyncDir(kp.dir);
+    if (st.ok() && !options.defer_sync) st = local::FsyncDir(kp.dir);
     if (!st.ok()) {
       tmp.reset();  // removes the temporary files, then directories this Put left empty
       sidecar.reset();
@@ -207,17 +214,17 @@ class LocalStore final : public ObjectStore {
   // Copies the bytes, checks the hash, attaches the metadata xattr, fsyncs and closes.
   Status Fill(TempFile& tmp, Reader& reader, const PutOptions& options, const std::string& encoded,
               const std::string& key) {
-    ContentHasher hasher;
+    Sha256Hasher hasher;  // only SHA-256 is checked: no SHA-1 pass
     std::vector<char> buf(kBufferSize);
     for (;;) {
       Result<size_t> n = reader.Read(buf.data(), buf.size());
       if (!n.ok()) return n.status().WithContext("reading the source");
       if (*n == 0) break;
       std::string_view chunk(buf.data(), *n);
-      hasher.Update(chunk);
+      if (options.expected_sha256) hasher.Update(chunk);
       MV_RETURN_IF_ERROR(WriteAll(tmp.fd().get(), chunk, tmp.path()));
     }
-    std::string actual = hasher.Finish().sha256;
+    std::string actual = hasher.FinishHex();
     if (options.expected_sha256 && actual != *options.expected_sha256) {
       return Sha256Mismatch(key, *options.expected_sha256, actual);
     }
@@ -229,7 +236,9 @@ class LocalStore final : public ObjectStore {
       }
       return ErrnoStatus(errno, "set metadata xattr on " + tmp.path());
     }
-    if (::fsync(tmp.fd().get()) != 0) return ErrnoStatus(errno, "fsync " + tmp.path());
+    if (!options.defer_sync && ::fsync(tmp.fd().get()) != 0) {
+      return ErrnoStatus(errno, "fsync " + tmp.path());
+    }
     return tmp.fd().Close(tmp.path());
   }
 

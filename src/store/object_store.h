@@ -52,6 +52,9 @@ struct PutOptions {
   // as S3 does with x-amz-meta-* header names.
   std::map<std::string, std::string> metadata;
   std::string content_type;
+  // The store may return before the object is durable (no fsync per object); a later Sync()
+  // makes every such object durable. For many small objects written before one commit point.
+  bool defer_sync = false;
 };
 
 // A byte range [first, last], inclusive as in HTTP. A `last` past the end is clamped to the last
@@ -144,6 +147,10 @@ class ObjectStore {
   // bytes; if_absent applies to `dst_key`. NotFound names `src_key` when it is missing.
   virtual Status Copy(const std::string& src_key, const std::string& dst_key,
                       const PutOptions& options);
+
+  // Makes every object written with PutOptions::defer_sync durable (a local store: syncfs(2) of
+  // its filesystem). Stores whose writes are durable when they return do nothing.
+  virtual Status Sync() { return Status::Ok(); }
 
   // A URL anyone can GET for `ttl` (S3 presigned URL). InvalidArgument where unsupported.
   virtual Result<std::string> PresignGet(const std::string& key, std::chrono::seconds ttl);
