@@ -102,6 +102,28 @@ TEST_P(ObjectStoreConformance, OverwriteReplacesContentAndMetadata) {
   EXPECT_TRUE(info->metadata.empty()) << "metadata of the old version survived an overwrite";
 }
 
+// defer_sync only moves durability to Sync(): the object is visible and whole at once, verified
+// like any other, and Sync() succeeds.
+TEST_P(ObjectStoreConformance, DeferredSyncPutsAreVisibleAndSyncSucceeds) {
+  PutOptions deferred;
+  deferred.defer_sync = true;
+  std::string data = RandomBytes(70000, 9);
+  Put("deferred/a", data, deferred);
+  TempDir dir;
+  WriteFile(dir.path() + "/b", "file contents");
+  PutOptions checked = deferred;
+  checked.expected_sha256 = Sha256Hex("file contents");
+  MV_ASSERT_OK(store().PutFile("deferred/b", dir.path() + "/b", checked));
+  checked.expected_sha256 = Sha256Hex("something else");
+  MV_EXPECT_CODE(store().PutFile("deferred/c", dir.path() + "/b", checked),
+                 StatusCode::kCorruption);
+  EXPECT_FALSE(Exists("deferred/c"));
+  EXPECT_TRUE(Get("deferred/a") == data);
+  EXPECT_EQ(Get("deferred/b"), "file contents");
+  MV_EXPECT_OK(store().Sync());
+  EXPECT_TRUE(Get("deferred/a") == data);
+}
+
 TEST_P(ObjectStoreConformance, PutFileAndGetFile) {
   TempDir dir;
   std::string src = dir.path() + "/src.bin", dst = dir.path() + "/dst.bin";
