@@ -1,35 +1,53 @@
 #include "archive/recovery.h"
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 #include "util/log.h"
 
 namespace mv::archive {
 
-Result<std::vector<StoredRun>> ListStoredRuns(store::ObjectStore& store,
-                                              std::string_view archive) {
-  std::vector<std::string> keys;
+Result<std::vector<RunKeyParts>> ListStoredRunKeys(store::ObjectStore& store,
+                                                   std::string_view archive) {
+  std::vector<RunKeyParts> runs;
+  Status bad;
   const std::string prefix = archive.empty() ? std::string(kRunsPrefix) : RunsPrefix(archive);
   MV_RETURN_IF_ERROR(store.ListAll({.prefix = prefix}, [&](const store::ListPage& page) {
-    for (const store::ObjectInfo& o : page.objects) keys.push_back(o.key);
+    for (const store::ObjectInfo& o : page.objects) {
+      Result<RunKeyParts> parts = ParseRunKey(o.key);
+      if (!parts.ok()) {
+        bad = Corruption("store " + store.Describe() + ": unexpected object '" + o.key +
+                         "' under runs/: " + parts.status().message());
+        return false;
+      }
+      runs.push_back(std::move(*parts));
+    }
     return true;
   }));
+  MV_RETURN_IF_ERROR(bad);
+  return runs;
+}
+
+Result<StoredRun> ReadStoredRun(store::ObjectStore& store, const RunKeyParts& run) {
+  const std::string key = RunKey(run.archive, run.run_id);
+  MV_ASSIGN_OR_RETURN(std::string json, store.GetBytes(key));
+  MV_ASSIGN_OR_RETURN(RunRecord record, ParseRunRecord(json, key));
+  if (record.archive != run.archive || record.run_id != run.run_id) {
+    return Corruption("run record " + key + " names " + record.archive + "@" +
+                      record.run_id.ToString() + ", not the run of its key");
+  }
+  return StoredRun{key, std::move(record), std::move(json)};
+}
+
+Result<std::vector<StoredRun>> ListStoredRuns(store::ObjectStore& store,
+                                              std::string_view archive) {
+  MV_ASSIGN_OR_RETURN(std::vector<RunKeyParts> keys, ListStoredRunKeys(store, archive));
   std::vector<StoredRun> runs;
   runs.reserve(keys.size());
-  for (const std::string& key : keys) {
-    Result<RunKeyParts> parts = ParseRunKey(key);
-    if (!parts.ok()) {
-      return Corruption("store " + store.Describe() + ": unexpected object '" + key +
-                        "' under runs/: " + parts.status().message());
-    }
-    MV_ASSIGN_OR_RETURN(std::string json, store.GetBytes(key));
-    MV_ASSIGN_OR_RETURN(RunRecord record, ParseRunRecord(json, key));
-    if (record.archive != parts->archive || record.run_id != parts->run_id) {
-      return Corruption("run record " + key + " names " + record.archive + "@" +
-                        record.run_id.ToString() + ", not the run of its key");
-    }
-    runs.push_back({key, std::move(record), std::move(json)});
+  for (const RunKeyParts& k : keys) {
+    MV_ASSIGN_OR_RETURN(StoredRun run, ReadStoredRun(store, k));
+    runs.push_back(std::move(run));
   }
   return runs;
 }
@@ -75,12 +93,19 @@ Result<RunRows> RowsFromStore(store::ObjectStore& store, const StoredRun& run,
 
 Result<std::vector<RunRecord>> RecoverRuns(store::ObjectStore& store, Catalog& catalog,
                                            std::string_view archive, size_t concurrency) {
-  MV_ASSIGN_OR_RETURN(std::vector<StoredRun> stored, ListStoredRuns(store, archive));
+  MV_ASSIGN_OR_RETURN(std::vector<RunKeyParts> keys, ListStoredRunKeys(store, archive));
   std::vector<RunRecord> added;
-  for (const StoredRun& run : stored) {
-    MV_ASSIGN_OR_RETURN(std::optional<RunRow> known,
-                        catalog.GetRun(run.record.archive, run.record.run_id));
-    if (known) continue;
+  std::string listed_archive;
+  std::set<RunId> known;
+  for (const RunKeyParts& key : keys) {
+    if (key.archive != listed_archive) {
+      listed_archive = key.archive;
+      known.clear();
+      MV_ASSIGN_OR_RETURN(std::vector<RunRow> rows, catalog.ListRuns(key.archive));
+      for (const RunRow& r : rows) known.insert(r.run_id);
+    }
+    if (known.contains(key.run_id)) continue;
+    MV_ASSIGN_OR_RETURN(StoredRun run, ReadStoredRun(store, key));
     // Walk everything: other runs of the catalog may be later than this one, so the first
     // sightings of its files may move to it.
     std::unordered_set<Sha256, IdHasher> done;

@@ -21,8 +21,13 @@ struct StoredRun {
   std::string json;
 };
 
-// Every run record under runs/ (of `archive`, or of all archives when empty), parsed, in
-// (archive, run id) order. Corruption names the key of a malformed record.
+// The keys of every run record under runs/ (of `archive`, or of all archives when empty), in
+// (archive, run id) order, from a listing only. Corruption names a key that is not a run key.
+Result<std::vector<RunKeyParts>> ListStoredRunKeys(store::ObjectStore& store,
+                                                   std::string_view archive);
+// Reads and checks one run record. Corruption names the key of a malformed record.
+Result<StoredRun> ReadStoredRun(store::ObjectStore& store, const RunKeyParts& run);
+// Every run record, read and parsed (ListStoredRunKeys, then ReadStoredRun for each).
 Result<std::vector<StoredRun>> ListStoredRuns(store::ObjectStore& store, std::string_view archive);
 
 // The catalog rows of a stored run: its record, its tree nodes and its file identities (the
