@@ -12,10 +12,13 @@
 //
 // Errors (each library's codes mapped in one function per backend):
 //   AlreadyExists       a unique or primary key constraint was violated
+//   PreconditionFailed  a foreign key constraint was violated (the row referred to is missing,
+//                       or is still referred to)
 //   Unavailable         busy/locked (SQLite, after busy_timeout), serialization failure or
 //                       deadlock (PostgreSQL 40001/40P01), lost or refused connection: retryable
 //   PermissionDenied    authentication refused, read-only file
-//   InvalidArgument     bad SQL, bad parameter count, a URL it cannot parse
+//   InvalidArgument     bad SQL, bad parameter count, a URL it cannot parse, a NOT NULL or
+//                       CHECK constraint violated, a value the column's type cannot hold
 //   NotFound            the database file's folder or the PostgreSQL database does not exist
 //   Corruption          SQLITE_CORRUPT / SQLITE_NOTADB
 //   Internal            anything else, with the library's message
@@ -49,14 +52,22 @@ struct Bytes {
 
 using Value = std::variant<std::nullptr_t, int64_t, std::string, Bytes>;
 
+// The type of a value read back. PostgreSQL: int2/int4/int8/oid, bool (1/0) and integral
+// numeric values (what SUM(bigint) returns) are kInteger, bytea is kBytes, NULL is kNull, every
+// other type is kText (its text form). SQLite: the storage class; REAL is kText.
+enum class ValueType { kNull, kInteger, kText, kBytes };
+
 // One result row; valid only inside the visit callback that receives it.
 class Row {
  public:
   virtual ~Row() = default;
   virtual size_t size() const = 0;
   virtual bool IsNull(size_t column) const = 0;
+  virtual ValueType Type(size_t column) const = 0;
   // InvalidArgument-style failures here are programming errors: they throw std::logic_error
-  // naming the column, so that a schema mismatch cannot pass silently.
+  // naming the column, so that a schema mismatch cannot pass silently. Int accepts integers and
+  // text holding a whole decimal int64; Text accepts text and integers (as decimal); Blob accepts
+  // bytes only; none accepts NULL, and a column past size() throws too.
   virtual int64_t Int(size_t column) const = 0;
   virtual std::string Text(size_t column) const = 0;
   virtual std::string Blob(size_t column) const = 0;  // BLOB/BYTEA contents
@@ -83,6 +94,9 @@ class Connection {
   // Several statements without parameters, separated by ';' (migrations).
   virtual Status ExecuteScript(std::string_view sql) = 0;
 
+  // Begin: InvalidArgument when a transaction is already open. Commit: InvalidArgument when none
+  // is; on PostgreSQL a transaction in which a statement failed cannot commit: it is rolled back
+  // and Commit returns that statement's error. Rollback: OK when no transaction is open.
   virtual Status Begin(TransactionMode mode) = 0;
   virtual Status Commit() = 0;
   virtual Status Rollback() = 0;

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "store/s3/s3_store.h"
+#include "support/require_env.h"
 
 namespace mv::testing {
 
@@ -23,16 +24,6 @@ struct S3TestEnv {
   // "host:port" of the endpoint.
   std::string Authority() const { return endpoint.substr(endpoint.find("://") + 3); }
 };
-
-inline std::string RequireEnv(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') {
-    ADD_FAILURE() << name << " is not set: start the servers with `scripts/test-services start` "
-                  << "and run the tests through `scripts/run-tests` (or source .services/env)";
-    return {};
-  }
-  return v;
-}
 
 inline S3TestEnv LoadS3TestEnv() {
   return {RequireEnv("MV_TEST_S3_ENDPOINT"), RequireEnv("MV_TEST_S3_REGION"),
