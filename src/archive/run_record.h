@@ -50,11 +50,15 @@ struct RunRecord {
 // {"format":1,"archive":...,"run_id":...,"root":<hex>,"parent":<run id or null>,"files":...,
 //  "bytes":...,"new_files":...,"new_bytes":...,"source":{"kind":...,"location":...,
 //  "details":{...sorted}},"writer":...,"started":...,"committed":...}
+// No spaces; strings escape '"', '\\' and control characters only (docs/store-format.md).
+// REQUIRES: every string is valid UTF-8 (else the text will not parse back).
 std::string EncodeRunRecord(const RunRecord& record);
 
 // Parses and checks a record (known format version, every field present with the right type,
 // a valid archive name and run id, a 64-hex root). Corruption names `where` and the field.
-// Unknown extra keys are refused, so a newer format is never half-read.
+// Unknown extra keys are refused, so a newer format is never half-read. Text that is not exactly
+// EncodeRunRecord of the record it holds (other key order, spacing, escapes, duplicate keys) is
+// refused too: equal records are equal bytes.
 Result<RunRecord> ParseRunRecord(std::string_view json, std::string_view where);
 
 }  // namespace mv::archive

@@ -87,6 +87,7 @@ struct DecodedNode {
 // names, no trailing bytes. Corruption names `where` (a key or a path) and the byte offset.
 Result<DecodedNode> DecodeNode(std::string_view bytes, std::string_view where = "tree node");
 // The nibble of SHA-256(name) at `depth` (0 = the high nibble of the first byte).
+// REQUIRES: 0 <= depth <= 63.
 uint8_t NameNibble(std::string_view name, int depth);
 
 }  // namespace mv::archive
