@@ -1,5 +1,6 @@
 #include "archive/commit.h"
 
+#include "util/log.h"
 #include "util/task_group.h"
 #include "util/time_format.h"
 
@@ -72,7 +73,19 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
                          " exists already in " + store.Describe() +
                          "; choose another --run-id");
   }
-  MV_RETURN_IF_ERROR(put);
+  if (!put.ok()) {
+    // An ambiguous failure: the record may be there whole (only the answer was lost), torn (a
+    // store that does not verify), or absent. Under the writer lock, whatever is at the key is
+    // this import's own attempt.
+    Result<std::string> there = store.GetBytes(key);
+    if (there.ok() && *there == rows.record_json) {
+      LogWarn("the run record was written although its upload reported a failure",
+              {{"key", key}, {"error", put.ToString()}});
+    } else {
+      if (there.ok()) store.Delete(key).IgnoreError();  // torn: not a commit
+      return put.WithContext("writing the run record " + key + " (the run is not committed)");
+    }
+  }
 
   // Step 4.
   rows.record = record;

@@ -40,6 +40,17 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
     report.problems.push_back({std::move(where), std::move(what)});
   };
 
+  // The catalog's runs first: the protocol writes a run's record before its catalog row, so a run
+  // committed while fsck lists the store shows up as a note, never as a missing record.
+  std::vector<RunRow> catalog_runs;
+  if (catalog != nullptr) {
+    MV_ASSIGN_OR_RETURN(std::vector<std::string> archives, catalog->ListArchives());
+    for (const std::string& a : archives) {
+      MV_ASSIGN_OR_RETURN(std::vector<RunRow> rows, catalog->ListRuns(a));
+      catalog_runs.insert(catalog_runs.end(), rows.begin(), rows.end());
+    }
+  }
+
   // Runs: every record under runs/, parsed one by one so that one bad record is one problem.
   std::vector<std::string> run_keys;
   MV_RETURN_IF_ERROR(store.ListAll({.prefix = std::string(kRunsPrefix)},
@@ -86,33 +97,32 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
   std::unordered_map<Sha256, FetchedNode, IdHasher> nodes;
   std::map<std::string, BlobUse> blobs;  // key -> use
   if (progress != nullptr) progress->SetTotals(0, runs.size());
+  // Nodes already fetched (for an earlier run) are not fetched again; a node's path is where it
+  // was first reached: "debian@20240101T000000Z:/pool/main".
   for (const StoredRun& run : runs) {
-    const std::string run_name = run.record.archive + "@" + run.record.run_id.ToString();
-    std::unordered_map<Sha256, FetchedNode, IdHasher> fresh;
+    const std::string run_name = run.record.archive + "@" + run.record.run_id.ToString() + ":";
     FetchOptions fetch{.concurrency = options.concurrency,
-                       .skip = [&](const Sha256& id) { return nodes.contains(id); },
                        .on_problem = [&](const Sha256& id, const std::string& path,
                                          const Status& st) {
-                         problem(run_name + ":/" + path,
+                         problem(path + (path.ends_with(':') ? "/" : ""),
                                  "tree node " + TreeKey(id) + ": " + st.ToString());
                          return Status::Ok();
                        }};
-    MV_RETURN_IF_ERROR(FetchTrees(store, {{run.record.root, ""}}, fresh, fetch));
-    for (auto& [id, f] : fresh) {
-      for (const TreeEntry& e : f.node.entries) {
-        if (e.type != EntryType::kFile) continue;
-        std::string key = BlobKey(e.hash);
-        std::string path = f.path.empty() ? e.name : f.path + "/" + e.name;
-        auto [it, inserted] = blobs.try_emplace(key, BlobUse{e.size, run_name + ":/" + path});
-        if (!inserted && it->second.size != e.size) {
-          problem(run_name + ":/" + path, "size " + std::to_string(e.size) + " differs from " +
-                                              std::to_string(it->second.size) + " at " +
-                                              it->second.where + " for the same content");
-        }
-      }
-      nodes.emplace(id, std::move(f));
-    }
+    MV_RETURN_IF_ERROR(FetchTrees(store, {{run.record.root, run_name}}, nodes, fetch));
     if (progress != nullptr) progress->Add(0, 1);
+  }
+  for (const auto& [id, f] : nodes) {
+    for (const TreeEntry& e : f.node.entries) {
+      if (e.type != EntryType::kFile) continue;
+      std::string key = BlobKey(e.hash);
+      std::string path = f.path + "/" + e.name;
+      auto [it, inserted] = blobs.try_emplace(key, BlobUse{e.size, path});
+      if (!inserted && it->second.size != e.size) {
+        problem(path, "size " + std::to_string(e.size) + " differs from " +
+                          std::to_string(it->second.size) + " at " + it->second.where +
+                          " for the same content");
+      }
+    }
   }
   report.nodes = nodes.size();
   report.blobs = blobs.size();
@@ -164,17 +174,13 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
   if (catalog != nullptr) {
     std::unordered_set<std::string> in_store;
     for (const StoredRun& run : runs) in_store.insert(run.key);
-    MV_ASSIGN_OR_RETURN(std::vector<std::string> archives, catalog->ListArchives());
     std::unordered_set<std::string> in_catalog;
-    for (const std::string& a : archives) {
-      MV_ASSIGN_OR_RETURN(std::vector<RunRow> rows, catalog->ListRuns(a));
-      for (const RunRow& r : rows) {
-        std::string key = RunKey(r.archive, r.run_id);
-        in_catalog.insert(key);
-        if (!in_store.contains(key)) {
-          problem(r.archive + "@" + r.run_id.ToString(),
-                  "the catalog lists this run but the store has no record " + key);
-        }
+    for (const RunRow& r : catalog_runs) {
+      std::string key = RunKey(r.archive, r.run_id);
+      in_catalog.insert(key);
+      if (!in_store.contains(key)) {
+        problem(r.archive + "@" + r.run_id.ToString(),
+                "the catalog lists this run but the store has no record " + key);
       }
     }
     for (const StoredRun& run : runs) {

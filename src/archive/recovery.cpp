@@ -143,12 +143,13 @@ Result<RebuildSummary> RebuildCatalog(store::ObjectStore& store, Catalog& catalo
   summary.archives = archives.size();
   summary.runs = stored.size();
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, catalog.database().Acquire());
-  MV_RETURN_IF_ERROR(
+  Status rebuilt =
       db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
         MV_RETURN_IF_ERROR(Catalog::ClearRebuildable(c));
         for (const RunRows& rows : all) MV_RETURN_IF_ERROR(Catalog::RecordRunIn(c, rows));
         return Status::Ok();
-      }));
+      });
+  MV_RETURN_IF_ERROR(rebuilt);
   return summary;
 }
 

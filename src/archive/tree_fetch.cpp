@@ -57,16 +57,16 @@ Status FetchTrees(store::ObjectStore& store,
     for (size_t i = 0; i < level.size(); ++i) {
       if (!fetched[i]) continue;
       FetchedNode& f = *fetched[i];
-      auto want = [&](const Sha256& child, std::string child_path) {
-        if (out.contains(child) || (options.skip && options.skip(child))) return;
+      auto want = [&](const Sha256& child, std::string child_path, bool skippable) {
+        if (out.contains(child) || (skippable && options.skip && options.skip(child))) return;
         next.emplace_back(child, std::move(child_path));
       };
       for (const TreeEntry& e : f.node.entries) {
         if (e.type == EntryType::kDirectory) {
-          want(e.hash, f.path.empty() ? e.name : f.path + "/" + e.name);
+          want(e.hash, f.path.empty() ? e.name : f.path + "/" + e.name, true);
         }
       }
-      for (const DecodedNode::Child& c : f.node.children) want(c.id, f.path);
+      for (const DecodedNode::Child& c : f.node.children) want(c.id, f.path, false);
       out.emplace(level[i].first, std::move(f));
     }
     // One fetch per id even when several parents name it in this level.

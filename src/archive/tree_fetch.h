@@ -25,7 +25,9 @@ struct FetchedNode {
 
 struct FetchOptions {
   size_t concurrency = 32;
-  // Node ids not to fetch (nor anything beneath them).
+  // Directories (top node ids) not to fetch, nor anything beneath them. Asked of the roots and
+  // of directory entries only: a shard node is fetched whenever its directory is, since a
+  // changed directory may share unchanged shard nodes with directories skipped before.
   std::function<bool(const Sha256&)> skip;
   // Called for a node that cannot be fetched or checked; returning OK records the problem and
   // goes on (fsck), else the fetch stops with that status. Null: stop at the first problem.

@@ -1,10 +1,16 @@
 #include "archive/writer_lock.h"
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 
 #include <random>
 
 #include "util/encoding.h"
+#include "util/log.h"
 #include "util/time_format.h"
 
 namespace mv::archive {
@@ -25,6 +31,48 @@ std::string UniqueSuffix() {
   return HexEncode(raw);
 }
 
+// "<boot id>:<pid namespace inode>": one kernel instance's PID space. Empty when unknown.
+std::string LocalPidSpace() {
+  std::string boot;
+  if (FILE* f = std::fopen("/proc/sys/kernel/random/boot_id", "re")) {
+    char buf[64] = {};
+    if (std::fgets(buf, sizeof buf, f) != nullptr) boot = buf;
+    std::fclose(f);
+  }
+  while (!boot.empty() && (boot.back() == '\n' || boot.back() == ' ')) boot.pop_back();
+  char ns[64] = {};
+  ssize_t n = ::readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+  if (boot.empty() || n <= 0) return "";
+  return boot + ":" + std::string(ns, static_cast<size_t>(n));
+}
+
+// True when `owner` names a process of this PID space that no longer exists.
+bool HolderIsDeadHere(const std::string& owner, const std::string& space) {
+  if (space.empty()) return false;
+  const std::string tag = " local=" + space + ":";
+  size_t at = owner.find(tag);
+  if (at == std::string::npos) return false;
+  size_t start = at + tag.size();
+  size_t end = owner.find(' ', start);
+  std::string pid_text = owner.substr(start, end == std::string::npos ? end : end - start);
+  char* stop = nullptr;
+  long pid = std::strtol(pid_text.c_str(), &stop, 10);
+  if (pid_text.empty() || *stop != '\0' || pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+// Replaces a dead holder's row with ours (only if it is still that holder's).
+Status TakeOver(db::Database& database, const std::string& archive, const std::string& dead,
+                const std::string& owner, int64_t now_ms, int64_t lease_ms) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
+  const db::Value params[] = {archive, dead, owner, now_ms, now_ms + lease_ms};
+  return conn
+      ->Execute("UPDATE archive_locks SET owner = $3, acquired_ms = $4, expires_ms = $5 "
+                "WHERE archive = $1 AND owner = $2",
+                params)
+      .status();
+}
+
 struct Holder {
   std::string owner;
   int64_t acquired_ms = 0;
@@ -36,7 +84,7 @@ Result<Holder> TryTake(db::Database& database, const std::string& archive,
                        const std::string& owner, int64_t now_ms, int64_t lease_ms) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
   Holder holder;
-  MV_RETURN_IF_ERROR(db::WithTransaction(
+  Status taken = db::WithTransaction(
       *conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
         const db::Value params[] = {archive, owner, now_ms, now_ms + lease_ms};
         MV_RETURN_IF_ERROR(
@@ -53,7 +101,8 @@ Result<Holder> TryTake(db::Database& database, const std::string& archive,
                          holder = {row.Text(0), row.Int(1), row.Int(2)};
                          return Status::Ok();
                        });
-      }));
+      });
+  MV_RETURN_IF_ERROR(taken);
   return holder;
 }
 
@@ -71,14 +120,23 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Data
                                                         std::string archive,
                                                         WriterLockOptions options) {
   Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
-  std::string owner = (options.owner.empty() ? std::string("mirrorvault") : options.owner) +
-                      " lock=" + UniqueSuffix();
+  const std::string space = LocalPidSpace();
+  std::string owner = (options.owner.empty() ? std::string("mirrorvault") : options.owner);
+  if (!space.empty()) owner += " local=" + space + ":" + std::to_string(::getpid());
+  owner += " lock=" + UniqueSuffix();
   const int64_t lease_ms = options.lease.count();
   const auto deadline = clock.SteadyNow() + options.wait;
   while (true) {
     MV_ASSIGN_OR_RETURN(Holder holder,
                         TryTake(*database, archive, owner, ToMs(clock.Now()), lease_ms));
     if (holder.owner == owner) break;
+    if (options.take_over_dead_local_holder && HolderIsDeadHere(holder.owner, space)) {
+      MV_RETURN_IF_ERROR(
+          TakeOver(*database, archive, holder.owner, owner, ToMs(clock.Now()), lease_ms));
+      LogWarn("took over the writer lock of a process that died holding it",
+              {{"archive", archive}, {"holder", holder.owner}});
+      continue;  // read back who holds it now
+    }
     if (clock.SteadyNow() >= deadline) {
       return Unavailable("archive '" + archive + "' is being written by " + holder.owner +
                          " (since " + FormatMs(holder.acquired_ms) + ", lease until " +

@@ -5,7 +5,9 @@
 // `wait`) or fails at once with a message naming the holder.
 //
 // Leases compare the clocks of the machines that share a catalog: keep them in sync (NTP); the
-// lease (default 60 s) is far longer than any plausible skew.
+// lease (default 60 s) is far longer than any plausible skew. The owner recorded ends with
+// " local=<boot id>:<pid namespace>:<pid> lock=<random>", which lets a process on the same machine
+// see that a holder has died.
 #pragma once
 
 #include <atomic>
@@ -27,6 +29,10 @@ struct WriterLockOptions {
   std::chrono::milliseconds lease{60'000};
   std::chrono::milliseconds renew_every{0};  // 0: lease / 3
   std::chrono::milliseconds wait{0};         // how long to wait for a held lock; 0: fail at once
+  // Take over at once a lock whose holder ran on this machine (same kernel boot and PID
+  // namespace) and whose process is gone, instead of waiting for its lease to expire: after a
+  // crash or kill -9 the next import goes ahead immediately.
+  bool take_over_dead_local_holder = true;
   Clock* clock = nullptr;                    // SystemClock() when null
 };
 

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "archive/node_source.h"
+#include "archive/recovery.h"
 #include "archive/run_view.h"
 #include "cli/archive_access.h"
 

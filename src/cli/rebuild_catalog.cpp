@@ -1,6 +1,7 @@
 // `mirrorvault rebuild-catalog`: the catalog again, from the store alone.
 #include <iostream>
 
+#include "archive/commit.h"
 #include "archive/recovery.h"
 #include "cli/archive_access.h"
 

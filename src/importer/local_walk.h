@@ -3,6 +3,7 @@
 // anything is uploaded.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>

@@ -1,5 +1,10 @@
 #include "archive/catalog_conformance.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <limits>
 #include <thread>
 
 #include "archive/catalog.h"
@@ -277,6 +282,54 @@ TEST_P(CatalogConformance, ExpiredLeaseIsTakenOverAndTheOldHolderKnows) {
   // The stale holder's release must not free the new holder's lock.
   ASSERT_OK(stale->Release());
   ASSERT_OK((*taker)->Confirm());
+}
+
+// What the lock records of a holder on this machine: " local=<boot id>:<pid ns>:<pid>".
+std::string LocalTag(pid_t pid) {
+  std::ifstream boot_file("/proc/sys/kernel/random/boot_id");
+  std::string boot;
+  std::getline(boot_file, boot);
+  char ns[64] = {};
+  ssize_t n = ::readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+  return " local=" + boot + ":" + std::string(ns, n > 0 ? static_cast<size_t>(n) : 0) + ":" +
+         std::to_string(pid);
+}
+
+void PlantLock(db::Database& database, const std::string& owner) {
+  auto conn = Must(database.Acquire());
+  const int64_t far = std::numeric_limits<int64_t>::max() / 2;
+  const db::Value params[] = {std::string("debian"), owner, int64_t{0}, far};
+  ASSERT_TRUE(conn->Execute("INSERT INTO archive_locks(archive, owner, acquired_ms, expires_ms) "
+                            "VALUES ($1, $2, $3, $4)",
+                            params)
+                  .ok());
+}
+
+TEST_P(CatalogConformance, LockOfADeadProcessOnThisMachineIsTakenOverAtOnce) {
+  auto db = GetParam().make();
+  ASSERT_TRUE(Catalog::Open(db).ok());
+  pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ASSERT_GT(child, 0);
+  ::waitpid(child, nullptr, 0);  // `child` names no process now
+  PlantLock(*db, "crashed-importer" + LocalTag(child) + " lock=abc");
+  auto taker = archive::WriterLock::Acquire(db, "debian", {.owner = "next"});
+  ASSERT_TRUE(taker.ok()) << taker.status().ToString();
+  ASSERT_OK((*taker)->Confirm());
+}
+
+TEST_P(CatalogConformance, LockOfALiveProcessIsNotTakenOver) {
+  auto db = GetParam().make();
+  ASSERT_TRUE(Catalog::Open(db).ok());
+  PlantLock(*db, "live-importer" + LocalTag(::getpid()) + " lock=abc");
+  auto refused = archive::WriterLock::Acquire(db, "debian", {.owner = "next"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("live-importer"), std::string::npos);
+  // Nor a dead process of another machine (another boot id).
+  auto db2 = GetParam().make();
+  ASSERT_TRUE(Catalog::Open(db2).ok());
+  PlantLock(*db2, "remote-importer local=00000000-0000-0000-0000-000000000000:pid:[1]:1 lock=x");
+  EXPECT_FALSE(archive::WriterLock::Acquire(db2, "debian", {.owner = "next"}).ok());
 }
 
 TEST_P(CatalogConformance, RenewalKeepsTheLeaseAlive) {

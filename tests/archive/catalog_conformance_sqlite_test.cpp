@@ -27,7 +27,7 @@ std::shared_ptr<db::Database> SqliteMemory() {
 INSTANTIATE_TEST_SUITE_P(Sqlite, CatalogConformance,
                          ::testing::Values(CatalogFactory{"file", SqliteFile},
                                            CatalogFactory{"memory", SqliteMemory}),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace mv::testing
