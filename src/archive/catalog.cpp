@@ -1,5 +1,6 @@
 #include "archive/catalog.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "archive/catalog_schema.h"
@@ -132,9 +133,20 @@ Result<std::optional<RunRow>> Catalog::EarliestRun(std::string_view archive) {
 }
 
 Status Catalog::RecordRun(const RunRows& rows) {
+  // Rows in key order touch each index page once, instead of all over the B-trees.
+  RunRows sorted = rows;
+  std::sort(sorted.files.begin(), sorted.files.end(),
+            [](const FileIdentity& a, const FileIdentity& b) { return a.sha256 < b.sha256; });
+  std::sort(sorted.nodes.begin(), sorted.nodes.end(),
+            [](const EncodedNode& a, const EncodedNode& b) { return a.id < b.id; });
+  if (sorted.stat_cache) {
+    std::sort(sorted.stat_cache->upserts.begin(), sorted.stat_cache->upserts.end(),
+              [](const StatCacheRow& a, const StatCacheRow& b) { return a.path < b.path; });
+    std::sort(sorted.stat_cache->deletes.begin(), sorted.stat_cache->deletes.end());
+  }
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   return db::WithTransaction(*conn, db::TransactionMode::kWrite,
-                             [&](db::Connection& c) { return RecordRunIn(c, rows); });
+                             [&](db::Connection& c) { return RecordRunIn(c, sorted); });
 }
 
 Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {

@@ -34,6 +34,10 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
                             CommitInput input, const CommitOptions& options) {
   Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
   RunRows rows;
+  const auto started = clock.SteadyNow();
+  auto ms_since = [&](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.SteadyNow() - t);
+  };
   // Step 2: tree nodes, leaves first; those the catalog caches are in the store already.
   for (std::vector<EncodedNode>& level : input.tree.levels) {
     std::vector<Sha256> ids;
@@ -63,8 +67,11 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
   record.committed = FormatRfc3339(clock.Now());
   rows.record_json = EncodeRunRecord(record);
   const std::string key = RunKey(record.archive, record.run_id);
+  const auto nodes_ms = ms_since(started);
+  const auto sync_started = clock.SteadyNow();
   // Every blob and node the record names is durable before the record exists.
   MV_RETURN_IF_ERROR(store.Sync().WithContext("making the run's objects durable"));
+  const auto sync_ms = ms_since(sync_started);
   MV_RETURN_IF_ERROR(lock.Confirm());
   Status put = store.PutBytes(key, rows.record_json,
                               {.if_absent = true, .content_type = "application/json"});
@@ -91,7 +98,13 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
   rows.record = record;
   rows.files = std::move(input.files);
   rows.stat_cache = std::move(input.stat_cache);
+  const auto catalog_started = clock.SteadyNow();
   Status recorded = catalog.RecordRun(rows);
+  LogDebug("commit phases", {{"run", record.archive + "@" + record.run_id.ToString()},
+                             {"nodes", nodes_ms},
+                             {"new_nodes", rows.nodes.size()},
+                             {"sync", sync_ms},
+                             {"catalog", ms_since(catalog_started)}});
   if (!recorded.ok()) {
     return recorded.WithContext("run " + record.archive + "@" + record.run_id.ToString() +
                                 " is committed in the store but the catalog " +

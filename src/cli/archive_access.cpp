@@ -12,7 +12,9 @@ Result<ArchiveAccess> OpenArchive(CliContext& context, const std::string& recove
   store_context.create = create_store;
   MV_ASSIGN_OR_RETURN(access.store, store::OpenStore(context.config().store, store_context));
   MV_ASSIGN_OR_RETURN(std::shared_ptr<db::Database> database,
-                      db::OpenDatabase(context.config().catalog));
+                      db::OpenDatabase(context.config().catalog,
+                                       // One connection per import thread stays open.
+                                       {.max_idle_connections = 128}));
   MV_ASSIGN_OR_RETURN(access.catalog, archive::Catalog::Open(std::move(database)));
   if (!recover_archive.empty()) {
     Result<std::vector<archive::RunRecord>> recovered = archive::RecoverRuns(

@@ -115,8 +115,12 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t concurrency = options.concurrency > 0 ? options.concurrency : std::max<size_t>(16, 2 * cores);
 
+  auto ms_since = [&](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.SteadyNow() - t);
+  };
   // Names and kinds are checked before anything is written.
   MV_ASSIGN_OR_RETURN(LocalTree tree, WalkLocalTree(options.dir));
+  const auto walk_ms = ms_since(started_steady);
   MV_RETURN_IF_ERROR(archive::CheckStoreFormat(*store, /*create=*/true));
 
   const std::string writer = (options.writer.empty() ? "mirrorvault" : options.writer) +
@@ -163,17 +167,18 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   }
 
   if (options.progress != nullptr) options.progress->SetTotals(tree.bytes, tree.files.size());
+  const auto read_started = clock.SteadyNow();
 
   // Hash what changed, upload what the store lacks; every content handled once.
   std::vector<Hashed> hashed(tree.files.size());
-  std::vector<bool> from_cache(tree.files.size(), false);
+  std::vector<uint8_t> from_cache(tree.files.size(), 0);  // not vector<bool>: written in parallel
   std::mutex contents_mu;
   std::unordered_map<Sha256, std::unique_ptr<ContentState>, ShaHash> contents;
   std::atomic<uint64_t> files_read{0}, bytes_read{0}, new_files{0}, new_bytes{0};
   const std::string run_key_name = options.archive + "@" + run_id.ToString();
 
-  auto handle_content = [&](const Hashed& h, const std::string& abs, const std::string& shown,
-                            bool trusted_known) -> Status {
+  auto handle_content = [&](const Hashed& h, const std::string& abs,
+                            const std::string& shown) -> Status {
     ContentState* state;
     {
       std::lock_guard lock_guard(contents_mu);
@@ -182,10 +187,6 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
       state = slot.get();
     }
     std::call_once(state->once, [&] {
-      if (trusted_known) {
-        state->known = true;
-        return;
-      }
       Result<std::optional<archive::FileIdentity>> found = catalog.FileBySha256(h.sha256);
       if (!found.ok()) {
         state->status = found.status();
@@ -215,36 +216,58 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
     return state->status;
   };
 
+  // Files the stat cache vouches for are settled here, without reading them; only the others go
+  // to the parallel readers. A cached content was committed by an earlier run, so the catalog
+  // knows it (unless this run is back-dated: then its first sighting may move here).
+  std::vector<size_t> to_read;
+  uint64_t cached_bytes = 0;
+  for (size_t i = 0; i < tree.files.size(); ++i) {
+    const WalkedFile& f = tree.files[i];
+    auto it = cache.find(f.path);
+    if (it != cache.end()) {
+      const archive::StatCacheRow& c = it->second;
+      if (c.size == f.stat.size && c.mtime_ns == f.stat.mtime_ns &&
+          c.ctime_ns == f.stat.ctime_ns && c.inode == f.stat.inode &&
+          c.device == f.stat.device) {
+        hashed[i] = {c.sha256, c.sha1, f.stat};
+        from_cache[i] = 1;
+        cached_bytes += f.stat.size;
+        continue;
+      }
+    }
+    to_read.push_back(i);
+  }
+  if (options.progress != nullptr) {
+    options.progress->Add(cached_bytes, tree.files.size() - to_read.size());
+  }
+  if (back_dated) {
+    for (size_t i = 0; i < tree.files.size(); ++i) {
+      if (from_cache[i] == 0) continue;
+      const std::string abs = tree.root + "/" + tree.files[i].path;
+      MV_RETURN_IF_ERROR(handle_content(hashed[i], abs, DisplayPath(abs)));
+    }
+  }
+
   Status work = ParallelFor(
-      tree.files.size(),
-      [&](size_t i) -> Status {
+      to_read.size(),
+      [&](size_t k) -> Status {
+        const size_t i = to_read[k];
         thread_local std::string buffer;
         if (buffer.size() != kReadBuffer) buffer.resize(kReadBuffer);
-        const WalkedFile& f = tree.files[i];
-        const std::string abs = tree.root + "/" + f.path;
-        auto it = cache.find(f.path);
-        if (it != cache.end()) {
-          const archive::StatCacheRow& c = it->second;
-          if (c.size == f.stat.size && c.mtime_ns == f.stat.mtime_ns &&
-              c.ctime_ns == f.stat.ctime_ns && c.inode == f.stat.inode &&
-              c.device == f.stat.device) {
-            hashed[i] = {c.sha256, c.sha1, f.stat};
-            from_cache[i] = true;
-            if (options.progress != nullptr) options.progress->Add(f.stat.size, 1);
-            return handle_content(hashed[i], abs, DisplayPath(abs), !back_dated);
-          }
-        }
+        const std::string abs = tree.root + "/" + tree.files[i].path;
         const std::string shown = DisplayPath(abs);
-        MV_ASSIGN_OR_RETURN(hashed[i], HashOne(abs, shown, f.stat, buffer));
+        MV_ASSIGN_OR_RETURN(hashed[i], HashOne(abs, shown, tree.files[i].stat, buffer));
         files_read += 1;
         bytes_read += hashed[i].stat.size;
         if (options.progress != nullptr) options.progress->Add(hashed[i].stat.size, 1);
-        return handle_content(hashed[i], abs, shown, false);
+        return handle_content(hashed[i], abs, shown);
       },
       {.max_in_flight = concurrency});
   MV_RETURN_IF_ERROR(work.WithContext("import of " + DisplayPath(tree.root) + " into " +
                                       run_key_name));
 
+  const auto read_ms = ms_since(read_started);
+  const auto build_started = clock.SteadyNow();
   // The tree, as read.
   archive::TreeBuilder builder;
   for (const std::string& d : tree.dirs) MV_RETURN_IF_ERROR(builder.AddDirectory(d));
@@ -268,7 +291,9 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   {
     std::unordered_map<Sha256, bool, ShaHash> recorded;
     for (const archive::BuiltTree::File& f : built.files_in_order) {
-      const ContentState& state = *contents.at(f.entry.hash);
+      auto found = contents.find(f.entry.hash);
+      if (found == contents.end()) continue;  // vouched for by the stat cache: known
+      const ContentState& state = *found->second;
       if (!state.uploaded && !state.earlier_here) continue;
       if (!recorded.emplace(f.entry.hash, true).second) continue;
       input.files.push_back({.sha256 = f.entry.hash,
@@ -318,15 +343,22 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   for (const auto& level : built.levels) nodes += level.size();
   input.tree = std::move(built);
 
+  const auto build_ms = ms_since(build_started);
+  const auto commit_started = clock.SteadyNow();
   MV_ASSIGN_OR_RETURN(archive::RunRecord record,
                       archive::CommitRun(*store, catalog, *lock, std::move(input),
                                          {.concurrency = concurrency, .clock = &clock}));
+  LogDebug("import phases", {{"archive", options.archive},
+                             {"walk", walk_ms},
+                             {"read_and_upload", read_ms},
+                             {"build_tree", build_ms},
+                             {"commit", ms_since(commit_started)}});
   ImportSummary summary;
   summary.record = std::move(record);
   summary.files_read = files_read.load();
   summary.bytes_read = bytes_read.load();
   summary.files_stat_cached = static_cast<uint64_t>(
-      std::count(from_cache.begin(), from_cache.end(), true));
+      std::count(from_cache.begin(), from_cache.end(), uint8_t{1}));
   summary.symlinks = tree.symlinks.size();
   summary.dirs = tree.dirs.size();
   summary.nodes_written = nodes;

@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <climits>
+#include <iterator>
 #include <cstdlib>
 
 #include "archive/tree.h"
 #include "util/encoding.h"
 #include "util/io.h"
+#include "util/task_group.h"
 
 namespace mv::importer {
 
@@ -69,16 +71,29 @@ const char* SpecialKind(mode_t mode) {
   return "of an unknown kind";
 }
 
+// One folder's entries, read by one thread.
+struct DirListing {
+  std::vector<WalkedFile> files;
+  std::vector<WalkedSymlink> symlinks;
+  std::vector<std::string> subdirs;
+  uint64_t bytes = 0;
+};
+
 class Walker {
  public:
-  Walker(LocalTree& out) : out_(out) {}
+  Walker(const std::string& root, int root_fd) : root_(root), root_fd_(root_fd) {}
 
-  // Walks the folder open as `fd` at relative path `rel` ("" for the root).
-  Status Walk(int fd, const std::string& rel) {
-    UniqueFd dir_fd(fd);
-    DIR* dir = ::fdopendir(dir_fd.get());
-    if (dir == nullptr) return ErrnoStatus(errno, "reading folder " + Where(rel));
-    (void)dir_fd.Release();  // owned by `dir` now
+  // Lists the folder at relative path `rel` ("" for the root) into `out`.
+  Status ReadDir(const std::string& rel, DirListing& out) const {
+    int fd = ::openat(root_fd_, rel.empty() ? "." : rel.c_str(),
+                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return ErrnoStatus(errno, "opening folder " + Where(rel));
+    DIR* dir = ::fdopendir(fd);
+    if (dir == nullptr) {
+      int err = errno;
+      ::close(fd);
+      return ErrnoStatus(err, "reading folder " + Where(rel));
+    }
     struct Closer {
       DIR* d;
       ~Closer() { ::closedir(d); }
@@ -105,8 +120,8 @@ class Walker {
       }
       if (S_ISREG(st.st_mode)) {
         FileStat fs = StatFields(st);
-        out_.bytes += fs.size;
-        out_.files.push_back({std::move(path), fs});
+        out.bytes += fs.size;
+        out.files.push_back({std::move(path), fs});
       } else if (S_ISLNK(st.st_mode)) {
         std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : PATH_MAX) + 1, '\0');
         ssize_t n = ::readlinkat(::dirfd(dir), name.c_str(), target.data(), target.size());
@@ -117,13 +132,9 @@ class Walker {
           return InvalidArgument(Where(path) + ": symlink target '" + DisplayPath(target) +
                                  "' cannot be imported: " + ok_target.message());
         }
-        out_.symlinks.push_back({std::move(path), std::move(target)});
+        out.symlinks.push_back({std::move(path), std::move(target)});
       } else if (S_ISDIR(st.st_mode)) {
-        int sub = ::openat(::dirfd(dir), name.c_str(),
-                           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub < 0) return ErrnoStatus(errno, "opening folder " + Where(path));
-        out_.dirs.push_back(path);
-        MV_RETURN_IF_ERROR(Walk(sub, path));
+        out.subdirs.push_back(std::move(path));
       } else {
         return InvalidArgument(Where(path) + " is " + SpecialKind(st.st_mode) +
                                "; only regular files, folders and symlinks can be imported");
@@ -133,12 +144,17 @@ class Walker {
   }
 
   std::string Where(const std::string& rel) const {
-    return DisplayPath(rel.empty() ? out_.root : out_.root + "/" + rel);
+    return DisplayPath(rel.empty() ? root_ : root_ + "/" + rel);
   }
 
  private:
-  LocalTree& out_;
+  const std::string& root_;
+  const int root_fd_;
 };
+
+// Folders read at once: readdir and stat are cheap system calls, and a few threads keep them
+// going while others wait on the disk.
+constexpr size_t kWalkThreads = 4;
 
 }  // namespace
 
@@ -150,8 +166,25 @@ Result<LocalTree> WalkLocalTree(const std::string& root) {
   std::free(real);
   int fd = ::open(tree.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, "import folder " + DisplayPath(tree.root));
-  Walker walker(tree);
-  MV_RETURN_IF_ERROR(walker.Walk(fd, ""));
+  UniqueFd root_fd(fd);
+  Walker walker(tree.root, root_fd.get());
+  // Breadth-first, one level of folders read in parallel; results kept in listing order.
+  std::vector<std::string> level = {""};
+  while (!level.empty()) {
+    std::vector<DirListing> listings(level.size());
+    MV_RETURN_IF_ERROR(ParallelFor(
+        level.size(), [&](size_t i) { return walker.ReadDir(level[i], listings[i]); },
+        {.max_in_flight = kWalkThreads}));
+    std::vector<std::string> next;
+    for (DirListing& l : listings) {
+      tree.bytes += l.bytes;
+      std::move(l.files.begin(), l.files.end(), std::back_inserter(tree.files));
+      std::move(l.symlinks.begin(), l.symlinks.end(), std::back_inserter(tree.symlinks));
+      tree.dirs.insert(tree.dirs.end(), l.subdirs.begin(), l.subdirs.end());
+      std::move(l.subdirs.begin(), l.subdirs.end(), std::back_inserter(next));
+    }
+    level = std::move(next);
+  }
   return tree;
 }
 

@@ -141,11 +141,15 @@ class LocalStore final : public ObjectStore {
   }
 
   // A temporary file in the key's directory, creating the directory (again) as needed.
+  // The directory usually exists (content-addressed stores reuse theirs), so the file is tried
+  // first and the directories made only when it is missing.
   Result<TempFile> NewTemp(const KeyPath& kp, const std::string& key, bool sync) {
     for (int attempt = 0;; ++attempt) {
-      MV_RETURN_IF_ERROR(local::EnsureDirs(root_, kp.dir_rel, key, sync));
       Result<TempFile> tmp = TempFile::Create(kp.dir);
-      if (tmp.ok() || !tmp.status().IsNotFound() || attempt == 100) return tmp;
+      if (tmp.ok() || attempt == 100) return tmp;
+      // Makes the folders, or names the file that stands where a folder must be.
+      MV_RETURN_IF_ERROR(local::EnsureDirs(root_, kp.dir_rel, key, sync));
+      if (!tmp.status().IsNotFound() && attempt > 0) return tmp;
     }
   }
 
@@ -215,12 +219,13 @@ class LocalStore final : public ObjectStore {
   Status Fill(TempFile& tmp, Reader& reader, const PutOptions& options, const std::string& encoded,
               const std::string& key) {
     Sha256Hasher hasher;  // only SHA-256 is checked: no SHA-1 pass
-    std::vector<char> buf(kBufferSize);
+    // Not zero-filled: a put of a small object must not pay for clearing a 1 MiB buffer.
+    std::unique_ptr<char[]> buf(new char[kBufferSize]);
     for (;;) {
-      Result<size_t> n = reader.Read(buf.data(), buf.size());
+      Result<size_t> n = reader.Read(buf.get(), kBufferSize);
       if (!n.ok()) return n.status().WithContext("reading the source");
       if (*n == 0) break;
-      std::string_view chunk(buf.data(), *n);
+      std::string_view chunk(buf.get(), *n);
       if (options.expected_sha256) hasher.Update(chunk);
       MV_RETURN_IF_ERROR(WriteAll(tmp.fd().get(), chunk, tmp.path()));
     }

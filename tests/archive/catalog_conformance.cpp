@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <limits>
+#include <stdexcept>
 #include <thread>
 
 #include "archive/catalog.h"
@@ -66,9 +67,14 @@ RunRows Rows(const std::string& archive, std::string_view run, std::optional<Run
   return rows;
 }
 
-std::unique_ptr<Catalog> Open(const CatalogFactory& f) {
-  return Must(Catalog::Open(f.make()));
+// The factory's database; an exception (a failed test, not a crash) when it could not make one.
+std::shared_ptr<db::Database> Make(const CatalogFactory& f) {
+  std::shared_ptr<db::Database> db = f.make();
+  if (db == nullptr) throw std::runtime_error("no database to test (see the failures above)");
+  return db;
 }
+
+std::unique_ptr<Catalog> Open(const CatalogFactory& f) { return Must(Catalog::Open(Make(f))); }
 
 TEST_P(CatalogConformance, EmptyCatalogAnswersEmpty) {
   auto catalog = Open(GetParam());
@@ -80,7 +86,7 @@ TEST_P(CatalogConformance, EmptyCatalogAnswersEmpty) {
 }
 
 TEST_P(CatalogConformance, OpenTwiceMigratesOnce) {
-  auto db = GetParam().make();
+  auto db = Make(GetParam());
   auto a = Must(Catalog::Open(db));
   auto b = Must(Catalog::Open(db));
   ASSERT_OK(a->RecordRun(Rows("debian", "20240101T000000Z")));
@@ -210,7 +216,7 @@ TEST_P(CatalogConformance, StatCacheDeltas) {
 }
 
 TEST_P(CatalogConformance, ClearRebuildableEmptiesEverythingButLocks) {
-  auto db = GetParam().make();
+  auto db = Make(GetParam());
   auto catalog = Must(Catalog::Open(db));
   RunRows rows = Rows("debian", "20240101T000000Z");
   rows.files = {{.sha256 = H(1), .sha1 = H1(1), .size = 1, .first_archive = "debian",
@@ -230,7 +236,7 @@ TEST_P(CatalogConformance, ClearRebuildableEmptiesEverythingButLocks) {
 // --- writer locks ---
 
 TEST_P(CatalogConformance, SecondWriterOfAnArchiveIsRefusedWithTheHolderNamed) {
-  auto db = GetParam().make();
+  auto db = Make(GetParam());
   ASSERT_TRUE(Catalog::Open(db).ok());
   auto first = Must(archive::WriterLock::Acquire(db, "debian", {.owner = "importer-one"}));
   auto second = archive::WriterLock::Acquire(db, "debian", {.owner = "importer-two"});
@@ -248,7 +254,7 @@ TEST_P(CatalogConformance, SecondWriterOfAnArchiveIsRefusedWithTheHolderNamed) {
 }
 
 TEST_P(CatalogConformance, WaitingWriterGetsTheLockWhenReleased) {
-  auto db = GetParam().make();
+  auto db = Make(GetParam());
   ASSERT_TRUE(Catalog::Open(db).ok());
   auto first = Must(archive::WriterLock::Acquire(db, "debian", {.owner = "one"}));
   std::thread releaser([&] {
@@ -263,7 +269,7 @@ TEST_P(CatalogConformance, WaitingWriterGetsTheLockWhenReleased) {
 }
 
 TEST_P(CatalogConformance, ExpiredLeaseIsTakenOverAndTheOldHolderKnows) {
-  auto db = GetParam().make();
+  auto db = Make(GetParam());
   ASSERT_TRUE(Catalog::Open(db).ok());
   ManualClock clock;
   // A holder whose renewer never gets to run (renew_every far beyond the test).
@@ -306,7 +312,7 @@ void PlantLock(db::Database& database, const std::string& owner) {
 }
 
 TEST_P(CatalogConformance, LockOfADeadProcessOnThisMachineIsTakenOverAtOnce) {
-  auto db = GetParam().make();
+  auto db = Make(GetParam());
   ASSERT_TRUE(Catalog::Open(db).ok());
   pid_t child = ::fork();
   if (child == 0) ::_exit(0);
@@ -319,21 +325,21 @@ TEST_P(CatalogConformance, LockOfADeadProcessOnThisMachineIsTakenOverAtOnce) {
 }
 
 TEST_P(CatalogConformance, LockOfALiveProcessIsNotTakenOver) {
-  auto db = GetParam().make();
+  auto db = Make(GetParam());
   ASSERT_TRUE(Catalog::Open(db).ok());
   PlantLock(*db, "live-importer" + LocalTag(::getpid()) + " lock=abc");
   auto refused = archive::WriterLock::Acquire(db, "debian", {.owner = "next"});
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("live-importer"), std::string::npos);
   // Nor a dead process of another machine (another boot id).
-  auto db2 = GetParam().make();
+  auto db2 = Make(GetParam());
   ASSERT_TRUE(Catalog::Open(db2).ok());
   PlantLock(*db2, "remote-importer local=00000000-0000-0000-0000-000000000000:pid:[1]:1 lock=x");
   EXPECT_FALSE(archive::WriterLock::Acquire(db2, "debian", {.owner = "next"}).ok());
 }
 
 TEST_P(CatalogConformance, RenewalKeepsTheLeaseAlive) {
-  auto db = GetParam().make();
+  auto db = Make(GetParam());
   ASSERT_TRUE(Catalog::Open(db).ok());
   auto lock = Must(archive::WriterLock::Acquire(
       db, "debian",
