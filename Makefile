@@ -46,6 +46,7 @@ bench:
 	scripts/install-deps --bench
 	$(MAKE) build
 	bench/store $(BUILD)/src/cli/mirrorvault
+	bench/import $(BUILD)/src/cli/mirrorvault
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

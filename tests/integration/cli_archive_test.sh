@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The archive commands end to end, through the binary: import, runs, ls, cat, diff, fsck (which
+# must catch a missing and a corrupt blob), rebuild-catalog, clear errors with exit codes for bad
+# input (an unreadable file, imported as an unprivileged user; a special file; a bad archive name;
+# a run that does not exist), and two imports of one archive at once.
+#   cli_archive_test.sh PATH/TO/mirrorvault
+set -uo pipefail
+mv=$1
+work=$(mktemp -d)
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+store="file://$work/store"
+catalog="sqlite://$work/catalog.db"
+mvc() { "$mv" "$@" --store "$store" --catalog "$catalog"; }  # global flags after the subcommand
+failures=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+# expect_error WHAT EXIT_CODE PATTERN -- COMMAND...
+expect_error() {
+  local what=$1 code=$2 pattern=$3; shift 4
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" -ne "$code" ]; then fail "$what: exit $rc, want $code: $out"; return; fi
+  if ! grep -qE -- "$pattern" <<<"$out"; then fail "$what: message does not match /$pattern/: $out"; return; fi
+  pass "$what ($(head -c 160 <<<"$out" | tr '\n' ' '))"
+}
+
+m=$work/mirror
+mkdir -p "$m/dists/bookworm/main" "$m/pool/main/h/hello" "$m/empty"
+echo "Suite: bookworm" >"$m/dists/bookworm/Release"
+head -c 100000 /dev/urandom >"$m/pool/main/h/hello/hello_1_amd64.deb"
+cp "$m/pool/main/h/hello/hello_1_amd64.deb" "$m/pool/main/h/hello/copy.deb"
+ln -s bookworm "$m/dists/stable"
+
+out=$(mvc import deb "$m" --run-id 20240101T000000Z --no-progress) || fail "first import: $out"
+grep -q "imported deb@20240101T000000Z: 3 files" <<<"$out" && pass "first import: $out" || fail "first import summary: $out"
+echo "Suite: bookworm (2)" >"$m/dists/bookworm/Release"
+rm "$m/pool/main/h/hello/copy.deb"
+head -c 5000 /dev/urandom >"$m/pool/main/h/hello/hello_2_amd64.deb"
+mvc import deb "$m" --run-id 20240201T000000Z --no-progress >/dev/null || fail "second import"
+
+runs=$(mvc runs deb)
+[ "$(grep -c '^2024' <<<"$runs")" -eq 2 ] && pass "runs lists two runs" || fail "runs: $runs"
+ls_out=$(mvc ls deb@20240115 pool/main/h/hello)
+grep -q "hello_1_amd64.deb" <<<"$ls_out" && grep -q "copy.deb" <<<"$ls_out" &&
+  ! grep -q hello_2 <<<"$ls_out" && pass "ls of the run at or before a day" || fail "ls: $ls_out"
+ls_root=$(mvc ls deb@now)
+grep -q "^d .* empty/" <<<"$ls_root" && pass "empty folders are kept" || fail "ls root: $ls_root"
+grep -q "^l .* stable -> bookworm" <<<"$(mvc ls deb@now dists)" && pass "symlinks are kept" || fail "ls dists"
+[ "$(mvc cat deb@20240101T000000Z dists/stable/Release)" = "Suite: bookworm" ] &&
+  pass "cat of the older run through a symlink" || fail "cat old Release"
+[ "$(mvc cat deb@now dists/bookworm/Release)" = "Suite: bookworm (2)" ] && pass "cat of now" || fail "cat now"
+diff_out=$(mvc diff deb@20240101T000000Z deb@20240201T000000Z)
+grep -q "^D pool/main/h/hello/copy.deb$" <<<"$diff_out" && grep -q "^A pool/main/h/hello/hello_2_amd64.deb$" <<<"$diff_out" &&
+  grep -q "^M dists/bookworm/Release$" <<<"$diff_out" && ! grep -q "hello_1" <<<"$diff_out" &&
+  pass "diff" || fail "diff: $diff_out"
+expect_error "a day before the first run" 1 "no run at or before 20231231T235959Z; its earliest run is 20240101T000000Z" -- mvc ls deb@20231231
+expect_error "a missing path" 1 "does not exist" -- mvc cat deb@now pool/nothing
+expect_error "a bad archive name" 2 "archive name" -- mvc import ../evil "$m"
+expect_error "a bad timestamp" 2 "after '@'" -- mvc ls deb@yesterday
+mvc fsck --no-progress >/dev/null && pass "fsck of a healthy store" || fail "fsck healthy"
+
+# rebuild-catalog answers as the original did.
+before=$(mvc runs deb; mvc ls -l deb@20240101 pool/main/h/hello)
+mvc rebuild-catalog --no-progress >/dev/null || fail "rebuild-catalog"
+after=$(mvc runs deb; mvc ls -l deb@20240101 pool/main/h/hello)
+[ "$before" = "$after" ] && pass "rebuild-catalog answers as before" || fail "rebuild-catalog changed answers"
+rm "$work/catalog.db"*
+[ "$(mvc runs deb)" = "$(head -n 3 <<<"$before")" ] && pass "a lost catalog comes back from the store" ||
+  fail "recovery into an empty catalog"
+
+# Special files and unreadable files are refused, naming them; nothing is committed.
+mkfifo "$m/pipe"
+expect_error "a fifo" 2 "pipe is a fifo" -- mvc import deb "$m" --no-progress
+rm "$m/pipe"
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+  u=$work/unpriv
+  mkdir -p "$u/mirror/pool"
+  echo fine >"$u/mirror/pool/ok"
+  echo secret >"$u/mirror/pool/unreadable"
+  chmod 600 "$u/mirror/pool/unreadable"  # owned by root: nobody cannot read it
+  chown -R nobody "$u"
+  chown root "$u/mirror/pool/unreadable"
+  expect_error "an unreadable file" 1 "reading $u/mirror/pool/unreadable.*Permission denied|reading $u/mirror/pool/unreadable.*permission" -- \
+    setpriv --reuid=nobody --regid=nogroup --clear-groups "$mv" import u "$u/mirror" --no-progress \
+    --store "file://$u/store" --catalog "sqlite://$u/catalog.db"
+  [ -z "$(ls "$u/store/runs" 2>/dev/null)" ] && pass "nothing committed after the unreadable file" || fail "a run was committed"
+else
+  fail "cannot run the unreadable-file case: no user nobody or no setpriv"
+fi
+
+# Two imports of one archive at once: the second fails at once naming the first.
+big=$work/big
+mkdir -p "$big"
+for i in $(seq 1 40); do head -c 2000000 /dev/urandom >"$big/f$i"; done
+"$mv" import slow "$big" --store "$store" --catalog "$catalog" --no-progress --concurrency 1 >"$work/slow.out" 2>&1 &
+slow=$!
+for _ in $(seq 1 100); do
+  if sqlite3 "$work/catalog.db" "SELECT 1 FROM archive_locks WHERE archive='slow'" 2>/dev/null | grep -q 1; then break; fi
+  sleep 0.02
+done
+expect_error "a second import of the same archive" 1 "archive 'slow' is being written by mirrorvault" -- mvc import slow "$big" --no-progress
+wait "$slow" && pass "the first import finished" || fail "the first import: $(cat "$work/slow.out")"
+
+# fsck catches a missing blob and (deep) a corrupt one, naming the path.
+blob=$(find "$work/store/blobs" -type f | head -n 1)
+mv "$blob" "$work/saved"
+expect_error "fsck: a missing blob" 1 "PROBLEM .*blob blobs/.* is missing" -- mvc fsck --no-progress
+mv "$work/saved" "$blob"
+chmod u+w "$blob"
+printf 'X' | dd of="$blob" bs=1 seek=10 conv=notrunc status=none
+mvc fsck --no-progress >/dev/null && pass "fsck without --deep does not read contents" || fail "plain fsck failed on same-size corruption"
+expect_error "fsck --deep: a corrupt blob" 1 "PROBLEM .*has contents hashing to" -- mvc fsck --deep --no-progress
+
+echo "$failures failures"
+[ "$failures" -eq 0 ]
