@@ -50,9 +50,6 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
     for (size_t i = 0; i < level.size(); ++i) {
       if (!cached[i]) missing.push_back(i);
     }
-    // In id order: neighbouring uploads land in the same trees/<h0h1>/ folder.
-    std::sort(missing.begin(), missing.end(),
-              [&](size_t a, size_t b) { return level[a].id < level[b].id; });
     MV_RETURN_IF_ERROR(ParallelFor(
         missing.size(),
         [&](size_t k) {

@@ -36,9 +36,40 @@ struct Hashed {
   FileStat stat;  // as read
 };
 
-// Reads the file once, feeding SHA-256 and SHA-1; detects a file that changes while read.
-Result<Hashed> HashOne(const std::string& abs, const std::string& shown, const FileStat& walked,
-                       std::string& buffer) {
+// Reads an open file, feeding SHA-256 and SHA-1 with every byte that passes.
+class HashingFileReader final : public Reader {
+ public:
+  HashingFileReader(int fd, const std::string& shown) : fd_(fd), shown_(shown) {}
+  Result<size_t> Read(char* buf, size_t n) override {
+    for (;;) {
+      ssize_t got = ::read(fd_, buf, n);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return ErrnoStatus(errno, "reading " + shown_);
+      hasher_.Update(std::string_view(buf, static_cast<size_t>(got)));
+      total_ += static_cast<uint64_t>(got);
+      return static_cast<size_t>(got);
+    }
+  }
+  uint64_t total() const { return total_; }
+  Digests Finish() { return hasher_.Finish(); }
+
+ private:
+  int fd_;
+  const std::string& shown_;
+  ContentHasher hasher_;
+  uint64_t total_ = 0;
+};
+
+struct ReadFile {
+  Hashed hashed;
+  std::unique_ptr<store::StagedPut> staged;  // the bytes, already in the store unnamed
+};
+
+// Reads the file once, feeding SHA-256 and SHA-1 and, when `stage_in` is given, staging the bytes
+// in that store at the same time (one read for hashing and upload). Detects a file that changes
+// while it is read, and reads it again (up to kReadAttempts times).
+Result<ReadFile> ReadOne(const std::string& abs, const std::string& shown,
+                         store::ObjectStore* stage_in, std::string& buffer) {
   for (int attempt = 1;; ++attempt) {
     UniqueFd fd(::open(abs.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid()) return ErrnoStatus(errno, "reading " + shown);
@@ -48,30 +79,26 @@ Result<Hashed> HashOne(const std::string& abs, const std::string& shown, const F
       return InvalidArgument(shown + " stopped being a regular file during the import");
     }
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-    ContentHasher hasher;
-    uint64_t total = 0;
-    while (true) {
-      ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoStatus(errno, "reading " + shown);
+    HashingFileReader reader(fd.get(), shown);
+    ReadFile out;
+    if (stage_in != nullptr) {
+      MV_ASSIGN_OR_RETURN(out.staged, stage_in->Stage(reader));
+    } else {
+      for (;;) {
+        MV_ASSIGN_OR_RETURN(size_t n, reader.Read(buffer.data(), buffer.size()));
+        if (n == 0) break;
       }
-      if (n == 0) break;
-      hasher.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
-      total += static_cast<uint64_t>(n);
     }
     struct stat after;
     if (::fstat(fd.get(), &after) != 0) return ErrnoStatus(errno, "reading " + shown);
     FileStat b = StatFields(before);
     FileStat a = StatFields(after);
-    if (a == b && total == a.size) {
-      Digests d = hasher.Finish();
-      Hashed h;
-      MV_ASSIGN_OR_RETURN(h.sha256, archive::ParseSha256(d.sha256));
-      MV_ASSIGN_OR_RETURN(h.sha1, archive::ParseSha1(d.sha1));
-      h.stat = a;
-      (void)walked;
-      return h;
+    if (a == b && reader.total() == a.size) {
+      Digests d = reader.Finish();
+      MV_ASSIGN_OR_RETURN(out.hashed.sha256, archive::ParseSha256(d.sha256));
+      MV_ASSIGN_OR_RETURN(out.hashed.sha1, archive::ParseSha1(d.sha1));
+      out.hashed.stat = a;
+      return out;
     }
     if (attempt == kReadAttempts) {
       return Unavailable(shown + " changed while it was being read (" +
@@ -177,8 +204,11 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   std::atomic<uint64_t> files_read{0}, bytes_read{0}, new_files{0}, new_bytes{0};
   const std::string run_key_name = options.archive + "@" + run_id.ToString();
 
-  auto handle_content = [&](const Hashed& h, const std::string& abs,
-                            const std::string& shown) -> Status {
+  // Blobs are written in one pass (hashed while staged) where the store can name an object after
+  // writing it; elsewhere (S3) a file is hashed first and uploaded when the catalog lacks it.
+  store::ObjectStore* const stage_in = store->SupportsStaging() ? store.get() : nullptr;
+  auto handle_content = [&](const Hashed& h, const std::string& abs, const std::string& shown,
+                            std::unique_ptr<store::StagedPut> staged) -> Status {
     ContentState* state;
     {
       std::lock_guard lock_guard(contents_mu);
@@ -199,7 +229,9 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
         return;
       }
       // Durable at the commit point: CommitRun syncs the store before writing the record.
-      Status put = store->PutFile(archive::BlobKey(h.sha256), abs,
+      Status put =
+          staged ? staged->Commit(archive::BlobKey(h.sha256), {.defer_sync = true})
+                 : store->PutFile(archive::BlobKey(h.sha256), abs,
                                   {.expected_sha256 = archive::ToHex(h.sha256),
                                    .defer_sync = true});
       if (put.code() == StatusCode::kCorruption) {
@@ -244,14 +276,14 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
     for (size_t i = 0; i < tree.files.size(); ++i) {
       if (from_cache[i] == 0) continue;
       const std::string abs = tree.root + "/" + tree.files[i].path;
-      MV_RETURN_IF_ERROR(handle_content(hashed[i], abs, DisplayPath(abs)));
+      MV_RETURN_IF_ERROR(handle_content(hashed[i], abs, DisplayPath(abs), nullptr));
     }
   }
 
-  // Read and hash first (CPU-bound: the cores' worth of threads), then upload in content order
-  // (I/O-bound: many in flight). Content order sends consecutive uploads to neighbouring
-  // blobs/<h0h1>/<h2h3>/ folders, which a local store creates and fills with far better locality
-  // than the random order of the tree; the hashing bound is small next to the writing.
+  // Each file is hashed and, when new, uploaded by the same task, so reading and writing overlap.
+  // Uploads go in the tree's (random, in hash terms) order: content order would send every
+  // thread into the same blobs/<h0h1>/<h2h3>/ folder at once, where creates serialise on the
+  // folder's lock.
   Status work = ParallelFor(
       to_read.size(),
       [&](size_t k) -> Status {
@@ -259,23 +291,13 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
         thread_local std::string buffer;
         if (buffer.size() != kReadBuffer) buffer.resize(kReadBuffer);
         const std::string abs = tree.root + "/" + tree.files[i].path;
-        MV_ASSIGN_OR_RETURN(hashed[i], HashOne(abs, DisplayPath(abs), tree.files[i].stat, buffer));
+        const std::string shown = DisplayPath(abs);
+        MV_ASSIGN_OR_RETURN(ReadFile read, ReadOne(abs, shown, stage_in, buffer));
+        hashed[i] = read.hashed;
         files_read += 1;
         bytes_read += hashed[i].stat.size;
         if (options.progress != nullptr) options.progress->Add(hashed[i].stat.size, 1);
-        return Status::Ok();
-      },
-      {.max_in_flight = std::min(concurrency, 2 * cores)});
-  MV_RETURN_IF_ERROR(work.WithContext("import of " + DisplayPath(tree.root) + " into " +
-                                      run_key_name));
-  std::sort(to_read.begin(), to_read.end(),
-            [&](size_t a, size_t b) { return hashed[a].sha256 < hashed[b].sha256; });
-  work = ParallelFor(
-      to_read.size(),
-      [&](size_t k) -> Status {
-        const size_t i = to_read[k];
-        const std::string abs = tree.root + "/" + tree.files[i].path;
-        return handle_content(hashed[i], abs, DisplayPath(abs));
+        return handle_content(hashed[i], abs, shown, std::move(read.staged));
       },
       {.max_in_flight = concurrency});
   MV_RETURN_IF_ERROR(work.WithContext("import of " + DisplayPath(tree.root) + " into " +

@@ -83,6 +83,8 @@ class FaultInjectingStore final : public ForwardingStore {
   uint64_t Faults(StoreOp op) const;
   void ResetCounters();
 
+  // Staged writes would bypass the Put rules: this store offers none, so writers use Put.
+  bool SupportsStaging() const override { return false; }
   Status Put(const std::string& key, Reader& reader, const PutOptions& options) override;
   Status PutFile(const std::string& key, const std::string& path,
                  const PutOptions& options) override;

@@ -42,6 +42,10 @@ class ForwardingStore : public ObjectStore {
     return target_->Copy(src_key, dst_key, options);
   }
   Status Sync() override { return target_->Sync(); }
+  bool SupportsStaging() const override { return target_->SupportsStaging(); }
+  Result<std::unique_ptr<StagedPut>> Stage(Reader& reader) override {
+    return target_->Stage(reader);
+  }
   Result<std::string> PresignGet(const std::string& key, std::chrono::seconds ttl) override {
     return target_->PresignGet(key, ttl);
   }

@@ -35,6 +35,22 @@ class LocalStore final : public ObjectStore {
   bool SupportsBatchDelete() override { return false; }
   bool SupportsServerSideCopy() const override { return true; }
 
+  bool SupportsStaging() const override { return true; }
+
+  // The bytes go to a temporary file in the root folder (hidden from listings by its name);
+  // Commit renames it onto the key, like any put.
+  Result<std::unique_ptr<StagedPut>> Stage(Reader& reader) override {
+    MV_ASSIGN_OR_RETURN(TempFile tmp, TempFile::Create(root_));
+    std::unique_ptr<char[]> buf(new char[kBufferSize]);
+    for (;;) {
+      Result<size_t> n = reader.Read(buf.get(), kBufferSize);
+      if (!n.ok()) return n.status().WithContext("staging a write in " + Describe());
+      if (*n == 0) break;
+      MV_RETURN_IF_ERROR(WriteAll(tmp.fd().get(), std::string_view(buf.get(), *n), tmp.path()));
+    }
+    return std::unique_ptr<StagedPut>(new Staged(*this, std::move(tmp)));
+  }
+
   Status Sync() override {
     UniqueFd fd(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd.valid()) return ErrnoStatus(errno, "sync " + Describe());
@@ -110,6 +126,36 @@ class LocalStore final : public ObjectStore {
   }
 
  private:
+  class Staged final : public StagedPut {
+   public:
+    Staged(LocalStore& store, TempFile tmp) : store_(store), tmp_(std::move(tmp)) {}
+    Status Commit(const std::string& key, const PutOptions& options) override {
+      if (!tmp_.fd().valid() && tmp_.path().empty()) {
+        return InvalidArgument("staged write committed twice");
+      }
+      if (options.expected_sha256 || !options.metadata.empty() || !options.content_type.empty()) {
+        return InvalidArgument("a staged write takes no expected_sha256, metadata or type");
+      }
+      MV_ASSIGN_OR_RETURN(KeyPath kp, local::MapKey(store_.root_, key));
+      if (!options.defer_sync && ::fsync(tmp_.fd().get()) != 0) {
+        return ErrnoStatus(errno, "fsync " + tmp_.path());
+      }
+      MV_RETURN_IF_ERROR(tmp_.fd().Close(tmp_.path()));
+      Status st = store_.Install(tmp_, kp, key, options.if_absent);
+      if (st.IsNotFound()) {  // the key's folder does not exist yet
+        MV_RETURN_IF_ERROR(local::EnsureDirs(store_.root_, kp.dir_rel, key, !options.defer_sync));
+        st = store_.Install(tmp_, kp, key, options.if_absent);
+      }
+      MV_RETURN_IF_ERROR(st.WithContext("put " + store_.Where(key)));
+      if (!options.defer_sync) MV_RETURN_IF_ERROR(local::FsyncDir(kp.dir));
+      return Status::Ok();
+    }
+
+   private:
+    LocalStore& store_;
+    TempFile tmp_;  // removed on destruction unless installed
+  };
+
   std::string Where(const std::string& key) const { return "file://" + root_ + "/" + key; }
 
   std::string SidecarPath(const KeyPath& kp) const {

@@ -98,6 +98,17 @@ struct DeleteFailure {
   Status status;
 };
 
+// A write whose key is chosen after its bytes are written (content addressing in one pass: the
+// writer hashes what it streams, then names the object by the hash). Not visible under any key
+// until Commit; discarded when destroyed uncommitted. Used by one thread.
+class StagedPut {
+ public:
+  virtual ~StagedPut() = default;
+  // Gives the bytes their key, with PutOptions' if_absent and defer_sync (metadata, content type
+  // and expected_sha256 are not supported: InvalidArgument). Once only.
+  virtual Status Commit(const std::string& key, const PutOptions& options) = 0;
+};
+
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -112,6 +123,8 @@ class ObjectStore {
   virtual bool SupportsBatchDelete() = 0;
   // Copy is done by the store without moving the bytes through this process.
   virtual bool SupportsServerSideCopy() const = 0;
+  // Stage() is supported (a local store: a temporary file renamed onto its key).
+  virtual bool SupportsStaging() const { return false; }
 
   // --- writes ---
   // Uploads all of `reader` under `key`. No partially written object is ever visible.
@@ -120,6 +133,9 @@ class ObjectStore {
   virtual Status PutFile(const std::string& key, const std::string& path,
                          const PutOptions& options);
   Status PutBytes(const std::string& key, std::string_view data, const PutOptions& options = {});
+  // Writes all of `reader` to a hidden temporary object, to be named by StagedPut::Commit.
+  // InvalidArgument unless SupportsStaging().
+  virtual Result<std::unique_ptr<StagedPut>> Stage(Reader& reader);
 
   // --- reads ---
   // Writes the object (or the range) to `writer`. On failure the writer may already have

@@ -124,6 +124,44 @@ TEST_P(ObjectStoreConformance, DeferredSyncPutsAreVisibleAndSyncSucceeds) {
   EXPECT_TRUE(Get("deferred/a") == data);
 }
 
+// Staged writes (stores that support them): invisible until committed, discarded when dropped,
+// committed under if_absent like a put; stores that do not support them say so.
+TEST_P(ObjectStoreConformance, StagedWrites) {
+  std::string data = RandomBytes(200000, 11);
+  auto reader = MakeStringReader(data);
+  Result<std::unique_ptr<StagedPut>> staged = store().Stage(*reader);
+  if (!store().SupportsStaging()) {
+    MV_EXPECT_CODE(staged, StatusCode::kInvalidArgument);
+    return;
+  }
+  MV_ASSERT_OK(staged);
+  Result<ListPage> page = store().List({});
+  MV_ASSERT_OK(page);
+  EXPECT_TRUE(page->objects.empty()) << "a staged write is visible before its commit";
+  MV_ASSERT_OK((*staged)->Commit("staged/a", {.defer_sync = true}));
+  EXPECT_TRUE(Get("staged/a") == data);
+
+  auto dropped_reader = MakeStringReader("dropped");
+  Result<std::unique_ptr<StagedPut>> dropped = store().Stage(*dropped_reader);
+  MV_ASSERT_OK(dropped);
+  dropped->reset();
+  page = store().List({});
+  MV_ASSERT_OK(page);
+  ASSERT_EQ(page->objects.size(), 1u) << "a dropped staged write left something visible";
+
+  auto again_reader = MakeStringReader("other bytes");
+  Result<std::unique_ptr<StagedPut>> again = store().Stage(*again_reader);
+  MV_ASSERT_OK(again);
+  MV_EXPECT_CODE((*again)->Commit("staged/a", {.if_absent = true}),
+                 StatusCode::kPreconditionFailed);
+  EXPECT_TRUE(Get("staged/a") == data);
+  auto typed_reader = MakeStringReader("x");
+  Result<std::unique_ptr<StagedPut>> typed = store().Stage(*typed_reader);
+  MV_ASSERT_OK(typed);
+  MV_EXPECT_CODE((*typed)->Commit("staged/b", {.content_type = "text/plain"}),
+                 StatusCode::kInvalidArgument);
+}
+
 TEST_P(ObjectStoreConformance, PutFileAndGetFile) {
   TempDir dir;
   std::string src = dir.path() + "/src.bin", dst = dir.path() + "/dst.bin";
