@@ -75,6 +75,33 @@ Result<std::optional<RunRow>> QueryOneRun(db::Database& database, std::string_vi
   return std::optional<RunRow>(std::move(runs.front()));
 }
 
+// Runs `head` VALUES (...), (...) ... `tail` for `rows` of `width` values each, many rows per
+// statement: a run's commit writes ~10^5 rows, and one statement per row costs most of the time.
+Status InsertMany(db::Connection& c, std::string_view head, std::string_view tail, size_t width,
+                  const std::vector<Value>& values) {
+  constexpr size_t kRowsPerStatement = 64;
+  const size_t rows = values.size() / width;
+  std::string full_sql;
+  for (size_t first = 0; first < rows; first += kRowsPerStatement) {
+    const size_t n = std::min(kRowsPerStatement, rows - first);
+    std::string sql(head);
+    sql += " VALUES ";
+    for (size_t r = 0; r < n; ++r) {
+      sql += r == 0 ? "(" : ", (";
+      for (size_t col = 0; col < width; ++col) {
+        if (col > 0) sql += ", ";
+        sql += "$" + std::to_string(r * width + col + 1);
+      }
+      sql += ")";
+    }
+    sql += " ";
+    sql += tail;
+    std::span<const Value> params(values.data() + first * width, n * width);
+    MV_RETURN_IF_ERROR(c.Execute(sql, params).status());
+  }
+  return Status::Ok();
+}
+
 std::string RunQuery(std::string_view where_order) {
   return "SELECT " + std::string(kRunColumns) + " FROM archive_runs WHERE " +
          std::string(where_order);
@@ -170,26 +197,23 @@ Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {
   }
   // The earliest (run, archive) wins; within one run the caller gives the first path in tree
   // order, so paths never need comparing.
+  std::vector<Value> values;
+  values.reserve(rows.files.size() * 6);
   for (const FileIdentity& f : rows.files) {
-    const Value params[] = {B(f.sha256),           B(f.sha1), I(f.size), T(f.first_archive),
-                            f.first_run.ToString(), T(f.first_path)};
-    MV_RETURN_IF_ERROR(
-        c.Execute("INSERT INTO archive_files(" + std::string(kFileColumns) +
-                      ") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO UPDATE SET "
-                      "first_archive = excluded.first_archive, first_run = excluded.first_run, "
-                      "first_path = excluded.first_path WHERE (excluded.first_run, "
-                      "excluded.first_archive) < (archive_files.first_run, "
-                      "archive_files.first_archive)",
-                  params)
-            .status());
+    values.insert(values.end(), {B(f.sha256), B(f.sha1), I(f.size), T(f.first_archive),
+                                 f.first_run.ToString(), T(f.first_path)});
   }
-  for (const EncodedNode& n : rows.nodes) {
-    const Value params[] = {B(n.id), Bytes{n.bytes}};
-    MV_RETURN_IF_ERROR(c.Execute("INSERT INTO archive_tree_nodes(id, node) VALUES ($1, $2) "
-                                 "ON CONFLICT DO NOTHING",
-                                 params)
-                           .status());
-  }
+  MV_RETURN_IF_ERROR(InsertMany(
+      c, "INSERT INTO archive_files(" + std::string(kFileColumns) + ")",
+      "ON CONFLICT (sha256) DO UPDATE SET first_archive = excluded.first_archive, "
+      "first_run = excluded.first_run, first_path = excluded.first_path WHERE "
+      "(excluded.first_run, excluded.first_archive) < (archive_files.first_run, "
+      "archive_files.first_archive)",
+      6, values));
+  values.clear();
+  for (const EncodedNode& n : rows.nodes) values.insert(values.end(), {B(n.id), Bytes{n.bytes}});
+  MV_RETURN_IF_ERROR(InsertMany(c, "INSERT INTO archive_tree_nodes(id, node)",
+                                "ON CONFLICT DO NOTHING", 2, values));
   if (rows.stat_cache) {
     const StatCacheDelta& d = *rows.stat_cache;
     if (d.clear_first) {
@@ -203,26 +227,21 @@ Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {
           c.Execute("DELETE FROM archive_stat_cache WHERE archive = $1 AND path = $2", params)
               .status());
     }
+    std::vector<Value> rows_values;
+    rows_values.reserve(d.upserts.size() * 9);
     for (const StatCacheRow& s : d.upserts) {
-      const Value params[] = {T(rec.archive),
-                              T(s.path),
-                              I(s.size),
-                              s.mtime_ns,
-                              s.ctime_ns,
-                              I(s.inode),
-                              I(s.device),
-                              B(s.sha256),
-                              B(s.sha1)};
-      MV_RETURN_IF_ERROR(
-          c.Execute("INSERT INTO archive_stat_cache(archive, path, size, mtime_ns, ctime_ns, "
-                    "inode, device, sha256, sha1) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-                    "ON CONFLICT (archive, path) DO UPDATE SET size = excluded.size, "
-                    "mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, "
-                    "inode = excluded.inode, device = excluded.device, "
-                    "sha256 = excluded.sha256, sha1 = excluded.sha1",
-                    params)
-              .status());
+      rows_values.insert(rows_values.end(),
+                         {T(rec.archive), T(s.path), I(s.size), s.mtime_ns, s.ctime_ns,
+                          I(s.inode), I(s.device), B(s.sha256), B(s.sha1)});
     }
+    MV_RETURN_IF_ERROR(InsertMany(
+        c,
+        "INSERT INTO archive_stat_cache(archive, path, size, mtime_ns, ctime_ns, inode, device, "
+        "sha256, sha1)",
+        "ON CONFLICT (archive, path) DO UPDATE SET size = excluded.size, "
+        "mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, inode = excluded.inode, "
+        "device = excluded.device, sha256 = excluded.sha256, sha1 = excluded.sha1",
+        9, rows_values));
   }
   return Status::Ok();
 }

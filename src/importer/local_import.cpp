@@ -148,6 +148,7 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   // Names and kinds are checked before anything is written.
   MV_ASSIGN_OR_RETURN(LocalTree tree, WalkLocalTree(options.dir));
   const auto walk_ms = ms_since(started_steady);
+  const auto cache_started = clock.SteadyNow();  // format, lock, recovery, stat cache
   MV_RETURN_IF_ERROR(archive::CheckStoreFormat(*store, /*create=*/true));
 
   const std::string writer = (options.writer.empty() ? "mirrorvault" : options.writer) +
@@ -193,6 +194,7 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
     }
   }
 
+  const auto cache_ms = ms_since(cache_started);
   if (options.progress != nullptr) options.progress->SetTotals(tree.bytes, tree.files.size());
   const auto read_started = clock.SteadyNow();
 
@@ -387,6 +389,7 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
                                          {.concurrency = concurrency, .clock = &clock}));
   LogDebug("import phases", {{"archive", options.archive},
                              {"walk", walk_ms},
+                             {"lock_and_stat_cache", cache_ms},
                              {"read_and_upload", read_ms},
                              {"build_tree", build_ms},
                              {"commit", ms_since(commit_started)}});
