@@ -9,15 +9,11 @@
 #include <string>
 
 #include "db/database.h"
+#include "support/status_assert.h"
 #include "util/status.h"
 
 namespace mv::db {
 
-inline const Status& StatusOf(const Status& s) { return s; }
-template <typename T>
-const Status& StatusOf(const Result<T>& r) {
-  return r.status();
-}
 
 inline void PrintTo(const Bytes& bytes, std::ostream* os) {
   *os << "Bytes(" << ::testing::PrintToString(bytes.data) << ")";
@@ -45,21 +41,7 @@ class TempDir {
 
 }  // namespace mv::db
 
-#define MV_DB_ASSERT_OK(expr)                                     \
-  do {                                                            \
-    const auto& mv_r_ = (expr);                                   \
-    ASSERT_TRUE(::mv::db::StatusOf(mv_r_).ok())                   \
-        << #expr << ": " << ::mv::db::StatusOf(mv_r_).ToString(); \
-  } while (0)
-#define MV_DB_EXPECT_OK(expr)                                     \
-  do {                                                            \
-    const auto& mv_r_ = (expr);                                   \
-    EXPECT_TRUE(::mv::db::StatusOf(mv_r_).ok())                   \
-        << #expr << ": " << ::mv::db::StatusOf(mv_r_).ToString(); \
-  } while (0)
-#define MV_DB_EXPECT_CODE(expr, want)                             \
-  do {                                                            \
-    const auto& mv_r_ = (expr);                                   \
-    EXPECT_EQ(::mv::db::StatusOf(mv_r_).code(), (want))           \
-        << #expr << ": " << ::mv::db::StatusOf(mv_r_).ToString(); \
-  } while (0)
+// The shared assertions (support/status_assert.h) under this suite's names.
+#define MV_DB_ASSERT_OK(expr) MV_ASSERT_OK(expr)
+#define MV_DB_EXPECT_OK(expr) MV_EXPECT_OK(expr)
+#define MV_DB_EXPECT_CODE(expr, want) MV_EXPECT_CODE(expr, want)

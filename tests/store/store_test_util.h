@@ -11,37 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "support/status_assert.h"
 #include "util/io.h"
 #include "util/status.h"
 
-namespace mv::store {
-
-inline const Status& StatusOf(const Status& s) { return s; }
-template <typename T>
-const Status& StatusOf(const Result<T>& r) {
-  return r.status();
-}
-
-}  // namespace mv::store
-
-#define MV_ASSERT_OK(expr)                                           \
-  do {                                                               \
-    const auto& mv_r_ = (expr);                                      \
-    ASSERT_TRUE(::mv::store::StatusOf(mv_r_).ok())                   \
-        << #expr << ": " << ::mv::store::StatusOf(mv_r_).ToString(); \
-  } while (0)
-#define MV_EXPECT_OK(expr)                                           \
-  do {                                                               \
-    const auto& mv_r_ = (expr);                                      \
-    EXPECT_TRUE(::mv::store::StatusOf(mv_r_).ok())                   \
-        << #expr << ": " << ::mv::store::StatusOf(mv_r_).ToString(); \
-  } while (0)
-#define MV_EXPECT_CODE(expr, want)                                   \
-  do {                                                               \
-    const auto& mv_r_ = (expr);                                      \
-    EXPECT_EQ(::mv::store::StatusOf(mv_r_).code(), (want))           \
-        << #expr << ": " << ::mv::store::StatusOf(mv_r_).ToString(); \
-  } while (0)
 
 namespace mv::store {
 
