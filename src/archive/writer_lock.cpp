@@ -21,6 +21,8 @@ int64_t ToMs(std::chrono::system_clock::time_point t) {
 }
 
 std::string FormatMs(int64_t ms) {
+  // Within years 1970-2261 (what system_clock holds); a stranger value is shown as it is.
+  if (ms < 0 || ms > int64_t{9'000'000'000'000}) return std::to_string(ms) + " ms";
   return FormatRfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
 }
 

@@ -303,7 +303,7 @@ std::string LocalTag(pid_t pid) {
 
 void PlantLock(db::Database& database, const std::string& owner) {
   auto conn = Must(database.Acquire());
-  const int64_t far = std::numeric_limits<int64_t>::max() / 2;
+  const int64_t far = int64_t{4'000'000'000'000};  // year 2096
   const db::Value params[] = {std::string("debian"), owner, int64_t{0}, far};
   ASSERT_TRUE(conn->Execute("INSERT INTO archive_locks(archive, owner, acquired_ms, expires_ms) "
                             "VALUES ($1, $2, $3, $4)",
