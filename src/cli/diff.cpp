@@ -35,6 +35,13 @@ int RunDiff(CliContext& context, const DiffArgs& args) {
   auto source = archive::MakeCachedNodeSource(access->store, access->catalog.get());
   Status st = archive::DiffTrees(*source, run_a->root, run_b->root,
                                  [](const archive::Change& c) {
+                                   // A folder whose contents changed is shown by those contents.
+                                   if (c.kind == archive::ChangeKind::kChanged && c.before &&
+                                       c.after &&
+                                       c.before->type == archive::EntryType::kDirectory &&
+                                       c.after->type == archive::EntryType::kDirectory) {
+                                     return Status::Ok();
+                                   }
                                    const char* mark = c.kind == archive::ChangeKind::kAdded ? "A"
                                                       : c.kind == archive::ChangeKind::kRemoved
                                                           ? "D"
