@@ -117,11 +117,11 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(std::shared_ptr<db::Database> dat
 Result<std::vector<std::string>> Catalog::ListArchives() {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   std::vector<std::string> names;
-  MV_RETURN_IF_ERROR(conn->Query("SELECT name FROM archive_archives ORDER BY name", {},
-                                 [&](const db::Row& row) {
-                                   names.push_back(row.Text(0));
-                                   return Status::Ok();
-                                 }));
+  MV_RETURN_IF_ERROR(
+      conn->Query("SELECT name FROM archive_archives ORDER BY name", {}, [&](const db::Row& row) {
+        names.push_back(row.Text(0));
+        return Status::Ok();
+      }));
   return names;
 }
 
@@ -137,16 +137,14 @@ Result<std::optional<RunRow>> Catalog::GetRun(std::string_view archive, const Ru
 
 Result<std::optional<RunRow>> Catalog::RunAtOrBefore(std::string_view archive, const RunId& at) {
   const Value params[] = {T(archive), at.ToString()};
-  return QueryOneRun(*database_,
-                     RunQuery("archive = $1 AND run_id <= $2 ORDER BY run_id DESC LIMIT 1"),
-                     params);
+  return QueryOneRun(
+      *database_, RunQuery("archive = $1 AND run_id <= $2 ORDER BY run_id DESC LIMIT 1"), params);
 }
 
 Result<std::optional<RunRow>> Catalog::RunBefore(std::string_view archive, const RunId& before) {
   const Value params[] = {T(archive), before.ToString()};
   return QueryOneRun(*database_,
-                     RunQuery("archive = $1 AND run_id < $2 ORDER BY run_id DESC LIMIT 1"),
-                     params);
+                     RunQuery("archive = $1 AND run_id < $2 ORDER BY run_id DESC LIMIT 1"), params);
 }
 
 Result<std::optional<RunRow>> Catalog::LatestRun(std::string_view archive) {
@@ -159,9 +157,8 @@ Result<std::optional<RunRow>> Catalog::EarliestRun(std::string_view archive) {
   return QueryOneRun(*database_, RunQuery("archive = $1 ORDER BY run_id LIMIT 1"), params);
 }
 
-Status Catalog::RecordRun(const RunRows& rows) {
+Status Catalog::RecordRun(RunRows sorted) {
   // Rows in key order touch each index page once, instead of all over the B-trees.
-  RunRows sorted = rows;
   std::sort(sorted.files.begin(), sorted.files.end(),
             [](const FileIdentity& a, const FileIdentity& b) { return a.sha256 < b.sha256; });
   std::sort(sorted.nodes.begin(), sorted.nodes.end(),
@@ -185,9 +182,9 @@ Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {
             .status());
   }
   {
-    const Value params[] = {T(rec.archive),      rec.run_id.ToString(), B(rec.root),
-                            OptRun(rec.parent),  I(rec.files),          I(rec.bytes),
-                            I(rec.new_files),    I(rec.new_bytes),      T(rows.record_json)};
+    const Value params[] = {T(rec.archive),     rec.run_id.ToString(), B(rec.root),
+                            OptRun(rec.parent), I(rec.files),          I(rec.bytes),
+                            I(rec.new_files),   I(rec.new_bytes),      T(rows.record_json)};
     MV_ASSIGN_OR_RETURN(
         int64_t inserted,
         c.Execute("INSERT INTO archive_runs(" + std::string(kRunColumns) +
@@ -203,13 +200,13 @@ Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {
     values.insert(values.end(), {B(f.sha256), B(f.sha1), I(f.size), T(f.first_archive),
                                  f.first_run.ToString(), T(f.first_path)});
   }
-  MV_RETURN_IF_ERROR(InsertMany(
-      c, "INSERT INTO archive_files(" + std::string(kFileColumns) + ")",
-      "ON CONFLICT (sha256) DO UPDATE SET first_archive = excluded.first_archive, "
-      "first_run = excluded.first_run, first_path = excluded.first_path WHERE "
-      "(excluded.first_run, excluded.first_archive) < (archive_files.first_run, "
-      "archive_files.first_archive)",
-      6, values));
+  MV_RETURN_IF_ERROR(
+      InsertMany(c, "INSERT INTO archive_files(" + std::string(kFileColumns) + ")",
+                 "ON CONFLICT (sha256) DO UPDATE SET first_archive = excluded.first_archive, "
+                 "first_run = excluded.first_run, first_path = excluded.first_path WHERE "
+                 "(excluded.first_run, excluded.first_archive) < (archive_files.first_run, "
+                 "archive_files.first_archive)",
+                 6, values));
   values.clear();
   for (const EncodedNode& n : rows.nodes) values.insert(values.end(), {B(n.id), Bytes{n.bytes}});
   MV_RETURN_IF_ERROR(InsertMany(c, "INSERT INTO archive_tree_nodes(id, node)",
@@ -231,8 +228,8 @@ Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {
     rows_values.reserve(d.upserts.size() * 9);
     for (const StatCacheRow& s : d.upserts) {
       rows_values.insert(rows_values.end(),
-                         {T(rec.archive), T(s.path), I(s.size), s.mtime_ns, s.ctime_ns,
-                          I(s.inode), I(s.device), B(s.sha256), B(s.sha1)});
+                         {T(rec.archive), T(s.path), I(s.size), s.mtime_ns, s.ctime_ns, I(s.inode),
+                          I(s.device), B(s.sha256), B(s.sha1)});
     }
     MV_RETURN_IF_ERROR(InsertMany(
         c,
@@ -250,13 +247,13 @@ Result<std::optional<FileIdentity>> Catalog::FileBySha256(const Sha256& sha256) 
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   std::optional<FileIdentity> found;
   const Value params[] = {B(sha256)};
-  MV_RETURN_IF_ERROR(conn->Query(
-      "SELECT " + std::string(kFileColumns) + " FROM archive_files WHERE sha256 = $1", params,
-      [&](const db::Row& row) -> Status {
-        MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
-        found = std::move(f);
-        return Status::Ok();
-      }));
+  MV_RETURN_IF_ERROR(
+      conn->Query("SELECT " + std::string(kFileColumns) + " FROM archive_files WHERE sha256 = $1",
+                  params, [&](const db::Row& row) -> Status {
+                    MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
+                    found = std::move(f);
+                    return Status::Ok();
+                  }));
   return found;
 }
 
@@ -264,13 +261,13 @@ Result<std::vector<FileIdentity>> Catalog::FilesBySha1(const Sha1& sha1) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   std::vector<FileIdentity> found;
   const Value params[] = {B(sha1)};
-  MV_RETURN_IF_ERROR(conn->Query("SELECT " + std::string(kFileColumns) +
-                                     " FROM archive_files WHERE sha1 = $1 ORDER BY sha256",
-                                 params, [&](const db::Row& row) -> Status {
-                                   MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
-                                   found.push_back(std::move(f));
-                                   return Status::Ok();
-                                 }));
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT " + std::string(kFileColumns) + " FROM archive_files WHERE sha1 = $1 ORDER BY sha256",
+      params, [&](const db::Row& row) -> Status {
+        MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
+        found.push_back(std::move(f));
+        return Status::Ok();
+      }));
   return found;
 }
 
@@ -301,11 +298,11 @@ Result<std::vector<bool>> Catalog::HasNodes(std::span<const Sha256> ids) {
   std::vector<bool> has(ids.size(), false);
   for (size_t i = 0; i < ids.size(); ++i) {
     const Value params[] = {B(ids[i])};
-    MV_RETURN_IF_ERROR(conn->Query("SELECT 1 FROM archive_tree_nodes WHERE id = $1", params,
-                                   [&](const db::Row&) {
-                                     has[i] = true;
-                                     return Status::Ok();
-                                   }));
+    MV_RETURN_IF_ERROR(
+        conn->Query("SELECT 1 FROM archive_tree_nodes WHERE id = $1", params, [&](const db::Row&) {
+          has[i] = true;
+          return Status::Ok();
+        }));
   }
   return has;
 }

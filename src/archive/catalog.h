@@ -101,7 +101,7 @@ class Catalog {
   // file identities (first-seen kept at the earliest (run, archive)), the tree nodes and the
   // stat-cache delta, in one transaction. A run already recorded is left as it is (OK), so
   // recovery can race an import harmlessly.
-  Status RecordRun(const RunRows& rows);
+  Status RecordRun(RunRows rows);
 
   // --- file identities ---
   Result<std::optional<FileIdentity>> FileBySha256(const Sha256& sha256);

@@ -14,10 +14,9 @@ Status CheckStoreFormat(store::ObjectStore& store, bool create) {
     if (*found == kFormatContents) return Status::Ok();
     std::string shown = found->substr(0, 64);
     while (!shown.empty() && shown.back() == '\n') shown.pop_back();
-    return InvalidArgument("store " + store.Describe() + " holds format '" + shown +
-                           "'; this mirrorvault reads '" +
-                           std::string(kFormatContents.substr(0, kFormatContents.size() - 1)) +
-                           "'");
+    return InvalidArgument(
+        "store " + store.Describe() + " holds format '" + shown + "'; this mirrorvault reads '" +
+        std::string(kFormatContents.substr(0, kFormatContents.size() - 1)) + "'");
   }
   if (!found.status().IsNotFound()) {
     return found.status().WithContext("reading the format of " + store.Describe());
@@ -50,14 +49,14 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
     for (size_t i = 0; i < level.size(); ++i) {
       if (!cached[i]) missing.push_back(i);
     }
-    MV_RETURN_IF_ERROR(ParallelFor(
-        missing.size(),
-        [&](size_t k) {
-          const EncodedNode& n = level[missing[k]];
-          return store.PutBytes(TreeKey(n.id), n.bytes,
-                                {.expected_sha256 = ToHex(n.id), .defer_sync = true});
-        },
-        {.max_in_flight = options.concurrency}));
+    MV_RETURN_IF_ERROR(ParallelFor(missing.size(),
+                                   [&](size_t k) {
+                                     const EncodedNode& n = level[missing[k]];
+                                     return store.PutBytes(
+                                         TreeKey(n.id), n.bytes,
+                                         {.expected_sha256 = ToHex(n.id), .defer_sync = true});
+                                   },
+                                   {.max_in_flight = options.concurrency}));
     for (size_t i : missing) rows.nodes.push_back(std::move(level[i]));
   }
 
@@ -79,8 +78,7 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
                               {.if_absent = true, .content_type = "application/json"});
   if (put.IsPreconditionFailed()) {
     return AlreadyExists("run " + record.archive + "@" + record.run_id.ToString() +
-                         " exists already in " + store.Describe() +
-                         "; choose another --run-id");
+                         " exists already in " + store.Describe() + "; choose another --run-id");
   }
   if (!put.ok()) {
     // An ambiguous failure: the record may be there whole (only the answer was lost), torn (a
@@ -100,17 +98,17 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
   rows.record = record;
   rows.files = std::move(input.files);
   rows.stat_cache = std::move(input.stat_cache);
+  const size_t new_nodes = rows.nodes.size();
   const auto catalog_started = clock.SteadyNow();
-  Status recorded = catalog.RecordRun(rows);
+  Status recorded = catalog.RecordRun(std::move(rows));
   LogDebug("commit phases", {{"run", record.archive + "@" + record.run_id.ToString()},
                              {"nodes", nodes_ms},
-                             {"new_nodes", rows.nodes.size()},
+                             {"new_nodes", new_nodes},
                              {"sync", sync_ms},
                              {"catalog", ms_since(catalog_started)}});
   if (!recorded.ok()) {
     return recorded.WithContext("run " + record.archive + "@" + record.run_id.ToString() +
-                                " is committed in the store but the catalog " +
-                                catalog.Describe() +
+                                " is committed in the store but the catalog " + catalog.Describe() +
                                 " could not record it (the next import or `mirrorvault runs` "
                                 "adds it back)");
   }

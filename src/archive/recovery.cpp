@@ -110,7 +110,7 @@ Result<std::vector<RunRecord>> RecoverRuns(store::ObjectStore& store, Catalog& c
     // sightings of its files may move to it.
     std::unordered_set<Sha256, IdHasher> done;
     MV_ASSIGN_OR_RETURN(RunRows rows, RowsFromStore(store, run, done, concurrency));
-    MV_RETURN_IF_ERROR(catalog.RecordRun(rows));
+    MV_RETURN_IF_ERROR(catalog.RecordRun(std::move(rows)));
     LogInfo("recovered a committed run missing from the catalog",
             {{"archive", run.record.archive}, {"run", run.record.run_id.ToString()}});
     added.push_back(run.record);

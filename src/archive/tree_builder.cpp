@@ -101,6 +101,8 @@ Result<BuiltTree> TreeBuilder::Build() {
     DirResult result;
     std::vector<TreeEntry> entries;
     entries.reserve(dir.dirs.size() + dir.leaves.size());
+    std::vector<Sha256> subdirs;
+    subdirs.reserve(dir.dirs.size());
     for (auto& [name, child] : dir.dirs) {
       MV_ASSIGN_OR_RETURN(DirResult sub, encode(*child, path + name + "/"));
       child.reset();  // free as we go
@@ -110,6 +112,7 @@ Result<BuiltTree> TreeBuilder::Build() {
       e.size = sub.bytes;
       e.file_count = sub.files;
       e.hash = sub.id;
+      subdirs.push_back(sub.id);
       entries.push_back(std::move(e));
       result.files += sub.files;
       result.bytes += sub.bytes;
@@ -131,16 +134,21 @@ Result<BuiltTree> TreeBuilder::Build() {
     for (EncodedNode& node : encoded->nodes) {
       std::string key(AsBytes(node.id));
       if (height.contains(key)) continue;
-      MV_ASSIGN_OR_RETURN(DecodedNode decoded, DecodeNode(node.bytes, "new tree node"));
       size_t h = 0;
       auto above = [&](const Sha256& child) {
         auto it = height.find(std::string(AsBytes(child)));
         if (it != height.end()) h = std::max(h, it->second + 1);
       };
-      for (const TreeEntry& e : decoded.entries) {
-        if (e.type == EntryType::kDirectory) above(e.hash);
+      if (encoded->nodes.size() == 1) {
+        // A single leaf: its children are this folder's subfolders, known already.
+        for (const Sha256& sub : subdirs) above(sub);
+      } else {  // sharded: which node holds what is in the nodes themselves
+        MV_ASSIGN_OR_RETURN(DecodedNode decoded, DecodeNode(node.bytes, "new tree node"));
+        for (const TreeEntry& e : decoded.entries) {
+          if (e.type == EntryType::kDirectory) above(e.hash);
+        }
+        for (const DecodedNode::Child& c : decoded.children) above(c.id);
       }
-      for (const DecodedNode::Child& c : decoded.children) above(c.id);
       height.emplace(std::move(key), h);
       if (out.levels.size() <= h) out.levels.resize(h + 1);
       out.levels[h].push_back(std::move(node));

@@ -1,6 +1,8 @@
 #include "cli/archive_access.h"
 
+#include "archive/node_source.h"
 #include "archive/recovery.h"
+#include "archive/run_view.h"
 #include "db/database.h"
 
 namespace mv::cli {
@@ -23,6 +25,24 @@ Result<ArchiveAccess> OpenArchive(CliContext& context, const std::string& recove
     if (!recovered.ok() && !recovered.status().IsNotFound()) return recovered.status();
   }
   return access;
+}
+
+Result<OpenedRun> OpenRun(CliContext& context, const std::string& spec_text) {
+  MV_ASSIGN_OR_RETURN(archive::RunSpec spec, archive::ParseRunSpec(spec_text));
+  OpenedRun opened;
+  MV_ASSIGN_OR_RETURN(opened.access, OpenArchive(context, spec.archive, /*create_store=*/false));
+  MV_ASSIGN_OR_RETURN(opened.run, archive::ResolveRun(*opened.access.catalog, spec, SystemClock()));
+  opened.source = archive::MakeCachedNodeSource(opened.access.store, opened.access.catalog.get());
+  return opened;
+}
+
+Result<archive::RunRow> ResolveOtherRun(OpenedRun& opened, const std::string& spec_text) {
+  MV_ASSIGN_OR_RETURN(archive::RunSpec spec, archive::ParseRunSpec(spec_text));
+  if (spec.archive != opened.run.archive) {
+    MV_RETURN_IF_ERROR(
+        archive::RecoverRuns(*opened.access.store, *opened.access.catalog, spec.archive).status());
+  }
+  return archive::ResolveRun(*opened.access.catalog, spec, SystemClock());
 }
 
 }  // namespace mv::cli

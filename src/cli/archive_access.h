@@ -6,6 +6,7 @@
 #include <string>
 
 #include "archive/catalog.h"
+#include "archive/tree_walk.h"
 #include "cli/cli_context.h"
 #include "store/object_store.h"
 
@@ -21,6 +22,18 @@ struct ArchiveAccess {
 // `create_store`: a missing local store folder is created (import) rather than refused.
 Result<ArchiveAccess> OpenArchive(CliContext& context, const std::string& recover_archive,
                                   bool create_store);
+
+// A run named on the command line ("debian@20240229"), resolved: the archive opened (with
+// recovery), the run at or before the moment, and a node source for its trees.
+struct OpenedRun {
+  ArchiveAccess access;
+  archive::RunRow run;
+  std::unique_ptr<archive::NodeSource> source;
+  std::string Name() const { return run.archive + "@" + run.run_id.ToString(); }
+};
+Result<OpenedRun> OpenRun(CliContext& context, const std::string& spec_text);
+// Another run of the archives `opened` gives access to (recovering its archive first).
+Result<archive::RunRow> ResolveOtherRun(OpenedRun& opened, const std::string& spec_text);
 
 // The archive subcommands, one file each.
 void RegisterImport(CLI::App& app, CliContext& context, int* exit_code);

@@ -1,7 +1,6 @@
 // `mirrorvault cat ARCHIVE@TS PATH`: a file of a run on standard output.
 #include <unistd.h>
 
-#include "archive/node_source.h"
 #include "archive/run_view.h"
 #include "cli/archive_access.h"
 #include "util/io.h"
@@ -16,22 +15,18 @@ struct CatArgs {
 
 int RunCat(CliContext& context, const CatArgs& args) {
   if (Status st = context.Init(); !st.ok()) return ReportError(st);
-  Result<archive::RunSpec> spec = archive::ParseRunSpec(args.run);
-  if (!spec.ok()) return ReportError(spec.status());
-  Result<ArchiveAccess> access = OpenArchive(context, spec->archive, /*create_store=*/false);
-  if (!access.ok()) return ReportError(access.status());
-  Result<archive::RunRow> run = archive::ResolveRun(*access->catalog, *spec, SystemClock());
-  if (!run.ok()) return ReportError(run.status());
-  auto source = archive::MakeCachedNodeSource(access->store, access->catalog.get());
-  const std::string where = spec->archive + "@" + run->run_id.ToString();
-  Result<archive::TreeEntry> entry = archive::ResolvePath(*source, run->root, args.path);
+  Result<OpenedRun> opened = OpenRun(context, args.run);
+  if (!opened.ok()) return ReportError(opened.status());
+  const std::string where = opened->Name();
+  Result<archive::TreeEntry> entry =
+      archive::ResolvePath(*opened->source, opened->run.root, args.path);
   if (!entry.ok()) return ReportError(entry.status().WithContext(where));
   if (entry->type != archive::EntryType::kFile) {
     return ReportError(InvalidArgument(where + ": '" + args.path + "' is a folder, not a file"));
   }
   auto out = MakeFdWriter(STDOUT_FILENO, "standard output");
-  Status st = access->store->Get(archive::BlobKey(entry->hash), *out,
-                                 {.size_hint = entry->size});
+  Status st =
+      opened->access.store->Get(archive::BlobKey(entry->hash), *out, {.size_hint = entry->size});
   if (!st.ok()) return ReportError(st.WithContext(where + ": " + args.path));
   return kExitOk;
 }

@@ -1,8 +1,6 @@
 // `mirrorvault diff ARCHIVE@A ARCHIVE@B`: what changed between two runs.
 #include <cstdio>
 
-#include "archive/node_source.h"
-#include "archive/recovery.h"
 #include "archive/run_view.h"
 #include "cli/archive_access.h"
 
@@ -16,39 +14,24 @@ struct DiffArgs {
 
 int RunDiff(CliContext& context, const DiffArgs& args) {
   if (Status st = context.Init(); !st.ok()) return ReportError(st);
-  Result<archive::RunSpec> a = archive::ParseRunSpec(args.a);
-  if (!a.ok()) return ReportError(a.status());
-  Result<archive::RunSpec> b = archive::ParseRunSpec(args.b);
-  if (!b.ok()) return ReportError(b.status());
-  Result<ArchiveAccess> access = OpenArchive(context, a->archive, /*create_store=*/false);
-  if (!access.ok()) return ReportError(access.status());
-  if (b->archive != a->archive) {
-    if (auto st = archive::RecoverRuns(*access->store, *access->catalog, b->archive).status();
-        !st.ok()) {
-      return ReportError(st);
-    }
-  }
-  Result<archive::RunRow> run_a = archive::ResolveRun(*access->catalog, *a, SystemClock());
-  if (!run_a.ok()) return ReportError(run_a.status());
-  Result<archive::RunRow> run_b = archive::ResolveRun(*access->catalog, *b, SystemClock());
-  if (!run_b.ok()) return ReportError(run_b.status());
-  auto source = archive::MakeCachedNodeSource(access->store, access->catalog.get());
-  Status st = archive::DiffTrees(*source, run_a->root, run_b->root,
-                                 [](const archive::Change& c) {
-                                   // A folder whose contents changed is shown by those contents.
-                                   if (c.kind == archive::ChangeKind::kChanged && c.before &&
-                                       c.after &&
-                                       c.before->type == archive::EntryType::kDirectory &&
-                                       c.after->type == archive::EntryType::kDirectory) {
-                                     return Status::Ok();
-                                   }
-                                   const char* mark = c.kind == archive::ChangeKind::kAdded ? "A"
-                                                      : c.kind == archive::ChangeKind::kRemoved
-                                                          ? "D"
-                                                          : "M";
-                                   std::printf("%s %s\n", mark, c.path.c_str());
-                                   return Status::Ok();
-                                 });
+  Result<OpenedRun> from = OpenRun(context, args.a);
+  if (!from.ok()) return ReportError(from.status());
+  Result<archive::RunRow> to = ResolveOtherRun(*from, args.b);
+  if (!to.ok()) return ReportError(to.status());
+  Status st =
+      archive::DiffTrees(*from->source, from->run.root, to->root, [](const archive::Change& c) {
+        // A folder whose contents changed is shown by those contents.
+        if (c.kind == archive::ChangeKind::kChanged && c.before && c.after &&
+            c.before->type == archive::EntryType::kDirectory &&
+            c.after->type == archive::EntryType::kDirectory) {
+          return Status::Ok();
+        }
+        const char* mark = c.kind == archive::ChangeKind::kAdded     ? "A"
+                           : c.kind == archive::ChangeKind::kRemoved ? "D"
+                                                                     : "M";
+        std::printf("%s %s\n", mark, c.path.c_str());
+        return Status::Ok();
+      });
   if (!st.ok()) return ReportError(st);
   return kExitOk;
 }

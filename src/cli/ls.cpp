@@ -2,7 +2,6 @@
 #include <cstdio>
 #include <iostream>
 
-#include "archive/node_source.h"
 #include "archive/run_view.h"
 #include "cli/archive_access.h"
 
@@ -43,22 +42,17 @@ void Print(const archive::TreeEntry& e, bool long_format) {
 
 int RunLs(CliContext& context, const LsArgs& args) {
   if (Status st = context.Init(); !st.ok()) return ReportError(st);
-  Result<archive::RunSpec> spec = archive::ParseRunSpec(args.run);
-  if (!spec.ok()) return ReportError(spec.status());
-  Result<ArchiveAccess> access = OpenArchive(context, spec->archive, /*create_store=*/false);
-  if (!access.ok()) return ReportError(access.status());
-  Result<archive::RunRow> run = archive::ResolveRun(*access->catalog, *spec, SystemClock());
-  if (!run.ok()) return ReportError(run.status());
-  auto source = archive::MakeCachedNodeSource(access->store, access->catalog.get());
-  Result<archive::TreeEntry> entry = archive::ResolvePath(*source, run->root, args.path);
-  if (!entry.ok()) {
-    return ReportError(entry.status().WithContext(spec->archive + "@" + run->run_id.ToString()));
-  }
+  Result<OpenedRun> opened = OpenRun(context, args.run);
+  if (!opened.ok()) return ReportError(opened.status());
+  Result<archive::TreeEntry> entry =
+      archive::ResolvePath(*opened->source, opened->run.root, args.path);
+  if (!entry.ok()) return ReportError(entry.status().WithContext(opened->Name()));
   if (entry->type != archive::EntryType::kDirectory) {
     Print(*entry, args.long_format);
     return kExitOk;
   }
-  Result<std::vector<archive::TreeEntry>> entries = archive::ListDirectory(*source, entry->hash);
+  Result<std::vector<archive::TreeEntry>> entries =
+      archive::ListDirectory(*opened->source, entry->hash);
   if (!entries.ok()) return ReportError(entries.status());
   for (const archive::TreeEntry& e : *entries) Print(e, args.long_format);
   return kExitOk;

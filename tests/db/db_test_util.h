@@ -10,6 +10,7 @@
 
 #include "db/database.h"
 #include "support/status_assert.h"
+#include "support/temp_dir.h"
 #include "util/status.h"
 
 namespace mv::db {
@@ -19,25 +20,7 @@ inline void PrintTo(const Bytes& bytes, std::ostream* os) {
   *os << "Bytes(" << ::testing::PrintToString(bytes.data) << ")";
 }
 
-// A fresh directory under the test temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = ::testing::TempDir() + "mvdb-XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << tmpl;
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::mv::testing::TempDir;  // support/temp_dir.h
 
 }  // namespace mv::db
 

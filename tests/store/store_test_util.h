@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support/status_assert.h"
+#include "support/temp_dir.h"
 #include "util/io.h"
 #include "util/status.h"
 
@@ -26,28 +27,7 @@ inline std::string RandomBytes(size_t n, uint64_t seed) {
   return out;
 }
 
-// A fresh directory under the test temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = ::testing::TempDir() + "mvstore-XXXXXX";
-    char* made = ::mkdtemp(tmpl.data());
-    if (made == nullptr) ADD_FAILURE() << "mkdtemp " << tmpl;
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::add, ec);
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::mv::testing::TempDir;  // support/temp_dir.h
 
 // Every file and directory under `dir` (relative paths, sorted).
 inline std::vector<std::string> TreeUnder(const std::string& dir) {
