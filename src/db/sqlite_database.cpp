@@ -200,29 +200,6 @@ struct StringHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-// A statement in use: a cached one is reset and unbound when the use ends, a one-off finalized.
-class StatementUse {
- public:
-  StatementUse(sqlite3_stmt* cached, StatementHandle owned)
-      : stmt_(cached != nullptr ? cached : owned.get()), owned_(std::move(owned)) {}
-  StatementUse(StatementUse&& other) noexcept
-      : stmt_(std::exchange(other.stmt_, nullptr)), owned_(std::move(other.owned_)) {}
-  StatementUse& operator=(StatementUse&&) = delete;
-  StatementUse(const StatementUse&) = delete;
-  StatementUse& operator=(const StatementUse&) = delete;
-  ~StatementUse() {
-    if (stmt_ != nullptr && owned_ == nullptr) {
-      sqlite3_reset(stmt_);
-      sqlite3_clear_bindings(stmt_);
-    }
-  }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_;
-  StatementHandle owned_;
-};
-
 // "$7" -> 7; 0 for any other parameter spelling.
 size_t ParameterNumber(const char* name) {
   if (name == nullptr || name[0] != '$' || name[1] < '1' || name[1] > '9') return 0;
@@ -232,6 +209,46 @@ size_t ParameterNumber(const char* name) {
   if (ec != std::errc() || end != digits.data() + digits.size()) return 0;
   return n;
 }
+
+// A prepared statement and the N of each of its parameters' "$N" (0: spelt otherwise), read
+// once: sqlite3_bind_parameter_name searches a list, so asking it at every use costs time
+// quadratic in the parameters of a many-row INSERT.
+struct Prepared {
+  explicit Prepared(StatementHandle h) : handle(std::move(h)) {
+    int count = sqlite3_bind_parameter_count(handle.get());
+    numbers.reserve(static_cast<size_t>(count));
+    for (int i = 1; i <= count; ++i) {
+      numbers.push_back(ParameterNumber(sqlite3_bind_parameter_name(handle.get(), i)));
+    }
+  }
+  StatementHandle handle;
+  std::vector<size_t> numbers;  // numbers[i - 1] for parameter i
+};
+
+// A statement in use: a cached one is reset and unbound when the use ends, a one-off finalized.
+class StatementUse {
+ public:
+  explicit StatementUse(Prepared* cached) : prepared_(cached) {}
+  explicit StatementUse(std::unique_ptr<Prepared> owned)
+      : prepared_(owned.get()), owned_(std::move(owned)) {}
+  StatementUse(StatementUse&& other) noexcept
+      : prepared_(std::exchange(other.prepared_, nullptr)), owned_(std::move(other.owned_)) {}
+  StatementUse& operator=(StatementUse&&) = delete;
+  StatementUse(const StatementUse&) = delete;
+  StatementUse& operator=(const StatementUse&) = delete;
+  ~StatementUse() {
+    if (prepared_ != nullptr && owned_ == nullptr) {
+      sqlite3_reset(prepared_->handle.get());
+      sqlite3_clear_bindings(prepared_->handle.get());
+    }
+  }
+  sqlite3_stmt* get() const { return prepared_->handle.get(); }
+  const std::vector<size_t>& numbers() const { return prepared_->numbers; }
+
+ private:
+  Prepared* prepared_;
+  std::unique_ptr<Prepared> owned_;
+};
 
 class SqliteConnection final : public Connection {
  public:
@@ -290,7 +307,7 @@ class SqliteConnection final : public Connection {
              const std::function<Status(const Row&)>* visit) {
     MV_ASSIGN_OR_RETURN(StatementUse use, Prepare(sql));
     sqlite3_stmt* stmt = use.get();
-    MV_RETURN_IF_ERROR(Bind(stmt, sql, params));
+    MV_RETURN_IF_ERROR(Bind(use, sql, params));
     SqliteRow row(stmt);
     for (;;) {
       int rc = sqlite3_step(stmt);
@@ -302,8 +319,8 @@ class SqliteConnection final : public Connection {
 
   Result<StatementUse> Prepare(std::string_view sql) {
     auto it = statements_.find(sql);
-    if (it != statements_.end() && !sqlite3_stmt_busy(it->second.get())) {
-      return StatementUse(it->second.get(), nullptr);
+    if (it != statements_.end() && !sqlite3_stmt_busy(it->second.handle.get())) {
+      return StatementUse(&it->second);
     }
     // A statement already running (a query issued again from its own visit callback) or one
     // past the cache's size is prepared for this use only.
@@ -329,19 +346,19 @@ class SqliteConnection final : public Connection {
             where_, "several statements in one: run them one by one (or as a script)", sql));
       }
     }
-    if (!cache) return StatementUse(nullptr, std::move(stmt));
-    sqlite3_stmt* kept = stmt.get();
-    statements_.emplace(std::string(sql), std::move(stmt));
-    return StatementUse(kept, nullptr);
+    if (!cache) return StatementUse(std::make_unique<Prepared>(std::move(stmt)));
+    auto [kept, inserted] = statements_.emplace(std::string(sql), std::move(stmt));
+    return StatementUse(&kept->second);
   }
 
-  Status Bind(sqlite3_stmt* stmt, std::string_view sql, std::span<const Value> params) {
-    int count = sqlite3_bind_parameter_count(stmt);
+  Status Bind(const StatementUse& use, std::string_view sql, std::span<const Value> params) {
+    sqlite3_stmt* stmt = use.get();
+    const std::vector<size_t>& numbers = use.numbers();
     std::vector<bool> used(params.size(), false);
-    for (int i = 1; i <= count; ++i) {
-      const char* name = sqlite3_bind_parameter_name(stmt, i);
-      size_t n = ParameterNumber(name);
+    for (int i = 1; i <= static_cast<int>(numbers.size()); ++i) {
+      size_t n = numbers[static_cast<size_t>(i - 1)];
       if (n == 0) {
+        const char* name = sqlite3_bind_parameter_name(stmt, i);
         return InvalidArgument(StatementMessage(where_,
                                                 std::string("parameter \"") +
                                                     (name != nullptr ? name : "?") +
@@ -385,7 +402,7 @@ class SqliteConnection final : public Connection {
   // Declared before statements_: statements are finalized before the handle closes.
   SqliteHandle db_;
   std::string where_;
-  std::unordered_map<std::string, StatementHandle, StringHash, std::equal_to<>> statements_;
+  std::unordered_map<std::string, Prepared, StringHash, std::equal_to<>> statements_;
 };
 
 struct SqliteTarget {
@@ -410,7 +427,7 @@ Result<SqliteHandle> OpenHandle(const SqliteTarget& target) {
   // SQLite's 2 MiB default spills pages to the WAL again and again.
   const char* setup = target.memory ? "PRAGMA foreign_keys = ON"
                                     : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                                      "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768";
+                                      "PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144";
   char* raw_error = nullptr;
   rc = sqlite3_exec(db.get(), setup, nullptr, nullptr, &raw_error);
   SqliteString error(raw_error);

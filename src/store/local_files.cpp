@@ -44,7 +44,13 @@ Status EnsureDirs(const std::string& root, const std::string& dir_rel, const std
   if (dir_rel.empty()) return Status::Ok();
   struct stat st {};
   std::string full = root + "/" + dir_rel;
-  if (::stat(full.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Ok();
+  full.pop_back();  // the trailing '/'
+  // Usually only the last folder is missing: one mkdir(2) then, instead of one per level (each
+  // of which takes its parent's lock, however often the parent exists already).
+  if (::mkdir(full.c_str(), 0755) == 0) {
+    return sync ? FsyncDir(full.substr(0, full.rfind('/'))) : Status::Ok();
+  }
+  if (errno == EEXIST && ::stat(full.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Ok();
   constexpr int kMaxAttempts = 100;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     bool vanished = false;
@@ -94,6 +100,17 @@ Result<TempFile> TempFile::Create(const std::string& dir) {
   }
 }
 
+Result<std::optional<TempFile>> TempFile::CreateUnnamed(const std::string& dir) {
+  static const bool have_proc = ::access("/proc/self/fd", X_OK) == 0;
+  if (!have_proc) return std::optional<TempFile>();
+  UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+  if (fd.valid()) return std::optional<TempFile>(TempFile(std::string(), std::move(fd)));
+  if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+    return std::optional<TempFile>();  // the filesystem has no O_TMPFILE
+  }
+  return ErrnoStatus(errno, "create an unnamed temporary file in " + dir);
+}
+
 TempFile::~TempFile() {
   if (!path_.empty()) ::unlink(path_.c_str());
 }
@@ -137,6 +154,15 @@ Result<CommitResult> Commit(const std::string& tmp, const std::string& path, boo
   }
   ::unlink(tmp.c_str());
   return CommitResult::kDone;
+}
+
+Result<CommitResult> LinkUnnamed(TempFile& tmp, const std::string& path) {
+  const std::string source = "/proc/self/fd/" + std::to_string(tmp.fd().get());
+  if (::linkat(AT_FDCWD, source.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+    return CommitResult::kDone;
+  }
+  if (errno == EEXIST) return ExistingTarget(path);
+  return ErrnoStatus(errno, "link an unnamed temporary file to " + path);
 }
 
 void PruneEmptyDirs(const std::string& root, std::string dir_rel) {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,11 +43,16 @@ Result<KeyPath> MapKey(const std::string& root, const std::string& key);
 Status EnsureDirs(const std::string& root, const std::string& dir_rel, const std::string& key,
                   bool sync = true);
 
-// A new, empty temporary file in `dir`, removed on destruction unless Release()d.
+// A new, empty temporary file in `dir`, removed on destruction unless Release()d; or an unnamed
+// one (O_TMPFILE), which has nothing to remove.
 class TempFile {
  public:
   // NotFound (retry after EnsureDirs) when `dir` vanished; other errors name the directory.
   static Result<TempFile> Create(const std::string& dir);
+  // An unnamed file on `dir`'s filesystem: making it adds no entry to `dir` (so parallel writers
+  // do not queue on the folder's lock) and a crash leaves nothing behind. None when the
+  // filesystem cannot make one, or /proc is missing so that LinkUnnamed could not name it.
+  static Result<std::optional<TempFile>> CreateUnnamed(const std::string& dir);
   // Takes over removing a file created otherwise (e.g. by link(2)); fd() is invalid.
   static TempFile Adopt(std::string path) { return TempFile(std::move(path), UniqueFd()); }
   TempFile(TempFile&& other) noexcept
@@ -56,7 +62,8 @@ class TempFile {
   TempFile& operator=(const TempFile&) = delete;
   ~TempFile();
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return path_; }  // empty for an unnamed file
+  bool named() const { return !path_.empty(); }
   UniqueFd& fd() { return fd_; }
   // Forgets the path (it was renamed or linked away).
   void Release() { path_.clear(); }
@@ -78,6 +85,11 @@ enum class CommitResult { kDone, kExists, kIsDirectory };
 // Renames `tmp` onto `path`; with `no_replace`, atomically only when `path` does not exist
 // (renameat2 RENAME_NOREPLACE, else link(2) + unlink). Does not fsync.
 Result<CommitResult> Commit(const std::string& tmp, const std::string& path, bool no_replace);
+
+// Gives an unnamed TempFile the name `path` (linkat(2) through /proc/self/fd), never replacing:
+// kExists or kIsDirectory when something is there already; NotFound when the folder is missing.
+// Does not fsync.
+Result<CommitResult> LinkUnnamed(TempFile& tmp, const std::string& path);
 
 // Removes `dir_rel` and its parents while they are empty, never the root.
 void PruneEmptyDirs(const std::string& root, std::string dir_rel);

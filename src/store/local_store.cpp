@@ -37,16 +37,22 @@ class LocalStore final : public ObjectStore {
 
   bool SupportsStaging() const override { return true; }
 
-  // The bytes go to a temporary file in the root folder (hidden from listings by its name);
-  // Commit renames it onto the key, like any put.
+  // The bytes go to an unnamed file (or, where the filesystem has none, a temporary file in the
+  // root folder, hidden from listings by its name); Commit gives it the key's name.
   Result<std::unique_ptr<StagedPut>> Stage(Reader& reader) override {
-    MV_ASSIGN_OR_RETURN(TempFile tmp, TempFile::Create(root_));
+    MV_ASSIGN_OR_RETURN(std::optional<TempFile> made, TempFile::CreateUnnamed(root_));
+    if (!made) {
+      MV_ASSIGN_OR_RETURN(TempFile named, TempFile::Create(root_));
+      made.emplace(std::move(named));
+    }
+    TempFile tmp = std::move(*made);
     std::unique_ptr<char[]> buf(new char[kBufferSize]);
+    const std::string& shown = tmp.named() ? tmp.path() : root_;
     for (;;) {
       Result<size_t> n = reader.Read(buf.get(), kBufferSize);
       if (!n.ok()) return n.status().WithContext("staging a write in " + Describe());
       if (*n == 0) break;
-      MV_RETURN_IF_ERROR(WriteAll(tmp.fd().get(), std::string_view(buf.get(), *n), tmp.path()));
+      MV_RETURN_IF_ERROR(WriteAll(tmp.fd().get(), std::string_view(buf.get(), *n), shown));
     }
     return std::unique_ptr<StagedPut>(new Staged(*this, std::move(tmp)));
   }
@@ -128,32 +134,55 @@ class LocalStore final : public ObjectStore {
  private:
   class Staged final : public StagedPut {
    public:
-    Staged(LocalStore& store, TempFile tmp) : store_(store), tmp_(std::move(tmp)) {}
+    Staged(LocalStore& store, TempFile tmp) : store_(store) { tmp_.emplace(std::move(tmp)); }
     Status Commit(const std::string& key, const PutOptions& options) override {
-      if (!tmp_.fd().valid() && tmp_.path().empty()) {
-        return InvalidArgument("staged write committed twice");
-      }
+      if (!tmp_) return InvalidArgument("staged write committed twice");
       if (options.expected_sha256 || !options.metadata.empty() || !options.content_type.empty()) {
         return InvalidArgument("a staged write takes no expected_sha256, metadata or type");
       }
       MV_ASSIGN_OR_RETURN(KeyPath kp, local::MapKey(store_.root_, key));
-      if (!options.defer_sync && ::fsync(tmp_.fd().get()) != 0) {
-        return ErrnoStatus(errno, "fsync " + tmp_.path());
-      }
-      MV_RETURN_IF_ERROR(tmp_.fd().Close(tmp_.path()));
-      Status st = store_.Install(tmp_, kp, key, options.if_absent);
-      if (st.IsNotFound()) {  // the key's folder does not exist yet
-        MV_RETURN_IF_ERROR(local::EnsureDirs(store_.root_, kp.dir_rel, key, !options.defer_sync));
-        st = store_.Install(tmp_, kp, key, options.if_absent);
-      }
-      MV_RETURN_IF_ERROR(st.WithContext("put " + store_.Where(key)));
+      Status st = Place(kp, key, options).WithContext("put " + store_.Where(key));
+      tmp_.reset();  // the temporary name, if one is left, goes
+      MV_RETURN_IF_ERROR(st);
       if (!options.defer_sync) MV_RETURN_IF_ERROR(local::FsyncDir(kp.dir));
       return Status::Ok();
     }
 
    private:
+    Status Place(const KeyPath& kp, const std::string& key, const PutOptions& options) {
+      const std::string shown = tmp_->named() ? tmp_->path() : "the staged file of " + key;
+      if (!options.defer_sync && ::fsync(tmp_->fd().get()) != 0) {
+        return ErrnoStatus(errno, "fsync " + shown);
+      }
+      if (!tmp_->named()) {
+        // The common case, one linkat(2): the key is new and its folder exists.
+        Result<CommitResult> linked = local::LinkUnnamed(*tmp_, kp.path);
+        if (linked.status().IsNotFound()) {
+          MV_RETURN_IF_ERROR(
+              local::EnsureDirs(store_.root_, kp.dir_rel, key, !options.defer_sync));
+          linked = local::LinkUnnamed(*tmp_, kp.path);
+        }
+        MV_RETURN_IF_ERROR(linked.status());
+        if (*linked == CommitResult::kDone) return tmp_->fd().Close(shown);
+        // Something stands at the key: name the file beside it and go the way of any put,
+        // which replaces a file, or reports the key (if_absent) or a folder in the way.
+        std::string beside = kp.dir + "/" + local::RandomName(local::kTempPrefix);
+        MV_ASSIGN_OR_RETURN(CommitResult named, local::LinkUnnamed(*tmp_, beside));
+        if (named != CommitResult::kDone) return Unavailable("temporary name " + beside + " taken");
+        MV_RETURN_IF_ERROR(tmp_->fd().Close(shown));
+        tmp_.emplace(TempFile::Adopt(beside));
+      }
+      MV_RETURN_IF_ERROR(tmp_->fd().Close(tmp_->path()));
+      Status st = store_.Install(*tmp_, kp, key, options.if_absent);
+      if (st.IsNotFound()) {  // the key's folder does not exist yet
+        MV_RETURN_IF_ERROR(local::EnsureDirs(store_.root_, kp.dir_rel, key, !options.defer_sync));
+        st = store_.Install(*tmp_, kp, key, options.if_absent);
+      }
+      return st;
+    }
+
     LocalStore& store_;
-    TempFile tmp_;  // removed on destruction unless installed
+    std::optional<TempFile> tmp_;  // removed on destruction unless installed
   };
 
   std::string Where(const std::string& key) const { return "file://" + root_ + "/" + key; }

@@ -180,6 +180,31 @@ TEST_F(LocalStoreTest, FileAndDirectoryPrefixConflictNamesBothKeys) {
   MV_EXPECT_OK(store_->PutBytes("empty", "now a file"));
 }
 
+// A staged write is an unnamed file until its commit links it in place: nothing of it shows in
+// the root, in any outcome (new key, new folders, replaced key, if_absent refusal, conflict).
+TEST_F(LocalStoreTest, StagedWritesLeaveNoTemporaryNames) {
+  auto stage = [&](const std::string& bytes) {
+    auto reader = MakeStringReader(bytes);
+    Result<std::unique_ptr<StagedPut>> staged = store_->Stage(*reader);
+    EXPECT_TRUE(staged.ok()) << staged.status().ToString();
+    return std::move(staged).value();
+  };
+  std::unique_ptr<StagedPut> first = stage("first");
+  EXPECT_TRUE(TreeUnder(root_).empty()) << ::testing::PrintToString(TreeUnder(root_));
+  MV_ASSERT_OK(first->Commit("deep/new/folders/k", {.defer_sync = true}));
+  MV_ASSERT_OK(stage("second")->Commit("deep/new/folders/k", {}));
+  EXPECT_EQ(*store_->GetBytes("deep/new/folders/k"), "second");
+  MV_EXPECT_CODE(stage("third")->Commit("deep/new/folders/k", {.if_absent = true}),
+                 StatusCode::kPreconditionFailed);
+  Status conflict = stage("fourth")->Commit("deep/new", {});
+  EXPECT_TRUE(conflict.IsAlreadyExists()) << conflict.ToString();
+  EXPECT_NE(conflict.message().find("deep/new/folders/k"), std::string::npos) << conflict.message();
+  stage("dropped").reset();
+  EXPECT_EQ(TreeUnder(root_), (std::vector<std::string>{"deep", "deep/new", "deep/new/folders",
+                                                        "deep/new/folders/k"}));
+  EXPECT_EQ(*store_->GetBytes("deep/new/folders/k"), "second");
+}
+
 TEST_F(LocalStoreTest, PermissionErrorsNameThePath) {
   ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);
   ASSERT_EQ(::chmod(root_.c_str(), 0555), 0);

@@ -155,6 +155,11 @@ TEST_P(ObjectStoreConformance, StagedWrites) {
   MV_EXPECT_CODE((*again)->Commit("staged/a", {.if_absent = true}),
                  StatusCode::kPreconditionFailed);
   EXPECT_TRUE(Get("staged/a") == data);
+  auto replace_reader = MakeStringReader("replacement");
+  Result<std::unique_ptr<StagedPut>> replace = store().Stage(*replace_reader);
+  MV_ASSERT_OK(replace);
+  MV_ASSERT_OK((*replace)->Commit("staged/a", {}));
+  EXPECT_EQ(Get("staged/a"), "replacement") << "a staged write does not replace like a put";
   auto typed_reader = MakeStringReader("x");
   Result<std::unique_ptr<StagedPut>> typed = store().Stage(*typed_reader);
   MV_ASSERT_OK(typed);
