@@ -71,6 +71,9 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
   const auto nodes_ms = ms_since(started);
   const auto sync_started = clock.SteadyNow();
   // Every blob and node the record names is durable before the record exists.
+  if (input.blobs_sync.valid()) {
+    MV_RETURN_IF_ERROR(input.blobs_sync.get().WithContext("making the run's blobs durable"));
+  }
   MV_RETURN_IF_ERROR(store.Sync().WithContext("making the run's objects durable"));
   const auto sync_ms = ms_since(sync_started);
   MV_RETURN_IF_ERROR(lock.Confirm());

@@ -9,6 +9,7 @@
 //      recovery (archive/recovery.h), which every writer and reader of the archive runs first.
 #pragma once
 
+#include <future>
 #include <optional>
 #include <vector>
 
@@ -32,6 +33,10 @@ struct CommitInput {
   BuiltTree tree;
   std::vector<FileIdentity> files;  // identities to record (new, or first seen earlier now)
   std::optional<StatCacheDelta> stat_cache;
+  // A store.Sync() the caller started as soon as its blobs were written, so that the disk
+  // flushes them while the tree is built and its nodes are written. Optional; when given, it is
+  // waited for, and its error honoured, before the record is written.
+  std::future<Status> blobs_sync;
 };
 
 struct CommitOptions {

@@ -263,4 +263,12 @@ Result<std::string> FaultInjectingStore::PresignGet(const std::string& key,
   return ForwardingStore::PresignGet(key, ttl);
 }
 
+Status FaultInjectingStore::Sync() {
+  static const std::string kWholeStore;
+  std::optional<Fault> fault = state_->Decide(StoreOp::kSync, {&kWholeStore});
+  if (fault) Sleep(fault->delay);
+  if (fault && !fault->status.ok()) return fault->status;
+  return ForwardingStore::Sync();
+}
+
 }  // namespace mv::store

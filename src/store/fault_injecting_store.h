@@ -35,8 +35,9 @@ enum class StoreOp : uint32_t {
   kDelete = 1u << 4,
   kCopy = 1u << 5,
   kPresign = 1u << 6,
+  kSync = 1u << 7,  // its key is "" (the store as a whole): rules naming keys never match it
 };
-inline constexpr int kStoreOpCount = 7;
+inline constexpr int kStoreOpCount = 8;
 
 // A set of operations: `StoreOp::kPut | StoreOp::kGet`, or StoreOps::All().
 class StoreOps {
@@ -99,6 +100,7 @@ class FaultInjectingStore final : public ForwardingStore {
   Status Copy(const std::string& src_key, const std::string& dst_key,
               const PutOptions& options) override;
   Result<std::string> PresignGet(const std::string& key, std::chrono::seconds ttl) override;
+  Status Sync() override;
 
  private:
   struct State;

@@ -57,6 +57,31 @@ TEST_F(ImportFaultsTest, FailedPutsNeverCommitAPartialRun) {
   ExpectConsistent();
 }
 
+// The store's Sync is the durability barrier before the record: whether the early one (blobs,
+// started while the tree is built) or the last one (tree nodes) fails, no run is committed.
+TEST_F(ImportFaultsTest, FailedSyncNeverCommits) {
+  for (uint64_t nth : {1, 2}) {
+    MakeTree(static_cast<int>(nth));
+    auto faulty = std::make_shared<store::FaultInjectingStore>(store_);
+    ASSERT_TRUE(faulty
+                    ->AddRule({.ops = store::StoreOp::kSync,
+                               .nth = nth,
+                               .status = Unavailable("injected sync failure")})
+                    .ok());
+    auto result = Import("debian", std::nullopt, faulty);
+    ASSERT_FALSE(result.ok()) << "sync " << nth << " failed, yet the import committed";
+    EXPECT_NE(result.status().message().find("injected sync failure"), std::string::npos)
+        << result.status().ToString();
+    EXPECT_EQ(faulty->Faults(store::StoreOp::kSync), 1u);
+    ExpectConsistent();
+    auto listed = catalog_->ListRuns("debian");
+    ASSERT_TRUE(listed.ok());
+    EXPECT_TRUE(listed->empty());
+  }
+  ASSERT_TRUE(Import().ok());
+  ExpectConsistent();
+}
+
 TEST_F(ImportFaultsTest, TornPutsLeaveNoCorruptObjectInACommittedRun) {
   int failed = 0;
   for (int round = 0; round < 9; ++round) {
