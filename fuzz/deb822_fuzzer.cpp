@@ -1,0 +1,66 @@
+// The deb822 reader and the Release, Packages and Sources parsers over arbitrary text.
+// Properties: nothing crashes; every refusal is InvalidArgument naming the source; an accepted
+// paragraph has fields with non-empty names free of blanks and colons, and values with no
+// surrounding blanks; every Release entry and pool file is a path that stays in the archive.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "apt/deb822.h"
+#include "apt/indexes.h"
+#include "apt/release.h"
+#include "fuzz_check.h"
+
+namespace {
+
+constexpr std::string_view kWhere = "fuzz-index";
+
+void CheckRefusal(const mv::Status& st) {
+  if (st.ok()) return;
+  MV_FUZZ_CHECK_ERROR(st, mv::StatusCode::kInvalidArgument);
+  MV_FUZZ_CHECK(st.message().find(kWhere) != std::string::npos, st.message());
+}
+
+bool Blank(char c) { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  mv::Status st = mv::apt::ForEachParagraph(text, kWhere, [](const mv::apt::Paragraph& p) {
+    MV_FUZZ_CHECK(!p.fields().empty(), "an empty paragraph was visited");
+    for (const mv::apt::Field& f : p.fields()) {
+      MV_FUZZ_CHECK(!f.name.empty(), "empty field name");
+      MV_FUZZ_CHECK(f.name.find_first_of(": \t\n") == std::string::npos, f.name);
+      MV_FUZZ_CHECK(f.value.empty() || (!Blank(f.value.front()) && !Blank(f.value.back())),
+                    mv::fuzz::Printable(f.value));
+      MV_FUZZ_CHECK(p.Find(f.name) == &f, "a field is not found by its own name");
+      (void)mv::apt::Words(f.value);
+      (void)mv::apt::Lines(f.value);
+    }
+    return mv::Status::Ok();
+  });
+  CheckRefusal(st);
+
+  auto release = mv::apt::ParseRelease(text, kWhere);
+  CheckRefusal(release.status());
+  if (release.ok()) {
+    for (const auto& [path, entry] : release->files) {
+      MV_FUZZ_CHECK(mv::apt::IsSafeRelativePath(path), path);
+      MV_FUZZ_CHECK(entry.sha256.size() == 64, entry.sha256);
+    }
+  }
+  CheckRefusal(mv::apt::ForEachBinaryPackage(text, kWhere, [](const mv::apt::BinaryPackage& b) {
+    MV_FUZZ_CHECK(mv::apt::IsSafeRelativePath(b.file.path), b.file.path);
+    MV_FUZZ_CHECK(!b.source.empty() && !b.source_version.empty(), b.package);
+    return mv::Status::Ok();
+  }));
+  CheckRefusal(mv::apt::ForEachSourcePackage(text, kWhere, [](const mv::apt::SourcePackage& s) {
+    for (const mv::apt::PoolFile& f : s.files) {
+      MV_FUZZ_CHECK(mv::apt::IsSafeRelativePath(f.path), f.path);
+    }
+    return mv::Status::Ok();
+  }));
+  return 0;
+}

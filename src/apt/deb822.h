@@ -1,0 +1,65 @@
+// deb822, the control-file format of Debian's archive indexes (Release, Packages, Sources):
+// paragraphs of "Name: value" fields separated by blank lines, a value continued on lines that
+// begin with a space or a tab.
+//
+// The reading follows apt's (pkgTagSection): field names are matched without regard to case; a
+// value is the text after the colon with surrounding blanks removed, its continuation lines
+// joined with "\n" and kept with their leading blank (trailing blanks dropped); "\r\n" ends a
+// line as "\n" does; lines holding only blanks separate paragraphs. Stricter than apt where apt would guess: a line
+// with no colon, a continuation with no field to continue, a field given twice in a paragraph, an
+// empty field name, or a NUL byte is an error (InvalidArgument) naming the source and the line.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace mv::apt {
+
+struct Field {
+  std::string name;   // as written
+  std::string value;  // see above
+  size_t line = 0;    // 1-based line of the name
+};
+
+// One paragraph: its fields in the order written.
+class Paragraph {
+ public:
+  // The field named `name` (any case), or null.
+  const Field* Find(std::string_view name) const;
+  // Its value, or nullopt.
+  std::optional<std::string_view> Get(std::string_view name) const;
+  // Its value; InvalidArgument naming `where`, the paragraph's line and the field when missing
+  // or empty.
+  Result<std::string_view> Require(std::string_view name, std::string_view where) const;
+
+  const std::vector<Field>& fields() const { return fields_; }
+  size_t line() const { return line_; }  // 1-based line of the first field
+
+ private:
+  friend class ParagraphBuilder;
+  std::vector<Field> fields_;
+  size_t line_ = 0;
+};
+
+// Calls `visit` with each paragraph of `text`, in order, stopping at the first error (its own or
+// the visitor's). `where` names the source in errors ("dists/bookworm/main/binary-amd64/Packages").
+Status ForEachParagraph(std::string_view text, std::string_view where,
+                        const std::function<Status(const Paragraph&)>& visit);
+
+// Every paragraph of `text`.
+Result<std::vector<Paragraph>> ParseParagraphs(std::string_view text, std::string_view where);
+
+// The words of a field value split at blanks and newlines ("amd64 arm64" -> {"amd64","arm64"}).
+std::vector<std::string_view> Words(std::string_view value);
+
+// The lines of a multi-line value with their blanks trimmed, empty lines dropped (the first line
+// of "SHA256:\n hash size path" is empty).
+std::vector<std::string_view> Lines(std::string_view value);
+
+}  // namespace mv::apt

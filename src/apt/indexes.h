@@ -1,0 +1,45 @@
+// The package indexes of a suite: Packages (binary packages) and Sources (source packages), as
+// deb822 text (decompressed), and the pool files they name.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace mv::apt {
+
+// A file in the archive's pool, by its path from the archive's root ("pool/main/h/hello/...").
+struct PoolFile {
+  std::string path;
+  uint64_t size = 0;
+  std::string sha256;  // 64 lower-case hex digits
+  bool operator==(const PoolFile&) const = default;
+};
+
+struct BinaryPackage {
+  std::string package, version, architecture;
+  std::string source, source_version;  // from Source: "name" or "name (version)"; else its own
+  PoolFile file;                        // Filename, Size, SHA256
+};
+
+struct SourcePackage {
+  std::string package, version;
+  std::vector<PoolFile> files;  // Directory + each Checksums-Sha256 entry (.dsc, tarballs)
+};
+
+// Each package of a Packages file. InvalidArgument naming `where` and the paragraph's line when
+// one lacks Package, Version, Architecture, Filename, Size or SHA256, or has a malformed one
+// (a path leaving the archive, a size that is not a number, a hash that is not 64 hex digits).
+Status ForEachBinaryPackage(std::string_view text, std::string_view where,
+                            const std::function<Status(const BinaryPackage&)>& visit);
+
+// Each package of a Sources file; the same rules, for Package, Version, Directory and
+// Checksums-Sha256 (whose names are plain file names).
+Status ForEachSourcePackage(std::string_view text, std::string_view where,
+                            const std::function<Status(const SourcePackage&)>& visit);
+
+}  // namespace mv::apt
