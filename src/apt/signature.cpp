@@ -1,0 +1,179 @@
+#include "apt/signature.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "util/io.h"
+#include "util/subprocess.h"
+
+namespace mv::apt {
+namespace {
+
+constexpr std::string_view kSignedHeader = "-----BEGIN PGP SIGNED MESSAGE-----";
+constexpr std::string_view kSignatureEnd = "-----END PGP SIGNATURE-----";
+
+// A private folder for gpgv's input and output files, removed with them.
+class ScratchDir {
+ public:
+  static Result<ScratchDir> Create() {
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
+                          "/mirrorvault-gpgv.XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return ErrnoStatus(errno, "create a folder for gpgv in " + pattern);
+    }
+    return ScratchDir(std::move(pattern));
+  }
+  ScratchDir(ScratchDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
+  ScratchDir& operator=(ScratchDir&&) = delete;
+  ~ScratchDir() {
+    if (path_.empty()) return;
+    for (const char* name : {"signed", "detached", "output"}) ::unlink((path_ + "/" + name).c_str());
+    ::rmdir(path_.c_str());
+  }
+  std::string File(const char* name) const { return path_ + "/" + name; }
+
+ private:
+  explicit ScratchDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+Status WriteWhole(const std::string& path, std::string_view data) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd.valid()) return ErrnoStatus(errno, "create " + path);
+  MV_RETURN_IF_ERROR(WriteAll(fd.get(), data, path));
+  return fd.Close(path);
+}
+
+Result<std::string> ReadWhole(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus(errno, "read " + path);
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "read " + path);
+    if (n == 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+// The keyring as gpgv must be given it: an absolute path to a binary keyring.
+Result<std::string> CheckKeyring(const std::string& keyring) {
+  UniqueFd fd(::open(keyring.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus(errno, "keyring " + keyring);
+  char head[16] = {};
+  ssize_t n = ::read(fd.get(), head, sizeof head);
+  if (n <= 0) return InvalidArgument("keyring " + keyring + " is empty or unreadable");
+  if (std::string_view(head, static_cast<size_t>(n)).starts_with("-----BEGIN")) {
+    return InvalidArgument("keyring " + keyring +
+                           " is ASCII-armored; gpgv needs a binary keyring (make one with "
+                           "`gpg --dearmor < KEY.asc > KEY.gpg`)");
+  }
+  if (keyring.front() == '/') return keyring;
+  char* cwd = ::getcwd(nullptr, 0);
+  if (cwd == nullptr) return ErrnoStatus(errno, "getcwd");
+  std::string absolute = std::string(cwd) + "/" + keyring;
+  ::free(cwd);
+  return absolute;
+}
+
+// gpgv's verdict from its status lines ("[GNUPG:] KEYWORD args...").
+Result<VerifiedRelease> Verdict(const ProcessResult& run, const std::string& keyring,
+                                std::string_view where) {
+  VerifiedRelease verified;
+  std::string reason;
+  size_t pos = 0;
+  while (pos < run.out.size()) {
+    size_t nl = run.out.find('\n', pos);
+    std::string_view line(run.out.data() + pos,
+                          (nl == std::string::npos ? run.out.size() : nl) - pos);
+    pos = nl == std::string::npos ? run.out.size() : nl + 1;
+    if (!line.starts_with("[GNUPG:] ")) continue;
+    line.remove_prefix(9);
+    size_t space = line.find(' ');
+    std::string_view keyword = line.substr(0, space);
+    std::string_view args = space == std::string_view::npos ? "" : line.substr(space + 1);
+    std::string first(args.substr(0, args.find(' ')));
+    if (keyword == "VALIDSIG") {
+      verified.fingerprints.push_back(first);
+    } else if (reason.empty()) {
+      if (keyword == "BADSIG") reason = "bad signature by key " + first;
+      if (keyword == "NO_PUBKEY") reason = "signed by key " + first + ", which is not in " + keyring;
+      if (keyword == "EXPKEYSIG") reason = "signed by key " + first + ", which has expired";
+      if (keyword == "REVKEYSIG") reason = "signed by key " + first + ", which is revoked";
+      if (keyword == "EXPSIG") reason = "the signature has expired";
+      if (keyword == "NODATA") reason = "no signature found";
+    }
+  }
+  if (run.exit_code == 0 && !verified.fingerprints.empty()) return verified;
+  if (reason.empty()) {
+    std::string_view err = run.err;
+    while (!err.empty() && err.back() == '\n') err.remove_suffix(1);
+    size_t last = err.rfind('\n');
+    reason = "gpgv refused it (exit " + std::to_string(run.exit_code) + ")" +
+             (err.empty() ? "" : ": " + std::string(last == std::string_view::npos
+                                                         ? err
+                                                         : err.substr(last + 1)));
+  }
+  return InvalidArgument(std::string(where) + ": signature not accepted: " + reason);
+}
+
+// A clearsigned message and nothing else: the header first, the signature's end last.
+Status CheckClearsigned(std::string_view text, std::string_view where) {
+  auto refuse = [&](const std::string& what) {
+    return InvalidArgument(std::string(where) + ": not a clearsigned Release: " + what);
+  };
+  std::string_view body = text;
+  while (!body.empty() && (body.front() == '\n' || body.front() == '\r')) body.remove_prefix(1);
+  if (!body.starts_with(kSignedHeader)) return refuse("it does not begin with " + std::string(kSignedHeader));
+  if (body.find(kSignedHeader, kSignedHeader.size()) != std::string_view::npos) {
+    return refuse("it holds more than one signed message");
+  }
+  size_t end = body.rfind(kSignatureEnd);
+  if (end == std::string_view::npos) return refuse("no " + std::string(kSignatureEnd) + " line");
+  for (char c : body.substr(end + kSignatureEnd.size())) {
+    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') {
+      return refuse("text follows the signature");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<VerifiedRelease> VerifyInRelease(std::string_view inrelease, const std::string& keyring,
+                                        std::string_view where) {
+  MV_RETURN_IF_ERROR(CheckClearsigned(inrelease, where));
+  MV_ASSIGN_OR_RETURN(std::string ring, CheckKeyring(keyring));
+  MV_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Create());
+  MV_RETURN_IF_ERROR(WriteWhole(dir.File("signed"), inrelease));
+  MV_ASSIGN_OR_RETURN(ProcessResult run,
+                      RunProcess({"gpgv", "--status-fd", "1", "--keyring", ring, "--output",
+                                  dir.File("output"), dir.File("signed")}));
+  MV_ASSIGN_OR_RETURN(VerifiedRelease verified, Verdict(run, keyring, where));
+  MV_ASSIGN_OR_RETURN(verified.text, ReadWhole(dir.File("output")));
+  return verified;
+}
+
+Result<VerifiedRelease> VerifyDetachedRelease(std::string_view release,
+                                              std::string_view signature,
+                                              const std::string& keyring, std::string_view where) {
+  MV_ASSIGN_OR_RETURN(std::string ring, CheckKeyring(keyring));
+  MV_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Create());
+  MV_RETURN_IF_ERROR(WriteWhole(dir.File("signed"), release));
+  MV_RETURN_IF_ERROR(WriteWhole(dir.File("detached"), signature));
+  MV_ASSIGN_OR_RETURN(ProcessResult run,
+                      RunProcess({"gpgv", "--status-fd", "1", "--keyring", ring,
+                                  dir.File("detached"), dir.File("signed")}));
+  MV_ASSIGN_OR_RETURN(VerifiedRelease verified, Verdict(run, keyring, where));
+  verified.text = std::string(release);
+  return verified;
+}
+
+}  // namespace mv::apt

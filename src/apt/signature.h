@@ -1,0 +1,28 @@
+// The signature of a suite's Release, checked with gpgv against a keyring, as apt does: a
+// clearsigned InRelease, or a Release with its detached Release.gpg.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace mv::apt {
+
+struct VerifiedRelease {
+  std::string text;                       // the signed text, exactly as gpgv verified it
+  std::vector<std::string> fingerprints;  // of the keys whose good signatures it carries
+};
+
+// InvalidArgument naming `where` and gpgv's reason (a bad signature, no key of the keyring,
+// an expired or revoked key, text outside the signed part, not a clearsigned message);
+// NotFound when gpgv is not installed. `keyring` is a binary OpenPGP keyring (an armored one
+// is refused, naming `gpg --dearmor`).
+Result<VerifiedRelease> VerifyInRelease(std::string_view inrelease, const std::string& keyring,
+                                        std::string_view where);
+Result<VerifiedRelease> VerifyDetachedRelease(std::string_view release,
+                                              std::string_view signature,
+                                              const std::string& keyring, std::string_view where);
+
+}  // namespace mv::apt

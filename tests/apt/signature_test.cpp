@@ -1,0 +1,114 @@
+// Release signatures checked by the real gpgv, against throwaway keys made by gpg for the test:
+// good InRelease and Release.gpg pass and give the signed text; a tampered text, a key missing
+// from the keyring, an armored keyring, text outside the signed part and unsigned text are
+// refused with the reason.
+#include "apt/signature.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "support/status_assert.h"
+#include "support/temp_dir.h"
+
+namespace mv::apt {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void Spill(const std::string& path, const std::string& data) {
+  std::ofstream(path, std::ios::binary) << data;
+}
+
+class SignatureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(Sh("mkdir -m 700 " + dir_.path() + "/good " + dir_.path() + "/other"), 0);
+    for (const char* who : {"good", "other"}) {
+      ASSERT_EQ(Gpg(who, "--quick-gen-key 'mirrorvault test " + std::string(who) +
+                             " <test@example.invalid>' ed25519 sign never"),
+                0);
+    }
+    ASSERT_EQ(Gpg("good", "--export > " + Path("good.gpg")), 0);
+    ASSERT_EQ(Gpg("good", "--armor --export > " + Path("good.asc")), 0);
+    Spill(Path("Release"), kRelease);
+    ASSERT_EQ(Gpg("good", "--clearsign -o " + Path("InRelease") + " " + Path("Release")), 0);
+    ASSERT_EQ(Gpg("good", "--detach-sign -o " + Path("Release.gpg") + " " + Path("Release")), 0);
+    ASSERT_EQ(Gpg("other", "--clearsign -o " + Path("InRelease.other") + " " + Path("Release")),
+              0);
+  }
+  void TearDown() override {
+    for (const char* who : {"good", "other"}) {
+      Sh("gpgconf --homedir " + Path(who) + " --kill gpg-agent");
+    }
+  }
+
+  static int Sh(const std::string& command) { return std::system(command.c_str()); }
+  int Gpg(const std::string& who, const std::string& args) {
+    return Sh("gpg --batch --quiet --homedir " + Path(who) +
+              " --pinentry-mode loopback --passphrase '' " + args + " 2>/dev/null");
+  }
+  std::string Path(const std::string& name) const { return dir_.path() + "/" + name; }
+
+  static constexpr const char* kRelease =
+      "Origin: Test\nSuite: stable\nSHA256:\n "
+      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef 1 main/x\n";
+  testing::TempDir dir_;
+};
+
+TEST_F(SignatureTest, GoodSignaturesGiveTheSignedText) {
+  auto verified = VerifyInRelease(Slurp(Path("InRelease")), Path("good.gpg"), "dists/stable");
+  MV_ASSERT_OK(verified);
+  EXPECT_EQ(verified->text, kRelease);
+  ASSERT_EQ(verified->fingerprints.size(), 1u);
+  EXPECT_EQ(verified->fingerprints[0].size(), 40u);
+  auto detached = VerifyDetachedRelease(kRelease, Slurp(Path("Release.gpg")), Path("good.gpg"),
+                                        "dists/stable");
+  MV_ASSERT_OK(detached);
+  EXPECT_EQ(detached->text, kRelease);
+  EXPECT_EQ(detached->fingerprints, verified->fingerprints);
+}
+
+TEST_F(SignatureTest, RefusalsSayWhy) {
+  const std::string good = Slurp(Path("InRelease"));
+  std::string tampered = good;
+  tampered.replace(tampered.find("Suite: stable"), 13, "Suite: stab1e");
+  Status st = VerifyInRelease(tampered, Path("good.gpg"), "dists/stable/InRelease").status();
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(st.message(),
+              HasSubstr("dists/stable/InRelease: signature not accepted: bad signature by key"));
+
+  st = VerifyInRelease(Slurp(Path("InRelease.other")), Path("good.gpg"), "dists/stable/InRelease")
+           .status();
+  EXPECT_THAT(st.message(), HasSubstr("which is not in " + Path("good.gpg")));
+
+  st = VerifyDetachedRelease(std::string(kRelease) + "extra\n", Slurp(Path("Release.gpg")),
+                             Path("good.gpg"), "dists/stable/Release")
+           .status();
+  EXPECT_THAT(st.message(), HasSubstr("dists/stable/Release: signature not accepted: bad"));
+
+  st = VerifyInRelease(good, Path("good.asc"), "dists/stable/InRelease").status();
+  EXPECT_THAT(st.message(), HasSubstr("is ASCII-armored; gpgv needs a binary keyring"));
+
+  st = VerifyInRelease(good + "Suite: injected\n", Path("good.gpg"), "x").status();
+  EXPECT_THAT(st.message(), HasSubstr("x: not a clearsigned Release: text follows the signature"));
+  st = VerifyInRelease("Suite: injected\n" + good, Path("good.gpg"), "x").status();
+  EXPECT_THAT(st.message(), HasSubstr("it does not begin with -----BEGIN PGP SIGNED MESSAGE"));
+  st = VerifyInRelease(kRelease, Path("good.gpg"), "x").status();
+  EXPECT_THAT(st.message(), HasSubstr("not a clearsigned Release"));
+  st = VerifyInRelease(good, Path("missing.gpg"), "x").status();
+  EXPECT_THAT(st.message(), HasSubstr("missing.gpg"));
+}
+
+}  // namespace
+}  // namespace mv::apt
