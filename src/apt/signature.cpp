@@ -50,17 +50,10 @@ Status WriteWhole(const std::string& path, std::string_view data) {
 }
 
 Result<std::string> ReadWhole(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoStatus(errno, "read " + path);
+  MV_ASSIGN_OR_RETURN(std::unique_ptr<Reader> reader, OpenFileReader(path));
   std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "read " + path);
-    if (n == 0) return out;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  MV_RETURN_IF_ERROR(CopyStream(*reader, *MakeStringWriter(&out)).status());
+  return out;
 }
 
 // The keyring as gpgv must be given it: an absolute path to a binary keyring.
