@@ -1,18 +1,12 @@
 #include "apt/release.h"
 
+#include <strings.h>
+
 #include "apt/deb822.h"
 #include "apt/hash_list.h"
 
 namespace mv::apt {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::vector<std::string> Strings(const std::vector<std::string_view>& words) {
   return {words.begin(), words.end()};
@@ -26,9 +20,8 @@ bool IsSafeRelativePath(std::string_view path) {
   size_t start = 0;
   while (start <= path.size()) {
     size_t slash = path.find('/', start);
-    std::string_view seg = path.substr(start, slash == std::string_view::npos
-                                                  ? std::string_view::npos
-                                                  : slash - start);
+    std::string_view seg = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (seg.empty() || seg == "." || seg == "..") return false;
     if (slash == std::string_view::npos) break;
     start = slash + 1;
@@ -54,7 +47,8 @@ Result<Release> ParseRelease(std::string_view text, std::string_view where) {
   r.valid_until = text_of("Valid-Until");
   r.architectures = Strings(Words(p.Get("Architectures").value_or("")));
   r.components = Strings(Words(p.Get("Components").value_or("")));
-  r.acquire_by_hash = Lower(p.Get("Acquire-By-Hash").value_or("no")) == "yes";
+  std::string_view by_hash = p.Get("Acquire-By-Hash").value_or("no");
+  r.acquire_by_hash = by_hash.size() == 3 && ::strncasecmp(by_hash.data(), "yes", 3) == 0;
 
   const Field* list = p.Find("SHA256");
   if (list == nullptr) {

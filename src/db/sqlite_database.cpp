@@ -347,7 +347,7 @@ class SqliteConnection final : public Connection {
       }
     }
     if (!cache) return StatementUse(std::make_unique<Prepared>(std::move(stmt)));
-    auto [kept, inserted] = statements_.emplace(std::string(sql), std::move(stmt));
+    auto kept = statements_.emplace(std::string(sql), std::move(stmt)).first;
     return StatementUse(&kept->second);
   }
 
@@ -427,7 +427,7 @@ Result<SqliteHandle> OpenHandle(const SqliteTarget& target) {
   // SQLite's 2 MiB default spills pages to the WAL again and again.
   const char* setup = target.memory ? "PRAGMA foreign_keys = ON"
                                     : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                                      "PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144";
+                                      "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768";
   char* raw_error = nullptr;
   rc = sqlite3_exec(db.get(), setup, nullptr, nullptr, &raw_error);
   SqliteString error(raw_error);

@@ -8,9 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
+#include "support/file_bytes.h"
 #include "support/status_assert.h"
 #include "support/temp_dir.h"
 
@@ -19,15 +18,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
+std::string Slurp(const std::string& path) { return mv::testing::ReadFileBytes(path); }
 void Spill(const std::string& path, const std::string& data) {
-  std::ofstream(path, std::ios::binary) << data;
+  mv::testing::WriteFileBytes(path, data);
 }
 
 class SignatureTest : public ::testing::Test {
@@ -44,8 +37,7 @@ class SignatureTest : public ::testing::Test {
     Spill(Path("Release"), kRelease);
     ASSERT_EQ(Gpg("good", "--clearsign -o " + Path("InRelease") + " " + Path("Release")), 0);
     ASSERT_EQ(Gpg("good", "--detach-sign -o " + Path("Release.gpg") + " " + Path("Release")), 0);
-    ASSERT_EQ(Gpg("other", "--clearsign -o " + Path("InRelease.other") + " " + Path("Release")),
-              0);
+    ASSERT_EQ(Gpg("other", "--clearsign -o " + Path("InRelease.other") + " " + Path("Release")), 0);
   }
   void TearDown() override {
     for (const char* who : {"good", "other"}) {
@@ -72,8 +64,8 @@ TEST_F(SignatureTest, GoodSignaturesGiveTheSignedText) {
   EXPECT_EQ(verified->text, kRelease);
   ASSERT_EQ(verified->fingerprints.size(), 1u);
   EXPECT_EQ(verified->fingerprints[0].size(), 40u);
-  auto detached = VerifyDetachedRelease(kRelease, Slurp(Path("Release.gpg")), Path("good.gpg"),
-                                        "dists/stable");
+  auto detached =
+      VerifyDetachedRelease(kRelease, Slurp(Path("Release.gpg")), Path("good.gpg"), "dists/stable");
   MV_ASSERT_OK(detached);
   EXPECT_EQ(detached->text, kRelease);
   EXPECT_EQ(detached->fingerprints, verified->fingerprints);

@@ -8,11 +8,11 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <future>
 #include <thread>
 
 #include "store/store_test_util.h"
+#include "support/file_bytes.h"
 #include "util/hash.h"
 
 namespace mv::store {
@@ -41,14 +41,9 @@ class LocalStoreTest : public ::testing::Test {
     return keys;
   }
 
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-
+  static std::string Slurp(const std::string& path) { return mv::testing::ReadFileBytes(path); }
   static void Spill(const std::string& path, const std::string& data) {
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-    std::ofstream(path, std::ios::binary) << data;
+    mv::testing::WriteFileBytes(path, data);
   }
 
   TempDir dir_;

@@ -4,9 +4,8 @@
 
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 
+#include "support/file_bytes.h"
 #include "util/hash.h"
 
 namespace mv::store {
@@ -38,15 +37,10 @@ bool ObjectStoreConformance::Exists(const std::string& key) {
 
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string ReadFile(const std::string& path) { return mv::testing::ReadFileBytes(path); }
 
 void WriteFile(const std::string& path, const std::string& data) {
-  std::ofstream(path, std::ios::binary) << data;
+  mv::testing::WriteFileBytes(path, data);
 }
 
 GetOptions Range(uint64_t first, std::optional<uint64_t> last) {
