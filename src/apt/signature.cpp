@@ -15,6 +15,7 @@ namespace {
 
 constexpr std::string_view kSignedHeader = "-----BEGIN PGP SIGNED MESSAGE-----";
 constexpr std::string_view kSignatureEnd = "-----END PGP SIGNATURE-----";
+constexpr std::string_view kSignatureBegin = "-----BEGIN PGP SIGNATURE-----";
 
 // A private folder for gpgv's input and output files, removed with them.
 class ScratchDir {
@@ -167,6 +168,46 @@ Result<VerifiedRelease> VerifyDetachedRelease(std::string_view release,
   MV_ASSIGN_OR_RETURN(VerifiedRelease verified, Verdict(run, keyring, where));
   verified.text = std::string(release);
   return verified;
+}
+
+Result<std::string> ClearsignedText(std::string_view inrelease, std::string_view where) {
+  MV_RETURN_IF_ERROR(CheckClearsigned(inrelease, where));
+  auto refuse = [&](const std::string& what) {
+    return InvalidArgument(std::string(where) + ": not a clearsigned Release: " + what);
+  };
+  std::string_view rest = inrelease.substr(inrelease.find(kSignedHeader) + kSignedHeader.size());
+  // The armor headers ("Hash: SHA512") end at the first empty line.
+  size_t blank = std::string_view::npos;
+  for (size_t pos = rest.find('\n'); pos != std::string_view::npos; pos = rest.find('\n', pos + 1)) {
+    size_t next = pos + 1;
+    if (next < rest.size() && rest[next] == '\r') ++next;
+    if (next < rest.size() && rest[next] == '\n') {
+      blank = next + 1;
+      break;
+    }
+    if (next >= rest.size()) break;
+  }
+  if (blank == std::string_view::npos) return refuse("no empty line after the armor headers");
+  rest = rest.substr(blank);
+  size_t sig = rest.find(std::string("\n") + std::string(kSignatureBegin));
+  if (sig == std::string_view::npos) return refuse("no " + std::string(kSignatureBegin) + " line");
+  // The line break before the signature belongs to the armor, not to the text.
+  std::string_view body = rest.substr(0, sig);
+  if (body.ends_with('\r')) body.remove_suffix(1);
+  std::string text;
+  text.reserve(body.size() + 1);
+  size_t pos = 0;
+  while (pos <= body.size()) {
+    size_t nl = body.find('\n', pos);
+    std::string_view line = body.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    if (line.starts_with("- ")) line.remove_prefix(2);
+    text.append(line);
+    if (nl == std::string_view::npos) break;
+    text.push_back('\n');
+    pos = nl + 1;
+  }
+  text.push_back('\n');
+  return text;
 }
 
 }  // namespace mv::apt

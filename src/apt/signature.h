@@ -25,4 +25,11 @@ Result<VerifiedRelease> VerifyDetachedRelease(std::string_view release,
                                               std::string_view signature,
                                               const std::string& keyring, std::string_view where);
 
+// The signed text of a clearsigned InRelease, WITHOUT checking the signature: for reading a
+// Release that was verified when it was mirrored (a run's stored copy), or one mirrored with
+// --no-verify. The armor headers are skipped and dash-escaped lines ("- -...") unescaped, as
+// gpgv --output does. InvalidArgument naming `where` when the text is not one clearsigned
+// message.
+Result<std::string> ClearsignedText(std::string_view inrelease, std::string_view where);
+
 }  // namespace mv::apt

@@ -37,6 +37,7 @@ Result<archive::RunRow> ResolveOtherRun(OpenedRun& opened, const std::string& sp
 
 // The archive subcommands, one file each.
 void RegisterImport(CLI::App& app, CliContext& context, int* exit_code);
+void RegisterMirror(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterRuns(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterLs(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterCat(CLI::App& app, CliContext& context, int* exit_code);

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   app.fallthrough();
   RegisterStoreCommands(app, context, &exit_code);
   RegisterImport(app, context, &exit_code);
+  RegisterMirror(app, context, &exit_code);
   RegisterRuns(app, context, &exit_code);
   RegisterLs(app, context, &exit_code);
   RegisterCat(app, context, &exit_code);

@@ -16,6 +16,7 @@
 #include "archive/tree_fetch.h"
 #include "archive/writer_lock.h"
 #include "importer/local_walk.h"
+#include "importer/run_start.h"
 #include "util/hash.h"
 #include "util/io.h"
 #include "util/log.h"
@@ -110,12 +111,6 @@ Result<ReadFile> ReadOne(const std::string& abs, const std::string& shown,
   }
 }
 
-std::string HostName() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 // What the catalog knows of a content, shared by all files with it.
 struct ContentState {
   std::once_flag once;
@@ -139,7 +134,6 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   const auto started = clock.Now();
   const int64_t started_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(started.time_since_epoch()).count();
-  MV_RETURN_IF_ERROR(archive::ValidateArchiveName(options.archive));
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t concurrency = options.concurrency > 0 ? options.concurrency : std::max<size_t>(16, 2 * cores);
 
@@ -150,38 +144,19 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   MV_ASSIGN_OR_RETURN(LocalTree tree, WalkLocalTree(options.dir));
   const auto walk_ms = ms_since(started_steady);
   const auto cache_started = clock.SteadyNow();  // format, lock, recovery, stat cache
-  MV_RETURN_IF_ERROR(archive::CheckStoreFormat(*store, /*create=*/true));
 
-  const std::string writer = (options.writer.empty() ? "mirrorvault" : options.writer) +
-                             " host=" + HostName() + " pid=" + std::to_string(::getpid());
-  MV_ASSIGN_OR_RETURN(
-      std::unique_ptr<archive::WriterLock> lock,
-      archive::WriterLock::Acquire(catalog.shared_database(), options.archive,
-                                   {.owner = writer, .wait = options.lock_wait, .clock = &clock}));
-  MV_RETURN_IF_ERROR(archive::RecoverRuns(*store, catalog, options.archive).status());
-
-  // The run id, and the run before it.
-  MV_ASSIGN_OR_RETURN(std::optional<archive::RunRow> latest, catalog.LatestRun(options.archive));
-  RunId run_id;
-  if (options.run_id) {
-    run_id = *options.run_id;
-    MV_ASSIGN_OR_RETURN(std::optional<archive::RunRow> exists,
-                        catalog.GetRun(options.archive, run_id));
-    if (exists) {
-      return AlreadyExists("run " + options.archive + "@" + run_id.ToString() +
-                           " exists already; choose another --run-id");
-    }
-  } else {
-    MV_ASSIGN_OR_RETURN(run_id, RunId::FromTimePoint(started));
-    if (latest && latest->run_id >= run_id) {
-      MV_ASSIGN_OR_RETURN(run_id, RunId::FromTimePoint(latest->run_id.ToTimePoint() +
-                                                       std::chrono::seconds(1)));
-    }
-  }
-  // A run older than the archive's latest may be the first sighting of contents known since.
-  const bool back_dated = latest && latest->run_id > run_id;
-  MV_ASSIGN_OR_RETURN(std::optional<archive::RunRow> parent,
-                      catalog.RunBefore(options.archive, run_id));
+  MV_ASSIGN_OR_RETURN(RunStart start, StartRun(*store, catalog,
+                                                {.archive = options.archive,
+                                                 .run_id = options.run_id,
+                                                 .started = started,
+                                                 .writer = options.writer,
+                                                 .lock_wait = options.lock_wait,
+                                                 .clock = &clock}));
+  const RunId run_id = start.run_id;
+  const bool back_dated = start.back_dated;
+  const std::string& writer = start.writer;
+  archive::WriterLock& lock = *start.lock;
+  const std::optional<archive::RunRow>& parent = start.parent;
 
   // The stat cache of the archive's last import.
   std::unordered_map<std::string, archive::StatCacheRow> cache;
@@ -392,7 +367,7 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   const auto build_ms = ms_since(build_started);
   const auto commit_started = clock.SteadyNow();
   MV_ASSIGN_OR_RETURN(archive::RunRecord record,
-                      archive::CommitRun(*store, catalog, *lock, std::move(input),
+                      archive::CommitRun(*store, catalog, lock, std::move(input),
                                          {.concurrency = concurrency, .clock = &clock}));
   LogDebug("import phases", {{"archive", options.archive},
                              {"walk", walk_ms},
@@ -410,7 +385,7 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   summary.dirs = tree.dirs.size();
   summary.nodes_written = nodes;
   summary.elapsed = clock.SteadyNow() - started_steady;
-  MV_RETURN_IF_ERROR(lock->Release());
+  MV_RETURN_IF_ERROR(lock.Release());
   return summary;
 }
 

@@ -46,6 +46,7 @@ class ForwardingStore : public ObjectStore {
   Result<std::unique_ptr<StagedPut>> Stage(Reader& reader) override {
     return target_->Stage(reader);
   }
+  Result<std::unique_ptr<StagedWriter>> StageWriter() override { return target_->StageWriter(); }
   Result<std::string> PresignGet(const std::string& key, std::chrono::seconds ttl) override {
     return target_->PresignGet(key, ttl);
   }

@@ -40,21 +40,24 @@ class LocalStore final : public ObjectStore {
   // The bytes go to an unnamed file (or, where the filesystem has none, a temporary file in the
   // root folder, hidden from listings by its name); Commit gives it the key's name.
   Result<std::unique_ptr<StagedPut>> Stage(Reader& reader) override {
+    MV_ASSIGN_OR_RETURN(std::unique_ptr<StagedWriter> staged, StageWriter());
+    std::unique_ptr<char[]> buf(new char[kBufferSize]);
+    for (;;) {
+      Result<size_t> n = reader.Read(buf.get(), kBufferSize);
+      if (!n.ok()) return n.status().WithContext("staging a write in " + Describe());
+      if (*n == 0) break;
+      MV_RETURN_IF_ERROR(staged->Write(std::string_view(buf.get(), *n)));
+    }
+    return std::unique_ptr<StagedPut>(std::move(staged));
+  }
+
+  Result<std::unique_ptr<StagedWriter>> StageWriter() override {
     MV_ASSIGN_OR_RETURN(std::optional<TempFile> made, TempFile::CreateUnnamed(root_));
     if (!made) {
       MV_ASSIGN_OR_RETURN(TempFile named, TempFile::Create(root_));
       made.emplace(std::move(named));
     }
-    TempFile tmp = std::move(*made);
-    std::unique_ptr<char[]> buf(new char[kBufferSize]);
-    const std::string& shown = tmp.named() ? tmp.path() : root_;
-    for (;;) {
-      Result<size_t> n = reader.Read(buf.get(), kBufferSize);
-      if (!n.ok()) return n.status().WithContext("staging a write in " + Describe());
-      if (*n == 0) break;
-      MV_RETURN_IF_ERROR(WriteAll(tmp.fd().get(), std::string_view(buf.get(), *n), shown));
-    }
-    return std::unique_ptr<StagedPut>(new Staged(*this, std::move(tmp)));
+    return std::unique_ptr<StagedWriter>(new Staged(*this, std::move(*made)));
   }
 
   Status Sync() override {
@@ -132,9 +135,16 @@ class LocalStore final : public ObjectStore {
   }
 
  private:
-  class Staged final : public StagedPut {
+  class Staged final : public StagedWriter {
    public:
-    Staged(LocalStore& store, TempFile tmp) : store_(store) { tmp_.emplace(std::move(tmp)); }
+    Staged(LocalStore& store, TempFile tmp)
+        : store_(store), shown_(tmp.named() ? tmp.path() : "a staged file in " + store.root_) {
+      tmp_.emplace(std::move(tmp));
+    }
+    Status Write(std::string_view data) override {
+      if (!tmp_) return InvalidArgument("write to a staged write already committed");
+      return WriteAll(tmp_->fd().get(), data, shown_);
+    }
     Status Commit(const std::string& key, const PutOptions& options) override {
       if (!tmp_) return InvalidArgument("staged write committed twice");
       if (options.expected_sha256 || !options.metadata.empty() || !options.content_type.empty()) {
@@ -182,6 +192,7 @@ class LocalStore final : public ObjectStore {
     }
 
     LocalStore& store_;
+    std::string shown_;
     std::optional<TempFile> tmp_;  // removed on destruction unless installed
   };
 

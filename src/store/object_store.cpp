@@ -15,6 +15,10 @@ Result<std::unique_ptr<StagedPut>> ObjectStore::Stage(Reader&) {
   return InvalidArgument("store " + Describe() + " cannot stage writes");
 }
 
+Result<std::unique_ptr<StagedWriter>> ObjectStore::StageWriter() {
+  return InvalidArgument("store " + Describe() + " cannot stage writes");
+}
+
 Status ObjectStore::PutFile(const std::string& key, const std::string& path,
                             const PutOptions& options) {
   MV_ASSIGN_OR_RETURN(auto reader, OpenFileReader(path));

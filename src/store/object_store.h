@@ -109,6 +109,10 @@ class StagedPut {
   virtual Status Commit(const std::string& key, const PutOptions& options) = 0;
 };
 
+// A staged write fed by the caller's Write calls (a download, stored as it arrives), named by
+// Commit like any StagedPut.
+class StagedWriter : public Writer, public StagedPut {};
+
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -136,6 +140,8 @@ class ObjectStore {
   // Writes all of `reader` to a hidden temporary object, to be named by StagedPut::Commit.
   // InvalidArgument unless SupportsStaging().
   virtual Result<std::unique_ptr<StagedPut>> Stage(Reader& reader);
+  // The same, for bytes pushed by the caller. InvalidArgument unless SupportsStaging().
+  virtual Result<std::unique_ptr<StagedWriter>> StageWriter();
 
   // --- reads ---
   // Writes the object (or the range) to `writer`. On failure the writer may already have

@@ -1,0 +1,56 @@
+#include "importer/archive_config.h"
+
+namespace mv::importer {
+
+Result<std::optional<MirrorOptions>> FindArchiveConfig(const ConfigValue& document,
+                                                       const std::string& name) {
+  MV_ASSIGN_OR_RETURN(std::vector<ConfigValue> sections, document.Sections("archive"));
+  std::optional<MirrorOptions> found;
+  for (const ConfigValue& section : sections) {
+    MV_RETURN_IF_ERROR(section.CheckKeys({"name", "upstream", "suites", "components", "archs",
+                                          "sources", "keyring", "no_verify", "packages", "filter",
+                                          "concurrency"}));
+    const ConfigValue* name_value = section.Find("name");
+    if (name_value == nullptr) return section.Error("an [[archive]] needs a name");
+    MV_ASSIGN_OR_RETURN(std::string section_name, name_value->AsString());
+    if (section_name != name) continue;
+    if (found) return name_value->Error("a second [[archive]] named '" + name + "'");
+    MirrorOptions o;
+    o.archive = name;
+    auto str = [&](std::string_view key, std::string& out) -> Status {
+      if (const ConfigValue* v = section.Find(key)) {
+        MV_ASSIGN_OR_RETURN(out, v->AsString());
+      }
+      return Status::Ok();
+    };
+    auto list = [&](std::string_view key, std::vector<std::string>& out) -> Status {
+      if (const ConfigValue* v = section.Find(key)) {
+        MV_ASSIGN_OR_RETURN(out, v->AsStringList());
+      }
+      return Status::Ok();
+    };
+    auto flag = [&](std::string_view key, bool& out) -> Status {
+      if (const ConfigValue* v = section.Find(key)) {
+        MV_ASSIGN_OR_RETURN(out, v->AsBool());
+      }
+      return Status::Ok();
+    };
+    MV_RETURN_IF_ERROR(str("upstream", o.upstream));
+    MV_RETURN_IF_ERROR(list("suites", o.suites));
+    MV_RETURN_IF_ERROR(list("components", o.components));
+    MV_RETURN_IF_ERROR(list("archs", o.architectures));
+    MV_RETURN_IF_ERROR(flag("sources", o.sources));
+    MV_RETURN_IF_ERROR(str("keyring", o.keyring));
+    MV_RETURN_IF_ERROR(flag("no_verify", o.no_verify));
+    MV_RETURN_IF_ERROR(list("packages", o.packages));
+    MV_RETURN_IF_ERROR(str("filter", o.filter));
+    if (const ConfigValue* v = section.Find("concurrency")) {
+      MV_ASSIGN_OR_RETURN(int64_t n, v->AsInteger(1, 1024));
+      o.concurrency = static_cast<size_t>(n);
+    }
+    found = std::move(o);
+  }
+  return found;
+}
+
+}  // namespace mv::importer

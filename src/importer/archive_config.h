@@ -1,0 +1,33 @@
+// The [[archive]] sections of the configuration: how each archive is mirrored, so that a
+// recurring mirror is one line (`mirrorvault mirror debian`).
+//
+//   [[archive]]
+//   name = "debian"
+//   upstream = "http://deb.debian.org/debian"
+//   suites = ["bookworm", "bookworm-updates"]
+//   components = ["main"]                 # default: every component of the suite
+//   archs = ["amd64", "all"]              # default: every architecture of the suite
+//   sources = true                        # default false
+//   keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
+//   no_verify = false                     # true: mirror without checking signatures
+//   packages = ["hello"]                  # or filter = "^lib" (a partial mirror)
+//   concurrency = 32                      # downloads in flight
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "importer/mirror.h"
+#include "util/config_value.h"
+
+namespace mv::importer {
+
+// The mirror settings of the archive named `name` in `document` (MirrorOptions with archive,
+// upstream, suites, components, architectures, sources, keyring, no_verify, packages, filter and
+// concurrency filled); std::nullopt when no [[archive]] has that name. InvalidArgument with the
+// file, line and key for an unknown key, a wrong type, or two sections with one name.
+Result<std::optional<MirrorOptions>> FindArchiveConfig(const ConfigValue& document,
+                                                       const std::string& name);
+
+}  // namespace mv::importer

@@ -1,0 +1,92 @@
+#include "importer/blob_download.h"
+
+#include <cstdlib>
+
+#include "store/local_files.h"
+#include "util/hash.h"
+
+namespace mv::importer {
+namespace {
+
+std::string SpoolDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp != nullptr && tmp[0] != '\0' ? tmp : "/tmp";
+}
+
+class BlobAttempt final : public FetchAttempt {
+ public:
+  BlobAttempt(store::ObjectStore& store, const ExpectedFile& file, DownloadedBlob& out)
+      : store_(store), file_(file), out_(out) {}
+
+  Status Open() {
+    if (store_.SupportsStaging()) {
+      MV_ASSIGN_OR_RETURN(staged_, store_.StageWriter());
+      return Status::Ok();
+    }
+    MV_ASSIGN_OR_RETURN(std::optional<store::local::TempFile> made,
+                        store::local::TempFile::CreateUnnamed(SpoolDir()));
+    if (!made) {
+      MV_ASSIGN_OR_RETURN(store::local::TempFile named, store::local::TempFile::Create(SpoolDir()));
+      made.emplace(std::move(named));
+    }
+    spool_.emplace(std::move(*made));
+    return Status::Ok();
+  }
+
+  Status Write(std::string_view data) override {
+    received_ += data.size();
+    if (received_ > file_.size) {
+      return Unavailable(file_.path + ": the server sent more than the " +
+                         std::to_string(file_.size) + " bytes the index lists");
+    }
+    hasher_.Update(data);
+    if (staged_) return staged_->Write(data);
+    return WriteAll(spool_->fd().get(), data, "the spool file of " + file_.path);
+  }
+
+  Status Finish(const http::Response& response) override {
+    if (received_ != file_.size) {
+      return Unavailable(file_.path + ": received " + std::to_string(received_) +
+                         " bytes, the index lists " + std::to_string(file_.size));
+    }
+    Digests d = hasher_.Finish();
+    if (d.sha256 != file_.sha256) {
+      std::string type(http::FindHeader(response.headers, "content-type").value_or("none"));
+      return Corruption(file_.path + ": SHA-256 mismatch: the index lists " + file_.sha256 +
+                        ", the upstream sent " + d.sha256 + " (" + std::to_string(received_) +
+                        " bytes, Content-Type " + type + ")");
+    }
+    MV_ASSIGN_OR_RETURN(out_.sha256, archive::ParseSha256(d.sha256));
+    MV_ASSIGN_OR_RETURN(out_.sha1, archive::ParseSha1(d.sha1));
+    out_.size = received_;
+    const std::string key = archive::BlobKey(out_.sha256);
+    if (staged_) return staged_->Commit(key, {.defer_sync = true});
+    return store_.PutFile(key, "/proc/self/fd/" + std::to_string(spool_->fd().get()),
+                          {.expected_sha256 = d.sha256, .defer_sync = true});
+  }
+
+ private:
+  store::ObjectStore& store_;
+  const ExpectedFile& file_;
+  DownloadedBlob& out_;
+  std::unique_ptr<store::StagedWriter> staged_;
+  std::optional<store::local::TempFile> spool_;
+  ContentHasher hasher_;
+  uint64_t received_ = 0;
+};
+
+}  // namespace
+
+Result<DownloadedBlob> DownloadBlob(UpstreamFetcher& fetcher, store::ObjectStore& store,
+                                    const ExpectedFile& file) {
+  DownloadedBlob out;
+  auto begin = [&]() -> Result<std::unique_ptr<FetchAttempt>> {
+    auto attempt = std::make_unique<BlobAttempt>(store, file, out);
+    MV_RETURN_IF_ERROR(attempt->Open());
+    return std::unique_ptr<FetchAttempt>(std::move(attempt));
+  };
+  MV_RETURN_IF_ERROR(fetcher.GetStreamed(file.path, begin));
+  return out;
+}
+
+}  // namespace mv::importer

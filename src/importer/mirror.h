@@ -1,0 +1,75 @@
+// Mirroring an upstream apt repository as one run of an archive (`mirrorvault mirror`):
+//
+//   1. each suite's InRelease (else Release + Release.gpg) is fetched and its signature checked
+//      with gpgv against the keyring, as apt does;
+//   2. the indexes of the chosen components and architectures are fetched (by-hash when the
+//      Release says Acquire-By-Hash) and checked against the Release's sizes and SHA-256;
+//   3. Packages and Sources name the pool files (a package filter may narrow them; the indexes
+//      stay whole);
+//   4. every file whose content the catalog does not know is downloaded in parallel straight
+//      into the store, hashed and checked on the way; known contents are not downloaded at all;
+//   5. the run is committed (archive/commit.h) only when every selected file is verified.
+//
+// The run's tree is the repository as upstream serves it: the same paths and bytes, so its
+// Release signatures still verify when the run is served.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "archive/catalog.h"
+#include "archive/run_record.h"
+#include "http/http_client.h"
+#include "importer/upstream_fetcher.h"
+#include "store/object_store.h"
+#include "util/clock.h"
+#include "util/progress.h"
+#include "util/run_id.h"
+
+namespace mv::importer {
+
+struct MirrorOptions {
+  std::string archive;
+  std::string upstream;  // the repository's root URL (holds dists/ and pool/)
+  std::vector<std::string> suites;
+  std::vector<std::string> components;     // empty: every component of each suite
+  std::vector<std::string> architectures;  // empty: every architecture of each suite
+  bool sources = false;
+  std::string keyring;     // a binary OpenPGP keyring; required unless no_verify
+  bool no_verify = false;  // take Release files without checking their signature
+  // A partial mirror: only these binary and source packages (by name), or those whose name
+  // matches `filter` (ECMAScript regex, whole name). At most one of the two.
+  std::vector<std::string> packages;
+  std::string filter;
+  std::optional<RunId> run_id;
+  size_t concurrency = 32;  // downloads in flight
+  FetchOptions fetch;
+  std::chrono::milliseconds lock_wait{0};
+  std::string writer;  // "mirrorvault 0.1.0"
+  Clock* clock = nullptr;
+  Progress* progress = nullptr;
+};
+
+struct MirrorSummary {
+  archive::RunRecord record;
+  uint64_t index_files = 0;       // index and Release files in the run
+  uint64_t pool_files = 0;        // pool files selected
+  uint64_t pool_bytes = 0;
+  uint64_t downloaded_files = 0;  // contents fetched (indexes and pool files)
+  uint64_t downloaded_bytes = 0;
+  uint64_t known_files = 0;       // selected files whose content the store had already
+  uint64_t requests = 0;          // HTTP requests, retries included
+  uint64_t retries = 0;
+  std::chrono::steady_clock::duration elapsed{};
+};
+
+Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
+                                     archive::Catalog& catalog,
+                                     std::shared_ptr<http::HttpClient> http,
+                                     const MirrorOptions& options);
+
+}  // namespace mv::importer

@@ -1,0 +1,54 @@
+#include "importer/run_start.h"
+
+#include <unistd.h>
+
+#include "archive/commit.h"
+#include "archive/recovery.h"
+
+namespace mv::importer {
+namespace {
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+}  // namespace
+
+Result<RunStart> StartRun(store::ObjectStore& store, archive::Catalog& catalog,
+                          const RunStartOptions& options) {
+  Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
+  MV_RETURN_IF_ERROR(archive::ValidateArchiveName(options.archive));
+  MV_RETURN_IF_ERROR(archive::CheckStoreFormat(store, /*create=*/true));
+  RunStart start;
+  start.writer = (options.writer.empty() ? "mirrorvault" : options.writer) + " host=" +
+                 HostName() + " pid=" + std::to_string(::getpid());
+  MV_ASSIGN_OR_RETURN(
+      start.lock,
+      archive::WriterLock::Acquire(catalog.shared_database(), options.archive,
+                                   {.owner = start.writer, .wait = options.lock_wait, .clock = &clock}));
+  MV_RETURN_IF_ERROR(archive::RecoverRuns(store, catalog, options.archive).status());
+
+  MV_ASSIGN_OR_RETURN(start.latest, catalog.LatestRun(options.archive));
+  if (options.run_id) {
+    start.run_id = *options.run_id;
+    MV_ASSIGN_OR_RETURN(std::optional<archive::RunRow> exists,
+                        catalog.GetRun(options.archive, start.run_id));
+    if (exists) {
+      return AlreadyExists("run " + options.archive + "@" + start.run_id.ToString() +
+                           " exists already; choose another --run-id");
+    }
+  } else {
+    MV_ASSIGN_OR_RETURN(start.run_id, RunId::FromTimePoint(options.started));
+    if (start.latest && start.latest->run_id >= start.run_id) {
+      MV_ASSIGN_OR_RETURN(start.run_id, RunId::FromTimePoint(start.latest->run_id.ToTimePoint() +
+                                                             std::chrono::seconds(1)));
+    }
+  }
+  start.back_dated = start.latest && start.latest->run_id > start.run_id;
+  MV_ASSIGN_OR_RETURN(start.parent, catalog.RunBefore(options.archive, start.run_id));
+  return start;
+}
+
+}  // namespace mv::importer
