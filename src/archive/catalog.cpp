@@ -4,12 +4,14 @@
 #include <utility>
 
 #include "archive/catalog_schema.h"
+#include "db/insert_many.h"
 #include "db/migrations.h"
 
 namespace mv::archive {
 namespace {
 
 using db::Bytes;
+using db::InsertMany;
 using db::Value;
 
 Value B(const Sha256& h) { return Bytes{std::string(AsBytes(h))}; }
@@ -75,32 +77,6 @@ Result<std::optional<RunRow>> QueryOneRun(db::Database& database, std::string_vi
   return std::optional<RunRow>(std::move(runs.front()));
 }
 
-// Runs `head` VALUES (...), (...) ... `tail` for `rows` of `width` values each, many rows per
-// statement: a run's commit writes ~10^5 rows, and one statement per row costs most of the time.
-Status InsertMany(db::Connection& c, std::string_view head, std::string_view tail, size_t width,
-                  const std::vector<Value>& values) {
-  constexpr size_t kRowsPerStatement = 64;
-  const size_t rows = values.size() / width;
-  std::string full_sql;
-  for (size_t first = 0; first < rows; first += kRowsPerStatement) {
-    const size_t n = std::min(kRowsPerStatement, rows - first);
-    std::string sql(head);
-    sql += " VALUES ";
-    for (size_t r = 0; r < n; ++r) {
-      sql += r == 0 ? "(" : ", (";
-      for (size_t col = 0; col < width; ++col) {
-        if (col > 0) sql += ", ";
-        sql += "$" + std::to_string(r * width + col + 1);
-      }
-      sql += ")";
-    }
-    sql += " ";
-    sql += tail;
-    std::span<const Value> params(values.data() + first * width, n * width);
-    MV_RETURN_IF_ERROR(c.Execute(sql, params).status());
-  }
-  return Status::Ok();
-}
 
 std::string RunQuery(std::string_view where_order) {
   return "SELECT " + std::string(kRunColumns) + " FROM archive_runs WHERE " +

@@ -1,5 +1,7 @@
 #include "cli/archive_access.h"
 
+#include <iostream>
+
 #include "archive/node_source.h"
 #include "archive/recovery.h"
 #include "archive/run_view.h"
@@ -17,7 +19,8 @@ Result<ArchiveAccess> OpenArchive(CliContext& context, const std::string& recove
                       db::OpenDatabase(context.config().catalog,
                                        // One connection per import thread stays open.
                                        {.max_idle_connections = 128}));
-  MV_ASSIGN_OR_RETURN(access.catalog, archive::Catalog::Open(std::move(database)));
+  MV_ASSIGN_OR_RETURN(access.catalog, archive::Catalog::Open(database));
+  MV_ASSIGN_OR_RETURN(access.packages, pkgindex::PackageIndex::Open(std::move(database)));
   if (!recover_archive.empty()) {
     Result<std::vector<archive::RunRecord>> recovered = archive::RecoverRuns(
         *access.store, *access.catalog, recover_archive == "*" ? "" : recover_archive);
@@ -43,6 +46,24 @@ Result<archive::RunRow> ResolveOtherRun(OpenedRun& opened, const std::string& sp
         archive::RecoverRuns(*opened.access.store, *opened.access.catalog, spec.archive).status());
   }
   return archive::ResolveRun(*opened.access.catalog, spec, SystemClock());
+}
+
+void PrintPackageIndexOutcome(const importer::IndexOutcome& outcome) {
+  if (!outcome.status.ok()) {
+    std::cerr << "mirrorvault: warning: the run is committed, but the package index was not "
+                 "updated (the next run or rebuild-catalog catches up): "
+              << outcome.status.ToString() << "\n";
+    return;
+  }
+  if (!outcome.summary) return;
+  const pkgindex::UpdateSummary& s = *outcome.summary;
+  std::cout << "package index: " << s.runs_indexed << " run(s) indexed, " << s.presence_opened
+            << " package versions appeared, " << s.presence_closed << " disappeared";
+  if (!s.skipped.empty()) std::cout << "; " << s.skipped.size() << " unreadable index(es) skipped";
+  std::cout << "\n";
+  for (const std::string& skipped : s.skipped) {
+    std::cerr << "mirrorvault: warning: package index: skipped " << skipped << "\n";
+  }
 }
 
 }  // namespace mv::cli

@@ -8,6 +8,8 @@
 #include "archive/catalog.h"
 #include "archive/tree_walk.h"
 #include "cli/cli_context.h"
+#include "importer/run_start.h"
+#include "pkgindex/package_index.h"
 #include "store/object_store.h"
 
 namespace mv::cli {
@@ -15,6 +17,7 @@ namespace mv::cli {
 struct ArchiveAccess {
   std::shared_ptr<store::ObjectStore> store;
   std::unique_ptr<archive::Catalog> catalog;
+  std::unique_ptr<pkgindex::PackageIndex> packages;  // in the same catalog database
 };
 
 // Opens the configured store and catalog. With `recover_archive` (an archive name, or "*" for
@@ -34,6 +37,10 @@ struct OpenedRun {
 Result<OpenedRun> OpenRun(CliContext& context, const std::string& spec_text);
 // Another run of the archives `opened` gives access to (recovering its archive first).
 Result<archive::RunRow> ResolveOtherRun(OpenedRun& opened, const std::string& spec_text);
+
+// One line on stdout about the package index after an import or mirror ("package index: ..."),
+// or a warning on stderr when it could not be updated.
+void PrintPackageIndexOutcome(const importer::IndexOutcome& outcome);
 
 // The archive subcommands, one file each.
 void RegisterImport(CLI::App& app, CliContext& context, int* exit_code);

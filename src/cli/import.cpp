@@ -43,6 +43,7 @@ int RunImport(CliContext& context, const ImportArgs& args) {
                      .items_name = "files",
                      .display = args.no_progress ? ProgressDisplay::kOff : ProgressDisplay::kAuto});
   options.progress = &progress;
+  options.package_index = access->packages.get();
   Result<importer::ImportSummary> summary =
       importer::ImportLocalTree(access->store, *access->catalog, options);
   progress.Finish();
@@ -56,6 +57,7 @@ int RunImport(CliContext& context, const ImportArgs& args) {
             << summary->files_stat_cached << " unchanged by the stat cache; new: " << r.new_files
             << " files (" << FormatSizeHuman(r.new_bytes) << "); " << std::fixed
             << std::setprecision(2) << secs << " s\n";
+  PrintPackageIndexOutcome(summary->package_index);
   return kExitOk;
 }
 

@@ -74,6 +74,7 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
                      .items_name = "files",
                      .display = args.no_progress ? ProgressDisplay::kOff : ProgressDisplay::kAuto});
   options.progress = &progress;
+  options.package_index = access->packages.get();
   Result<importer::MirrorSummary> summary = importer::MirrorUpstream(
       access->store, *access->catalog, http::MakeCurlHttpClient(), options);
   progress.Finish();
@@ -88,6 +89,7 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
             << ") in " << summary->requests << " requests (" << summary->retries
             << " retries); new: " << r.new_files << " files (" << FormatSizeHuman(r.new_bytes)
             << "); " << std::fixed << std::setprecision(2) << secs << " s\n";
+  PrintPackageIndexOutcome(summary->package_index);
   return kExitOk;
 }
 

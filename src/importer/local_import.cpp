@@ -385,6 +385,7 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   summary.dirs = tree.dirs.size();
   summary.nodes_written = nodes;
   summary.elapsed = clock.SteadyNow() - started_steady;
+  summary.package_index = UpdatePackageIndex(options.package_index, store, catalog, options.archive);
   MV_RETURN_IF_ERROR(lock.Release());
   return summary;
 }

@@ -16,6 +16,8 @@
 
 #include "archive/catalog.h"
 #include "archive/run_record.h"
+#include "importer/run_start.h"
+#include "pkgindex/package_index.h"
 #include "store/object_store.h"
 #include "util/clock.h"
 #include "util/progress.h"
@@ -37,10 +39,13 @@ struct LocalImportOptions {
   std::string writer;  // "mirrorvault 0.1.0"; host and pid are added
   Clock* clock = nullptr;
   Progress* progress = nullptr;  // totals and counts are reported here when given
+  // Brought up to date after the commit, under the writer lock (none: not updated).
+  pkgindex::PackageIndex* package_index = nullptr;
 };
 
 struct ImportSummary {
   archive::RunRecord record;
+  IndexOutcome package_index;  // after the commit
   uint64_t files_read = 0;         // hashed from disk
   uint64_t bytes_read = 0;
   uint64_t files_stat_cached = 0;  // taken from the stat cache

@@ -558,6 +558,7 @@ Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
   MV_ASSIGN_OR_RETURN(MirrorSummary summary, mirror.Commit());
   summary.requests = fetcher.counters().requests.load();
   summary.retries = fetcher.counters().retries.load();
+  summary.package_index = UpdatePackageIndex(options.package_index, store, catalog, options.archive);
   summary.elapsed = clock.SteadyNow() - started_steady;
   MV_RETURN_IF_ERROR(start.lock->Release());
   return summary;

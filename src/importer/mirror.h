@@ -23,6 +23,8 @@
 
 #include "archive/catalog.h"
 #include "archive/run_record.h"
+#include "importer/run_start.h"
+#include "pkgindex/package_index.h"
 #include "http/http_client.h"
 #include "importer/upstream_fetcher.h"
 #include "store/object_store.h"
@@ -52,10 +54,13 @@ struct MirrorOptions {
   std::string writer;  // "mirrorvault 0.1.0"
   Clock* clock = nullptr;
   Progress* progress = nullptr;
+  // Brought up to date after the commit, under the writer lock (none: not updated).
+  pkgindex::PackageIndex* package_index = nullptr;
 };
 
 struct MirrorSummary {
   archive::RunRecord record;
+  IndexOutcome package_index;  // after the commit
   uint64_t index_files = 0;       // index and Release files in the run
   uint64_t pool_files = 0;        // pool files selected
   uint64_t pool_bytes = 0;

@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include "archive/commit.h"
+#include "archive/node_source.h"
 #include "archive/recovery.h"
+#include "util/log.h"
 
 namespace mv::importer {
 namespace {
@@ -49,6 +51,26 @@ Result<RunStart> StartRun(store::ObjectStore& store, archive::Catalog& catalog,
   start.back_dated = start.latest && start.latest->run_id > start.run_id;
   MV_ASSIGN_OR_RETURN(start.parent, catalog.RunBefore(options.archive, start.run_id));
   return start;
+}
+
+IndexOutcome UpdatePackageIndex(pkgindex::PackageIndex* index,
+                                std::shared_ptr<store::ObjectStore> store,
+                                archive::Catalog& catalog, const std::string& archive) {
+  IndexOutcome out;
+  if (index == nullptr) return out;
+  std::unique_ptr<archive::NodeSource> nodes = archive::MakeCachedNodeSource(store, &catalog);
+  Result<pkgindex::UpdateSummary> updated = index->Update(*store, catalog, *nodes, archive);
+  if (!updated.ok()) {
+    out.status = updated.status();
+    LogWarn("the package index was not updated; the run is committed",
+            {{"archive", archive}, {"error", updated.status().ToString()}});
+    return out;
+  }
+  for (const std::string& s : updated->skipped) {
+    LogWarn("package index: skipped", {{"what", s}});
+  }
+  out.summary = std::move(*updated);
+  return out;
 }
 
 }  // namespace mv::importer

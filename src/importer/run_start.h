@@ -1,5 +1,6 @@
-// The start every importer shares: check the store's format, take the archive's writer lock,
-// recover a run committed but not yet recorded, and choose the new run's id and parent.
+// What every importer shares around a run: at the start, check the store's format, take the
+// archive's writer lock, recover a run committed but not yet recorded, and choose the new run's
+// id and parent; after the commit, still under the lock, bring the package index up to date.
 #pragma once
 
 #include <chrono>
@@ -9,6 +10,7 @@
 
 #include "archive/catalog.h"
 #include "archive/writer_lock.h"
+#include "pkgindex/package_index.h"
 #include "store/object_store.h"
 #include "util/clock.h"
 #include "util/run_id.h"
@@ -38,5 +40,16 @@ struct RunStart {
 
 Result<RunStart> StartRun(store::ObjectStore& store, archive::Catalog& catalog,
                           const RunStartOptions& options);
+
+// The package index after a commit: every run of `archive` it lacks is indexed. The run is
+// committed whatever happens here; a failure is returned for the caller to report (the next
+// update, or rebuild-catalog, catches up).
+struct IndexOutcome {
+  std::optional<pkgindex::UpdateSummary> summary;
+  Status status;
+};
+IndexOutcome UpdatePackageIndex(pkgindex::PackageIndex* index,
+                                std::shared_ptr<store::ObjectStore> store,
+                                archive::Catalog& catalog, const std::string& archive);
 
 }  // namespace mv::importer

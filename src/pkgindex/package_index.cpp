@@ -1,0 +1,313 @@
+#include "pkgindex/package_index.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "apt/version.h"
+#include "db/insert_many.h"
+#include "pkgindex/run_packages.h"
+#include "pkgindex/schema.h"
+
+namespace mv::pkgindex {
+namespace {
+
+using db::Bytes;
+using db::Value;
+
+Value T(std::string_view s) { return std::string(s); }
+Value B(const archive::Sha256& h) { return Bytes{std::string(archive::AsBytes(h))}; }
+Value I(uint64_t v) { return static_cast<int64_t>(v); }
+
+Result<archive::Sha256> Sha(std::string_view hex, std::string_view what) {
+  return archive::ParseSha256(hex, what);
+}
+
+// Ids of rows upserted by a natural key, remembered within one transaction.
+Result<int64_t> UpsertId(db::Connection& c, std::string_view sql, std::span<const Value> params) {
+  int64_t id = -1;
+  MV_RETURN_IF_ERROR(c.Query(sql, params, [&](const db::Row& row) {
+    id = row.Int(0);
+    return Status::Ok();
+  }));
+  if (id < 0) return Internal("package index: an upsert returned no id");
+  return id;
+}
+
+// Records the packages that appear in `run` for the first time in their stretch.
+Status AddPackages(db::Connection& c, const RunPackages& pkgs,
+                   const std::set<std::pair<std::string, std::string>>& new_sources,
+                   const std::set<std::pair<std::string, std::string>>& new_binaries) {
+  std::map<std::pair<std::string, std::string>, int64_t> source_ids;
+  for (const apt::SourcePackage& s : pkgs.sources) {
+    auto key = std::make_pair(s.package, s.version);
+    if (new_sources.count(key) == 0) continue;
+    auto [it, inserted] = source_ids.try_emplace(key, -1);
+    if (!inserted) continue;
+    const Value params[] = {T(s.package), T(s.version)};
+    MV_ASSIGN_OR_RETURN(it->second,
+                        UpsertId(c,
+                                 "INSERT INTO pkg_sources(name, version) VALUES ($1, $2) "
+                                 "ON CONFLICT (name, version) DO UPDATE SET name = excluded.name "
+                                 "RETURNING id",
+                                 params));
+    std::vector<Value> files;
+    for (const apt::PoolFile& f : s.files) {
+      MV_ASSIGN_OR_RETURN(archive::Sha256 sha, Sha(f.sha256, f.path));
+      files.insert(files.end(), {I(static_cast<uint64_t>(it->second)), B(sha), T(f.path), I(f.size)});
+    }
+    MV_RETURN_IF_ERROR(db::InsertMany(c, "INSERT INTO pkg_source_files(source_id, sha256, path, size)",
+                                      "ON CONFLICT DO NOTHING", 4, files));
+  }
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, int64_t> binary_ids;
+  std::vector<Value> files;
+  for (const apt::BinaryPackage& b : pkgs.binaries) {
+    if (new_binaries.count({b.package, b.version}) == 0) continue;
+    auto key = std::make_tuple(b.package, b.version, b.source, b.source_version);
+    auto [it, inserted] = binary_ids.try_emplace(key, -1);
+    if (inserted) {
+      const Value params[] = {T(b.package), T(b.version), T(b.source), T(b.source_version)};
+      MV_ASSIGN_OR_RETURN(
+          it->second,
+          UpsertId(c,
+                   "INSERT INTO pkg_binaries(name, version, source, source_version) "
+                   "VALUES ($1, $2, $3, $4) ON CONFLICT (name, version, source, source_version) "
+                   "DO UPDATE SET name = excluded.name RETURNING id",
+                   params));
+    }
+    MV_ASSIGN_OR_RETURN(archive::Sha256 sha, Sha(b.file.sha256, b.file.path));
+    files.insert(files.end(), {I(static_cast<uint64_t>(it->second)), T(b.architecture), B(sha),
+                               T(b.file.path), I(b.file.size)});
+  }
+  return db::InsertMany(c,
+                        "INSERT INTO pkg_binary_files(binary_id, architecture, sha256, path, size)",
+                        "ON CONFLICT DO NOTHING", 5, files);
+}
+
+// One run, in one transaction: stretches of keys that vanished are closed at `previous`, keys
+// that appeared open a stretch at `run`.
+Status IndexOne(db::Database& database, const std::string& archive_name, const RunId& run,
+                const std::optional<RunId>& previous, const RunPackages& pkgs,
+                UpdateSummary& summary) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
+  db::Connection& c = *conn;
+  MV_RETURN_IF_ERROR(c.Begin(db::TransactionMode::kWrite));
+  std::map<PresenceKey, std::string> open;  // -> first_run
+  {
+    const Value params[] = {T(archive_name)};
+    MV_RETURN_IF_ERROR(c.Query(
+        "SELECT suite, component, architecture, name, version, first_run FROM pkg_presence "
+        "WHERE archive = $1 AND last_run IS NULL",
+        params, [&](const db::Row& row) {
+          open.emplace(PresenceKey{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)},
+                       row.Text(5));
+          return Status::Ok();
+        }));
+  }
+  std::set<std::pair<std::string, std::string>> new_sources, new_binaries;
+  std::vector<Value> opened;
+  for (const PresenceKey& k : pkgs.presence) {
+    auto it = open.find(k);
+    if (it != open.end()) {
+      open.erase(it);  // still present: the stretch goes on
+      continue;
+    }
+    opened.insert(opened.end(), {T(archive_name), T(k.suite), T(k.component), T(k.architecture),
+                                 T(k.name), T(k.version), T(run.ToString())});
+    (k.architecture == "source" ? new_sources : new_binaries).insert({k.name, k.version});
+    summary.presence_opened += 1;
+  }
+  // What is left of `open` was not in this run.
+  if (!open.empty() && !previous) {
+    return Internal("package index of " + archive_name + ": open stretches before the first run");
+  }
+  for (const auto& [k, first] : open) {
+    const Value params[] = {T(previous->ToString()), T(archive_name), T(k.suite), T(k.component),
+                            T(k.architecture), T(k.name), T(k.version), T(first)};
+    MV_RETURN_IF_ERROR(c.Execute("UPDATE pkg_presence SET last_run = $1 WHERE archive = $2 AND "
+                                 "suite = $3 AND component = $4 AND architecture = $5 AND "
+                                 "name = $6 AND version = $7 AND first_run = $8",
+                                 params)
+                           .status());
+    summary.presence_closed += 1;
+  }
+  MV_RETURN_IF_ERROR(db::InsertMany(
+      c,
+      "INSERT INTO pkg_presence(archive, suite, component, architecture, name, version, first_run)",
+      "", 7, opened));
+  MV_RETURN_IF_ERROR(AddPackages(c, pkgs, new_sources, new_binaries));
+  const Value params[] = {T(archive_name), T(run.ToString())};
+  MV_RETURN_IF_ERROR(
+      c.Execute("INSERT INTO pkg_indexed_runs(archive, run_id) VALUES ($1, $2)", params).status());
+  return c.Commit();
+}
+
+Result<std::vector<PackageFile>> QueryFiles(db::Database& database, std::string_view sql,
+                                            std::span<const Value> params, bool with_arch) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
+  std::vector<PackageFile> out;
+  MV_RETURN_IF_ERROR(conn->Query(sql, params, [&](const db::Row& row) -> Status {
+    PackageFile f;
+    size_t col = 0;
+    if (with_arch) f.architecture = row.Text(col++);
+    std::string raw = row.Blob(col++);
+    if (raw.size() != f.sha256.size()) return Corruption("package index: a hash of the wrong size");
+    std::copy(raw.begin(), raw.end(), f.sha256.begin());
+    f.path = row.Text(col++);
+    f.size = static_cast<uint64_t>(row.Int(col++));
+    out.push_back(std::move(f));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PackageIndex>> PackageIndex::Open(std::shared_ptr<db::Database> database) {
+  MV_RETURN_IF_ERROR(db::Migrate(*database, "pkgindex", PackageIndexMigrations()));
+  return std::unique_ptr<PackageIndex>(new PackageIndex(std::move(database)));
+}
+
+Result<UpdateSummary> PackageIndex::Rebuild(store::ObjectStore& store, archive::Catalog& catalog,
+                                            archive::NodeSource& nodes) {
+  {
+    MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+    MV_RETURN_IF_ERROR(conn->Begin(db::TransactionMode::kWrite));
+    for (const char* table : {"pkg_presence", "pkg_indexed_runs", "pkg_binary_files",
+                              "pkg_binaries", "pkg_source_files", "pkg_sources"}) {
+      MV_RETURN_IF_ERROR(conn->Execute(std::string("DELETE FROM ") + table).status());
+    }
+    MV_RETURN_IF_ERROR(conn->Commit());
+  }
+  UpdateSummary total;
+  MV_ASSIGN_OR_RETURN(std::vector<std::string> archives, catalog.ListArchives());
+  for (const std::string& a : archives) {
+    MV_ASSIGN_OR_RETURN(UpdateSummary one, Update(store, catalog, nodes, a));
+    total.runs_indexed += one.runs_indexed;
+    total.presence_opened += one.presence_opened;
+    total.presence_closed += one.presence_closed;
+    total.skipped.insert(total.skipped.end(), one.skipped.begin(), one.skipped.end());
+  }
+  return total;
+}
+
+Result<UpdateSummary> PackageIndex::Update(store::ObjectStore& store, archive::Catalog& catalog,
+                                           archive::NodeSource& nodes,
+                                           const std::string& archive_name) {
+  UpdateSummary summary;
+  MV_ASSIGN_OR_RETURN(std::vector<archive::RunRow> runs, catalog.ListRuns(archive_name));
+  std::set<std::string> indexed;
+  {
+    MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+    const Value params[] = {T(archive_name)};
+    MV_RETURN_IF_ERROR(conn->Query("SELECT run_id FROM pkg_indexed_runs WHERE archive = $1",
+                                   params, [&](const db::Row& row) {
+                                     indexed.insert(row.Text(0));
+                                     return Status::Ok();
+                                   }));
+    // A run missing before the latest indexed one: the stretches are rebuilt from the start.
+    bool gap = false;
+    for (const archive::RunRow& r : runs) {
+      if (indexed.count(r.run_id.ToString()) == 0 && !indexed.empty() &&
+          r.run_id.ToString() < *indexed.rbegin()) {
+        gap = true;
+      }
+    }
+    if (gap) {
+      MV_RETURN_IF_ERROR(conn->Begin(db::TransactionMode::kWrite));
+      MV_RETURN_IF_ERROR(conn->Execute("DELETE FROM pkg_presence WHERE archive = $1", params).status());
+      MV_RETURN_IF_ERROR(
+          conn->Execute("DELETE FROM pkg_indexed_runs WHERE archive = $1", params).status());
+      MV_RETURN_IF_ERROR(conn->Commit());
+      indexed.clear();
+    }
+  }
+  std::optional<RunId> previous;
+  for (const archive::RunRow& r : runs) {
+    if (indexed.count(r.run_id.ToString()) != 0) {
+      previous = r.run_id;
+      continue;
+    }
+    MV_ASSIGN_OR_RETURN(RunPackages pkgs, ReadRunPackages(store, nodes, r.root));
+    for (const std::string& s : pkgs.skipped) {
+      summary.skipped.push_back(archive_name + "@" + r.run_id.ToString() + ": " + s);
+    }
+    MV_RETURN_IF_ERROR(IndexOne(*database_, archive_name, r.run_id, previous, pkgs, summary)
+                           .WithContext("package index of " + archive_name + "@" +
+                                        r.run_id.ToString()));
+    summary.runs_indexed += 1;
+    previous = r.run_id;
+  }
+  return summary;
+}
+
+Result<std::vector<PresenceRow>> PackageIndex::Presence(std::string_view archive_name,
+                                                        std::string_view name) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<PresenceRow> out;
+  const Value params[] = {T(archive_name), T(name)};
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT p.archive, p.suite, p.component, p.architecture, p.name, p.version, p.first_run, "
+      "COALESCE(p.last_run, (SELECT MAX(r.run_id) FROM pkg_indexed_runs r "
+      "WHERE r.archive = p.archive)) FROM pkg_presence p WHERE p.archive = $1 AND p.name = $2 "
+      "ORDER BY p.suite, p.component, p.architecture, p.version, p.first_run",
+      params, [&](const db::Row& row) -> Status {
+        PresenceRow p{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5)};
+        MV_ASSIGN_OR_RETURN(p.first_run, RunId::Parse(row.Text(6)));
+        MV_ASSIGN_OR_RETURN(p.last_run, RunId::Parse(row.Text(7)));
+        out.push_back(std::move(p));
+        return Status::Ok();
+      }));
+  return out;
+}
+
+Result<std::vector<std::string>> PackageIndex::SourceVersions(std::string_view name) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<std::string> out;
+  const Value params[] = {T(name)};
+  MV_RETURN_IF_ERROR(conn->Query("SELECT version FROM pkg_sources WHERE name = $1", params,
+                                 [&](const db::Row& row) {
+                                   out.push_back(row.Text(0));
+                                   return Status::Ok();
+                                 }));
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return apt::CompareVersions(a, b) > 0;
+  });
+  return out;
+}
+
+Result<std::vector<PackageFile>> PackageIndex::SourceFiles(std::string_view name,
+                                                           std::string_view version) {
+  const Value params[] = {T(name), T(version)};
+  return QueryFiles(*database_,
+                    "SELECT f.sha256, f.path, f.size FROM pkg_source_files f JOIN pkg_sources s "
+                    "ON s.id = f.source_id WHERE s.name = $1 AND s.version = $2 ORDER BY f.path",
+                    params, /*with_arch=*/false);
+}
+
+Result<std::vector<BinaryRow>> PackageIndex::BinariesOfSource(std::string_view source,
+                                                              std::string_view version) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<BinaryRow> out;
+  const Value params[] = {T(source), T(version)};
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT name, version FROM pkg_binaries WHERE source = $1 AND source_version = $2 "
+      "ORDER BY name, version",
+      params, [&](const db::Row& row) {
+        out.push_back({row.Text(0), row.Text(1)});
+        return Status::Ok();
+      }));
+  return out;
+}
+
+Result<std::vector<PackageFile>> PackageIndex::BinaryFiles(std::string_view name,
+                                                           std::string_view version) {
+  const Value params[] = {T(name), T(version)};
+  return QueryFiles(*database_,
+                    "SELECT f.architecture, f.sha256, f.path, f.size FROM pkg_binary_files f "
+                    "JOIN pkg_binaries b ON b.id = f.binary_id WHERE b.name = $1 AND "
+                    "b.version = $2 ORDER BY f.architecture, f.path",
+                    params, /*with_arch=*/true);
+}
+
+}  // namespace mv::pkgindex

@@ -1,0 +1,82 @@
+// The package index (DESIGN.md section 5): source and binary packages with their files, and for
+// each (archive, suite, component, architecture, package, version) the first and last run in
+// which it was present. Built from the runs' own dists/ indexes (pkgindex/run_packages.h), so it
+// is rebuilt from the store like the rest of the catalog; the /mr/ API and the web pages read it.
+//
+// Thread-safe: every call borrows a connection from the Database's pool. Updates of one archive
+// must not run concurrently (callers hold the archive's writer lock, or run rebuild-catalog).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "archive/catalog.h"
+#include "archive/tree_walk.h"
+#include "db/database.h"
+#include "store/object_store.h"
+#include "util/run_id.h"
+#include "util/status.h"
+
+namespace mv::pkgindex {
+
+struct PresenceRow {
+  std::string archive, suite, component, architecture, name, version;
+  RunId first_run;
+  RunId last_run;  // the archive's latest indexed run while still present
+  friend bool operator==(const PresenceRow&, const PresenceRow&) = default;
+};
+
+struct PackageFile {
+  std::string architecture;  // binaries only ("amd64", "all")
+  archive::Sha256 sha256{};
+  std::string path;  // from the archive's root: "pool/main/h/hello/hello_2.10-3_amd64.deb"
+  uint64_t size = 0;
+  friend bool operator==(const PackageFile&, const PackageFile&) = default;
+};
+
+struct BinaryRow {
+  std::string name, version;
+  friend bool operator==(const BinaryRow&, const BinaryRow&) = default;
+};
+
+struct UpdateSummary {
+  size_t runs_indexed = 0;
+  uint64_t presence_opened = 0;  // stretches begun
+  uint64_t presence_closed = 0;  // stretches ended
+  std::vector<std::string> skipped;  // unreadable Releases or indexes, per run
+};
+
+class PackageIndex {
+ public:
+  static Result<std::unique_ptr<PackageIndex>> Open(std::shared_ptr<db::Database> database);
+
+  // Indexes every run of `archive` the index lacks, oldest first. A run older than one already
+  // indexed (a back-dated import) makes the archive's presence be rebuilt from its first run.
+  Result<UpdateSummary> Update(store::ObjectStore& store, archive::Catalog& catalog,
+                               archive::NodeSource& nodes, const std::string& archive);
+  // Empties every package-index table, then indexes every run of every archive (rebuild-catalog).
+  Result<UpdateSummary> Rebuild(store::ObjectStore& store, archive::Catalog& catalog,
+                                archive::NodeSource& nodes);
+
+  // --- queries ---
+  // Every stretch of `name` (a binary or source package) in `archive`, by suite, component,
+  // architecture, version and first run.
+  Result<std::vector<PresenceRow>> Presence(std::string_view archive, std::string_view name);
+  // The versions of source package `name`, newest first (Debian order).
+  Result<std::vector<std::string>> SourceVersions(std::string_view name);
+  Result<std::vector<PackageFile>> SourceFiles(std::string_view name, std::string_view version);
+  // The binary packages built from a source version, by name and version.
+  Result<std::vector<BinaryRow>> BinariesOfSource(std::string_view source,
+                                                  std::string_view version);
+  Result<std::vector<PackageFile>> BinaryFiles(std::string_view name, std::string_view version);
+
+ private:
+  explicit PackageIndex(std::shared_ptr<db::Database> database) : database_(std::move(database)) {}
+  std::shared_ptr<db::Database> database_;
+};
+
+}  // namespace mv::pkgindex
