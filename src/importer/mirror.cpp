@@ -13,6 +13,7 @@
 #include "apt/release.h"
 #include "apt/signature.h"
 #include "archive/commit.h"
+#include "archive/node_source.h"
 #include "archive/tree_fetch.h"
 #include "archive/tree_builder.h"
 #include "importer/blob_download.h"
@@ -92,6 +93,7 @@ class Mirror {
       }
     }
     selected_names_.insert(options_.packages.begin(), options_.packages.end());
+    nodes_ = archive::MakeCachedNodeSource(store_, &catalog_);
     return Status::Ok();
   }
 
@@ -140,7 +142,7 @@ class Mirror {
       if (!f.present) continue;
       MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.index->entry.sha256));
       MV_RETURN_IF_ERROR(AddFile(dists + f.index->path, sha));
-      if (release.acquire_by_hash) {
+      if (f.by_hash) {
         const std::string dir = DirName(f.index->path);
         MV_RETURN_IF_ERROR(AddFile(
             dists + (dir.empty() ? "" : dir + "/") + "by-hash/SHA256/" + f.index->entry.sha256, sha));
@@ -348,17 +350,33 @@ class Mirror {
     const apt::SelectedIndex& idx = *out.index;
     const std::string path = dists + idx.path;
     MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(idx.entry.sha256, path));
+    const std::string dir = DirName(idx.path);
+    const std::string by_hash_path =
+        dists + (dir.empty() ? "" : dir + "/") + "by-hash/SHA256/" + idx.entry.sha256;
     MV_ASSIGN_OR_RETURN(bool known, Known(sha));
     if (known) {
       out.present = true;
+      if (!acquire_by_hash) return Status::Ok();
+      // Whether upstream serves it by hash too: as in the previous run when that had this very
+      // file; otherwise asked (the bytes are dropped: the store has them).
+      MV_ASSIGN_OR_RETURN(std::optional<Sha256> in_parent, ParentFile(path));
+      if (in_parent && *in_parent == sha) {
+        MV_ASSIGN_OR_RETURN(std::optional<Sha256> by_hash, ParentFile(by_hash_path));
+        out.by_hash = by_hash && *by_hash == sha;
+        return Status::Ok();
+      }
+      Result<std::string> probe = fetcher_.GetBytes(by_hash_path, idx.entry.size);
+      if (!probe.ok() && !probe.status().IsNotFound() &&
+          probe.status().code() != StatusCode::kInvalidArgument) {
+        return probe.status();
+      }
+      out.by_hash = probe.ok() && Sha256Hex(*probe) == idx.entry.sha256;
       return Status::Ok();
     }
     Result<std::string> got = NotFound("not fetched");
     if (acquire_by_hash) {
-      const std::string dir = DirName(idx.path);
-      got = fetcher_.GetBytes(dists + (dir.empty() ? "" : dir + "/") + "by-hash/SHA256/" +
-                                  idx.entry.sha256,
-                              idx.entry.size);
+      got = fetcher_.GetBytes(by_hash_path, idx.entry.size);
+      out.by_hash = got.ok();
     }
     if (got.status().IsNotFound()) got = fetcher_.GetBytes(path, idx.entry.size);
     if (got.status().IsNotFound()) {
@@ -473,6 +491,16 @@ class Mirror {
     return Status::Ok();
   }
 
+  // The content at `path` in the archive's previous run, if it has a file there.
+  Result<std::optional<Sha256>> ParentFile(const std::string& path) {
+    if (!start_.parent) return std::optional<Sha256>();
+    Result<archive::TreeEntry> entry = archive::LookupPath(*nodes_, start_.parent->root, path);
+    if (entry.status().IsNotFound()) return std::optional<Sha256>();
+    MV_RETURN_IF_ERROR(entry.status());
+    if (entry->type != archive::EntryType::kFile) return std::optional<Sha256>();
+    return std::optional<Sha256>(entry->hash);
+  }
+
   // A small file fetched whole (InRelease, Release, Release.gpg): stored and added.
   Status AddBytes(const std::string& path, std::string_view bytes) {
     ContentHasher h;
@@ -502,6 +530,7 @@ class Mirror {
   const RunStart& start_;
   std::chrono::system_clock::time_point started_;
   std::optional<std::regex> filter_;
+  std::unique_ptr<archive::NodeSource> nodes_;  // the previous run's tree (thread-safe)
   std::set<std::string> selected_names_;
   std::map<std::string, std::string> details_;
 
