@@ -100,7 +100,12 @@ class Mirror {
   Status MirrorSuite(const std::string& suite) {
     const std::string dists = "dists/" + suite + "/";
     const std::string where = options_.archive + ": suite " + suite;
-    MV_ASSIGN_OR_RETURN(std::string release_text, FetchRelease(suite, dists, where));
+    Result<std::string> fetched_release = FetchRelease(suite, dists, where);
+    if (!fetched_release.ok()) {
+      const Status& st = fetched_release.status();
+      return st.message().starts_with(where) ? st : st.WithContext(where);
+    }
+    std::string release_text = std::move(*fetched_release);
     MV_ASSIGN_OR_RETURN(apt::Release release,
                         apt::ParseRelease(release_text, fetcher_.Url(dists + "Release")));
     details_["release_date/" + suite] = release.date;
@@ -384,8 +389,9 @@ class Mirror {
       return Status::Ok();
     }
     if (got.status().code() == StatusCode::kInvalidArgument) {
-      return Corruption(path + ": the upstream sent more than the " +
-                        std::to_string(idx.entry.size) + " bytes the Release lists");
+      return Corruption(path + ": does not match the Release: it lists " + idx.entry.sha256 +
+                        " (" + std::to_string(idx.entry.size) +
+                        " bytes), the upstream sent more bytes");
     }
     MV_RETURN_IF_ERROR(got.status());
     Digests d = [&] {
