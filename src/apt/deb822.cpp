@@ -98,10 +98,17 @@ Status ForEachParagraph(std::string_view text, std::string_view where,
                                   "\" continues a field, but no field comes before it");
       }
       Field& f = fields.back();
-      f.value += '\n';
       std::string_view kept = line;
       while (!kept.empty() && IsBlank(kept.back())) kept.remove_suffix(1);
-      f.value += kept;
+      if (f.value.empty()) {
+        // A value that starts on the next line ("SHA256:\n <hash> ..."): as apt, its leading
+        // blanks and line break are not part of it.
+        f.value = TrimBlanks(kept);
+        f.value_line = line_no;
+      } else {
+        f.value += '\n';
+        f.value += kept;
+      }
       continue;
     }
     size_t colon = line.find(':');
@@ -121,7 +128,7 @@ Status ForEachParagraph(std::string_view text, std::string_view where,
     }
     if (fields.empty()) ParagraphBuilder::set_line(current, line_no);
     fields.push_back(
-        {std::string(name), std::string(TrimBlanks(line.substr(colon + 1))), line_no});
+        {std::string(name), std::string(TrimBlanks(line.substr(colon + 1))), line_no, line_no});
   }
   return flush();
 }

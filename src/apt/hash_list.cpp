@@ -25,7 +25,7 @@ std::optional<uint64_t> ParseSize(std::string_view text) {
 Result<std::vector<HashListEntry>> ParseHashList(const Field& field, std::string_view where) {
   std::vector<HashListEntry> out;
   std::string_view value = field.value;
-  size_t line = field.line;
+  size_t line = field.value_line;
   size_t pos = 0;
   while (pos <= value.size()) {
     size_t nl = value.find('\n', pos);

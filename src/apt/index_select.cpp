@@ -48,7 +48,8 @@ Result<std::vector<SelectedIndex>> SelectIndexes(const Release& release,
                              "' (it has: " + Join(release.architectures) + ")");
     }
   }
-  auto arch_wanted = [&](std::string_view a) { return Contains(archs, a); };
+  // A Release that names no architectures, with none asked for: every one it has.
+  auto arch_wanted = [&](std::string_view a) { return archs.empty() || Contains(archs, a); };
 
   std::vector<SelectedIndex> out;
   for (const auto& [path, entry] : release.files) {

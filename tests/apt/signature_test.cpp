@@ -71,6 +71,28 @@ TEST_F(SignatureTest, GoodSignaturesGiveTheSignedText) {
   EXPECT_EQ(detached->fingerprints, verified->fingerprints);
 }
 
+TEST_F(SignatureTest, ClearsignedTextIsWhatGpgvVerifies) {
+  // Without checking: the same text gpgv gives, dash-escaped lines unescaped.
+  auto verified = VerifyInRelease(Slurp(Path("InRelease")), Path("good.gpg"), "dists/stable");
+  MV_ASSERT_OK(verified);
+  auto text = ClearsignedText(Slurp(Path("InRelease")), "dists/stable/InRelease");
+  MV_ASSERT_OK(text);
+  EXPECT_EQ(*text, verified->text);
+  const std::string dashed = std::string(kRelease) + "-----not armor\n";
+  Spill(Path("Release.dashed"), dashed);
+  ASSERT_EQ(Gpg("good", "--clearsign -o " + Path("InRelease.dashed") + " " + Path("Release.dashed")), 0);
+  const std::string signed_dashed = Slurp(Path("InRelease.dashed"));
+  EXPECT_THAT(signed_dashed, HasSubstr("\n- -----not armor"));
+  auto unescaped = ClearsignedText(signed_dashed, "x");
+  MV_ASSERT_OK(unescaped);
+  EXPECT_EQ(*unescaped, dashed);
+  // Not one clearsigned message: refused, naming the source.
+  Status st = ClearsignedText(kRelease, "dists/stable/InRelease").status();
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(st.message(), HasSubstr("dists/stable/InRelease: not a clearsigned Release"));
+  EXPECT_FALSE(ClearsignedText(signed_dashed + "trailing text\n", "x").ok());
+}
+
 TEST_F(SignatureTest, RefusalsSayWhy) {
   const std::string good = Slurp(Path("InRelease"));
   std::string tampered = good;

@@ -1,0 +1,111 @@
+#include "apt/index_select.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace mv::apt {
+namespace {
+
+Release DebianLike() {
+  Release r;
+  r.components = {"main", "contrib"};
+  r.architectures = {"amd64", "arm64"};
+  for (const char* p :
+       {"main/binary-amd64/Packages", "main/binary-amd64/Packages.gz", "main/binary-amd64/Packages.xz",
+        "main/binary-amd64/Release", "main/binary-arm64/Packages.xz", "main/binary-all/Packages.xz",
+        "main/source/Sources.xz", "main/source/Release", "main/Contents-amd64.gz",
+        "main/Contents-udeb-amd64.gz", "main/Contents-source.gz", "main/i18n/Translation-en.bz2",
+        "main/i18n/Index", "main/dep11/Components-amd64.yml.gz",
+        "main/debian-installer/binary-amd64/Packages.xz", "contrib/binary-amd64/Packages.xz",
+        "Contents-amd64.gz", "main/binary-amd64/Packages.zst"}) {
+    r.files[p] = {.size = 1, .sha256 = std::string(64, 'a')};
+  }
+  return r;
+}
+
+std::vector<std::string> Paths(const std::vector<SelectedIndex>& s) {
+  std::vector<std::string> out;
+  for (const SelectedIndex& i : s) out.push_back(i.path);
+  return out;
+}
+
+TEST(SelectIndexes, ChosenComponentsAndArchitecturesWithEveryListedVariant) {
+  Result<std::vector<SelectedIndex>> s =
+      SelectIndexes(DebianLike(), {.components = {"main"}, .architectures = {"amd64"}}, "t");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(Paths(*s), (std::vector<std::string>{
+                           "Contents-amd64.gz", "main/Contents-amd64.gz",
+                           "main/binary-amd64/Packages", "main/binary-amd64/Packages.gz",
+                           "main/binary-amd64/Packages.xz", "main/binary-amd64/Release",
+                           "main/i18n/Index", "main/i18n/Translation-en.bz2"}));
+  for (const SelectedIndex& i : *s) {
+    if (i.path.starts_with("main/binary-amd64/Packages")) {
+      EXPECT_EQ(i.kind, IndexKind::kPackages);
+      EXPECT_EQ(i.base, "main/binary-amd64/Packages");
+      EXPECT_EQ(i.component, "main");
+      EXPECT_EQ(i.architecture, "amd64");
+    }
+  }
+}
+
+TEST(SelectIndexes, SourcesAndArchitectureAllOnRequest) {
+  Result<std::vector<SelectedIndex>> s = SelectIndexes(
+      DebianLike(), {.components = {"main"}, .architectures = {"all"}, .sources = true}, "t");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  std::vector<std::string> paths = Paths(*s);
+  EXPECT_EQ(paths, (std::vector<std::string>{"main/Contents-source.gz", "main/binary-all/Packages.xz",
+                                             "main/i18n/Index", "main/i18n/Translation-en.bz2",
+                                             "main/source/Release", "main/source/Sources.xz"}));
+}
+
+TEST(SelectIndexes, DefaultsToEverythingTheReleaseNames) {
+  Result<std::vector<SelectedIndex>> s = SelectIndexes(DebianLike(), {}, "t");
+  ASSERT_TRUE(s.ok());
+  std::vector<std::string> paths = Paths(*s);
+  EXPECT_NE(std::find(paths.begin(), paths.end(), "contrib/binary-amd64/Packages.xz"), paths.end());
+  EXPECT_NE(std::find(paths.begin(), paths.end(), "main/binary-arm64/Packages.xz"), paths.end());
+  // Not taken: installer indexes, AppStream, udeb Contents, compressions apt here cannot read.
+  for (const std::string& p : paths) {
+    EXPECT_EQ(p.find("debian-installer"), std::string::npos) << p;
+    EXPECT_EQ(p.find("dep11"), std::string::npos) << p;
+    EXPECT_EQ(p.find("udeb"), std::string::npos) << p;
+    EXPECT_FALSE(p.ends_with(".zst")) << p;
+  }
+}
+
+TEST(SelectIndexes, UnknownComponentOrArchitectureIsNamed) {
+  Result<std::vector<SelectedIndex>> c = SelectIndexes(DebianLike(), {.components = {"non-free"}}, "suite x");
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(c.status().message(), "suite x: the suite has no component 'non-free' (it has: main, contrib)");
+  Result<std::vector<SelectedIndex>> a = SelectIndexes(DebianLike(), {.architectures = {"riscv64"}}, "suite x");
+  EXPECT_EQ(a.status().message(), "suite x: the suite has no architecture 'riscv64' (it has: amd64, arm64)");
+  Release empty = DebianLike();
+  empty.files.clear();
+  EXPECT_EQ(SelectIndexes(empty, {}, "s").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SelectIndexes, NestedComponentNamesMatchTheLongest) {
+  Release r;
+  r.components = {"updates/main"};
+  r.files["updates/main/binary-amd64/Packages.xz"] = {.size = 1, .sha256 = std::string(64, 'b')};
+  Result<std::vector<SelectedIndex>> s = SelectIndexes(r, {}, "t");
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->size(), 1u);
+  EXPECT_EQ((*s)[0].component, "updates/main");
+  EXPECT_EQ((*s)[0].architecture, "amd64");
+}
+
+TEST(PreferredVariant, PlainThenXzThenGzipThenBzip2) {
+  SelectedIndex gz{.path = "p/Packages.gz"}, xz{.path = "p/Packages.xz"}, plain{.path = "p/Packages"},
+      bz{.path = "p/Packages.bz2"};
+  EXPECT_EQ(PreferredVariant({&gz, &xz, &plain, &bz}), &plain);
+  EXPECT_EQ(PreferredVariant({&gz, &xz, &bz}), &xz);
+  EXPECT_EQ(PreferredVariant({&bz, &gz}), &gz);
+  EXPECT_EQ(PreferredVariant({&bz}), &bz);
+  EXPECT_EQ(PreferredVariant({}), nullptr);
+}
+
+}  // namespace
+}  // namespace mv::apt
