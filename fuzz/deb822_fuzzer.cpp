@@ -1,4 +1,5 @@
-// The deb822 reader and the Release, Packages and Sources parsers over arbitrary text.
+// The deb822 reader, the Release, Packages and Sources parsers, the index selection and the
+// clearsigned-text reader over arbitrary text.
 // Properties: nothing crashes; every refusal is InvalidArgument naming the source; an accepted
 // paragraph has fields with non-empty names free of blanks and colons, and values with no
 // surrounding blanks; every Release entry and pool file is a path that stays in the archive.
@@ -8,6 +9,8 @@
 #include <string_view>
 
 #include "apt/deb822.h"
+#include "apt/index_select.h"
+#include "apt/signature.h"
 #include "apt/indexes.h"
 #include "apt/release.h"
 #include "fuzz_check.h"
@@ -50,6 +53,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       MV_FUZZ_CHECK(mv::apt::IsSafeRelativePath(path), path);
       MV_FUZZ_CHECK(entry.sha256.size() == 64, entry.sha256);
     }
+    for (bool sources : {false, true}) {
+      auto selected = mv::apt::SelectIndexes(*release, {.sources = sources}, kWhere);
+      CheckRefusal(selected.status());
+      if (!selected.ok()) continue;
+      for (const mv::apt::SelectedIndex& s : *selected) {
+        MV_FUZZ_CHECK(release->files.count(s.path) == 1, s.path);
+        MV_FUZZ_CHECK(s.path.starts_with(s.base), s.path);
+      }
+    }
+  }
+  auto signed_text = mv::apt::ClearsignedText(text, kWhere);
+  CheckRefusal(signed_text.status());
+  if (signed_text.ok()) {
+    MV_FUZZ_CHECK(signed_text->size() <= text.size() + 1, "the signed text grew");
   }
   CheckRefusal(mv::apt::ForEachBinaryPackage(text, kWhere, [](const mv::apt::BinaryPackage& b) {
     MV_FUZZ_CHECK(mv::apt::IsSafeRelativePath(b.file.path), b.file.path);
