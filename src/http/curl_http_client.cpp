@@ -1,8 +1,10 @@
-// HttpClient on libcurl: one curl multi handle driven by one thread carries every transfer of the
-// process, so connections are reused across callers and thousands of transfers can be in flight.
+// HttpClient on libcurl: a few curl multi handles, each driven by one thread, carry every
+// transfer of the process, so connections are reused across callers and thousands of transfers
+// can be in flight.
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -146,9 +148,10 @@ struct Transfer {
   }
 };
 
-class CurlHttpClient final : public HttpClient {
+// One curl multi handle and the thread that drives it.
+class CurlLoop final : public HttpClient {
  public:
-  explicit CurlHttpClient(const HttpClientOptions& options) : options_(options) {
+  explicit CurlLoop(const HttpClientOptions& options) : options_(options) {
     curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; thread-safe in curl >= 7.84
     multi_.reset(curl_multi_init());
     curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
@@ -159,7 +162,7 @@ class CurlHttpClient final : public HttpClient {
     loop_ = std::thread([this] { Loop(); });
   }
 
-  ~CurlHttpClient() override {
+  ~CurlLoop() override {
     {
       std::lock_guard lock(mu_);
       stopping_ = true;
@@ -348,6 +351,32 @@ class CurlHttpClient final : public HttpClient {
   bool stopping_ = false;          // guarded by mu_
   std::vector<EasyHandle> idle_;   // loop thread only
   std::unordered_set<CURL*> active_;  // loop thread only: handles attached to multi_
+};
+
+// Transfers spread round-robin over several loops, so that receiving, and what the callers' sinks
+// do with the bytes (hashing, writing), run on as many cores: with one loop, every byte of a
+// mirror was received, hashed and written by one thread while the other core idled.
+class CurlHttpClient final : public HttpClient {
+ public:
+  explicit CurlHttpClient(const HttpClientOptions& options) {
+    size_t n = options.loops > 0 ? static_cast<size_t>(options.loops)
+                                 : std::max(1u, std::thread::hardware_concurrency());
+    n = std::min<size_t>(n, 16);
+    HttpClientOptions per_loop = options;
+    per_loop.max_connections_per_host =
+        std::max(1, options.max_connections_per_host / static_cast<int>(n));
+    per_loop.max_connections = std::max(1, options.max_connections / static_cast<int>(n));
+    for (size_t i = 0; i < n; ++i) loops_.push_back(std::make_unique<CurlLoop>(per_loop));
+  }
+
+  Result<Response> Send(const Request& request) override {
+    size_t i = next_.fetch_add(1, std::memory_order_relaxed) % loops_.size();
+    return loops_[i]->Send(request);
+  }
+
+ private:
+  std::vector<std::unique_ptr<CurlLoop>> loops_;
+  std::atomic<size_t> next_{0};
 };
 
 }  // namespace

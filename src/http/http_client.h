@@ -1,7 +1,7 @@
 // The HTTP transport: one client per process, shared by S3, upstream mirroring and the region
-// cache. The libcurl implementation drives every transfer of the process from one curl multi
-// handle (connection reuse, keep-alive, many transfers in flight); Send() may be called from any
-// number of threads at once and blocks only its caller.
+// cache. The libcurl implementation drives every transfer of the process from a few curl multi
+// handles, one thread and one core each (connection reuse, keep-alive, many transfers in
+// flight); Send() may be called from any number of threads at once and blocks only its caller.
 //
 // Send() performs exactly one attempt. Transport failures (connect, reset, timeout, truncated
 // body) come back as retryable Unavailable; HTTP statuses come back as a Response for the caller
@@ -67,6 +67,9 @@ struct HttpClientOptions {
   int max_connections_per_host = 128;
   int max_connections = 256;
   std::chrono::seconds connect_timeout{10};
+  // Event loops (curl multi handles, one thread each) the transfers are spread over; the
+  // connection limits above are shared out among them. 0: one per core (at most 16).
+  int loops = 0;
   std::string user_agent = "mirrorvault/0.1";
 };
 

@@ -41,7 +41,7 @@ class BlobAttempt final : public FetchAttempt {
     }
     hasher_.Update(data);
     if (staged_) return staged_->Write(data);
-    return WriteAll(spool_->fd().get(), data, "the spool file of " + file_.path);
+    return WriteAll(spool_->fd().get(), data, spool_shown_);
   }
 
   Status Finish(const http::Response& response) override {
@@ -73,6 +73,7 @@ class BlobAttempt final : public FetchAttempt {
   std::optional<store::local::TempFile> spool_;
   ContentHasher hasher_;
   uint64_t received_ = 0;
+  std::string spool_shown_ = "the spool file of " + file_.path;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "importer/mirror.h"
 
 #include <algorithm>
+#include <future>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -185,6 +186,10 @@ class Mirror {
         bytes += pf.file.size;
       }
     }
+    // Largest first: a big file started last would finish alone, long after the others.
+    std::stable_sort(todo.begin(), todo.end(), [](const apt::PoolFile* a, const apt::PoolFile* b) {
+      return a->size > b->size;
+    });
     if (options_.progress != nullptr) options_.progress->SetTotals(bytes, todo.size());
     MV_RETURN_IF_ERROR(ParallelFor(
         todo.size(),
@@ -586,14 +591,29 @@ Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
   MV_RETURN_IF_ERROR(mirror.Prepare());
   const std::string what = "mirror of " + RedactUrl(options.upstream) + " into " +
                            options.archive + "@" + start.run_id.ToString();
+  auto ms_since = [&](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.SteadyNow() - t);
+  };
+  const auto indexes_started = clock.SteadyNow();
   for (const std::string& suite : options.suites) {
     MV_RETURN_IF_ERROR(mirror.MirrorSuite(suite).WithContext(what));
   }
+  const auto indexes_ms = ms_since(indexes_started);
+  const auto pool_started = clock.SteadyNow();
   MV_RETURN_IF_ERROR(mirror.FetchPool().WithContext(what));
+  const auto pool_ms = ms_since(pool_started);
+  const auto commit_started = clock.SteadyNow();
   MV_ASSIGN_OR_RETURN(MirrorSummary summary, mirror.Commit());
+  const auto commit_ms = ms_since(commit_started);
+  const auto index_started = clock.SteadyNow();
   summary.requests = fetcher.counters().requests.load();
   summary.retries = fetcher.counters().retries.load();
   summary.package_index = UpdatePackageIndex(options.package_index, store, catalog, options.archive);
+  LogDebug("mirror phases", {{"archive", options.archive},
+                             {"releases_and_indexes", indexes_ms},
+                             {"pool", pool_ms},
+                             {"commit", commit_ms},
+                             {"package_index", ms_since(index_started)}});
   summary.elapsed = clock.SteadyNow() - started_steady;
   MV_RETURN_IF_ERROR(start.lock->Release());
   return summary;
