@@ -47,6 +47,7 @@ bench:
 	$(MAKE) build
 	bench/store $(BUILD)/src/cli/mirrorvault
 	bench/import $(BUILD)/src/cli/mirrorvault
+	bench/mirror $(BUILD)/src/cli/mirrorvault
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

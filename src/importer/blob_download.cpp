@@ -60,7 +60,11 @@ class BlobAttempt final : public FetchAttempt {
     MV_ASSIGN_OR_RETURN(out_.sha1, archive::ParseSha1(d.sha1));
     out_.size = received_;
     const std::string key = archive::BlobKey(out_.sha256);
-    if (staged_) return staged_->Commit(key, {.defer_sync = true});
+    // The disk starts on each file as it completes, while the others still arrive: the sync
+    // before the commit found 200 MB to flush at the end of a first mirror and took 0.1 s of
+    // otherwise idle time; with the head start the whole mirror was 0.53 s instead of 0.65 s
+    // (median of 8, docs/benchmarks.md).
+    if (staged_) return staged_->Commit(key, {.defer_sync = true, .start_writeback = true});
     return store_.PutFile(key, "/proc/self/fd/" + std::to_string(spool_->fd().get()),
                           {.expected_sha256 = d.sha256, .defer_sync = true});
   }

@@ -55,6 +55,9 @@ struct PutOptions {
   // The store may return before the object is durable (no fsync per object); a later Sync()
   // makes every such object durable. For many small objects written before one commit point.
   bool defer_sync = false;
+  // With defer_sync: the store may start writing the bytes to disk now, without waiting for
+  // it, so that the later Sync() finds little left (a local store: sync_file_range(2)).
+  bool start_writeback = false;
 };
 
 // A byte range [first, last], inclusive as in HTTP. A `last` past the end is clamped to the last

@@ -237,8 +237,18 @@ out=$(mvc mirror deb "${mirror_args[@]}" 2>&1) || fail "mirror after refusals: $
 run4=$(latest_run deb)
 same_as_snapshot "$run4" 3
 
-# ---- a partial mirror ----
-out=$(mvc mirror part "${mirror_args[@]}" --packages mvtiny,mvsrc 2>&1) || fail "partial mirror: $out"
+# ---- a partial mirror, set up in the configuration ----
+cat >"$work/mirrorvault.toml" <<EOF
+[[archive]]
+name = "part"
+upstream = "$url"
+suites = ["bookworm"]
+archs = ["amd64"]
+sources = true
+keyring = "$keydir/keyring.gpg"
+packages = ["mvtiny", "mvsrc"]
+EOF
+out=$(mvc mirror part --config "$work/mirrorvault.toml" --no-progress 2>&1) || fail "partial mirror: $out"
 prun=$(latest_run part)
 ls_pool=$(mvc ls -l "part@$prun" pool/main/m 2>&1)
 grep -q "mvtiny" <<<"$ls_pool" && grep -q "mvsrc" <<<"$ls_pool" && ! grep -q "mvnew" <<<"$ls_pool" &&
@@ -249,6 +259,18 @@ record=$(cat "$work/store/runs/part/$prun.json")
 grep -q '"packages":"mvtiny,mvsrc"' <<<"$record" && grep -q '"selection":"partial"' <<<"$record" &&
   grep -q '"selected_pool_files":"3"' <<<"$record" && pass "the run record says what was selected" ||
   fail "partial record: $record"
+
+# ---- --no-verify: taken without a keyring, and the record says so ----
+out=$(mvc mirror nv --upstream "$url" --suites bookworm --archs amd64 --no-verify --no-progress 2>&1) ||
+  fail "--no-verify mirror: $out"
+nvrun=$(latest_run nv)
+grep -q '"signed_by/bookworm":"unverified"' "$work/store/runs/nv/$nvrun.json" &&
+  pass "--no-verify mirrors and records the run as unverified" || fail "--no-verify record: $(cat "$work/store/runs/nv/$nvrun.json")"
+bad_config=$work/bad.toml
+printf '[[archive]]\nname = "x"\nsuits = ["bookworm"]\n' >"$bad_config"
+bad=$(mvc mirror x --config "$bad_config" 2>&1); rc=$?
+[ "$rc" -eq 2 ] && grep -q "unknown key 'suits'" <<<"$bad" && grep -q "bad.toml:3" <<<"$bad" &&
+  pass "a misspelt [[archive]] key is named with its line ($bad)" || fail "bad config: rc $rc: $bad"
 
 # ---- S3 store, PostgreSQL catalog ----
 export AWS_ACCESS_KEY_ID=$MV_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$MV_TEST_S3_SECRET_KEY
