@@ -269,7 +269,7 @@ grep -q '"signed_by/bookworm":"unverified"' "$work/store/runs/nv/$nvrun.json" &&
 bad_config=$work/bad.toml
 printf '[[archive]]\nname = "x"\nsuits = ["bookworm"]\n' >"$bad_config"
 bad=$(mvc mirror x --config "$bad_config" 2>&1); rc=$?
-[ "$rc" -eq 2 ] && grep -q "unknown key 'suits'" <<<"$bad" && grep -q "bad.toml:3" <<<"$bad" &&
+[ "$rc" -eq 2 ] && grep -q 'unknown key "suits" (did you mean "suites"?)' <<<"$bad" && grep -q "bad.toml:3" <<<"$bad" &&
   pass "a misspelt [[archive]] key is named with its line ($bad)" || fail "bad config: rc $rc: $bad"
 
 # ---- S3 store, PostgreSQL catalog ----
