@@ -1,5 +1,8 @@
 #include "apt/release.h"
 
+#include <algorithm>
+#include <ctime>
+
 #include <strings.h>
 
 #include "apt/deb822.h"
@@ -68,6 +71,35 @@ Result<Release> ParseRelease(std::string_view text, std::string_view where) {
     }
   }
   return r;
+}
+
+Result<std::chrono::system_clock::time_point> ParseReleaseDate(std::string_view text) {
+  auto bad = [&] {
+    return InvalidArgument("\"" + std::string(text.substr(0, 80)) +
+                           "\" is not a Release date such as \"Sat, 10 Jun 2023 08:52:27 UTC\"");
+  };
+  std::string copy(text);
+  std::tm tm{};
+  const char* end = ::strptime(copy.c_str(), "%a, %d %b %Y %H:%M:%S", &tm);
+  if (end == nullptr) return bad();
+  std::string_view zone(end);
+  while (!zone.empty() && zone.front() == ' ') zone.remove_prefix(1);
+  while (!zone.empty() && zone.back() == ' ') zone.remove_suffix(1);
+  long offset_s = 0;
+  if (zone == "UTC" || zone == "GMT" || zone == "Z" || zone.empty()) {
+    offset_s = 0;
+  } else if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-') &&
+             std::all_of(zone.begin() + 1, zone.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    const long hh = (zone[1] - '0') * 10 + (zone[2] - '0');
+    const long mm = (zone[3] - '0') * 10 + (zone[4] - '0');
+    if (hh > 23 || mm > 59) return bad();
+    offset_s = (hh * 3600 + mm * 60) * (zone[0] == '-' ? -1 : 1);
+  } else {
+    return bad();
+  }
+  const time_t t = ::timegm(&tm);
+  if (t == static_cast<time_t>(-1)) return bad();
+  return std::chrono::system_clock::from_time_t(t - offset_s);
 }
 
 }  // namespace mv::apt

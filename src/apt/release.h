@@ -3,6 +3,7 @@
 // MD5 and SHA-1 were dropped: a Release without a SHA256 list is refused.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -33,6 +34,10 @@ struct Release {
 // is not 64 hex digits, a size that is not a number, a path that is absolute or climbs ("..")
 // or is given twice with different sizes or hashes.
 Result<Release> ParseRelease(std::string_view text, std::string_view where);
+
+// A Release's Date or Valid-Until ("Sat, 10 Jun 2023 08:52:27 UTC", "... +0000", "... GMT",
+// "... -0130"), as a point in time. InvalidArgument naming the text otherwise.
+Result<std::chrono::system_clock::time_point> ParseReleaseDate(std::string_view text);
 
 // A path relative to dists/<suite>/ that stays inside it: not empty, not absolute, no "." or
 // ".." segment, no empty segment, no NUL or newline.

@@ -105,7 +105,8 @@ Result<VerifiedRelease> Verdict(const ProcessResult& run, const std::string& key
       if (keyword == "NODATA") reason = "no signature found";
     }
   }
-  if (run.exit_code == 0 && !verified.fingerprints.empty()) return verified;
+  // As apt: a signature by an expired or revoked key is no signature, whatever gpgv's exit code.
+  if (run.exit_code == 0 && !verified.fingerprints.empty() && reason.empty()) return verified;
   if (reason.empty()) {
     std::string_view err = run.err;
     while (!err.empty() && err.back() == '\n') err.remove_suffix(1);

@@ -215,6 +215,11 @@ class CurlLoop final : public HttpClient {
     if (r.total_timeout.count() > 0) {
       curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(r.total_timeout.count() * 1000));
     }
+    if (r.follow_redirects) {
+      curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+      curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+      curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    }
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
@@ -354,13 +359,15 @@ class CurlLoop final : public HttpClient {
 };
 
 // Transfers spread round-robin over several loops, so that receiving, and what the callers' sinks
-// do with the bytes (hashing, writing), run on as many cores: with one loop, every byte of a
-// mirror was received, hashed and written by one thread while the other core idled.
+// do with the bytes (hashing, writing), run on every core: with one loop, every byte of a
+// mirror was received, hashed and written by one thread while the other core idled. Two loops
+// per core let the scheduler even out loops that drew larger transfers (a first mirror: 0.54 s
+// median with 4 loops on 2 cores, 0.60 s with 2, 0.59 s with 8).
 class CurlHttpClient final : public HttpClient {
  public:
   explicit CurlHttpClient(const HttpClientOptions& options) {
     size_t n = options.loops > 0 ? static_cast<size_t>(options.loops)
-                                 : std::max(1u, std::thread::hardware_concurrency());
+                                 : 2 * std::max(1u, std::thread::hardware_concurrency());
     n = std::min<size_t>(n, 16);
     HttpClientOptions per_loop = options;
     per_loop.max_connections_per_host =

@@ -47,6 +47,9 @@ struct Request {
   // Abort when fewer than 1 byte/s moves for this long (a stalled peer), and the overall limit.
   std::chrono::seconds stall_timeout{30};
   std::chrono::seconds total_timeout{0};  // 0: none
+  // Follow up to 5 redirects to http(s) URLs (GETs of upstream files; never S3 requests, whose
+  // signatures are for one URL).
+  bool follow_redirects = false;
 };
 
 struct Response {
@@ -68,7 +71,7 @@ struct HttpClientOptions {
   int max_connections = 256;
   std::chrono::seconds connect_timeout{10};
   // Event loops (curl multi handles, one thread each) the transfers are spread over; the
-  // connection limits above are shared out among them. 0: one per core (at most 16).
+  // connection limits above are shared out among them. 0: two per core (at most 16).
   int loops = 0;
   std::string user_agent = "mirrorvault/0.1";
 };

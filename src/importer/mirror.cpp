@@ -110,6 +110,7 @@ class Mirror {
     MV_ASSIGN_OR_RETURN(apt::Release release,
                         apt::ParseRelease(release_text, fetcher_.Url(dists + "Release")));
     details_["release_date/" + suite] = release.date;
+    MV_RETURN_IF_ERROR(CheckFreshness(suite, release, where));
     MV_ASSIGN_OR_RETURN(std::vector<apt::SelectedIndex> selected,
                         apt::SelectIndexes(release,
                                            {.components = options_.components,
@@ -219,9 +220,14 @@ class Mirror {
       blobs_sync = std::async(std::launch::async, [this] { return store_->Sync(); });
     }
     archive::TreeBuilder builder;
-    std::set<std::string> paths;
+    std::map<std::string, Sha256> seen_paths;
     for (const TreeFile& f : files_) {
-      if (!paths.insert(f.path).second) continue;  // by-hash of two variants with one content
+      auto [it, fresh] = seen_paths.emplace(f.path, f.sha256);
+      if (!fresh) {
+        if (it->second == f.sha256) continue;  // the same file named twice (by-hash of variants)
+        return Corruption(f.path + ": the upstream names two different files at this path (" +
+                          archive::ToHex(it->second) + " and " + archive::ToHex(f.sha256) + ")");
+      }
       MV_RETURN_IF_ERROR(builder.Add(f.path, {.type = archive::EntryType::kFile,
                                               .size = f.size,
                                               .hash = f.sha256,
@@ -285,6 +291,36 @@ class Mirror {
     if (!Partial()) return true;
     if (selected_names_.count(name) != 0) return true;
     return filter_ && std::regex_match(name, *filter_);
+  }
+
+  // As apt: a Release past its Valid-Until is refused. And a Release older than the one this
+  // archive's previous run mirrored means the upstream went back in time (a stale mirror, or an
+  // old signed Release replayed by someone in between): refused too, naming both dates.
+  Status CheckFreshness(const std::string& suite, const apt::Release& release,
+                        const std::string& where) {
+    Clock& clock = options_.clock != nullptr ? *options_.clock : SystemClock();
+    if (!release.valid_until.empty()) {
+      MV_ASSIGN_OR_RETURN(auto until, apt::ParseReleaseDate(release.valid_until));
+      if (until < clock.Now()) {
+        return InvalidArgument(where + ": the Release expired (Valid-Until: " +
+                               release.valid_until + "); the upstream is stale or replayed");
+      }
+    }
+    if (!start_.parent || release.date.empty()) return Status::Ok();
+    Result<archive::RunRecord> parent =
+        archive::ParseRunRecord(start_.parent->record, "the previous run's record");
+    if (!parent.ok()) return Status::Ok();  // rows from before records carried the date
+    auto previous = parent->source.details.find("release_date/" + suite);
+    if (previous == parent->source.details.end() || previous->second.empty()) return Status::Ok();
+    MV_ASSIGN_OR_RETURN(auto now_date, apt::ParseReleaseDate(release.date));
+    Result<std::chrono::system_clock::time_point> then = apt::ParseReleaseDate(previous->second);
+    if (then.ok() && now_date < *then) {
+      return InvalidArgument(where + ": the Release is older (Date: " + release.date +
+                             ") than the one run " + start_.parent->run_id.ToString() +
+                             " mirrored (Date: " + previous->second +
+                             "); the upstream went back in time or is replayed");
+    }
+    return Status::Ok();
   }
 
   // InRelease, else Release + Release.gpg; verified unless --no-verify. Adds the files the
@@ -375,25 +411,28 @@ class Mirror {
         out.by_hash = by_hash && *by_hash == sha;
         return Status::Ok();
       }
-      Result<std::string> probe = fetcher_.GetBytes(by_hash_path, idx.entry.size);
-      if (!probe.ok() && !probe.status().IsNotFound() &&
-          probe.status().code() != StatusCode::kInvalidArgument) {
-        return probe.status();
-      }
-      out.by_hash = probe.ok() && Sha256Hex(*probe) == idx.entry.sha256;
+      MV_ASSIGN_OR_RETURN(out.by_hash, fetcher_.Exists(by_hash_path));
       return Status::Ok();
+    }
+    if (idx.entry.size > kMaxIndexBytes) {
+      return InvalidArgument(path + ": the Release lists " + std::to_string(idx.entry.size) +
+                             " bytes, more than an index may have (" +
+                             std::to_string(kMaxIndexBytes) + ")");
     }
     Result<std::string> got = NotFound("not fetched");
     if (acquire_by_hash) {
       got = fetcher_.GetBytes(by_hash_path, idx.entry.size);
       out.by_hash = got.ok();
+      // A transient failure that outlasted the retries ends the run; anything else (404, a
+      // CDN refusing by-hash/) falls back to the index's own path, as its bytes are checked.
+      if (!got.ok() && got.status().retryable()) return got.status();
     }
-    if (got.status().IsNotFound()) got = fetcher_.GetBytes(path, idx.entry.size);
+    if (!got.ok()) got = fetcher_.GetBytes(path, idx.entry.size);
     if (got.status().IsNotFound()) {
       out.missing = got.status().message();
       return Status::Ok();
     }
-    if (got.status().code() == StatusCode::kInvalidArgument) {
+    if (got.status().code() == StatusCode::kCorruption) {  // more bytes than listed
       return Corruption(path + ": does not match the Release: it lists " + idx.entry.sha256 +
                         " (" + std::to_string(idx.entry.size) +
                         " bytes), the upstream sent more bytes");
@@ -418,7 +457,10 @@ class Mirror {
                                         {.expected_sha256 = d.sha256, .defer_sync = true}));
     MV_ASSIGN_OR_RETURN(Sha1 sha1, archive::ParseSha1(d.sha1));
     Stored(sha, sha1, got->size());
-    out.bytes = std::move(*got);
+    // Only the indexes that name pool files are read again; the others are in the store.
+    if (idx.kind == apt::IndexKind::kPackages || idx.kind == apt::IndexKind::kSources) {
+      out.bytes = std::move(*got);
+    }
     out.present = true;
     return Status::Ok();
   }
@@ -447,6 +489,10 @@ class Mirror {
   }
 
   Status AddPool(const apt::PoolFile& file, const std::string& index) {
+    if (file.path.starts_with("dists/")) {
+      return Corruption(index + ": names " + file.path +
+                        " as a package file, inside dists/ where the indexes are");
+    }
     auto [it, inserted] = pool_.try_emplace(file.path, PoolEntry{file, index});
     if (!inserted && !(it->second.file == file)) {
       return Corruption(file.path + ": the indexes disagree: " + it->second.index + " lists " +

@@ -17,7 +17,7 @@ class BoundedStringWriter final : public Writer {
       : out_(out), max_(max), what_(what) {}
   Status Write(std::string_view data) override {
     if (out_.size() + data.size() > max_) {
-      return InvalidArgument(what_ + ": larger than " + std::to_string(max_) + " bytes");
+      return Corruption(what_ + ": larger than " + std::to_string(max_) + " bytes");
     }
     out_.append(data);
     return Status::Ok();
@@ -109,7 +109,8 @@ Result<std::string> UpstreamFetcher::GetBytes(std::string_view path, uint64_t ma
         http::Request request{.method = http::Method::kGet,
                               .url = url,
                               .sink = &sink,
-                              .stall_timeout = options_.stall_timeout};
+                              .stall_timeout = options_.stall_timeout,
+                              .follow_redirects = true};
         counters_.requests += 1;
         MV_ASSIGN_OR_RETURN(http::Response response, client_->Send(request));
         MV_RETURN_IF_ERROR(CheckStatus(response, what, &retry_after));
@@ -133,7 +134,8 @@ Status UpstreamFetcher::GetStreamed(
         http::Request request{.method = http::Method::kGet,
                               .url = url,
                               .sink = sink.get(),
-                              .stall_timeout = options_.stall_timeout};
+                              .stall_timeout = options_.stall_timeout,
+                              .follow_redirects = true};
         counters_.requests += 1;
         MV_ASSIGN_OR_RETURN(http::Response response, client_->Send(request));
         MV_RETURN_IF_ERROR(CheckStatus(response, what, &retry_after));
@@ -141,6 +143,31 @@ Status UpstreamFetcher::GetStreamed(
         return sink->Finish(response);
       },
       &retry_after);
+}
+
+Result<bool> UpstreamFetcher::Exists(std::string_view path) {
+  const std::string url = Url(path);
+  const std::string what = "HEAD " + RedactUrl(url);
+  bool exists = false;
+  std::chrono::milliseconds retry_after{0};
+  Status st = Run(
+      path,
+      [&](int) -> Status {
+        http::Request request{.method = http::Method::kHead,
+                              .url = url,
+                              .stall_timeout = options_.stall_timeout,
+                              .follow_redirects = true};
+        counters_.requests += 1;
+        MV_ASSIGN_OR_RETURN(http::Response response, client_->Send(request));
+        Status checked = CheckStatus(response, what, &retry_after);
+        if (checked.IsNotFound()) return Status::Ok();
+        MV_RETURN_IF_ERROR(checked);
+        exists = true;
+        return Status::Ok();
+      },
+      &retry_after);
+  MV_RETURN_IF_ERROR(st);
+  return exists;
 }
 
 }  // namespace mv::importer

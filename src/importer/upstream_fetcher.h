@@ -53,14 +53,17 @@ class UpstreamFetcher {
   std::string Url(std::string_view path) const;
   const std::string& base_url() const { return base_; }
 
-  // The whole body of `path`, up to `max_bytes` (InvalidArgument beyond). NotFound for 404 and
-  // 410, without retrying.
+  // The whole body of `path`, up to `max_bytes` (Corruption beyond). NotFound for 404 and 410,
+  // without retrying. Redirects (to http or https) are followed, as apt does.
   Result<std::string> GetBytes(std::string_view path, uint64_t max_bytes);
 
   // Streams `path` into a fresh attempt from `begin` (called once per attempt; an attempt that
   // failed is destroyed before the next begins).
   Status GetStreamed(std::string_view path,
                      const std::function<Result<std::unique_ptr<FetchAttempt>>()>& begin);
+
+  // Whether the upstream serves `path` (a HEAD request: 2xx yes, 404/410 no).
+  Result<bool> Exists(std::string_view path);
 
   const FetchCounters& counters() const { return counters_; }
 

@@ -131,6 +131,24 @@ TEST(Release, RefusesWhatCannotBeTrusted) {
   EXPECT_THAT(error("A: 1\n\nB: 2\n").message(), HasSubstr("one paragraph; this has 2"));
 }
 
+TEST(Release, DatesAsDebianAndAptFtparchiveWriteThem) {
+  using std::chrono::system_clock;
+  auto at = [](std::string_view text) {
+    auto t = ParseReleaseDate(text);
+    EXPECT_TRUE(t.ok()) << text << ": " << t.status().ToString();
+    return t.ok() ? system_clock::to_time_t(*t) : 0;
+  };
+  EXPECT_EQ(at("Sat, 10 Jun 2023 08:52:27 UTC"), 1686387147);
+  EXPECT_EQ(at("Sat, 10 Jun 2023 08:52:27 +0000"), 1686387147);
+  EXPECT_EQ(at("Sat, 10 Jun 2023 08:52:27 GMT"), 1686387147);
+  EXPECT_EQ(at("Sat, 10 Jun 2023 10:52:27 +0200"), 1686387147);
+  EXPECT_EQ(at("Sat, 10 Jun 2023 07:22:27 -0130"), 1686387147);
+  for (const char* bad : {"", "yesterday", "Sat, 10 Jun 2023", "Sat, 10 Jun 2023 08:52:27 CEST",
+                          "Sat, 10 Jun 2023 08:52:27 +2500", "Sat, 32 Jun 2023 08:52:27 UTC"}) {
+    EXPECT_FALSE(ParseReleaseDate(bad).ok()) << bad;
+  }
+}
+
 TEST(Indexes, BinaryPackagesAndTheirSource) {
   std::string text = std::string("Package: hello\nVersion: 2.10-3\nArchitecture: amd64\n") +
                      "Filename: pool/main/h/hello/hello_2.10-3_amd64.deb\nSize: 53000\nSHA256: " +

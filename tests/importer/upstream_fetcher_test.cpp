@@ -123,7 +123,7 @@ TEST_F(FetcherTest, GivesUpAfterTheAttemptsNamingTheUrl) {
 TEST_F(FetcherTest, BodiesOverTheBoundAreRefused) {
   client_->Add({.status = 200, .body = std::string(11, 'x')});
   UpstreamFetcher f = Make();
-  EXPECT_EQ(f.GetBytes("x", 10).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(f.GetBytes("x", 10).status().code(), StatusCode::kCorruption);
 }
 
 TEST_F(FetcherTest, DownloadBlobVerifiesBeforeStoring) {

@@ -225,6 +225,12 @@ rm -f "$up"/dists/bookworm/main/source/Sources* && rm -rf "$up/dists/bookworm/ma
 refuse "a Release listing a missing index" "dists/bookworm/main/source/Sources.* is listed in the Release but the upstream does not serve it" -- "${mirror_args[@]}"
 restore
 
+# A replay: upstream serves the first state again, validly signed but older than what run 4's
+# parent mirrored.
+rm -rf "$up" && cp -a "$work/snapshot-1" "$up"
+refuse "an older Release (a replay)" "suite bookworm: the Release is older \(Date: .*\) than the one run [0-9TZ]+ mirrored" -- "${mirror_args[@]}"
+restore
+
 refuse "no keyring" "no keyring to check the Release signatures with; give --keyring" -- \
   --upstream "$url" --suites bookworm --no-progress
 refuse "a suite upstream does not have" "suite nosuch.*neither .*dists/nosuch/InRelease" -- \
