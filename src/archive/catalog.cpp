@@ -233,6 +233,23 @@ Result<std::optional<FileIdentity>> Catalog::FileBySha256(const Sha256& sha256) 
   return found;
 }
 
+Result<std::vector<std::optional<FileIdentity>>> Catalog::FilesBySha256(
+    std::span<const Sha256> sha256s) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<std::optional<FileIdentity>> found(sha256s.size());
+  const std::string sql =
+      "SELECT " + std::string(kFileColumns) + " FROM archive_files WHERE sha256 = $1";
+  for (size_t i = 0; i < sha256s.size(); ++i) {
+    const Value params[] = {B(sha256s[i])};
+    MV_RETURN_IF_ERROR(conn->Query(sql, params, [&](const db::Row& row) -> Status {
+      MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
+      found[i] = std::move(f);
+      return Status::Ok();
+    }));
+  }
+  return found;
+}
+
 Result<std::vector<FileIdentity>> Catalog::FilesBySha1(const Sha1& sha1) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   std::vector<FileIdentity> found;

@@ -105,6 +105,8 @@ class Catalog {
 
   // --- file identities ---
   Result<std::optional<FileIdentity>> FileBySha256(const Sha256& sha256);
+  // The same for many contents on one connection (a mirror asks for every file it selects).
+  Result<std::vector<std::optional<FileIdentity>>> FilesBySha256(std::span<const Sha256> sha256s);
   Result<std::vector<FileIdentity>> FilesBySha1(const Sha1& sha1);
   Result<uint64_t> CountFiles();
 

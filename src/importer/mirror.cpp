@@ -187,11 +187,36 @@ class Mirror {
         bytes += pf.file.size;
       }
     }
+    if (options_.progress != nullptr) options_.progress->SetTotals(bytes, todo.size());
+    // What the catalog knows is settled in one pass on one connection; only the rest is fetched.
+    {
+      std::vector<Sha256> shas;
+      shas.reserve(todo.size());
+      for (const apt::PoolFile* f : todo) {
+        MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f->sha256, f->path));
+        shas.push_back(sha);
+      }
+      MV_ASSIGN_OR_RETURN(std::vector<std::optional<archive::FileIdentity>> found,
+                          catalog_.FilesBySha256(shas));
+      std::vector<const apt::PoolFile*> unknown;
+      std::lock_guard lock(mu_);
+      for (size_t i = 0; i < todo.size(); ++i) {
+        if (contents_.count(shas[i]) != 0) {
+          known_files_ += 1;
+        } else if (found[i]) {
+          Remember(shas[i], *found[i]);
+        } else {
+          unknown.push_back(todo[i]);
+          continue;
+        }
+        if (options_.progress != nullptr) options_.progress->Add(todo[i]->size, 1);
+      }
+      todo.swap(unknown);
+    }
     // Largest first: a big file started last would finish alone, long after the others.
     std::stable_sort(todo.begin(), todo.end(), [](const apt::PoolFile* a, const apt::PoolFile* b) {
       return a->size > b->size;
     });
-    if (options_.progress != nullptr) options_.progress->SetTotals(bytes, todo.size());
     MV_RETURN_IF_ERROR(ParallelFor(
         todo.size(),
         [&](size_t i) -> Status {
@@ -327,18 +352,29 @@ class Mirror {
   // upstream serves to the tree and returns the Release's text.
   Result<std::string> FetchRelease(const std::string& suite, const std::string& dists,
                                    const std::string& where) {
-    Result<std::string> inrelease = fetcher_.GetBytes(dists + "InRelease", kMaxReleaseBytes);
-    if (!inrelease.ok() && !inrelease.status().IsNotFound()) {
-      return inrelease.status().WithContext(where);
-    }
-    Result<std::string> release = fetcher_.GetBytes(dists + "Release", kMaxReleaseBytes);
-    if (!release.ok() && !release.status().IsNotFound()) return release.status().WithContext(where);
-    Result<std::string> detached = fetcher_.GetBytes(dists + "Release.gpg", kMaxReleaseBytes);
-    if (!detached.ok() && !detached.status().IsNotFound()) {
-      return detached.status().WithContext(where);
+    // The three are asked for at once, and Release.gpg checked while InRelease is.
+    auto get = [&](std::string name) {
+      return std::async(std::launch::async, [this, path = dists + name] {
+        return fetcher_.GetBytes(path, kMaxReleaseBytes);
+      });
+    };
+    auto inrelease_f = get("InRelease");
+    auto release_f = get("Release");
+    auto detached_f = get("Release.gpg");
+    Result<std::string> inrelease = inrelease_f.get();
+    Result<std::string> release = release_f.get();
+    Result<std::string> detached = detached_f.get();
+    for (const Result<std::string>* r : {&inrelease, &release, &detached}) {
+      if (!r->ok() && !r->status().IsNotFound()) return r->status().WithContext(where);
     }
     const std::string shown_in = fetcher_.Url(dists + "InRelease");
     const std::string shown_rel = fetcher_.Url(dists + "Release");
+    std::future<bool> detached_good;
+    if (inrelease.ok() && release.ok() && detached.ok() && !options_.no_verify) {
+      detached_good = std::async(std::launch::async, [&] {
+        return apt::VerifyDetachedRelease(*release, *detached, options_.keyring, shown_rel).ok();
+      });
+    }
     std::string text;
     bool release_matches = false;
     if (inrelease.ok()) {
@@ -381,7 +417,11 @@ class Mirror {
       MV_RETURN_IF_ERROR(AddBytes(dists + "Release", *release));
       if (detached.ok()) {
         bool good = options_.no_verify ||
-                    apt::VerifyDetachedRelease(*release, *detached, options_.keyring, shown_rel).ok();
+                    (detached_good.valid()
+                         ? detached_good.get()
+                         : apt::VerifyDetachedRelease(*release, *detached, options_.keyring,
+                                                      shown_rel)
+                               .ok());
         if (good) {
           MV_RETURN_IF_ERROR(AddBytes(dists + "Release.gpg", *detached));
         } else {
@@ -516,13 +556,18 @@ class Mirror {
     MV_ASSIGN_OR_RETURN(std::optional<archive::FileIdentity> found, catalog_.FileBySha256(sha));
     if (!found) return false;
     std::lock_guard lock(mu_);
-    Content& c = contents_[sha];
-    c.sha1 = found->sha1;
-    c.size = found->size;
-    c.earlier_here = std::tie(start_.run_id, options_.archive) <
-                     std::tie(found->first_run, found->first_archive);
-    known_files_ += 1;
+    Remember(sha, *found);
     return true;
+  }
+
+  // A content the catalog knows. REQUIRES: mu_ held.
+  void Remember(const Sha256& sha, const archive::FileIdentity& found) {
+    Content& c = contents_[sha];
+    c.sha1 = found.sha1;
+    c.size = found.size;
+    c.earlier_here = std::tie(start_.run_id, options_.archive) <
+                     std::tie(found.first_run, found.first_archive);
+    known_files_ += 1;
   }
 
   void Stored(const Sha256& sha, const Sha1& sha1, uint64_t size) {
