@@ -1,5 +1,7 @@
 #include "cli/archive_access.h"
 
+#include "util/units.h"
+
 #include <iostream>
 
 #include "archive/node_source.h"
@@ -46,6 +48,19 @@ Result<archive::RunRow> ResolveOtherRun(OpenedRun& opened, const std::string& sp
         archive::RecoverRuns(*opened.access.store, *opened.access.catalog, spec.archive).status());
   }
   return archive::ResolveRun(*opened.access.catalog, spec, SystemClock());
+}
+
+Status ParseRunIdAndWait(const std::string& run_id, const std::string& wait,
+                         std::optional<RunId>* run_id_out, std::chrono::milliseconds* wait_out) {
+  if (!run_id.empty()) {
+    Result<RunId> id = RunId::Parse(run_id);
+    if (!id.ok()) return id.status().WithContext("--run-id");
+    *run_id_out = *id;
+  }
+  Result<std::chrono::milliseconds> parsed = ParseDuration(wait);
+  if (!parsed.ok()) return parsed.status().WithContext("--wait");
+  *wait_out = *parsed;
+  return Status::Ok();
 }
 
 void PrintPackageIndexOutcome(const importer::IndexOutcome& outcome) {

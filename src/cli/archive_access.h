@@ -2,7 +2,9 @@
 // with start-up recovery, and the formatting of sizes in tables.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "archive/catalog.h"
@@ -11,6 +13,7 @@
 #include "importer/run_start.h"
 #include "pkgindex/package_index.h"
 #include "store/object_store.h"
+#include "util/run_id.h"
 
 namespace mv::cli {
 
@@ -37,6 +40,10 @@ struct OpenedRun {
 Result<OpenedRun> OpenRun(CliContext& context, const std::string& spec_text);
 // Another run of the archives `opened` gives access to (recovering its archive first).
 Result<archive::RunRow> ResolveOtherRun(OpenedRun& opened, const std::string& spec_text);
+
+// --run-id and --wait as importing commands take them ("" run id: none).
+Status ParseRunIdAndWait(const std::string& run_id, const std::string& wait,
+                         std::optional<RunId>* run_id_out, std::chrono::milliseconds* wait_out);
 
 // One line on stdout about the package index after an import or mirror ("package index: ..."),
 // or a warning on stderr when it could not be updated.

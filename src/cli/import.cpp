@@ -23,14 +23,10 @@ struct ImportArgs {
 int RunImport(CliContext& context, const ImportArgs& args) {
   if (Status st = context.Init(); !st.ok()) return ReportError(st);
   importer::LocalImportOptions options{.archive = args.archive, .dir = args.dir};
-  if (!args.run_id.empty()) {
-    Result<RunId> id = RunId::Parse(args.run_id);
-    if (!id.ok()) return ReportError(id.status().WithContext("--run-id"));
-    options.run_id = *id;
+  if (Status st = ParseRunIdAndWait(args.run_id, args.wait, &options.run_id, &options.lock_wait);
+      !st.ok()) {
+    return ReportError(st);
   }
-  Result<std::chrono::milliseconds> wait = ParseDuration(args.wait);
-  if (!wait.ok()) return ReportError(wait.status().WithContext("--wait"));
-  options.lock_wait = *wait;
   options.concurrency = args.concurrency;
   options.use_stat_cache = !args.no_stat_cache;
   options.writer = "mirrorvault 0.1.0";

@@ -58,14 +58,10 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
                                        ": no upstream: give --upstream URL or an [[archive]] "
                                        "named '" + args.archive + "' in the configuration"));
   }
-  if (!args.run_id.empty()) {
-    Result<RunId> id = RunId::Parse(args.run_id);
-    if (!id.ok()) return ReportError(id.status().WithContext("--run-id"));
-    options.run_id = *id;
+  if (Status st = ParseRunIdAndWait(args.run_id, args.wait, &options.run_id, &options.lock_wait);
+      !st.ok()) {
+    return ReportError(st);
   }
-  Result<std::chrono::milliseconds> wait = ParseDuration(args.wait);
-  if (!wait.ok()) return ReportError(wait.status().WithContext("--wait"));
-  options.lock_wait = *wait;
   options.writer = "mirrorvault 0.1.0";
 
   Result<ArchiveAccess> access = OpenArchive(context, "", /*create_store=*/true);

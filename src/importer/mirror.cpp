@@ -1,11 +1,12 @@
 #include "importer/mirror.h"
 
+#include <regex.h>
+
 #include <algorithm>
 #include <future>
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <regex>
 #include <set>
 #include <unordered_map>
 
@@ -86,12 +87,17 @@ class Mirror {
 
   Status Prepare() {
     if (!options_.filter.empty()) {
-      try {
-        filter_.emplace(options_.filter, std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        return InvalidArgument("--filter '" + options_.filter + "' is not a valid regular expression: " +
-                               e.what());
+      // POSIX extended syntax (grep -E), matched against the whole name.
+      auto compiled = std::make_unique<regex_t>();
+      const std::string whole = "^(" + options_.filter + ")$";
+      int rc = ::regcomp(compiled.get(), whole.c_str(), REG_EXTENDED | REG_NOSUB);
+      if (rc != 0) {
+        char why[256] = {};
+        ::regerror(rc, compiled.get(), why, sizeof why);
+        return InvalidArgument("--filter '" + options_.filter +
+                               "' is not a valid (POSIX extended) regular expression: " + why);
       }
+      filter_.reset(compiled.release());
     }
     selected_names_.insert(options_.packages.begin(), options_.packages.end());
     nodes_ = archive::MakeCachedNodeSource(store_, &catalog_);
@@ -310,12 +316,12 @@ class Mirror {
   void set_started(std::chrono::system_clock::time_point t) { started_ = t; }
 
  private:
-  bool Partial() const { return filter_.has_value() || !selected_names_.empty(); }
+  bool Partial() const { return filter_ != nullptr || !selected_names_.empty(); }
 
   bool Selected(const std::string& name) const {
     if (!Partial()) return true;
     if (selected_names_.count(name) != 0) return true;
-    return filter_ && std::regex_match(name, *filter_);
+    return filter_ && ::regexec(filter_.get(), name.c_str(), 0, nullptr, 0) == 0;
   }
 
   // As apt: a Release past its Valid-Until is refused. And a Release older than the one this
@@ -631,7 +637,13 @@ class Mirror {
   const MirrorOptions& options_;
   const RunStart& start_;
   std::chrono::system_clock::time_point started_;
-  std::optional<std::regex> filter_;
+  struct RegexFree {
+    void operator()(regex_t* r) const {
+      ::regfree(r);
+      delete r;
+    }
+  };
+  std::unique_ptr<regex_t, RegexFree> filter_;
   std::unique_ptr<archive::NodeSource> nodes_;  // the previous run's tree (thread-safe)
   std::set<std::string> selected_names_;
   std::map<std::string, std::string> details_;

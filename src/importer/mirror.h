@@ -44,7 +44,8 @@ struct MirrorOptions {
   std::string keyring;     // a binary OpenPGP keyring; required unless no_verify
   bool no_verify = false;  // take Release files without checking their signature
   // A partial mirror: only these binary and source packages (by name), or those whose name
-  // matches `filter` (ECMAScript regex, whole name). At most one of the two.
+  // matches `filter` (a POSIX extended regular expression, as grep -E, matching the whole
+  // name). At most one of the two.
   std::vector<std::string> packages;
   std::string filter;
   std::optional<RunId> run_id;

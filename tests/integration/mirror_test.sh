@@ -266,6 +266,13 @@ grep -q '"packages":"mvtiny,mvsrc"' <<<"$record" && grep -q '"selection":"partia
   grep -q '"selected_pool_files":"3"' <<<"$record" && pass "the run record says what was selected" ||
   fail "partial record: $record"
 
+out=$(mvc mirror filtered "${mirror_args[@]}" --filter 'mv(tiny|extra)' 2>&1) || fail "filtered mirror: $out"
+fls=$(mvc ls "filtered@now" pool/main/m 2>&1)
+grep -q mvtiny <<<"$fls" && grep -q mvextra <<<"$fls" && ! grep -q mvnew <<<"$fls" && ! grep -q mvsrc <<<"$fls" &&
+  pass "--filter takes the packages whose whole name matches" || fail "filtered pool: $fls"
+refuse "a --filter that is not a regular expression" "--filter '\(' is not a valid \(POSIX extended\) regular expression" -- \
+  "${mirror_args[@]}" --filter '('
+
 # ---- --no-verify: taken without a keyring, and the record says so ----
 out=$(mvc mirror nv --upstream "$url" --suites bookworm --archs amd64 --no-verify --no-progress 2>&1) ||
   fail "--no-verify mirror: $out"
