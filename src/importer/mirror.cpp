@@ -20,6 +20,7 @@
 #include "archive/tree_builder.h"
 #include "importer/blob_download.h"
 #include "importer/run_start.h"
+#include "importer/suite_release.h"
 #include "util/decompress.h"
 #include "util/hash.h"
 #include "util/log.h"
@@ -33,7 +34,6 @@ namespace {
 using archive::Sha1;
 using archive::Sha256;
 
-constexpr uint64_t kMaxReleaseBytes = 64ull << 20;
 // Indexes are held in memory while a run is mirrored; Debian's largest (Contents-amd64.gz) is
 // about 60 MB.
 constexpr uint64_t kMaxIndexBytes = 2ull << 30;
@@ -116,7 +116,9 @@ class Mirror {
     MV_ASSIGN_OR_RETURN(apt::Release release,
                         apt::ParseRelease(release_text, fetcher_.Url(dists + "Release")));
     details_["release_date/" + suite] = release.date;
-    MV_RETURN_IF_ERROR(CheckFreshness(suite, release, where));
+    MV_RETURN_IF_ERROR(CheckReleaseFreshness(
+        release, suite, where, start_.parent,
+        options_.clock != nullptr ? *options_.clock : SystemClock()));
     MV_ASSIGN_OR_RETURN(std::vector<apt::SelectedIndex> selected,
                         apt::SelectIndexes(release,
                                            {.components = options_.components,
@@ -324,118 +326,16 @@ class Mirror {
     return filter_ && ::regexec(filter_.get(), name.c_str(), 0, nullptr, 0) == 0;
   }
 
-  // As apt: a Release past its Valid-Until is refused. And a Release older than the one this
-  // archive's previous run mirrored means the upstream went back in time (a stale mirror, or an
-  // old signed Release replayed by someone in between): refused too, naming both dates.
-  Status CheckFreshness(const std::string& suite, const apt::Release& release,
-                        const std::string& where) {
-    Clock& clock = options_.clock != nullptr ? *options_.clock : SystemClock();
-    if (!release.valid_until.empty()) {
-      MV_ASSIGN_OR_RETURN(auto until, apt::ParseReleaseDate(release.valid_until));
-      if (until < clock.Now()) {
-        return InvalidArgument(where + ": the Release expired (Valid-Until: " +
-                               release.valid_until + "); the upstream is stale or replayed");
-      }
-    }
-    if (!start_.parent || release.date.empty()) return Status::Ok();
-    Result<archive::RunRecord> parent =
-        archive::ParseRunRecord(start_.parent->record, "the previous run's record");
-    if (!parent.ok()) return Status::Ok();  // rows from before records carried the date
-    auto previous = parent->source.details.find("release_date/" + suite);
-    if (previous == parent->source.details.end() || previous->second.empty()) return Status::Ok();
-    MV_ASSIGN_OR_RETURN(auto now_date, apt::ParseReleaseDate(release.date));
-    Result<std::chrono::system_clock::time_point> then = apt::ParseReleaseDate(previous->second);
-    if (then.ok() && now_date < *then) {
-      return InvalidArgument(where + ": the Release is older (Date: " + release.date +
-                             ") than the one run " + start_.parent->run_id.ToString() +
-                             " mirrored (Date: " + previous->second +
-                             "); the upstream went back in time or is replayed");
-    }
-    return Status::Ok();
-  }
-
-  // InRelease, else Release + Release.gpg; verified unless --no-verify. Adds the files the
-  // upstream serves to the tree and returns the Release's text.
+  // InRelease, else Release + Release.gpg, checked (importer/suite_release.h); the files
+  // upstream serves are added to the tree. Returns the Release's text.
   Result<std::string> FetchRelease(const std::string& suite, const std::string& dists,
                                    const std::string& where) {
-    // The three are asked for at once, and Release.gpg checked while InRelease is.
-    auto get = [&](std::string name) {
-      return std::async(std::launch::async, [this, path = dists + name] {
-        return fetcher_.GetBytes(path, kMaxReleaseBytes);
-      });
-    };
-    auto inrelease_f = get("InRelease");
-    auto release_f = get("Release");
-    auto detached_f = get("Release.gpg");
-    Result<std::string> inrelease = inrelease_f.get();
-    Result<std::string> release = release_f.get();
-    Result<std::string> detached = detached_f.get();
-    for (const Result<std::string>* r : {&inrelease, &release, &detached}) {
-      if (!r->ok() && !r->status().IsNotFound()) return r->status().WithContext(where);
-    }
-    const std::string shown_in = fetcher_.Url(dists + "InRelease");
-    const std::string shown_rel = fetcher_.Url(dists + "Release");
-    std::future<bool> detached_good;
-    if (inrelease.ok() && release.ok() && detached.ok() && !options_.no_verify) {
-      detached_good = std::async(std::launch::async, [&] {
-        return apt::VerifyDetachedRelease(*release, *detached, options_.keyring, shown_rel).ok();
-      });
-    }
-    std::string text;
-    bool release_matches = false;
-    if (inrelease.ok()) {
-      if (options_.no_verify) {
-        MV_ASSIGN_OR_RETURN(text, apt::ClearsignedText(*inrelease, shown_in));
-        details_["signed_by/" + suite] = "unverified";
-      } else {
-        MV_ASSIGN_OR_RETURN(apt::VerifiedRelease v,
-                            apt::VerifyInRelease(*inrelease, options_.keyring, shown_in));
-        text = std::move(v.text);
-        details_["signed_by/" + suite] = Join(v.fingerprints);
-      }
-      MV_RETURN_IF_ERROR(AddBytes(dists + "InRelease", *inrelease));
-      // Release and Release.gpg are kept beside it when they are the same Release, signed.
-      release_matches = release.ok() && *release == text;
-      if (release.ok() && !release_matches) {
-        LogWarn("Release differs from the text of InRelease; only InRelease is kept",
-                {{"suite", suite}});
-      }
-    } else {
-      if (!release.ok()) {
-        return NotFound(where + ": the upstream has neither " + shown_in + " nor " + shown_rel);
-      }
-      if (!options_.no_verify) {
-        if (!detached.ok()) {
-          return InvalidArgument(where + ": " + shown_rel + " has no signature (no InRelease, no " +
-                                 "Release.gpg); use --no-verify to mirror it unverified");
-        }
-        MV_ASSIGN_OR_RETURN(apt::VerifiedRelease v,
-                            apt::VerifyDetachedRelease(*release, *detached, options_.keyring,
-                                                       shown_rel));
-        details_["signed_by/" + suite] = Join(v.fingerprints);
-      } else {
-        details_["signed_by/" + suite] = "unverified";
-      }
-      text = *release;
-      release_matches = true;
-    }
-    if (release_matches) {
-      MV_RETURN_IF_ERROR(AddBytes(dists + "Release", *release));
-      if (detached.ok()) {
-        bool good = options_.no_verify ||
-                    (detached_good.valid()
-                         ? detached_good.get()
-                         : apt::VerifyDetachedRelease(*release, *detached, options_.keyring,
-                                                      shown_rel)
-                               .ok());
-        if (good) {
-          MV_RETURN_IF_ERROR(AddBytes(dists + "Release.gpg", *detached));
-        } else {
-          LogWarn("Release.gpg does not verify; left out of the run", {{"suite", suite}});
-        }
-      }
-    }
-    return text;
+    MV_ASSIGN_OR_RETURN(SuiteRelease release,
+                        FetchSuiteRelease(fetcher_, dists, where, options_.keyring,
+                                          options_.no_verify));
+    details_["signed_by/" + suite] = release.signed_by;
+    for (const auto& [name, bytes] : release.files) MV_RETURN_IF_ERROR(AddBytes(dists + name, bytes));
+    return std::move(release.text);
   }
 
   Status FetchIndex(const std::string& dists, bool acquire_by_hash, FetchedIndex& out) {
