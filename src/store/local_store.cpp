@@ -179,7 +179,13 @@ class LocalStore final : public ObjectStore {
         MV_RETURN_IF_ERROR(linked.status());
         if (*linked == CommitResult::kDone) return tmp_->fd().Close(shown);
         // Something stands at the key: name the file beside it and go the way of any put,
-        // which replaces a file, or reports the key (if_absent) or a folder in the way.
+        // which replaces a file, or reports the key (if_absent) or a folder in the way. What it
+        // replaces may be an object another writer already committed: the new bytes reach the
+        // disk before the rename, even with defer_sync, or a crash could leave that object
+        // empty on a filesystem that does not flush a file renamed over another (ext4 does).
+        if (!options.if_absent && ::fsync(tmp_->fd().get()) != 0) {
+          return ErrnoStatus(errno, "fsync " + shown);
+        }
         std::string beside = kp.dir + "/" + local::RandomName(local::kTempPrefix);
         MV_ASSIGN_OR_RETURN(CommitResult named, local::LinkUnnamed(*tmp_, beside));
         if (named != CommitResult::kDone) return Unavailable("temporary name " + beside + " taken");
