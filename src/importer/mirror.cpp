@@ -228,14 +228,11 @@ class Mirror {
     MV_RETURN_IF_ERROR(ParallelFor(
         todo.size(),
         [&](size_t i) -> Status {
+          // Only contents the catalog pass above found unknown are left here.
           const apt::PoolFile& f = *todo[i];
-          MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.sha256, f.path));
-          MV_ASSIGN_OR_RETURN(bool known, Known(sha));
-          if (!known) {
-            MV_ASSIGN_OR_RETURN(DownloadedBlob blob,
-                                DownloadBlob(fetcher_, *store_, {f.path, f.size, f.sha256}));
-            Stored(blob.sha256, blob.sha1, blob.size);
-          }
+          MV_ASSIGN_OR_RETURN(DownloadedBlob blob,
+                              DownloadBlob(fetcher_, *store_, {f.path, f.size, f.sha256}));
+          Stored(blob.sha256, blob.sha1, blob.size);
           if (options_.progress != nullptr) options_.progress->Add(f.size, 1);
           return Status::Ok();
         },

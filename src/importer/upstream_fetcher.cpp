@@ -61,6 +61,17 @@ std::string UpstreamFetcher::Url(std::string_view path) const {
   return base_ + PercentEncode(path, "/!$&'()*+,;=:@");
 }
 
+Result<http::Response> UpstreamFetcher::SendOnce(http::Method method, const std::string& url,
+                                                 Writer* sink) {
+  http::Request request{.method = method,
+                        .url = url,
+                        .sink = sink,
+                        .stall_timeout = options_.stall_timeout,
+                        .follow_redirects = true};
+  counters_.requests += 1;
+  return client_->Send(request);
+}
+
 Status UpstreamFetcher::CheckStatus(const http::Response& response, const std::string& what,
                                     std::chrono::milliseconds* retry_after) const {
   if (response.status >= 200 && response.status < 300) return Status::Ok();
@@ -106,13 +117,7 @@ Result<std::string> UpstreamFetcher::GetBytes(std::string_view path, uint64_t ma
       [&](int) -> Status {
         body.clear();
         BoundedStringWriter sink(body, max_bytes, what);
-        http::Request request{.method = http::Method::kGet,
-                              .url = url,
-                              .sink = &sink,
-                              .stall_timeout = options_.stall_timeout,
-                              .follow_redirects = true};
-        counters_.requests += 1;
-        MV_ASSIGN_OR_RETURN(http::Response response, client_->Send(request));
+        MV_ASSIGN_OR_RETURN(http::Response response, SendOnce(http::Method::kGet, url, &sink));
         MV_RETURN_IF_ERROR(CheckStatus(response, what, &retry_after));
         counters_.bytes += response.body_bytes;
         return Status::Ok();
@@ -131,13 +136,8 @@ Status UpstreamFetcher::GetStreamed(
       path,
       [&](int) -> Status {
         MV_ASSIGN_OR_RETURN(std::unique_ptr<FetchAttempt> sink, begin());
-        http::Request request{.method = http::Method::kGet,
-                              .url = url,
-                              .sink = sink.get(),
-                              .stall_timeout = options_.stall_timeout,
-                              .follow_redirects = true};
-        counters_.requests += 1;
-        MV_ASSIGN_OR_RETURN(http::Response response, client_->Send(request));
+        MV_ASSIGN_OR_RETURN(http::Response response,
+                            SendOnce(http::Method::kGet, url, sink.get()));
         MV_RETURN_IF_ERROR(CheckStatus(response, what, &retry_after));
         counters_.bytes += response.body_bytes;
         return sink->Finish(response);
@@ -153,12 +153,7 @@ Result<bool> UpstreamFetcher::Exists(std::string_view path) {
   Status st = Run(
       path,
       [&](int) -> Status {
-        http::Request request{.method = http::Method::kHead,
-                              .url = url,
-                              .stall_timeout = options_.stall_timeout,
-                              .follow_redirects = true};
-        counters_.requests += 1;
-        MV_ASSIGN_OR_RETURN(http::Response response, client_->Send(request));
+        MV_ASSIGN_OR_RETURN(http::Response response, SendOnce(http::Method::kHead, url, nullptr));
         Status checked = CheckStatus(response, what, &retry_after);
         if (checked.IsNotFound()) return Status::Ok();
         MV_RETURN_IF_ERROR(checked);

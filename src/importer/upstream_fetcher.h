@@ -70,6 +70,8 @@ class UpstreamFetcher {
  private:
   Status Run(std::string_view path, const std::function<Status(int attempt)>& attempt,
              std::chrono::milliseconds* retry_after);
+  // One request, counted; redirects followed.
+  Result<http::Response> SendOnce(http::Method method, const std::string& url, Writer* sink);
   Status CheckStatus(const http::Response& response, const std::string& what,
                      std::chrono::milliseconds* retry_after) const;
 

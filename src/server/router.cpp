@@ -11,11 +11,15 @@ RouteError NoRoute(std::string_view path) {
   return {404, "no such page: " + std::string(path.substr(0, 200))};
 }
 
-bool IsHex(std::string_view s) {
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+// A SHA-1 (40) or SHA-256 (64) in hex, lower-cased; none otherwise.
+std::optional<std::string> HashSegment(std::string_view s) {
+  if (s.size() != 40 && s.size() != 64) return std::nullopt;
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
   }
-  return true;
+  return out;
 }
 
 // The decoded segments of `path` (after its leading '/'); `trailing` says whether it ended in
@@ -98,11 +102,9 @@ std::variant<Route, RouteError> MatchMr(const std::vector<std::string>& s, bool 
       return r.kind = MrRoute::Kind::kBinaryFiles, Route(r);
     }
   } else if (is(1, "file") && n == 4 && s[3] == "info") {
-    if (!((s[2].size() == 40 || s[2].size() == 64) && IsHex(s[2]))) {
-      return Bad("a hash is 40 (SHA-1) or 64 (SHA-256) hex digits");
-    }
-    r.hash = s[2];
-    for (char& c : r.hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::optional<std::string> hash = HashSegment(s[2]);
+    if (!hash) return Bad("a hash is 40 (SHA-1) or 64 (SHA-256) hex digits");
+    r.hash = *hash;
     return r.kind = MrRoute::Kind::kFileInfo, Route(r);
   } else if (is(1, "timestamp") && n == 2) {
     r.kind = MrRoute::Kind::kTimestamps;
@@ -140,12 +142,9 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
     }
   }
   if (s[0] == "file" && s.size() == 2) {
-    if (!((s[1].size() == 40 || s[1].size() == 64) && IsHex(s[1]))) {
-      return Bad("a hash is 40 (SHA-1) or 64 (SHA-256) hex digits");
-    }
-    std::string hash = s[1];
-    for (char& c : hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return Route(FileRoute{hash});
+    std::optional<std::string> hash = HashSegment(s[1]);
+    if (!hash) return Bad("a hash is 40 (SHA-1) or 64 (SHA-256) hex digits");
+    return Route(FileRoute{*hash});
   }
   if (s[0] == "package" && s.size() == 2) return Route(PackagePageRoute{s[1]});
   if (s[0] == "mr") return MatchMr(s, trailing, query, path);
