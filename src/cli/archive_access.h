@@ -58,5 +58,6 @@ void RegisterCat(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterDiff(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterFsck(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterRebuildCatalog(CLI::App& app, CliContext& context, int* exit_code);
+void RegisterServe(CLI::App& app, CliContext& context, int* exit_code);
 
 }  // namespace mv::cli

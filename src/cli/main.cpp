@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   RegisterDiff(app, context, &exit_code);
   RegisterFsck(app, context, &exit_code);
   RegisterRebuildCatalog(app, context, &exit_code);
+  RegisterServe(app, context, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

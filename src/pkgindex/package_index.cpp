@@ -310,4 +310,95 @@ Result<std::vector<PackageFile>> PackageIndex::BinaryFiles(std::string_view name
                     params, /*with_arch=*/true);
 }
 
+Result<std::vector<PresenceRow>> PackageIndex::PresenceOfVersion(std::string_view name,
+                                                                std::string_view version) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<PresenceRow> out;
+  const Value params[] = {T(name), T(version)};
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT p.archive, p.suite, p.component, p.architecture, p.name, p.version, p.first_run, "
+      "COALESCE(p.last_run, (SELECT MAX(r.run_id) FROM pkg_indexed_runs r "
+      "WHERE r.archive = p.archive)) FROM pkg_presence p WHERE p.name = $1 AND p.version = $2 "
+      "ORDER BY p.archive, p.suite, p.component, p.architecture, p.first_run",
+      params, [&](const db::Row& row) -> Status {
+        PresenceRow p{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5)};
+        MV_ASSIGN_OR_RETURN(p.first_run, RunId::Parse(row.Text(6)));
+        MV_ASSIGN_OR_RETURN(p.last_run, RunId::Parse(row.Text(7)));
+        out.push_back(std::move(p));
+        return Status::Ok();
+      }));
+  return out;
+}
+
+Result<std::vector<std::string>> PackageIndex::SourceNames(std::string_view prefix, size_t limit) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<std::string> out;
+  // A prefix range on the name index: names >= prefix and < prefix with its last byte raised
+  // (package names are ASCII, so the raised byte is never past 0x7f).
+  std::string sql = "SELECT DISTINCT name FROM pkg_sources WHERE name >= $1";
+  std::vector<Value> params = {T(prefix)};
+  if (!prefix.empty()) {
+    std::string upper(prefix);
+    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+    sql += " AND name < $2";
+    params.push_back(T(upper));
+  }
+  sql += " ORDER BY name";
+  if (limit > 0) sql += " LIMIT " + std::to_string(limit);
+  MV_RETURN_IF_ERROR(conn->Query(sql, params, [&](const db::Row& row) {
+    out.push_back(row.Text(0));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<std::vector<BinaryVersion>> PackageIndex::BinaryVersions(std::string_view name) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<BinaryVersion> out;
+  const Value params[] = {T(name)};
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT name, version, source, source_version FROM pkg_binaries WHERE name = $1", params,
+      [&](const db::Row& row) {
+        out.push_back({row.Text(0), row.Text(1), row.Text(2), row.Text(3)});
+        return Status::Ok();
+      }));
+  std::sort(out.begin(), out.end(), [](const BinaryVersion& a, const BinaryVersion& b) {
+    int c = apt::CompareVersions(a.version, b.version);
+    return c != 0 ? c > 0 : std::tie(a.source, a.source_version) < std::tie(b.source, b.source_version);
+  });
+  return out;
+}
+
+Result<std::vector<FileLocation>> PackageIndex::FileLocations(const archive::Sha256& sha256) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  // (archive, path) -> the earliest first run; a file may be named by several stretches.
+  std::map<std::pair<std::string, std::string>, FileLocation> found;
+  const Value params[] = {B(sha256)};
+  auto visit = [&](const db::Row& row) -> Status {
+    FileLocation loc{row.Text(0), row.Text(1), static_cast<uint64_t>(row.Int(2)), RunId()};
+    MV_ASSIGN_OR_RETURN(loc.first_run, RunId::Parse(row.Text(3)));
+    auto [it, inserted] = found.try_emplace({loc.archive, loc.path}, loc);
+    if (!inserted && loc.first_run < it->second.first_run) it->second.first_run = loc.first_run;
+    return Status::Ok();
+  };
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT p.archive, f.path, f.size, MIN(p.first_run) FROM pkg_source_files f "
+      "JOIN pkg_sources s ON s.id = f.source_id JOIN pkg_presence p ON p.name = s.name AND "
+      "p.version = s.version AND p.architecture = 'source' WHERE f.sha256 = $1 "
+      "GROUP BY p.archive, f.path, f.size",
+      params, visit));
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT p.archive, f.path, f.size, MIN(p.first_run) FROM pkg_binary_files f "
+      "JOIN pkg_binaries b ON b.id = f.binary_id JOIN pkg_presence p ON p.name = b.name AND "
+      "p.version = b.version AND p.architecture <> 'source' WHERE f.sha256 = $1 "
+      "GROUP BY p.archive, f.path, f.size",
+      params, visit));
+  std::vector<FileLocation> out;
+  for (auto& [key, loc] : found) out.push_back(std::move(loc));
+  std::sort(out.begin(), out.end(), [](const FileLocation& a, const FileLocation& b) {
+    return std::tie(a.first_run, a.archive, a.path) < std::tie(b.first_run, b.archive, b.path);
+  });
+  return out;
+}
+
 }  // namespace mv::pkgindex

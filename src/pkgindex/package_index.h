@@ -43,6 +43,22 @@ struct BinaryRow {
   friend bool operator==(const BinaryRow&, const BinaryRow&) = default;
 };
 
+// A binary package version and the source version it was built from.
+struct BinaryVersion {
+  std::string name, version, source, source_version;
+  friend bool operator==(const BinaryVersion&, const BinaryVersion&) = default;
+};
+
+// Where a package file has been seen: an archive, its path there, and the first run of the
+// archive whose indexes named it.
+struct FileLocation {
+  std::string archive;
+  std::string path;
+  uint64_t size = 0;
+  RunId first_run;
+  friend bool operator==(const FileLocation&, const FileLocation&) = default;
+};
+
 struct UpdateSummary {
   size_t runs_indexed = 0;
   uint64_t presence_opened = 0;  // stretches begun
@@ -66,6 +82,18 @@ class PackageIndex {
   // Every stretch of `name` (a binary or source package) in `archive`, by suite, component,
   // architecture, version and first run.
   Result<std::vector<PresenceRow>> Presence(std::string_view archive, std::string_view name);
+  // Every stretch of `name` at `version` in every archive, by archive, suite, component,
+  // architecture and first run ("source" is the architecture of a source package's stretches).
+  Result<std::vector<PresenceRow>> PresenceOfVersion(std::string_view name,
+                                                     std::string_view version);
+  // Source package names in byte order: all of them, or those starting with `prefix`; at most
+  // `limit` (0: no limit).
+  Result<std::vector<std::string>> SourceNames(std::string_view prefix = {}, size_t limit = 0);
+  // The versions of binary package `name`, newest first (Debian order), with their sources.
+  Result<std::vector<BinaryVersion>> BinaryVersions(std::string_view name);
+  // Where the package file with content `sha256` was seen (sources and binaries), one row per
+  // (archive, path), oldest first.
+  Result<std::vector<FileLocation>> FileLocations(const archive::Sha256& sha256);
   // The versions of source package `name`, newest first (Debian order).
   Result<std::vector<std::string>> SourceVersions(std::string_view name);
   Result<std::vector<PackageFile>> SourceFiles(std::string_view name, std::string_view version);

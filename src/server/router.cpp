@@ -89,6 +89,7 @@ std::variant<Route, RouteError> MatchMr(const std::vector<std::string>& s, bool 
     if (n == 5 && s[4] == "srcfiles") return r.kind = MrRoute::Kind::kSrcFiles, Route(r);
     if (n == 5 && s[4] == "binpackages") return r.kind = MrRoute::Kind::kBinPackages, Route(r);
     if (n == 5 && s[4] == "allfiles") return r.kind = MrRoute::Kind::kAllFiles, Route(r);
+    if (n == 5 && s[4] == "runs") return r.kind = MrRoute::Kind::kRuns, Route(r);
     if (n == 7 && s[4] == "binfiles") {
       r.binary = s[5];
       r.binary_version = s[6];
@@ -133,7 +134,7 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
   if (s[0] == "healthz" && s.size() == 1) return Route(HealthRoute{});
   if (s[0] == "metrics" && s.size() == 1) return Route(MetricsRoute{});
   if (s[0] == "archive") {
-    if (s.size() == 2) return Route(ArchiveRunsRoute{s[1]});
+    if (s.size() == 2) return Route(ArchiveRunsRoute{s[1], trailing});
     if (s.size() >= 3) {
       return Route(ArchiveRoute{.archive = s[1],
                                 .timestamp = s[2],
@@ -146,7 +147,10 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
     if (!hash) return Bad("a hash is 40 (SHA-1) or 64 (SHA-256) hex digits");
     return Route(FileRoute{*hash});
   }
-  if (s[0] == "package" && s.size() == 2) return Route(PackagePageRoute{s[1]});
+  if (s[0] == "package" && s.size() == 2) return Route(PackagePageRoute{s[1], trailing});
+  if (s[0] == "package" && s.size() == 1) {
+    return Route(PackageSearchRoute{QueryParam(query, "q").value_or("")});
+  }
   if (s[0] == "mr") return MatchMr(s, trailing, query, path);
   return NoRoute(path);
 }

@@ -30,6 +30,7 @@ struct ArchiveRoute {
 // /archive/<archive>/: the archive's runs.
 struct ArchiveRunsRoute {
   std::string archive;
+  bool trailing_slash = false;
 };
 // /file/<hash>: a blob by SHA-1 (40 hex) or SHA-256 (64 hex), lower-cased.
 struct FileRoute {
@@ -38,6 +39,11 @@ struct FileRoute {
 // /package/<name>/: the package's page.
 struct PackagePageRoute {
   std::string name;
+  bool trailing_slash = false;
+};
+// /package/?q=TEXT: the package search.
+struct PackageSearchRoute {
+  std::string query;
 };
 // /mr/...: snapshot.debian.org's machine-readable API.
 struct MrRoute {
@@ -52,6 +58,7 @@ struct MrRoute {
     kBinaryFiles,      // /mr/binary/B/BV/binfiles
     kFileInfo,         // /mr/file/H/info
     kTimestamps,       // /mr/timestamp/
+    kRuns,             // /mr/package/P/V/runs (mirrorvault's extension: where and when present)
   };
   Kind kind = Kind::kPackages;
   std::string package, version, binary, binary_version, hash;
@@ -64,7 +71,7 @@ struct HealthRoute {};
 struct MetricsRoute {};
 
 using Route = std::variant<HomeRoute, HealthRoute, MetricsRoute, ArchiveRoute, ArchiveRunsRoute,
-                           FileRoute, PackagePageRoute, MrRoute>;
+                           FileRoute, PackagePageRoute, PackageSearchRoute, MrRoute>;
 
 struct RouteError {
   int status = 404;    // 400: malformed (a bad escape, traversal, a bad hash); 404: no such route

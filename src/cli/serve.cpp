@@ -1,0 +1,123 @@
+// `mirrorvault serve`: the archive over HTTP (DESIGN.md section 6). Wiring only: the archive is
+// opened as the other subcommands open it, and server/ does the rest.
+#include <cstdio>
+#include <thread>
+
+#include "archive/node_source.h"
+#include "cli/archive_access.h"
+#include "server/access_log.h"
+#include "server/archive_view.h"
+#include "server/handler.h"
+#include "server/http_server.h"
+#include "util/log.h"
+#include "util/units.h"
+
+namespace mv::cli {
+namespace {
+
+struct ServeArgs {
+  std::string listen = "127.0.0.1:8080";
+  int threads = 0;
+  size_t max_connections = 4096;
+  std::string read_timeout = "30s";
+  std::string access_log;
+  bool blob_redirect = false;
+  std::string presign_ttl = "5m";
+  std::string run_list_ttl = "2s";
+  size_t cache_nodes = 65536;
+};
+
+int RunServe(CliContext& context, const ServeArgs& args) {
+  if (Status st = context.Init(); !st.ok()) return ReportError(st);
+  server::HttpServerOptions http_options;
+  http_options.listen = args.listen;
+  http_options.threads = args.threads;
+  http_options.max_connections = args.max_connections;
+  server::ArchiveViewOptions view_options;
+  server::ServeOptions serve_options;
+  serve_options.blob_redirect = args.blob_redirect;
+  for (auto [text, flag, out] :
+       {std::tuple{&args.read_timeout, "--read-timeout", &http_options.read_timeout},
+        std::tuple{&args.run_list_ttl, "--run-list-ttl", &view_options.run_list_ttl}}) {
+    Result<std::chrono::milliseconds> d = ParseDuration(*text);
+    if (!d.ok()) return ReportError(d.status().WithContext(flag));
+    *out = *d;
+  }
+  Result<std::chrono::milliseconds> ttl = ParseDuration(args.presign_ttl);
+  if (!ttl.ok()) return ReportError(ttl.status().WithContext("--presign-ttl"));
+  serve_options.presign_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
+  if (http_options.read_timeout.count() <= 0 || serve_options.presign_ttl.count() <= 0) {
+    return ReportError(InvalidArgument("--read-timeout and --presign-ttl must be positive"));
+  }
+
+  // Runs the store holds but the catalog lacks are recorded first (start-up recovery).
+  Result<ArchiveAccess> access = OpenArchive(context, "*", /*create_store=*/false);
+  if (!access.ok()) return ReportError(access.status());
+  if (args.blob_redirect) {
+    Result<std::string> probe =
+        access->store->PresignGet("blobs/probe", serve_options.presign_ttl);
+    if (!probe.ok()) {
+      return ReportError(InvalidArgument("--blob-redirect needs a store that presigns URLs (S3): " +
+                                         probe.status().ToString()));
+    }
+  }
+  std::unique_ptr<server::AccessLog> access_log;
+  if (!args.access_log.empty()) {
+    Result<std::unique_ptr<server::AccessLog>> opened = server::AccessLog::Open(args.access_log);
+    if (!opened.ok()) return ReportError(opened.status());
+    access_log = std::move(*opened);
+  }
+
+  server::ArchiveView view(
+      access->catalog.get(),
+      archive::MakeCachedNodeSource(access->store, access->catalog.get(), args.cache_nodes),
+      SystemClock(), view_options);
+  server::ServerMetrics metrics;
+  server::Handler handler(server::ServeContext{view, *access->catalog, *access->packages,
+                                               *access->store, SystemClock(), serve_options},
+                          &metrics);
+  server::HttpServer http(
+      http_options, [&handler](const server::Request& r) { return handler.Handle(r); },
+      access->store.get(), &metrics, access_log.get());
+  if (Status st = http.Listen(); !st.ok()) return ReportError(st);
+  std::string host = args.listen.substr(0, args.listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
+  std::printf("serving %s from %s on http://%s:%u/\n", access->catalog->Describe().c_str(),
+              access->store->Describe().c_str(), host.c_str(), http.port());
+  std::fflush(stdout);
+  LogInfo("serving", {{"listen", args.listen}, {"port", static_cast<int>(http.port())}});
+  if (Status st = http.Run(); !st.ok()) return ReportError(st);
+  LogInfo("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app, CliContext& context, int* exit_code) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve every run over HTTP: /archive/, snapshot.debian.org's /mr/ API, web pages");
+  cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Server threads (0: one per core)");
+  cmd->add_option("--max-connections", args->max_connections,
+                  "Open connections beyond which new ones get 503")
+      ->capture_default_str();
+  cmd->add_option("--read-timeout", args->read_timeout,
+                  "Longest wait for a request, keep-alive idle time included")
+      ->capture_default_str();
+  cmd->add_option("--access-log", args->access_log,
+                  "Write an access log (combined format) to FILE, or - for stdout");
+  cmd->add_flag("--blob-redirect", args->blob_redirect,
+                "Answer file requests with a 302 to a presigned URL of the blob (S3 stores)");
+  cmd->add_option("--presign-ttl", args->presign_ttl, "Lifetime of presigned blob URLs")
+      ->capture_default_str();
+  cmd->add_option("--run-list-ttl", args->run_list_ttl,
+                  "How long a cached run list is trusted (new runs appear within it)")
+      ->capture_default_str();
+  cmd->add_option("--cache-nodes", args->cache_nodes, "Decoded tree nodes kept in memory")
+      ->capture_default_str();
+  cmd->callback([args, &context, exit_code] { *exit_code = RunServe(context, *args); });
+}
+
+}  // namespace mv::cli

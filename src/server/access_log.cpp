@@ -1,0 +1,95 @@
+#include "server/access_log.h"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <memory>
+
+namespace mv::server {
+namespace {
+
+constexpr size_t kFlushAt = 64 * 1024;
+
+// A quoted field of the combined format: quotes, backslashes and control bytes escaped, so a
+// hostile target or user agent cannot forge a line.
+void AppendQuoted(std::string& out, std::string_view s) {
+  out += '"';
+  if (s.empty()) out += '-';
+  for (unsigned char c : s.substr(0, 2048)) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[5];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AccessLog>> AccessLog::Open(const std::string& path) {
+  if (path == "-") return std::unique_ptr<AccessLog>(new AccessLog(stdout, false));
+  std::FILE* f = std::fopen(path.c_str(), "ae");
+  if (f == nullptr) {
+    return Status(StatusCode::kInvalidArgument,
+                  "cannot open access log " + path + ": " + std::strerror(errno));
+  }
+  return std::unique_ptr<AccessLog>(new AccessLog(f, true));
+}
+
+AccessLog::~AccessLog() {
+  Flush();
+  if (owned_) std::fclose(file_);
+}
+
+std::string AccessLog::Format(const AccessRecord& r) {
+  std::string out;
+  out.reserve(256);
+  out += r.client.empty() ? std::string_view("-") : r.client;
+  std::time_t t = std::chrono::system_clock::to_time_t(r.time);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char when[40];
+  std::strftime(when, sizeof when, " - - [%d/%b/%Y:%H:%M:%S +0000] ", &tm);
+  out += when;
+  std::string request(r.method);
+  request += ' ';
+  request += r.target;
+  request += r.version == 10 ? " HTTP/1.0" : " HTTP/1.1";
+  AppendQuoted(out, request);
+  out += ' ' + std::to_string(r.status) + ' ' + std::to_string(r.bytes) + ' ';
+  AppendQuoted(out, r.referer);
+  out += ' ';
+  AppendQuoted(out, r.user_agent);
+  char secs[32];
+  std::snprintf(secs, sizeof secs, " %.6f", r.seconds);
+  out += secs;
+  return out;
+}
+
+void AccessLog::Write(const AccessRecord& record) {
+  std::string line = Format(record);
+  line += '\n';
+  std::lock_guard lock(mu_);
+  buffer_ += line;
+  if (buffer_.size() >= kFlushAt) FlushLocked();
+}
+
+void AccessLog::Flush() {
+  std::lock_guard lock(mu_);
+  FlushLocked();
+}
+
+void AccessLog::FlushLocked() {
+  if (buffer_.empty()) return;
+  std::fwrite(buffer_.data(), 1, buffer_.size(), file_);
+  std::fflush(file_);
+  buffer_.clear();
+}
+
+}  // namespace mv::server

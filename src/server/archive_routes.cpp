@@ -1,0 +1,114 @@
+// /archive/<archive>/<ts>/<path> and /file/<hash>: files of runs and blobs by hash, with the
+// canonical-URL redirects for directories.
+#include <string>
+
+#include "archive/ids.h"
+#include "server/file_response.h"
+#include "server/html.h"
+#include "server/serve_context.h"
+
+namespace mv::server {
+namespace {
+
+// The Cache-Control of a URL that names a run by a moment rather than by its id: the answer
+// changes when a newer run is committed.
+constexpr std::string_view kMoving = "public, max-age=60";
+
+std::string RunBase(const RunInfo& run) {
+  return "/archive/" + UrlPath(run.archive) + "/" + run.run_id.ToString() + "/";
+}
+
+std::string_view BaseName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// The answer for a file: its bytes (ranges and validators as RFC 9110 says), or a redirect to a
+// presigned URL of its blob.
+Response FileAnswer(ServeContext& ctx, const Request& request, StoredFile file) {
+  if (ctx.options.blob_redirect) {
+    Result<std::string> url = ctx.store.PresignGet(file.blob_key, ctx.options.presign_ttl);
+    if (!url.ok()) return ErrorResponse(url.status(), request.WantsJson());
+    Response r = RedirectResponse(302, *url);
+    r.Set("Cache-Control", "private, max-age=" + std::to_string(ctx.options.presign_ttl.count() / 2));
+    r.Set("ETag", "\"" + file.sha256_hex + "\"");
+    return r;
+  }
+  return ServeStoredFile(request, file);
+}
+
+}  // namespace
+
+Response ServeArchivePath(ServeContext& ctx, const Request& request, const ArchiveRoute& route) {
+  const bool json = request.WantsJson();
+  Result<RunInfo> run = ctx.view.Resolve(route.archive, route.timestamp);
+  if (!run.ok()) return ErrorResponse(run.status(), json);
+  const bool canonical = route.timestamp == run->run_id.ToString();
+  Result<archive::TreeEntry> entry = ctx.view.Lookup(*run, route.path);
+  if (!entry.ok()) {
+    Response r = ErrorResponse(entry.status().code() == StatusCode::kNotFound
+                                   ? NotFound("no file or directory \"" + route.path + "\" in " +
+                                              run->archive + "@" + run->run_id.ToString())
+                                   : entry.status(),
+                               json);
+    if (r.status == 404 && canonical) r.Set("Cache-Control", std::string(kImmutable));
+    return r;
+  }
+  if (entry->type == archive::EntryType::kDirectory) {
+    if (!canonical || !route.trailing_slash) {
+      Response r = RedirectResponse(
+          301, RunBase(*run) + UrlPath(route.path) + (route.path.empty() ? "" : "/"));
+      r.Set("Cache-Control", canonical ? std::string(kImmutable) : std::string(kMoving));
+      r.route = "archive_redirect";
+      return r;
+    }
+    Result<std::shared_ptr<const std::vector<archive::TreeEntry>>> entries =
+        ctx.view.List(entry->hash);
+    if (!entries.ok()) return ErrorResponse(entries.status(), json);
+    Response r = ListingResponse(ctx, request, *run, route.path, **entries);
+    r.route = "archive_listing";
+    return r;
+  }
+  if (route.trailing_slash) {
+    return ErrorResponse(NotFound("\"" + route.path + "\" is a file, not a directory"), json);
+  }
+  Response r = FileAnswer(
+      ctx, request,
+      StoredFile{.blob_key = archive::BlobKey(entry->hash),
+                 .sha256_hex = archive::ToHex(entry->hash),
+                 .size = entry->size,
+                 .last_modified = run->run_id.ToTimePoint(),
+                 .content_type = ContentTypeFor(BaseName(route.path)),
+                 .cache_control = canonical ? std::string(kImmutable) : std::string(kMoving)});
+  r.route = "archive_file";
+  return r;
+}
+
+Response ServeFileByHash(ServeContext& ctx, const Request& request, const FileRoute& route) {
+  std::optional<archive::FileIdentity> identity;
+  if (route.hash.size() == 64) {
+    Result<archive::Sha256> sha = archive::ParseSha256(route.hash, "hash");
+    if (!sha.ok()) return ErrorResponse(sha.status(), false);
+    Result<std::optional<archive::FileIdentity>> found = ctx.catalog.FileBySha256(*sha);
+    if (!found.ok()) return ErrorResponse(found.status(), false);
+    identity = *found;
+  } else {
+    Result<archive::Sha1> sha = archive::ParseSha1(route.hash, "hash");
+    if (!sha.ok()) return ErrorResponse(sha.status(), false);
+    Result<std::vector<archive::FileIdentity>> found = ctx.catalog.FilesBySha1(*sha);
+    if (!found.ok()) return ErrorResponse(found.status(), false);
+    if (!found->empty()) identity = found->front();
+  }
+  if (!identity) return ErrorResponse(NotFound("no file with hash " + route.hash), false);
+  Response r = FileAnswer(ctx, request,
+                          StoredFile{.blob_key = archive::BlobKey(identity->sha256),
+                                     .sha256_hex = archive::ToHex(identity->sha256),
+                                     .size = identity->size,
+                                     .last_modified = identity->first_run.ToTimePoint(),
+                                     .content_type = ContentTypeFor(BaseName(identity->first_path)),
+                                     .cache_control = std::string(kImmutable)});
+  r.route = "file";
+  return r;
+}
+
+}  // namespace mv::server

@@ -1,0 +1,97 @@
+#include "server/handler.h"
+
+#include <exception>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "util/log.h"
+
+namespace mv::server {
+
+Response ErrorResponse(const Status& status, bool json) {
+  int code = 500;
+  switch (status.code()) {
+    case StatusCode::kNotFound: code = 404; break;
+    case StatusCode::kInvalidArgument: code = 400; break;
+    case StatusCode::kUnavailable: code = 503; break;
+    default: break;
+  }
+  std::string message = status.message();
+  if (code == 500 || code == 503) {
+    LogWarn("request failed", {{"error", status}});
+    if (code == 500) message = "internal error: " + message;
+  }
+  Response r;
+  if (json) {
+    r = JsonResponse(code, boost::json::serialize(boost::json::object{{"error", message}}));
+  } else {
+    r = TextResponse(code, message);
+  }
+  if (code == 503) r.Set("Retry-After", "5");
+  r.route = "error";
+  return r;
+}
+
+Response Handler::Handle(const Request& request) {
+  try {
+    return Dispatch(request);
+  } catch (const std::exception& e) {
+    return ErrorResponse(Internal(std::string("unexpected exception: ") + e.what()), false);
+  }
+}
+
+Response Handler::Dispatch(const Request& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    Response r = TextResponse(405, "method " + request.method.substr(0, 32) +
+                                       " is not allowed: this server answers GET and HEAD");
+    r.Set("Allow", "GET, HEAD");
+    r.route = "error";
+    return r;
+  }
+  auto matched = MatchRoute(request.target);
+  if (auto* err = std::get_if<RouteError>(&matched)) {
+    bool json = request.target.starts_with("/mr/") || request.WantsJson();
+    Response r = json ? JsonResponse(err->status, boost::json::serialize(boost::json::object{
+                                                      {"error", err->reason}}))
+                      : TextResponse(err->status, err->reason);
+    r.route = "error";
+    return r;
+  }
+  const Route& route = std::get<Route>(matched);
+  return std::visit(
+      [&](const auto& r) -> Response {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, HomeRoute>) {
+          return ServeHome(context_, request);
+        } else if constexpr (std::is_same_v<T, HealthRoute>) {
+          Response ok = TextResponse(200, "ok");
+          ok.Set("Cache-Control", "no-store");
+          ok.route = "healthz";
+          return ok;
+        } else if constexpr (std::is_same_v<T, MetricsRoute>) {
+          Response m = TextResponse(200, metrics_ ? metrics_->Render(context_.view.Stats()) : "");
+          m.headers.clear();
+          m.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          m.Set("Cache-Control", "no-store");
+          m.route = "metrics";
+          return m;
+        } else if constexpr (std::is_same_v<T, ArchiveRoute>) {
+          return ServeArchivePath(context_, request, r);
+        } else if constexpr (std::is_same_v<T, ArchiveRunsRoute>) {
+          return ServeArchiveRuns(context_, request, r);
+        } else if constexpr (std::is_same_v<T, FileRoute>) {
+          return ServeFileByHash(context_, request, r);
+        } else if constexpr (std::is_same_v<T, PackagePageRoute>) {
+          return ServePackagePage(context_, request, r);
+        } else if constexpr (std::is_same_v<T, PackageSearchRoute>) {
+          return ServePackageSearch(context_, request, r);
+        } else {
+          static_assert(std::is_same_v<T, MrRoute>);
+          return ServeMr(context_, request, r);
+        }
+      },
+      route);
+}
+
+}  // namespace mv::server

@@ -1,0 +1,26 @@
+// One request in, one response out: the method check, the route table (server/router.h), and the
+// handler of each route. No sockets: the HTTP server (server/http_server.h) calls Handle for
+// every request, and the handler tests call it directly.
+#pragma once
+
+#include "server/http_message.h"
+#include "server/metrics.h"
+#include "server/serve_context.h"
+
+namespace mv::server {
+
+class Handler {
+ public:
+  Handler(ServeContext context, ServerMetrics* metrics)
+      : context_(context), metrics_(metrics) {}
+
+  // Thread-safe. Never throws; a failure inside a handler is a 500 with its reason logged.
+  Response Handle(const Request& request);
+
+ private:
+  Response Dispatch(const Request& request);
+  ServeContext context_;
+  ServerMetrics* metrics_;
+};
+
+}  // namespace mv::server

@@ -1,0 +1,60 @@
+// The request and response as handlers see them: plain values with no socket and no Boost.Beast,
+// so every handler is tested without a server. The server (server/http_server.h) fills a Request
+// from the wire and writes a Response back, streaming a BlobBody from the store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mv::server {
+
+struct Request {
+  std::string method;  // "GET", "HEAD", ...
+  std::string target;  // origin-form: "/archive/debian/now/?x=1"
+  // The request headers handlers read (empty when absent).
+  std::string accept;
+  std::string if_none_match;
+  std::string if_modified_since;
+  std::string if_range;
+  std::string range;
+  std::string host;
+
+  bool head() const { return method == "HEAD"; }
+  // The client prefers JSON (an Accept header naming application/json before text/html).
+  bool WantsJson() const;
+};
+
+// A body read from the store as it is sent: `length` bytes of object `key` from `offset`.
+struct BlobBody {
+  std::string key;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint64_t object_size = 0;  // the whole object's size (a hint for the store)
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;              // used when `blob` is unset
+  std::optional<BlobBody> blob;  // streamed from the store
+  // For metrics and the access log: which route answered ("archive_file", "mr", ...).
+  std::string route = "other";
+
+  void Set(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+  }
+  const std::string* Find(std::string_view name) const;  // case-insensitive
+  uint64_t ContentLength() const { return blob ? blob->length : body.size(); }
+};
+
+// Small constructors for the common answers.
+Response TextResponse(int status, std::string text);  // text/plain; charset=utf-8, one line + \n
+Response HtmlResponse(int status, std::string html);
+Response JsonResponse(int status, std::string json);
+Response RedirectResponse(int status, std::string location);
+
+}  // namespace mv::server

@@ -1,0 +1,437 @@
+#include "server/http_server.h"
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "http/http_date.h"
+#include "util/log.h"
+
+namespace mv::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// The Date header, formatted once per second per thread.
+const std::string& DateHeader() {
+  thread_local std::string text;
+  thread_local std::chrono::sys_seconds at{};
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (now != at) {
+    at = now;
+    text = mv::http::FormatHttpDate(now);
+  }
+  return text;
+}
+
+// Gathers a store read into a string.
+class AppendWriter final : public Writer {
+ public:
+  explicit AppendWriter(std::string* out) : out_(out) {}
+  Status Write(std::string_view data) override {
+    out_->append(data);
+    return Status::Ok();
+  }
+
+ private:
+  std::string* out_;
+};
+
+struct Session {
+  explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool busy = false;  // between a request's last byte and its response's; only on the strand
+};
+
+template <class Message>
+void SetHeaders(Message& m, const Response& response, bool keep_alive) {
+  m.set(http::field::server, "mirrorvault");
+  m.set(http::field::date, DateHeader());
+  for (const auto& [name, value] : response.headers) m.insert(name, value);
+  m.keep_alive(keep_alive);
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  HandleFn handle;
+  store::ObjectStore* store;
+  ServerMetrics* metrics;
+  AccessLog* access_log;
+
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  asio::signal_set signals{ioc, SIGTERM, SIGINT};
+  asio::steady_timer flush_timer{ioc};
+  asio::steady_timer grace_timer{ioc};
+  std::atomic<bool> stopping{false};
+  std::atomic<int64_t> open{0};
+  std::mutex sessions_mu;
+  std::set<std::shared_ptr<Session>> sessions;
+
+  Impl(HttpServerOptions o, HandleFn h, store::ObjectStore* s, ServerMetrics* m, AccessLog* l)
+      : options(std::move(o)), handle(std::move(h)), store(s), metrics(m), access_log(l) {}
+
+  // --- writing responses ---
+
+  // Sends a response whose body is in memory (or none: HEAD, 304). Returns the body bytes sent,
+  // or an error.
+  asio::awaitable<beast::error_code> WriteBuffered(Session& s, unsigned version,
+                                                   const Response& response, std::string body,
+                                                   bool head, bool keep_alive) {
+    s.stream.expires_after(options.write_timeout);
+    const bool no_body = head || response.status == 304 || response.status == 204;
+    if (no_body) {
+      http::response<http::empty_body> m{static_cast<http::status>(response.status), version};
+      SetHeaders(m, response, keep_alive);
+      if (head && response.status != 304) {
+        m.set(http::field::content_length, std::to_string(response.ContentLength()));
+      }
+      auto [ec, n] = co_await http::async_write(s.stream, m, kNoThrow);
+      co_return ec;
+    }
+    http::response<http::string_body> m{static_cast<http::status>(response.status), version,
+                                        std::move(body)};
+    SetHeaders(m, response, keep_alive);
+    m.prepare_payload();
+    auto [ec, n] = co_await http::async_write(s.stream, m, kNoThrow);
+    co_return ec;
+  }
+
+  // Reads [offset, offset + length) of a blob into `out`.
+  Status ReadBlob(const BlobBody& blob, uint64_t offset, uint64_t length, std::string* out) {
+    out->clear();
+    out->reserve(length);
+    AppendWriter writer(out);
+    store::GetOptions get;
+    get.range = store::ByteRange{offset, offset + length - 1};
+    get.size_hint = blob.object_size;
+    MV_RETURN_IF_ERROR(store->Get(blob.key, writer, get));
+    if (out->size() != length) {
+      return Corruption("blob " + blob.key + " gave " + std::to_string(out->size()) +
+                        " bytes where " + std::to_string(length) + " were expected");
+    }
+    return Status::Ok();
+  }
+
+  // Sends `response`; `*sent` gets the body bytes written. False: the connection must close.
+  asio::awaitable<bool> WriteResponse(Session& s, unsigned version, Response response, bool head,
+                                      bool keep_alive, uint64_t* sent, int* status) {
+    *status = response.status;
+    if (!response.blob || head || response.blob->length == 0) {
+      std::string body = std::move(response.body);
+      uint64_t n = head ? 0 : (response.blob ? 0 : body.size());
+      beast::error_code ec =
+          co_await WriteBuffered(s, version, response, std::move(body), head, keep_alive);
+      *sent = ec ? 0 : n;
+      co_return !ec;
+    }
+    const BlobBody blob = *response.blob;
+    const uint64_t first = std::min<uint64_t>(blob.length, options.stream_chunk);
+    std::string chunk;
+    if (Status st = ReadBlob(blob, blob.offset, first, &chunk); !st.ok()) {
+      LogWarn("reading a blob failed", {{"key", blob.key}, {"error", st}});
+      Response error = TextResponse(st.code() == StatusCode::kUnavailable ? 503 : 500,
+                                    "the file could not be read from the store");
+      *status = error.status;
+      beast::error_code ec = co_await WriteBuffered(s, version, error, error.body, false, false);
+      (void)ec;
+      co_return false;
+    }
+    if (first == blob.length) {  // small: one write, headers and body together
+      beast::error_code ec =
+          co_await WriteBuffered(s, version, response, std::move(chunk), false, keep_alive);
+      *sent = ec ? 0 : first;
+      co_return !ec;
+    }
+    // Large: the header, then the body chunk by chunk.
+    http::response<http::buffer_body> m{static_cast<http::status>(response.status), version};
+    SetHeaders(m, response, keep_alive);
+    m.content_length(blob.length);
+    m.body().data = nullptr;
+    m.body().more = true;
+    http::response_serializer<http::buffer_body> sr{m};
+    s.stream.expires_after(options.write_timeout);
+    auto [hec, hn] = co_await http::async_write_header(s.stream, sr, kNoThrow);
+    if (hec) co_return false;
+    uint64_t done = 0;
+    while (done < blob.length) {
+      if (done > 0) {
+        uint64_t n = std::min<uint64_t>(blob.length - done, options.stream_chunk);
+        if (Status st = ReadBlob(blob, blob.offset + done, n, &chunk); !st.ok()) {
+          // Too late for an error status: closing short of Content-Length tells the client.
+          LogWarn("reading a blob failed mid-response", {{"key", blob.key}, {"error", st}});
+          co_return false;
+        }
+      }
+      m.body().data = chunk.data();
+      m.body().size = chunk.size();
+      m.body().more = done + chunk.size() < blob.length;
+      s.stream.expires_after(options.write_timeout);
+      auto [ec, n] = co_await http::async_write(s.stream, sr, kNoThrow);
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) co_return false;
+      done += chunk.size();
+      *sent = done;
+    }
+    co_return true;
+  }
+
+  // --- connections ---
+
+  asio::awaitable<void> Serve(std::shared_ptr<Session> s) {
+    beast::error_code ignored;
+    const std::string client = s->stream.socket().remote_endpoint(ignored).address().to_string();
+    beast::flat_buffer buffer;
+    for (;;) {
+      s->busy = false;
+      if (stopping.load()) break;
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+      parser.body_limit(options.body_limit);
+      s->stream.expires_after(options.read_timeout);
+      auto [ec, n] = co_await http::async_read(s->stream, buffer, parser, kNoThrow);
+      s->busy = true;
+      if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+          ec == beast::error::timeout || ec == asio::error::connection_reset ||
+          ec == asio::error::eof) {
+        break;
+      }
+      const auto start = std::chrono::steady_clock::now();
+      if (ec) {
+        // A request we cannot read: say why, and close.
+        int status = ec == http::error::header_limit ? 431
+                     : ec == http::error::body_limit ? 413
+                                                      : 400;
+        Response r = TextResponse(status, status == 431   ? "request headers too large"
+                                          : status == 413 ? "request body too large"
+                                                          : "malformed request: " + ec.message());
+        beast::error_code wec = co_await WriteBuffered(*s, 11, r, r.body, false, false);
+        (void)wec;
+        Record(client, "-", "-", 11, status, r.body.size(), start, "error", {}, {});
+        break;
+      }
+      auto& req = parser.get();
+      Request request;
+      request.method = std::string(req.method_string());
+      request.target = std::string(req.target());
+      auto header = [&](http::field f) { return std::string(req[f]); };
+      request.accept = header(http::field::accept);
+      request.if_none_match = header(http::field::if_none_match);
+      request.if_modified_since = header(http::field::if_modified_since);
+      request.if_range = header(http::field::if_range);
+      request.range = header(http::field::range);
+      request.host = header(http::field::host);
+      Response response = handle(request);
+      const std::string route = response.route;
+      const bool keep_alive = req.keep_alive() && !stopping.load();
+      uint64_t sent = 0;
+      int status = 0;
+      bool ok = co_await WriteResponse(*s, req.version(), std::move(response), request.head(),
+                                       keep_alive, &sent, &status);
+      Record(client, request.method, request.target, req.version(), status, sent, start, route,
+             header(http::field::referer), header(http::field::user_agent));
+      if (!ok || !keep_alive) break;
+    }
+    s->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    s->stream.close();
+  }
+
+  void Record(const std::string& client, std::string_view method, std::string_view target,
+              unsigned version, int status, uint64_t bytes,
+              std::chrono::steady_clock::time_point start, std::string_view route,
+              std::string_view referer, std::string_view user_agent) {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (metrics) metrics->RecordRequest(route, status, seconds, bytes);
+    if (access_log) {
+      access_log->Write({.client = client,
+                         .time = std::chrono::system_clock::now(),
+                         .method = method,
+                         .target = target,
+                         .version = version,
+                         .status = status,
+                         .bytes = bytes,
+                         .referer = referer,
+                         .user_agent = user_agent,
+                         .seconds = seconds});
+    }
+  }
+
+  asio::awaitable<void> Refuse(tcp::socket socket) {
+    Session s(std::move(socket));
+    Response r = TextResponse(503, "too many connections; try again shortly");
+    r.Set("Retry-After", "1");
+    beast::error_code ec = co_await WriteBuffered(s, 11, r, r.body, false, false);
+    (void)ec;
+    beast::error_code ignored;
+    s.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  asio::awaitable<void> Accept() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kNoThrow);
+      if (stopping.load() || ec == asio::error::operation_aborted) co_return;
+      if (ec) {  // out of descriptors and the like: pause instead of spinning
+        LogWarn("accept failed", {{"error", ec.message()}});
+        asio::steady_timer pause(ioc, std::chrono::milliseconds(50));
+        co_await pause.async_wait(kNoThrow);
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      if (open.load() >= static_cast<int64_t>(options.max_connections)) {
+        if (metrics) metrics->ConnectionRefused();
+        auto exec = socket.get_executor();
+        asio::co_spawn(exec, Refuse(std::move(socket)), asio::detached);
+        continue;
+      }
+      auto s = std::make_shared<Session>(std::move(socket));
+      {
+        std::lock_guard lock(sessions_mu);
+        sessions.insert(s);
+      }
+      open.fetch_add(1);
+      if (metrics) metrics->ConnectionOpened();
+      asio::co_spawn(s->stream.get_executor(), Serve(s), [this, s](std::exception_ptr e) {
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& ex) {
+            LogError("connection failed", {{"error", ex.what()}});
+          }
+        }
+        open.fetch_sub(1);
+        if (metrics) metrics->ConnectionClosed();
+        std::lock_guard lock(sessions_mu);
+        sessions.erase(s);
+        if (stopping.load() && sessions.empty()) grace_timer.cancel();
+      });
+    }
+  }
+
+  asio::awaitable<void> FlushLoop() {
+    while (!stopping.load()) {
+      flush_timer.expires_after(std::chrono::seconds(1));
+      co_await flush_timer.async_wait(kNoThrow);
+      if (access_log) access_log->Flush();
+    }
+  }
+
+  // Stops accepting, closes idle connections, and gives busy ones shutdown_grace to finish.
+  void BeginStop() {
+    if (stopping.exchange(true)) return;
+    asio::post(ioc, [this] {
+      beast::error_code ignored;
+      acceptor.close(ignored);
+      signals.cancel(ignored);
+      flush_timer.cancel();
+      std::vector<std::shared_ptr<Session>> all;
+      {
+        std::lock_guard lock(sessions_mu);
+        all.assign(sessions.begin(), sessions.end());
+      }
+      for (const auto& s : all) {
+        asio::post(s->stream.get_executor(), [s] {
+          if (!s->busy) s->stream.socket().cancel();  // waiting for a request: close now
+        });
+      }
+      if (all.empty()) return;
+      grace_timer.expires_after(options.shutdown_grace);
+      grace_timer.async_wait([this](beast::error_code ec) {
+        if (!ec) {
+          LogWarn("requests still running at the end of the shutdown grace; stopping anyway");
+          ioc.stop();
+        }
+      });
+    });
+  }
+};
+
+HttpServer::HttpServer(HttpServerOptions options, HandleFn handle, store::ObjectStore* store,
+                       ServerMetrics* metrics, AccessLog* access_log)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handle), store, metrics,
+                                   access_log)) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::Listen() {
+  const std::string& listen = impl_->options.listen;
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return InvalidArgument("--listen " + listen + ": expected HOST:PORT");
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  int port = -1;
+  try {
+    size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    return InvalidArgument("--listen " + listen + ": the port is not a number from 0 to 65535");
+  }
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return InvalidArgument("--listen " + listen + ": \"" + host + "\" is not an IP address");
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Unavailable("cannot listen on " + listen + ": " + ec.message());
+  return Status::Ok();
+}
+
+uint16_t HttpServer::port() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+Status HttpServer::Run() {
+  Impl& s = *impl_;
+  if (!s.acceptor.is_open()) return Internal("HttpServer::Run before Listen");
+  s.signals.async_wait([&s](beast::error_code ec, int signal) {
+    if (ec) return;
+    LogInfo("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    s.BeginStop();
+  });
+  asio::co_spawn(s.ioc, s.Accept(), asio::detached);
+  asio::co_spawn(s.ioc, s.FlushLoop(), asio::detached);
+  int threads = s.options.threads > 0
+                    ? s.options.threads
+                    : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([&s] { s.ioc.run(); });
+  s.ioc.run();
+  for (auto& t : pool) t.join();
+  if (s.access_log) s.access_log->Flush();
+  return Status::Ok();
+}
+
+void HttpServer::Stop() { impl_->BeginStop(); }
+
+}  // namespace mv::server

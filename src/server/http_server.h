@@ -1,0 +1,62 @@
+// The HTTP/1.1 server: Boost.Beast with C++20 coroutines on a pool of threads. Keep-alive, a
+// limit on header and body size and a timeout on every read and write, a bound on open
+// connections, an access log, and a graceful stop on SIGTERM/SIGINT. Each request is answered by
+// the handler function (server/handler.h); a response whose body is a BlobBody is streamed from
+// the store in chunks, never held whole.
+//
+// This is the only file that includes Boost.Beast and Asio (they dominate compile time).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "server/access_log.h"
+#include "server/http_message.h"
+#include "server/metrics.h"
+#include "store/object_store.h"
+#include "util/status.h"
+
+namespace mv::server {
+
+struct HttpServerOptions {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT ([v6]:PORT); port 0 picks a free port
+  int threads = 0;                        // 0: one per core, at least 2
+  size_t max_connections = 4096;          // beyond: 503 and close
+  // Reading one request, headers and body, counting the keep-alive wait before it: a slow or
+  // silent client is disconnected after this.
+  std::chrono::milliseconds read_timeout{30000};
+  std::chrono::milliseconds write_timeout{60000};  // each write of a response or a chunk of it
+  std::chrono::milliseconds shutdown_grace{10000};  // for requests in flight at SIGTERM
+  size_t header_limit = 16 * 1024;  // request line and headers; beyond: 431
+  size_t body_limit = 64 * 1024;    // request bodies (GET and HEAD need none); beyond: 413
+  size_t stream_chunk = 256 * 1024;  // bodies up to this are read whole, larger ones in chunks
+};
+
+class HttpServer {
+ public:
+  using HandleFn = std::function<Response(const Request&)>;
+
+  // `store` serves BlobBody responses; `metrics` and `access_log` may be null.
+  HttpServer(HttpServerOptions options, HandleFn handle, store::ObjectStore* store,
+             ServerMetrics* metrics, AccessLog* access_log);
+  ~HttpServer();
+
+  // Binds the listening socket. InvalidArgument for a bad address; Unavailable when the port is
+  // taken.
+  Status Listen();
+  uint16_t port() const;  // after Listen
+  // Serves until SIGTERM or SIGINT (or Stop()), then stops accepting, lets requests in flight
+  // finish (closing idle keep-alive connections at once) for up to shutdown_grace, and returns.
+  Status Run();
+  // Thread-safe; after Listen (a Stop before Run makes Run return at once).
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mv::server

@@ -1,0 +1,119 @@
+// Directory listings of a run: an HTML page (name, size, link; the neighbouring runs at the same
+// path) and the same entries as JSON for `Accept: application/json`.
+#include <algorithm>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "archive/ids.h"
+#include "server/file_response.h"
+#include "server/html.h"
+#include "server/serve_context.h"
+#include "util/units.h"
+
+namespace mv::server {
+namespace {
+
+namespace json = boost::json;
+
+Response JsonListing(const RunInfo& run, const std::string& path,
+                     const std::vector<archive::TreeEntry>& entries) {
+  json::array items;
+  items.reserve(entries.size());
+  for (const archive::TreeEntry& e : entries) {
+    json::object item{{"name", e.name}, {"type", archive::EntryTypeName(e.type)}};
+    switch (e.type) {
+      case archive::EntryType::kFile:
+        item["size"] = e.size;
+        item["sha256"] = archive::ToHex(e.hash);
+        item["sha1"] = archive::ToHex(e.sha1);
+        if (e.executable) item["executable"] = true;
+        break;
+      case archive::EntryType::kDirectory:
+        item["size"] = e.size;
+        item["files"] = e.file_count;
+        break;
+      case archive::EntryType::kSymlink:
+        item["target"] = e.target;
+        break;
+    }
+    items.push_back(std::move(item));
+  }
+  json::object doc{{"archive", run.archive},
+                   {"run", run.run_id.ToString()},
+                   {"path", "/" + path + (path.empty() ? "" : "/")},
+                   {"entries", std::move(items)}};
+  return JsonResponse(200, json::serialize(doc));
+}
+
+}  // namespace
+
+Response ListingResponse(ServeContext& ctx, const Request& request, const RunInfo& run,
+                         const std::string& path,
+                         const std::vector<archive::TreeEntry>& entries) {
+  Response r;
+  if (request.WantsJson()) {
+    r = JsonListing(run, path, entries);
+  } else {
+    const std::string base = "/archive/" + UrlPath(run.archive) + "/" + run.run_id.ToString() + "/";
+    const std::string here = base + UrlPath(path) + (path.empty() ? "" : "/");
+    std::vector<Crumb> crumbs = {{"archives", "/"},
+                                 {run.archive, "/archive/" + UrlPath(run.archive) + "/"},
+                                 {run.run_id.ToString(), path.empty() ? "" : base}};
+    size_t pos = 0;
+    while (!path.empty() && pos <= path.size()) {
+      size_t slash = path.find('/', pos);
+      std::string upto = path.substr(0, slash);
+      std::string name = path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+      crumbs.push_back({name, slash == std::string::npos ? "" : base + UrlPath(upto) + "/"});
+      if (slash == std::string::npos) break;
+      pos = slash + 1;
+    }
+    std::string body;
+    // The same path in the previous and the next run, when there are such runs.
+    if (Result<std::shared_ptr<const RunList>> runs = ctx.view.Runs(run.archive); runs.ok()) {
+      const RunList& list = **runs;
+      auto it = std::lower_bound(list.begin(), list.end(), run.run_id,
+                                 [](const RunInfo& r0, const RunId& id) { return r0.run_id < id; });
+      body += "<p class=\"muted\">";
+      auto link = [&](const RunInfo& other, std::string_view label) {
+        body += "<a rel=\"" + std::string(label == "older run" ? "prev" : "next") + "\" href=\"/archive/" +
+                HtmlEscape(UrlPath(run.archive)) + "/" + other.run_id.ToString() + "/" +
+                HtmlEscape(UrlPath(path)) + (path.empty() ? "" : "/") + "\">" +
+                std::string(label) + " (" + other.run_id.ToString() + ")</a> ";
+      };
+      if (it != list.end() && it != list.begin()) link(*(it - 1), "older run");
+      if (it != list.end() && it + 1 != list.end()) link(*(it + 1), "newer run");
+      body += "</p>";
+    }
+    body += "<table><thead><tr><th>Name</th><th class=\"num\">Size</th></tr></thead><tbody>";
+    if (!path.empty()) body += "<tr><td><a href=\"../\">../</a></td><td></td></tr>";
+    for (const archive::TreeEntry& e : entries) {
+      std::string href = HtmlEscape(here + UrlPath(e.name));
+      std::string name = HtmlEscape(e.name);
+      switch (e.type) {
+        case archive::EntryType::kDirectory:
+          body += "<tr><td><a href=\"" + href + "/\">" + name + "/</a></td><td class=\"num\">" +
+                  FormatSizeHuman(e.size) + "</td></tr>";
+          break;
+        case archive::EntryType::kFile:
+          body += "<tr><td><a href=\"" + href + "\">" + name + "</a></td><td class=\"num\" title=\"" +
+                  std::to_string(e.size) + " bytes\">" + FormatSizeHuman(e.size) + "</td></tr>";
+          break;
+        case archive::EntryType::kSymlink:
+          body += "<tr><td><a href=\"" + href + "\">" + name + "</a> <span class=\"muted\">→ " +
+                  HtmlEscape(e.target) + "</span></td><td></td></tr>";
+          break;
+      }
+    }
+    body += "</tbody></table>";
+    r = HtmlResponse(200, HtmlPage(run.archive + " @ " + run.run_id.ToString() + " /" + path +
+                                       (path.empty() ? "" : "/"),
+                                   crumbs, body));
+  }
+  r.Set("Cache-Control", "public, max-age=3600");
+  r.Set("Vary", "Accept");
+  return r;
+}
+
+}  // namespace mv::server

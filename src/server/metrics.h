@@ -1,0 +1,47 @@
+// The server's Prometheus metrics: requests by route and status, a latency histogram per route,
+// bytes sent, open connections, and the archive view's cache hits and misses. Thread-safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "server/archive_view.h"
+
+namespace mv::server {
+
+class ServerMetrics {
+ public:
+  // Upper bounds of the latency buckets, in seconds.
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
+
+  void RecordRequest(std::string_view route, int status, double seconds, uint64_t bytes_sent);
+  void ConnectionOpened() { connections_.fetch_add(1, std::memory_order_relaxed); }
+  void ConnectionClosed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
+  void ConnectionRefused() { refused_.fetch_add(1, std::memory_order_relaxed); }
+  int64_t open_connections() const { return connections_.load(std::memory_order_relaxed); }
+
+  // The text exposition format (version 0.0.4).
+  std::string Render(const ViewStats& view) const;
+
+ private:
+  struct Latency {
+    std::array<uint64_t, kBuckets.size()> buckets{};
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;  // (route, status)
+  std::map<std::string, Latency, std::less<>> latency_;       // by route
+  uint64_t bytes_sent_ = 0;
+  std::atomic<int64_t> connections_{0};
+  std::atomic<uint64_t> refused_{0};
+};
+
+}  // namespace mv::server

@@ -1,0 +1,59 @@
+// What the route handlers share: the archive view (cached trees and run lists), the catalog and
+// package index behind it, the store that holds the bytes, and the serving options. The handlers
+// themselves are free functions, one file per group of routes (archive_routes.cpp, mr_api.cpp,
+// pages.cpp), dispatched by server/handler.h.
+#pragma once
+
+#include <chrono>
+
+#include "archive/catalog.h"
+#include "pkgindex/package_index.h"
+#include "server/archive_view.h"
+#include "server/http_message.h"
+#include "server/router.h"
+#include "store/object_store.h"
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace mv::server {
+
+struct ServeOptions {
+  // Answer file requests with a 302 to a presigned URL of the blob (S3 stores) instead of the
+  // bytes.
+  bool blob_redirect = false;
+  std::chrono::seconds presign_ttl{300};
+};
+
+struct ServeContext {
+  ArchiveView& view;
+  archive::Catalog& catalog;
+  pkgindex::PackageIndex& packages;
+  store::ObjectStore& store;
+  Clock& clock;
+  ServeOptions options;
+};
+
+// The answer for a failed lookup: 400 (InvalidArgument), 404 (NotFound), 503 (Unavailable), else
+// 500; as {"error": ...} when `json`, else one line of text.
+Response ErrorResponse(const Status& status, bool json);
+
+// /archive/A/TS/PATH, /archive/A/ and /file/H (archive_routes.cpp).
+Response ServeArchivePath(ServeContext& ctx, const Request& request, const ArchiveRoute& route);
+Response ServeArchiveRuns(ServeContext& ctx, const Request& request, const ArchiveRunsRoute& route);
+Response ServeFileByHash(ServeContext& ctx, const Request& request, const FileRoute& route);
+
+// Directory listings of a run, as HTML and JSON (listing.cpp).
+Response ListingResponse(ServeContext& ctx, const Request& request, const RunInfo& run,
+                         const std::string& path,
+                         const std::vector<archive::TreeEntry>& entries);
+
+// snapshot.debian.org's /mr/ API (mr_api.cpp).
+Response ServeMr(ServeContext& ctx, const Request& request, const MrRoute& route);
+
+// The web pages: home, package pages and the package search (pages.cpp).
+Response ServeHome(ServeContext& ctx, const Request& request);
+Response ServePackagePage(ServeContext& ctx, const Request& request, const PackagePageRoute& route);
+Response ServePackageSearch(ServeContext& ctx, const Request& request,
+                            const PackageSearchRoute& route);
+
+}  // namespace mv::server
