@@ -1,0 +1,381 @@
+// The handlers without sockets: two runs of a small archive (a suite with binary and source
+// packages, a symlink, an awkward file name) imported into a local store and a SQLite catalog,
+// then requests straight to Handler::Handle. Files, ranges, validators, canonical redirects,
+// listings, the /mr/ API, the pages, the caches and the refusals.
+#include "server/handler.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "archive/ids.h"
+#include "archive/node_source.h"
+#include "pkgindex/suite_fixture.h"
+#include "store/fault_injecting_store.h"
+#include "util/hash.h"
+
+namespace mv::server {
+namespace {
+
+namespace json = boost::json;
+using testing::Pkg;
+
+std::string Sha1Hex(std::string_view data) {
+  ContentHasher h;
+  h.Update(data);
+  return h.Finish().sha1;
+}
+
+constexpr const char* kR1 = "20240101T000000Z";
+constexpr const char* kR2 = "20240201T000000Z";
+
+class HandlerTest : public testing::SuiteFixture {
+ protected:
+  void SetUp() override {
+    SuiteFixture::SetUp();
+    WriteSuite({{"hello", "1.0"}, {"libfoo1", "2.0", "foo"}}, {{"hello", "1.0"}, {"foo", "2.0"}});
+    Write("dists/stable", "");  // replaced by a symlink below
+    std::filesystem::remove(mirror_ + "/dists/stable");
+    std::filesystem::create_directory_symlink("bookworm", mirror_ + "/dists/stable");
+    Write("doc/<b>&\"odd\".txt", "odd name");
+    ASSERT_TRUE(ImportIndexed(kR1).ok());
+    WriteSuite({{"hello", "2.0"}, {"libfoo1", "2.0", "foo"}}, {{"hello", "2.0"}, {"foo", "2.0"}});
+    std::filesystem::create_directory_symlink("bookworm", mirror_ + "/dists/stable");
+    ASSERT_TRUE(ImportIndexed(kR2).ok());
+    counting_ = std::make_shared<store::FaultInjectingStore>(store_);
+    Start(archive::MakeCachedNodeSource(store_, catalog_.get()));
+  }
+
+  void Start(std::unique_ptr<archive::NodeSource> nodes, ServeOptions options = {}) {
+    handler_.reset();
+    view_ = std::make_unique<ArchiveView>(catalog_.get(), std::move(nodes), SystemClock());
+    handler_ = std::make_unique<Handler>(
+        ServeContext{*view_, *catalog_, *index_, *store_, SystemClock(), options}, &metrics_);
+  }
+
+  Response Get(const std::string& target, std::vector<std::pair<std::string, std::string>> hs = {},
+               std::string method = "GET") {
+    Request r;
+    r.method = std::move(method);
+    r.target = target;
+    for (auto& [k, v] : hs) {
+      if (k == "Accept") r.accept = v;
+      if (k == "Range") r.range = v;
+      if (k == "If-None-Match") r.if_none_match = v;
+      if (k == "If-Modified-Since") r.if_modified_since = v;
+      if (k == "If-Range") r.if_range = v;
+    }
+    return handler_->Handle(r);
+  }
+
+  // The bytes a response carries, reading a blob body from the store as the server does.
+  std::string Body(const Response& r) {
+    if (!r.blob) return r.body;
+    std::string out;
+    auto writer = MakeStringWriter(&out);
+    store::GetOptions get;
+    get.range = store::ByteRange{r.blob->offset, r.blob->offset + r.blob->length - 1};
+    EXPECT_TRUE(store_->Get(r.blob->key, *writer, get).ok());
+    return out;
+  }
+
+  static std::string Header(const Response& r, std::string_view name) {
+    const std::string* v = r.Find(name);
+    return v ? *v : "";
+  }
+
+  json::value Json(const Response& r) {
+    EXPECT_EQ(Header(r, "Content-Type"), "application/json");
+    return json::parse(r.body);
+  }
+
+  std::shared_ptr<store::FaultInjectingStore> counting_;
+  std::unique_ptr<ArchiveView> view_;
+  ServerMetrics metrics_;
+  std::unique_ptr<Handler> handler_;
+};
+
+const std::string kHelloDeb = "pool/main/h/hello/hello_1.0_amd64.deb";
+
+TEST_F(HandlerTest, FileOfACanonicalRun) {
+  Response r = Get(std::string("/archive/debian/") + kR1 + "/" + kHelloDeb);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r), "deb hello 1.0");
+  EXPECT_EQ(Header(r, "ETag"), "\"" + Sha256Hex("deb hello 1.0") + "\"");
+  EXPECT_EQ(Header(r, "Last-Modified"), "Mon, 01 Jan 2024 00:00:00 GMT");
+  EXPECT_EQ(Header(r, "Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(Header(r, "Accept-Ranges"), "bytes");
+  EXPECT_EQ(Header(r, "Content-Type"), "application/vnd.debian.binary-package");
+}
+
+TEST_F(HandlerTest, MomentsPickTheRunAtOrBefore) {
+  // hello 1.0 is gone from the second run.
+  EXPECT_EQ(Get("/archive/debian/now/" + kHelloDeb).status, 404);
+  EXPECT_EQ(Get("/archive/debian/20240131/" + kHelloDeb).status, 200);
+  Response now = Get("/archive/debian/now/pool/main/h/hello/hello_2.0_amd64.deb");
+  ASSERT_EQ(now.status, 200);
+  EXPECT_EQ(Header(now, "Cache-Control"), "public, max-age=60");
+  EXPECT_EQ(Header(now, "Last-Modified"), "Thu, 01 Feb 2024 00:00:00 GMT");
+  Response early = Get("/archive/debian/20231231/" + kHelloDeb);
+  EXPECT_EQ(early.status, 404);
+  EXPECT_NE(early.body.find("earliest run is 20240101T000000Z"), std::string::npos) << early.body;
+  Response bad = Get("/archive/debian/2024-01-01/" + kHelloDeb);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("bad timestamp"), std::string::npos) << bad.body;
+  EXPECT_EQ(Get("/archive/nosuch/now/x").status, 404);
+}
+
+TEST_F(HandlerTest, DirectoriesRedirectToTheCanonicalRunThenList) {
+  Response r = Get("/archive/debian/now/dists");
+  EXPECT_EQ(r.status, 301);
+  EXPECT_EQ(Header(r, "Location"), std::string("/archive/debian/") + kR2 + "/dists/");
+  r = Get("/archive/debian/20240115/");
+  EXPECT_EQ(Header(r, "Location"), std::string("/archive/debian/") + kR1 + "/");
+  r = Get(std::string("/archive/debian/") + kR1 + "/dists");  // canonical, no slash
+  EXPECT_EQ(Header(r, "Location"), std::string("/archive/debian/") + kR1 + "/dists/");
+
+  Response html = Get(std::string("/archive/debian/") + kR1 + "/dists/bookworm/");
+  ASSERT_EQ(html.status, 200);
+  EXPECT_NE(html.body.find("<a href=\"/archive/debian/20240101T000000Z/dists/bookworm/Release\">"
+                           "Release</a>"),
+            std::string::npos)
+      << html.body;
+  EXPECT_NE(html.body.find("newer run (20240201T000000Z)"), std::string::npos);
+
+  Response js = Get(std::string("/archive/debian/") + kR1 + "/dists/", {{"Accept", "application/json"}});
+  ASSERT_EQ(js.status, 200);
+  json::value doc = Json(js);
+  EXPECT_EQ(doc.at("run").as_string(), kR1);
+  EXPECT_EQ(doc.at("path").as_string(), "/dists/");
+  const json::array& entries = doc.at("entries").as_array();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].at("name").as_string(), "bookworm");
+  EXPECT_EQ(entries[0].at("type").as_string(), "directory");
+  EXPECT_EQ(entries[1].at("name").as_string(), "stable");
+  EXPECT_EQ(entries[1].at("target").as_string(), "bookworm");
+
+  // A file asked for as a directory.
+  EXPECT_EQ(Get(std::string("/archive/debian/") + kR1 + "/" + kHelloDeb + "/").status, 404);
+}
+
+TEST_F(HandlerTest, SymlinksAreFollowed) {
+  Response r = Get(std::string("/archive/debian/") + kR1 + "/dists/stable/Release");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(Body(r).find("Suite: bookworm"), std::string::npos);
+  EXPECT_EQ(Get(std::string("/archive/debian/") + kR1 + "/dists/stable").status, 301);
+}
+
+TEST_F(HandlerTest, RangesAndValidators) {
+  const std::string url = std::string("/archive/debian/") + kR1 + "/" + kHelloDeb;  // 13 bytes
+  Response r = Get(url, {{"Range", "bytes=4-8"}});
+  ASSERT_EQ(r.status, 206);
+  EXPECT_EQ(Body(r), "hello");
+  EXPECT_EQ(Header(r, "Content-Range"), "bytes 4-8/13");
+  EXPECT_EQ(Body(Get(url, {{"Range", "bytes=-3"}})), "1.0");
+  EXPECT_EQ(Body(Get(url, {{"Range", "bytes=10-"}})), "1.0");
+  EXPECT_EQ(Body(Get(url, {{"Range", "bytes=10-999"}})), "1.0");
+  Response past = Get(url, {{"Range", "bytes=13-"}});
+  EXPECT_EQ(past.status, 416);
+  EXPECT_EQ(Header(past, "Content-Range"), "bytes */13");
+  EXPECT_EQ(Get(url, {{"Range", "bytes=abc"}}).status, 416);
+  EXPECT_EQ(Get(url, {{"Range", "bytes=5-2"}}).status, 416);
+  EXPECT_EQ(Get(url, {{"Range", "bytes=0-1,4-5"}}).status, 200);  // several ranges: the whole
+  EXPECT_EQ(Get(url, {{"Range", "lines=1-2"}}).status, 200);       // another unit: ignored
+
+  const std::string etag = "\"" + Sha256Hex("deb hello 1.0") + "\"";
+  EXPECT_EQ(Get(url, {{"If-None-Match", etag}}).status, 304);
+  EXPECT_EQ(Get(url, {{"If-None-Match", "\"other\", W/" + etag}}).status, 304);
+  EXPECT_EQ(Get(url, {{"If-None-Match", "\"other\""}}).status, 200);
+  EXPECT_EQ(Get(url, {{"If-Modified-Since", "Mon, 01 Jan 2024 00:00:00 GMT"}}).status, 304);
+  EXPECT_EQ(Get(url, {{"If-Modified-Since", "Sun, 31 Dec 2023 23:59:59 GMT"}}).status, 200);
+  // If-Range: the range only while the validator still matches.
+  EXPECT_EQ(Get(url, {{"Range", "bytes=0-2"}, {"If-Range", etag}}).status, 206);
+  EXPECT_EQ(Get(url, {{"Range", "bytes=0-2"}, {"If-Range", "\"stale\""}}).status, 200);
+  // HEAD answers like GET (the server leaves the body out).
+  Response head = Get(url, {}, "HEAD");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.ContentLength(), 13u);
+}
+
+TEST_F(HandlerTest, WarmLookupsTouchNeitherStoreNorCatalog) {
+  // Trees straight from a counting store (no catalog cache): the first request reads nodes,
+  // the second none.
+  Start(archive::MakeStoreNodeSource(counting_));
+  const std::string url = std::string("/archive/debian/") + kR1 + "/dists/stable/main/binary-amd64/Packages";
+  ASSERT_EQ(Get(url, {}, "HEAD").status, 200);
+  uint64_t gets = counting_->Calls(store::StoreOp::kGet);
+  EXPECT_GT(gets, 0u);
+  ViewStats before = view_->Stats();
+  ASSERT_EQ(Get(url, {}, "HEAD").status, 200);
+  EXPECT_EQ(counting_->Calls(store::StoreOp::kGet), gets);
+  ViewStats after = view_->Stats();
+  EXPECT_EQ(after.lookup_hits, before.lookup_hits + 1);
+  EXPECT_EQ(after.lookup_misses, before.lookup_misses);
+  EXPECT_EQ(after.run_list_misses, before.run_list_misses);  // the run list came from memory too
+}
+
+TEST_F(HandlerTest, FilesByHash) {
+  const std::string content = "deb hello 1.0";
+  Response by256 = Get("/file/" + Sha256Hex(content));
+  ASSERT_EQ(by256.status, 200);
+  EXPECT_EQ(Body(by256), content);
+  EXPECT_EQ(Header(by256, "Cache-Control"), "public, max-age=31536000, immutable");
+  Response by1 = Get("/file/" + Sha1Hex((content)));
+  ASSERT_EQ(by1.status, 200);
+  EXPECT_EQ(Body(by1), content);
+  EXPECT_EQ(Get("/file/" + std::string(64, 'a')).status, 404);
+  EXPECT_EQ(Get("/file/xyz").status, 400);
+}
+
+TEST_F(HandlerTest, MrPackagesAndVersions) {
+  json::value all = Json(Get("/mr/package/"));
+  EXPECT_TRUE(all.as_object().contains("_comment"));
+  EXPECT_EQ(json::serialize(all.at("result")), R"([{"package":"foo"},{"package":"hello"}])");
+  json::value versions = Json(Get("/mr/package/hello/"));
+  EXPECT_EQ(versions.at("package").as_string(), "hello");
+  EXPECT_EQ(json::serialize(versions.at("result")), R"([{"version":"2.0"},{"version":"1.0"}])");
+  Response missing = Get("/mr/package/nosuch/");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_TRUE(Json(missing).as_object().contains("error"));
+  EXPECT_EQ(Get("/mr/package/hello/9.9/srcfiles").status, 404);
+}
+
+TEST_F(HandlerTest, MrSourceFilesWithFileInfo) {
+  json::value doc = Json(Get("/mr/package/hello/1.0/srcfiles?fileinfo=1"));
+  EXPECT_EQ(doc.at("version").as_string(), "1.0");
+  const json::array& result = doc.at("result").as_array();
+  ASSERT_EQ(result.size(), 2u);
+  const std::string dsc_sha1 = Sha1Hex(("dsc 1.0"));
+  bool found = false;
+  for (const auto& f : result) {
+    if (f.at("hash").as_string() == dsc_sha1) {
+      found = true;
+      EXPECT_EQ(f.at("sha256").as_string(), Sha256Hex("dsc 1.0"));
+    }
+  }
+  EXPECT_TRUE(found);
+  const json::array& info = doc.at("fileinfo").at(dsc_sha1).as_array();
+  ASSERT_EQ(info.size(), 1u);
+  EXPECT_EQ(info[0].at("archive_name").as_string(), "debian");
+  EXPECT_EQ(info[0].at("name").as_string(), "hello_1.0.dsc");
+  EXPECT_EQ(info[0].at("path").as_string(), "/pool/main/h/hello");
+  EXPECT_EQ(info[0].at("size").as_int64(), 7);
+  EXPECT_EQ(info[0].at("first_seen").as_string(), kR1);
+}
+
+TEST_F(HandlerTest, MrBinaries) {
+  json::value bins = Json(Get("/mr/package/foo/2.0/binpackages"));
+  EXPECT_EQ(json::serialize(bins.at("result")), R"([{"name":"libfoo1","version":"2.0"}])");
+  json::value files = Json(Get("/mr/package/foo/2.0/binfiles/libfoo1/2.0?fileinfo=1"));
+  ASSERT_EQ(files.at("result").as_array().size(), 1u);
+  EXPECT_EQ(files.at("result").at(0).at("architecture").as_string(), "amd64");
+  EXPECT_EQ(files.at("binary").as_string(), "libfoo1");
+  EXPECT_TRUE(files.as_object().contains("fileinfo"));
+  EXPECT_EQ(Get("/mr/package/foo/2.0/binfiles/libfoo1/9").status, 404);
+
+  json::value all = Json(Get("/mr/package/foo/2.0/allfiles"));
+  EXPECT_EQ(all.at("result").at("source").as_array().size(), 2u);
+  EXPECT_EQ(all.at("result").at("binaries").at(0).at("name").as_string(), "libfoo1");
+
+  json::value binary = Json(Get("/mr/binary/libfoo1/"));
+  EXPECT_EQ(json::serialize(binary.at("result")),
+            R"([{"name":"libfoo1","binary_version":"2.0","source":"foo","version":"2.0"}])");
+  json::value bfiles = Json(Get("/mr/binary/libfoo1/2.0/binfiles"));
+  EXPECT_EQ(bfiles.at("result").at(0).at("hash").as_string(),
+            Sha1Hex(("deb libfoo1 2.0")));
+  EXPECT_EQ(Get("/mr/binary/nosuch/").status, 404);
+}
+
+TEST_F(HandlerTest, MrFileInfoAndTimestamps) {
+  for (std::string hash : {Sha1Hex(("deb hello 1.0")), Sha256Hex("deb hello 1.0")}) {
+    json::value doc = Json(Get("/mr/file/" + hash + "/info"));
+    const json::array& r = doc.at("result").as_array();
+    ASSERT_EQ(r.size(), 1u) << json::serialize(doc);
+    EXPECT_EQ(r[0].at("name").as_string(), "hello_1.0_amd64.deb");
+    EXPECT_EQ(r[0].at("first_seen").as_string(), kR1);
+  }
+  EXPECT_EQ(Get("/mr/file/" + std::string(40, '0') + "/info").status, 404);
+
+  json::value ts = Json(Get("/mr/timestamp/"));
+  EXPECT_EQ(json::serialize(ts.at("result")), R"({"debian":["20240101T000000Z","20240201T000000Z"]})");
+  ts = Json(Get("/mr/timestamp/?archive=debian&after=20240101T000000Z"));
+  EXPECT_EQ(json::serialize(ts.at("result")), R"({"debian":["20240201T000000Z"]})");
+  ts = Json(Get("/mr/timestamp/?before=20240102"));
+  EXPECT_EQ(json::serialize(ts.at("result")), R"({"debian":["20240101T000000Z"]})");
+  EXPECT_EQ(Get("/mr/timestamp/?archive=nosuch").status, 404);
+  EXPECT_EQ(Get("/mr/timestamp/?after=yesterday").status, 400);
+}
+
+TEST_F(HandlerTest, MrRunsExtension) {
+  json::value doc = Json(Get("/mr/package/foo/2.0/runs"));
+  const json::array& r = doc.at("result").as_array();
+  ASSERT_EQ(r.size(), 2u) << json::serialize(doc);  // the source and libfoo1 on amd64
+  for (const auto& row : r) {
+    EXPECT_EQ(row.at("suite").as_string(), "bookworm");
+    EXPECT_EQ(json::serialize(row.at("runs")), R"(["20240101T000000Z","20240201T000000Z"])");
+  }
+  json::value hello = Json(Get("/mr/package/hello/1.0/runs"));
+  EXPECT_EQ(json::serialize(hello.at("result").at(0).at("runs")), R"(["20240101T000000Z"])");
+}
+
+TEST_F(HandlerTest, Pages) {
+  Response home = Get("/");
+  ASSERT_EQ(home.status, 200);
+  EXPECT_NE(home.body.find("<a class=\"archive\" href=\"/archive/debian/\">debian</a>"),
+            std::string::npos);
+  Response runs = Get("/archive/debian/");
+  ASSERT_EQ(runs.status, 200);
+  EXPECT_NE(runs.body.find("<h2>2024</h2>"), std::string::npos);
+  EXPECT_NE(runs.body.find("<h3>February</h3>"), std::string::npos);
+  EXPECT_LT(runs.body.find(kR2), runs.body.find("<h3>January</h3>"));  // newest first
+  EXPECT_EQ(Get("/archive/debian").status, 301);
+
+  Response pkg = Get("/package/hello/");
+  ASSERT_EQ(pkg.status, 200);
+  EXPECT_LT(pkg.body.find("hello 2.0"), pkg.body.find("hello 1.0"));
+  EXPECT_NE(pkg.body.find("/file/" + Sha256Hex("dsc 1.0")), std::string::npos);
+  EXPECT_EQ(Get("/package/libfoo1/").status, 200);  // a binary: points at its source
+  EXPECT_EQ(Get("/package/nosuch/").status, 404);
+  Response exact = Get("/package/?q=HELLO");
+  EXPECT_EQ(exact.status, 302);
+  EXPECT_EQ(Header(exact, "Location"), "/package/hello/");
+  Response prefix = Get("/package/?q=f");
+  EXPECT_NE(prefix.body.find("href=\"/package/foo/\""), std::string::npos);
+}
+
+TEST_F(HandlerTest, EverythingShownIsEscaped) {
+  Response r = Get(std::string("/archive/debian/") + kR1 + "/doc/");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.find("<b>&\"odd"), std::string::npos);
+  EXPECT_NE(r.body.find("&lt;b&gt;&amp;&quot;odd&quot;.txt"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("%3Cb%3E%26%22odd%22.txt"), std::string::npos);  // the link, encoded
+  Response search = Get("/package/?q=%3Cscript%3E");
+  EXPECT_EQ(search.body.find("<script>"), std::string::npos);
+}
+
+TEST_F(HandlerTest, RefusalsAndOperations) {
+  EXPECT_EQ(Get("/archive/debian/now/x", {}, "POST").status, 405);
+  EXPECT_EQ(*Get("/", {}, "DELETE").Find("Allow"), "GET, HEAD");
+  EXPECT_EQ(Get("/archive/debian/now/../../etc/passwd").status, 400);
+  EXPECT_EQ(Get("/archive/debian/now/%2e%2e/x").status, 400);
+  EXPECT_EQ(Get("/" + std::string(9000, 'a')).status, 414);
+  EXPECT_EQ(Get("/nowhere").status, 404);
+  EXPECT_EQ(Get("/healthz").body, "ok\n");
+  Response m = Get("/metrics");
+  EXPECT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("mirrorvault_cache_requests_total{cache=\"path\",result=\"hit\"}"),
+            std::string::npos);
+}
+
+TEST_F(HandlerTest, BlobRedirectNeedsAPresigningStore) {
+  Start(archive::MakeCachedNodeSource(store_, catalog_.get()), {.blob_redirect = true});
+  // A local store cannot presign: the request fails with a reason rather than serving bytes.
+  Response r = Get(std::string("/archive/debian/") + kR1 + "/" + kHelloDeb);
+  EXPECT_NE(r.status, 200);
+  EXPECT_FALSE(r.blob.has_value());
+}
+
+}  // namespace
+}  // namespace mv::server
