@@ -204,13 +204,14 @@ Response ServePackagePage(ServeContext& ctx, const Request& request, const Packa
     if (!src.ok()) return ErrorResponse(src.status(), false);
     if (!bins.ok()) return ErrorResponse(bins.status(), false);
     if (!presence->empty()) {
-      body += "<table class=\"presence\"><thead><tr><th>Archive</th><th>Suite</th><th>Component</th>"
-              "<th>First run</th><th>Last run</th></tr></thead><tbody>";
+      // Two columns, so that the page reads on a phone: where, and from which run to which.
+      body += "<table class=\"presence\"><thead><tr><th>Where</th><th>Present from run … to run"
+              "</th></tr></thead><tbody>";
       for (const auto& p : *presence) {
-        body += "<tr><td>" + HtmlEscape(p.archive) + "</td><td>" + HtmlEscape(p.suite) +
-                "</td><td>" + HtmlEscape(p.component) + "</td><td><a href=\"" +
+        body += "<tr><td>" + HtmlEscape(p.archive) + " " + HtmlEscape(p.suite) + "/" +
+                HtmlEscape(p.component) + "</td><td><a href=\"" +
                 HtmlEscape(RunHref(p.archive, p.first_run)) + "\">" + p.first_run.ToString() +
-                "</a></td><td><a href=\"" + HtmlEscape(RunHref(p.archive, p.last_run)) + "\">" +
+                "</a> … <a href=\"" + HtmlEscape(RunHref(p.archive, p.last_run)) + "\">" +
                 p.last_run.ToString() + "</a></td></tr>";
       }
       body += "</tbody></table>";
