@@ -12,7 +12,9 @@ namespace mv::server {
 class Handler {
  public:
   Handler(ServeContext context, ServerMetrics* metrics)
-      : context_(context), metrics_(metrics) {}
+      : context_(context), metrics_(metrics) {
+    if (context_.rendered_listings == nullptr) context_.rendered_listings = &rendered_listings_;
+  }
 
   // Thread-safe. Never throws; a failure inside a handler is a 500 with its reason logged.
   Response Handle(const Request& request);
@@ -21,6 +23,7 @@ class Handler {
   Response Dispatch(const Request& request);
   ServeContext context_;
   ServerMetrics* metrics_;
+  LruCache<std::string> rendered_listings_{64 << 20};  // bytes
 };
 
 }  // namespace mv::server

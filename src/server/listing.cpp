@@ -16,8 +16,8 @@ namespace {
 
 namespace json = boost::json;
 
-Response JsonListing(const RunInfo& run, const std::string& path,
-                     const std::vector<archive::TreeEntry>& entries) {
+std::string JsonListing(const RunInfo& run, const std::string& path,
+                        const std::vector<archive::TreeEntry>& entries) {
   json::array items;
   items.reserve(entries.size());
   for (const archive::TreeEntry& e : entries) {
@@ -43,7 +43,78 @@ Response JsonListing(const RunInfo& run, const std::string& path,
                    {"run", run.run_id.ToString()},
                    {"path", "/" + path + (path.empty() ? "" : "/")},
                    {"entries", std::move(items)}};
-  return JsonResponse(200, json::serialize(doc));
+  return json::serialize(doc);
+}
+
+// The run before and after `run` (none: a default RunInfo with an empty archive).
+std::pair<RunInfo, RunInfo> Neighbours(ServeContext& ctx, const RunInfo& run) {
+  std::pair<RunInfo, RunInfo> out;
+  Result<std::shared_ptr<const RunList>> runs = ctx.view.Runs(run.archive);
+  if (!runs.ok()) return out;
+  const RunList& list = **runs;
+  auto it = std::lower_bound(list.begin(), list.end(), run.run_id,
+                             [](const RunInfo& r0, const RunId& id) { return r0.run_id < id; });
+  if (it == list.end()) return out;
+  if (it != list.begin()) out.first = *(it - 1);
+  if (it + 1 != list.end()) out.second = *(it + 1);
+  return out;
+}
+
+std::string HtmlListing(const RunInfo& run, const std::string& path,
+                        const std::vector<archive::TreeEntry>& entries,
+                        const std::pair<RunInfo, RunInfo>& neighbours) {
+  const std::string base = "/archive/" + UrlPath(run.archive) + "/" + run.run_id.ToString() + "/";
+  const std::string here = base + UrlPath(path) + (path.empty() ? "" : "/");
+  std::vector<Crumb> crumbs = {{"archives", "/"},
+                               {run.archive, "/archive/" + UrlPath(run.archive) + "/"},
+                               {run.run_id.ToString(), path.empty() ? "" : base}};
+  size_t pos = 0;
+  while (!path.empty() && pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    std::string upto = path.substr(0, slash);
+    std::string name = path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+    crumbs.push_back({name, slash == std::string::npos ? "" : base + UrlPath(upto) + "/"});
+    if (slash == std::string::npos) break;
+    pos = slash + 1;
+  }
+  std::string body;
+  // The same path in the previous and the next run, when there are such runs.
+  {
+    body += "<p class=\"muted\">";
+    auto link = [&](const RunInfo& other, std::string_view label) {
+      body += "<a rel=\"" + std::string(label == "older run" ? "prev" : "next") + "\" href=\"/archive/" +
+              HtmlEscape(UrlPath(run.archive)) + "/" + other.run_id.ToString() + "/" +
+              HtmlEscape(UrlPath(path)) + (path.empty() ? "" : "/") + "\">" +
+              std::string(label) + " (" + other.run_id.ToString() + ")</a> ";
+    };
+    if (!neighbours.first.archive.empty()) link(neighbours.first, "older run");
+    if (!neighbours.second.archive.empty()) link(neighbours.second, "newer run");
+    body += "</p>";
+  }
+  body += "<table><thead><tr><th>Name</th><th class=\"num\">Size</th></tr></thead><tbody>";
+  if (!path.empty()) body += "<tr><td><a href=\"../\">../</a></td><td></td></tr>";
+  for (const archive::TreeEntry& e : entries) {
+    std::string href = HtmlEscape(here + UrlPath(e.name));
+    std::string name = HtmlEscape(e.name);
+    switch (e.type) {
+      case archive::EntryType::kDirectory:
+        body += "<tr><td><a href=\"" + href + "/\">" + name + "/</a></td><td class=\"num\">" +
+                FormatSizeHuman(e.size) + "</td></tr>";
+        break;
+      case archive::EntryType::kFile:
+        body += "<tr><td><a href=\"" + href + "\">" + name + "</a></td><td class=\"num\" title=\"" +
+                std::to_string(e.size) + " bytes\">" + FormatSizeHuman(e.size) + "</td></tr>";
+        break;
+      case archive::EntryType::kSymlink:
+        body += "<tr><td><a href=\"" + href + "\">" + name + "</a> <span class=\"muted\">→ " +
+                HtmlEscape(e.target) + "</span></td><td></td></tr>";
+        break;
+    }
+  }
+  body += "</tbody></table>";
+  return HtmlPage(run.archive + " @ " + run.run_id.ToString() + " /" + path +
+                      (path.empty() ? "" : "/"),
+                  crumbs, body);
 }
 
 }  // namespace
@@ -51,66 +122,22 @@ Response JsonListing(const RunInfo& run, const std::string& path,
 Response ListingResponse(ServeContext& ctx, const Request& request, const RunInfo& run,
                          const std::string& path,
                          const std::vector<archive::TreeEntry>& entries) {
-  Response r;
-  if (request.WantsJson()) {
-    r = JsonListing(run, path, entries);
-  } else {
-    const std::string base = "/archive/" + UrlPath(run.archive) + "/" + run.run_id.ToString() + "/";
-    const std::string here = base + UrlPath(path) + (path.empty() ? "" : "/");
-    std::vector<Crumb> crumbs = {{"archives", "/"},
-                                 {run.archive, "/archive/" + UrlPath(run.archive) + "/"},
-                                 {run.run_id.ToString(), path.empty() ? "" : base}};
-    size_t pos = 0;
-    while (!path.empty() && pos <= path.size()) {
-      size_t slash = path.find('/', pos);
-      std::string upto = path.substr(0, slash);
-      std::string name = path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
-      crumbs.push_back({name, slash == std::string::npos ? "" : base + UrlPath(upto) + "/"});
-      if (slash == std::string::npos) break;
-      pos = slash + 1;
-    }
-    std::string body;
-    // The same path in the previous and the next run, when there are such runs.
-    if (Result<std::shared_ptr<const RunList>> runs = ctx.view.Runs(run.archive); runs.ok()) {
-      const RunList& list = **runs;
-      auto it = std::lower_bound(list.begin(), list.end(), run.run_id,
-                                 [](const RunInfo& r0, const RunId& id) { return r0.run_id < id; });
-      body += "<p class=\"muted\">";
-      auto link = [&](const RunInfo& other, std::string_view label) {
-        body += "<a rel=\"" + std::string(label == "older run" ? "prev" : "next") + "\" href=\"/archive/" +
-                HtmlEscape(UrlPath(run.archive)) + "/" + other.run_id.ToString() + "/" +
-                HtmlEscape(UrlPath(path)) + (path.empty() ? "" : "/") + "\">" +
-                std::string(label) + " (" + other.run_id.ToString() + ")</a> ";
-      };
-      if (it != list.end() && it != list.begin()) link(*(it - 1), "older run");
-      if (it != list.end() && it + 1 != list.end()) link(*(it + 1), "newer run");
-      body += "</p>";
-    }
-    body += "<table><thead><tr><th>Name</th><th class=\"num\">Size</th></tr></thead><tbody>";
-    if (!path.empty()) body += "<tr><td><a href=\"../\">../</a></td><td></td></tr>";
-    for (const archive::TreeEntry& e : entries) {
-      std::string href = HtmlEscape(here + UrlPath(e.name));
-      std::string name = HtmlEscape(e.name);
-      switch (e.type) {
-        case archive::EntryType::kDirectory:
-          body += "<tr><td><a href=\"" + href + "/\">" + name + "/</a></td><td class=\"num\">" +
-                  FormatSizeHuman(e.size) + "</td></tr>";
-          break;
-        case archive::EntryType::kFile:
-          body += "<tr><td><a href=\"" + href + "\">" + name + "</a></td><td class=\"num\" title=\"" +
-                  std::to_string(e.size) + " bytes\">" + FormatSizeHuman(e.size) + "</td></tr>";
-          break;
-        case archive::EntryType::kSymlink:
-          body += "<tr><td><a href=\"" + href + "\">" + name + "</a> <span class=\"muted\">→ " +
-                  HtmlEscape(e.target) + "</span></td><td></td></tr>";
-          break;
-      }
-    }
-    body += "</tbody></table>";
-    r = HtmlResponse(200, HtmlPage(run.archive + " @ " + run.run_id.ToString() + " /" + path +
-                                       (path.empty() ? "" : "/"),
-                                   crumbs, body));
+  const bool json = request.WantsJson();
+  std::pair<RunInfo, RunInfo> neighbours;
+  if (!json) neighbours = Neighbours(ctx, run);
+  // A listing is a function of the run, the path, the format and (HTML) the neighbouring runs.
+  std::string key = run.archive + "\n" + run.run_id.ToString() + "\n" + path + "\n" +
+                    (json ? "json" : "html") + "\n" + neighbours.first.run_id.ToString() + "\n" +
+                    neighbours.second.run_id.ToString();
+  std::shared_ptr<const std::string> body =
+      ctx.rendered_listings ? ctx.rendered_listings->Get(key) : nullptr;
+  if (!body) {
+    auto rendered = std::make_shared<const std::string>(
+        json ? JsonListing(run, path, entries) : HtmlListing(run, path, entries, neighbours));
+    if (ctx.rendered_listings) ctx.rendered_listings->Put(key, rendered, rendered->size());
+    body = rendered;
   }
+  Response r = json ? JsonResponse(200, *body) : HtmlResponse(200, *body);
   r.Set("Cache-Control", "public, max-age=3600");
   r.Set("Vary", "Accept");
   return r;

@@ -7,10 +7,10 @@ namespace mv::server {
 void ServerMetrics::RecordRequest(std::string_view route, int status, double seconds,
                                   uint64_t bytes_sent) {
   std::lock_guard lock(mu_);
-  ++requests_[{std::string(route), status}];
-  auto it = latency_.find(route);
-  if (it == latency_.end()) it = latency_.emplace(std::string(route), Latency{}).first;
-  Latency& l = it->second;
+  auto it = routes_.find(route);
+  if (it == routes_.end()) it = routes_.emplace(std::string(route), RouteStats{}).first;
+  RouteStats& l = it->second;
+  ++l.by_status[status];
   for (size_t i = 0; i < kBuckets.size(); ++i) {
     if (seconds <= kBuckets[i]) ++l.buckets[i];  // cumulative, as Prometheus wants
   }
@@ -24,14 +24,16 @@ std::string ServerMetrics::Render(const ViewStats& view) const {
   std::lock_guard lock(mu_);
   out += "# HELP mirrorvault_http_requests_total HTTP requests answered, by route and status.\n"
          "# TYPE mirrorvault_http_requests_total counter\n";
-  for (const auto& [key, count] : requests_) {
-    out += fmt::format("mirrorvault_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
-                       key.first, key.second, count);
+  for (const auto& [route, l] : routes_) {
+    for (const auto& [status, count] : l.by_status) {
+      out += fmt::format("mirrorvault_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
+                         route, status, count);
+    }
   }
   out += "# HELP mirrorvault_http_request_duration_seconds Time from a request's last header "
          "byte to its last response byte.\n"
          "# TYPE mirrorvault_http_request_duration_seconds histogram\n";
-  for (const auto& [route, l] : latency_) {
+  for (const auto& [route, l] : routes_) {
     for (size_t i = 0; i < kBuckets.size(); ++i) {
       out += fmt::format(
           "mirrorvault_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", route,

@@ -31,14 +31,14 @@ class ServerMetrics {
   std::string Render(const ViewStats& view) const;
 
  private:
-  struct Latency {
-    std::array<uint64_t, kBuckets.size()> buckets{};
+  struct RouteStats {
+    std::map<int, uint64_t> by_status;
+    std::array<uint64_t, kBuckets.size()> buckets{};  // cumulative
     uint64_t count = 0;
     double sum = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, uint64_t> requests_;  // (route, status)
-  std::map<std::string, Latency, std::less<>> latency_;       // by route
+  std::map<std::string, RouteStats, std::less<>> routes_;  // by route (looked up without copying)
   uint64_t bytes_sent_ = 0;
   std::atomic<int64_t> connections_{0};
   std::atomic<uint64_t> refused_{0};

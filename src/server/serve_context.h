@@ -9,6 +9,7 @@
 #include "archive/catalog.h"
 #include "pkgindex/package_index.h"
 #include "server/archive_view.h"
+#include "server/lru_cache.h"
 #include "server/http_message.h"
 #include "server/router.h"
 #include "store/object_store.h"
@@ -31,13 +32,16 @@ struct ServeContext {
   store::ObjectStore& store;
   Clock& clock;
   ServeOptions options;
+  // Rendered directory listings (HTML and JSON), weighed in bytes; none: rendered every time.
+  // The Handler provides one.
+  LruCache<std::string>* rendered_listings = nullptr;
 };
 
 // The answer for a failed lookup: 400 (InvalidArgument), 404 (NotFound), 503 (Unavailable), else
 // 500; as {"error": ...} when `json`, else one line of text.
 Response ErrorResponse(const Status& status, bool json);
 
-// /archive/A/TS/PATH, /archive/A/ and /file/H (archive_routes.cpp).
+// /archive/A/TS/PATH and /file/H (archive_routes.cpp); /archive/A/ (pages.cpp).
 Response ServeArchivePath(ServeContext& ctx, const Request& request, const ArchiveRoute& route);
 Response ServeArchiveRuns(ServeContext& ctx, const Request& request, const ArchiveRunsRoute& route);
 Response ServeFileByHash(ServeContext& ctx, const Request& request, const FileRoute& route);
