@@ -48,6 +48,7 @@ bench:
 	bench/store $(BUILD)/src/cli/mirrorvault
 	bench/import $(BUILD)/src/cli/mirrorvault
 	bench/mirror $(BUILD)/src/cli/mirrorvault
+	bench/serve $(BUILD)/src/cli/mirrorvault
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
