@@ -95,6 +95,12 @@ TEST(Router, OtherPages) {
   Expect<HealthRoute>("/healthz");
   Expect<MetricsRoute>("/metrics");
   EXPECT_EQ(Expect<PackagePageRoute>("/package/hello/").name, "hello");
+  EXPECT_TRUE(Expect<PackagePageRoute>("/package/hello/").trailing_slash);
+  EXPECT_FALSE(Expect<PackagePageRoute>("/package/hello").trailing_slash);
+  EXPECT_EQ(Expect<PackageSearchRoute>("/package/?q=he%20llo").query, "he llo");
+  EXPECT_EQ(Expect<PackageSearchRoute>("/package/").query, "");
+  EXPECT_FALSE(Expect<ArchiveRunsRoute>("/archive/debian").trailing_slash);
+  EXPECT_EQ(Expect<MrRoute>("/mr/package/hello/1.0/runs").kind, MrRoute::Kind::kRuns);
   EXPECT_EQ(Expect<FileRoute>("/file/" + std::string(64, 'F')).hash, std::string(64, 'f'));
   EXPECT_EQ(Refused("/file/" + std::string(63, 'f')).status, 400);
 }
