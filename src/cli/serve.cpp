@@ -99,7 +99,7 @@ void RegisterServe(CLI::App& app, CliContext& context, int* exit_code) {
       "serve", "Serve every run over HTTP: /archive/, snapshot.debian.org's /mr/ API, web pages");
   cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
-  cmd->add_option("--threads", args->threads, "Server threads (0: one per core)");
+  cmd->add_option("--threads", args->threads, "Server threads (0: two per core, at least 4)");
   cmd->add_option("--max-connections", args->max_connections,
                   "Open connections beyond which new ones get 503")
       ->capture_default_str();

@@ -51,11 +51,16 @@ std::string AccessLog::Format(const AccessRecord& r) {
   std::string out;
   out.reserve(256);
   out += r.client.empty() ? std::string_view("-") : r.client;
+  // The time, formatted once per second per thread.
+  thread_local std::time_t last = -1;
+  thread_local char when[40];
   std::time_t t = std::chrono::system_clock::to_time_t(r.time);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char when[40];
-  std::strftime(when, sizeof when, " - - [%d/%b/%Y:%H:%M:%S +0000] ", &tm);
+  if (t != last) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(when, sizeof when, " - - [%d/%b/%Y:%H:%M:%S +0000] ", &tm);
+    last = t;
+  }
   out += when;
   std::string request(r.method);
   request += ' ';
@@ -66,9 +71,10 @@ std::string AccessLog::Format(const AccessRecord& r) {
   AppendQuoted(out, r.referer);
   out += ' ';
   AppendQuoted(out, r.user_agent);
-  char secs[32];
-  std::snprintf(secs, sizeof secs, " %.6f", r.seconds);
-  out += secs;
+  // Seconds with six decimals, without printf's floating-point path.
+  uint64_t micros = static_cast<uint64_t>(r.seconds * 1e6 + 0.5);
+  std::string frac = std::to_string(micros % 1000000);
+  out += ' ' + std::to_string(micros / 1000000) + '.' + std::string(6 - frac.size(), '0') + frac;
   return out;
 }
 

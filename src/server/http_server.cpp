@@ -9,11 +9,11 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -58,7 +58,7 @@ class AppendWriter final : public Writer {
 struct Session {
   explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
-  bool busy = false;  // between a request's last byte and its response's; only on the strand
+  bool busy = false;  // between a request's last byte and its response's; only on its thread
 };
 
 template <class Message>
@@ -78,7 +78,14 @@ struct HttpServer::Impl {
   ServerMetrics* metrics;
   AccessLog* access_log;
 
-  asio::io_context ioc;
+  // One io_context per thread, each run by its own thread: connections are spread over them
+  // round-robin and never change thread, so no locks or cross-thread wake-ups on the hot path
+  // (one shared io_context spent a sixth of its time in the scheduler's wake-ups). `ioc` also
+  // holds the acceptor, the signals and the timers.
+  asio::io_context ioc{1};
+  std::vector<std::unique_ptr<asio::io_context>> workers;  // threads - 1 more
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> worker_guards;
+  size_t next_context = 0;
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc, SIGTERM, SIGINT};
   asio::steady_timer flush_timer{ioc};
@@ -289,7 +296,10 @@ struct HttpServer::Impl {
 
   asio::awaitable<void> Accept() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kNoThrow);
+      asio::io_context& target =
+          next_context == 0 ? ioc : *workers[next_context - 1];
+      next_context = (next_context + 1) % (workers.size() + 1);
+      auto [ec, socket] = co_await acceptor.async_accept(target.get_executor(), kNoThrow);
       if (stopping.load() || ec == asio::error::operation_aborted) co_return;
       if (ec) {  // out of descriptors and the like: pause instead of spinning
         LogWarn("accept failed", {{"error", ec.message()}});
@@ -323,7 +333,9 @@ struct HttpServer::Impl {
         if (metrics) metrics->ConnectionClosed();
         std::lock_guard lock(sessions_mu);
         sessions.erase(s);
-        if (stopping.load() && sessions.empty()) grace_timer.cancel();
+        if (stopping.load() && sessions.empty()) {
+          asio::post(ioc, [this] { grace_timer.cancel(); });
+        }
       });
     }
   }
@@ -354,12 +366,15 @@ struct HttpServer::Impl {
           if (!s->busy) s->stream.socket().cancel();  // waiting for a request: close now
         });
       }
+      // The worker threads return once their connections are done.
+      worker_guards.clear();
       if (all.empty()) return;
       grace_timer.expires_after(options.shutdown_grace);
       grace_timer.async_wait([this](beast::error_code ec) {
         if (!ec) {
           LogWarn("requests still running at the end of the shutdown grace; stopping anyway");
           ioc.stop();
+          for (auto& w : workers) w->stop();
         }
       });
     });
@@ -419,13 +434,17 @@ Status HttpServer::Run() {
     LogInfo("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
     s.BeginStop();
   });
-  asio::co_spawn(s.ioc, s.Accept(), asio::detached);
-  asio::co_spawn(s.ioc, s.FlushLoop(), asio::detached);
   int threads = s.options.threads > 0
                     ? s.options.threads
-                    : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+                    : std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
+  for (int i = 1; i < threads; ++i) {
+    s.workers.push_back(std::make_unique<asio::io_context>(1));
+    s.worker_guards.push_back(asio::make_work_guard(*s.workers.back()));
+  }
+  asio::co_spawn(s.ioc, s.Accept(), asio::detached);
+  asio::co_spawn(s.ioc, s.FlushLoop(), asio::detached);
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&s] { s.ioc.run(); });
+  for (auto& w : s.workers) pool.emplace_back([&w] { w->run(); });
   s.ioc.run();
   for (auto& t : pool) t.join();
   if (s.access_log) s.access_log->Flush();

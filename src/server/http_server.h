@@ -23,7 +23,10 @@ namespace mv::server {
 
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT ([v6]:PORT); port 0 picks a free port
-  int threads = 0;                        // 0: one per core, at least 2
+  // Threads, each with its own connections. Handlers may block (catalog queries, S3 reads), so
+  // more threads than cores keep a slow store from stalling every connection. 0: two per core,
+  // at least 4.
+  int threads = 0;
   size_t max_connections = 4096;          // beyond: 503 and close
   // Reading one request, headers and body, counting the keep-alive wait before it: a slow or
   // silent client is disconnected after this.
