@@ -241,16 +241,20 @@ Result<UpdateSummary> PackageIndex::Update(store::ObjectStore& store, archive::C
   return summary;
 }
 
-Result<std::vector<PresenceRow>> PackageIndex::Presence(std::string_view archive_name,
-                                                        std::string_view name) {
-  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+namespace {
+
+// Presence rows matching `where` (on the alias p), ordered by `order`; an open stretch's last run
+// is its archive's latest indexed run.
+Result<std::vector<PresenceRow>> QueryPresence(db::Database& database, std::string_view where,
+                                               std::string_view order,
+                                               std::span<const Value> params) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
   std::vector<PresenceRow> out;
-  const Value params[] = {T(archive_name), T(name)};
   MV_RETURN_IF_ERROR(conn->Query(
       "SELECT p.archive, p.suite, p.component, p.architecture, p.name, p.version, p.first_run, "
       "COALESCE(p.last_run, (SELECT MAX(r.run_id) FROM pkg_indexed_runs r "
-      "WHERE r.archive = p.archive)) FROM pkg_presence p WHERE p.archive = $1 AND p.name = $2 "
-      "ORDER BY p.suite, p.component, p.architecture, p.version, p.first_run",
+      "WHERE r.archive = p.archive)) FROM pkg_presence p WHERE " +
+          std::string(where) + " ORDER BY " + std::string(order),
       params, [&](const db::Row& row) -> Status {
         PresenceRow p{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5)};
         MV_ASSIGN_OR_RETURN(p.first_run, RunId::Parse(row.Text(6)));
@@ -259,6 +263,15 @@ Result<std::vector<PresenceRow>> PackageIndex::Presence(std::string_view archive
         return Status::Ok();
       }));
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<PresenceRow>> PackageIndex::Presence(std::string_view archive_name,
+                                                        std::string_view name) {
+  const Value params[] = {T(archive_name), T(name)};
+  return QueryPresence(*database_, "p.archive = $1 AND p.name = $2",
+                       "p.suite, p.component, p.architecture, p.version, p.first_run", params);
 }
 
 Result<std::vector<std::string>> PackageIndex::SourceVersions(std::string_view name) {
@@ -312,22 +325,9 @@ Result<std::vector<PackageFile>> PackageIndex::BinaryFiles(std::string_view name
 
 Result<std::vector<PresenceRow>> PackageIndex::PresenceOfVersion(std::string_view name,
                                                                 std::string_view version) {
-  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
-  std::vector<PresenceRow> out;
   const Value params[] = {T(name), T(version)};
-  MV_RETURN_IF_ERROR(conn->Query(
-      "SELECT p.archive, p.suite, p.component, p.architecture, p.name, p.version, p.first_run, "
-      "COALESCE(p.last_run, (SELECT MAX(r.run_id) FROM pkg_indexed_runs r "
-      "WHERE r.archive = p.archive)) FROM pkg_presence p WHERE p.name = $1 AND p.version = $2 "
-      "ORDER BY p.archive, p.suite, p.component, p.architecture, p.first_run",
-      params, [&](const db::Row& row) -> Status {
-        PresenceRow p{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5)};
-        MV_ASSIGN_OR_RETURN(p.first_run, RunId::Parse(row.Text(6)));
-        MV_ASSIGN_OR_RETURN(p.last_run, RunId::Parse(row.Text(7)));
-        out.push_back(std::move(p));
-        return Status::Ok();
-      }));
-  return out;
+  return QueryPresence(*database_, "p.name = $1 AND p.version = $2",
+                       "p.archive, p.suite, p.component, p.architecture, p.first_run", params);
 }
 
 Result<std::vector<std::string>> PackageIndex::SourceNames(std::string_view prefix, size_t limit) {

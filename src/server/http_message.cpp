@@ -20,29 +20,29 @@ const std::string* Response::Find(std::string_view name) const {
   return nullptr;
 }
 
-Response TextResponse(int status, std::string text) {
+namespace {
+
+Response WithBody(int status, std::string body, std::string content_type) {
   Response r;
   r.status = status;
-  if (text.empty() || text.back() != '\n') text += '\n';
-  r.body = std::move(text);
-  r.Set("Content-Type", "text/plain; charset=utf-8");
+  r.body = std::move(body);
+  r.Set("Content-Type", std::move(content_type));
   return r;
+}
+
+}  // namespace
+
+Response TextResponse(int status, std::string text) {
+  if (text.empty() || text.back() != '\n') text += '\n';
+  return WithBody(status, std::move(text), "text/plain; charset=utf-8");
 }
 
 Response HtmlResponse(int status, std::string html) {
-  Response r;
-  r.status = status;
-  r.body = std::move(html);
-  r.Set("Content-Type", "text/html; charset=utf-8");
-  return r;
+  return WithBody(status, std::move(html), "text/html; charset=utf-8");
 }
 
 Response JsonResponse(int status, std::string json) {
-  Response r;
-  r.status = status;
-  r.body = std::move(json);
-  r.Set("Content-Type", "application/json");
-  return r;
+  return WithBody(status, std::move(json), "application/json");
 }
 
 Response RedirectResponse(int status, std::string location) {

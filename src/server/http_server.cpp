@@ -42,19 +42,6 @@ const std::string& DateHeader() {
   return text;
 }
 
-// Gathers a store read into a string.
-class AppendWriter final : public Writer {
- public:
-  explicit AppendWriter(std::string* out) : out_(out) {}
-  Status Write(std::string_view data) override {
-    out_->append(data);
-    return Status::Ok();
-  }
-
- private:
-  std::string* out_;
-};
-
 struct Session {
   explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
@@ -128,11 +115,11 @@ struct HttpServer::Impl {
   Status ReadBlob(const BlobBody& blob, uint64_t offset, uint64_t length, std::string* out) {
     out->clear();
     out->reserve(length);
-    AppendWriter writer(out);
+    std::unique_ptr<Writer> writer = MakeStringWriter(out);
     store::GetOptions get;
     get.range = store::ByteRange{offset, offset + length - 1};
     get.size_hint = blob.object_size;
-    MV_RETURN_IF_ERROR(store->Get(blob.key, writer, get));
+    MV_RETURN_IF_ERROR(store->Get(blob.key, *writer, get));
     if (out->size() != length) {
       return Corruption("blob " + blob.key + " gave " + std::to_string(out->size()) +
                         " bytes where " + std::to_string(length) + " were expected");

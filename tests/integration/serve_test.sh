@@ -66,20 +66,12 @@ mapfile -t runs < <(sqlite3 "$work/catalog.db" "SELECT run_id FROM archive_runs 
 [ ${#runs[@]} -eq 2 ] || { echo "FAIL expected 2 runs, got ${runs[*]}"; exit 1; }
 run1=${runs[0]} run2=${runs[1]}
 
-# start_server OUTFILE ARGS...: starts `serve` on a free port; sets $port and $server_pid.
+# start_server OUTFILE ARGS...: `serve` on a free port; sets $port and $server_pid.
+. "$here/tests/support/serve_helpers.sh"
 start_server() {
-  local out=$1
-  shift
-  "$mv" serve --listen 127.0.0.1:0 "$@" >"$out" 2>"$out.err" &
-  server_pid=$!
+  mv_start_serve "$mv" "$@" || exit 1
+  server_pid=$SERVE_PID port=$SERVE_PORT
   pids+=("$server_pid")
-  port=""
-  for _ in $(seq 100); do
-    port=$(grep -o 'http://127.0.0.1:[0-9]*/' "$out" 2>/dev/null | grep -o '[0-9]*/$' | tr -d /)
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { cat "$out" "$out.err"; echo "FAIL serve did not start"; exit 1; }
 }
 start_server "$work/serve.out" --store "$store" --catalog "$catalog" --access-log "$work/access.log" \
   --read-timeout 2s

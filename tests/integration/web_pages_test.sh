@@ -25,16 +25,9 @@ for state in "--tiny mvtiny=1.0 --source-pkg mvsrc=1.0" "--tiny mvtiny=2.0 --sou
   mvc import debian "$up" --no-progress >/dev/null || { echo "FAIL import"; exit 1; }
   sleep 1
 done
-"$mv" serve --listen 127.0.0.1:0 --store "file://$work/store" --catalog "sqlite://$work/catalog.db" \
-  >"$work/serve.out" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(grep -o 'http://127.0.0.1:[0-9]*/' "$work/serve.out" 2>/dev/null | grep -o '[0-9]*/$' | tr -d /)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { cat "$work/serve.out"; echo "FAIL serve did not start"; exit 1; }
+. "$here/tests/support/serve_helpers.sh"
+mv_start_serve "$mv" "$work/serve.out" --store "file://$work/store" --catalog "sqlite://$work/catalog.db" || exit 1
+server_pid=$SERVE_PID port=$SERVE_PORT
 shots=${MV_TEST_ARTIFACTS:-$work}/web-pages
 mkdir -p "$shots"
 /usr/bin/python3 "$here/tests/integration/web_pages_test.py" "http://127.0.0.1:$port" "$shots"
