@@ -335,6 +335,11 @@ Result<std::vector<std::string>> PackageIndex::SourceNames(std::string_view pref
   std::vector<std::string> out;
   // A prefix range on the name index: names >= prefix and < prefix with its last byte raised
   // (package names are ASCII, so the raised byte is never past 0x7f).
+  // Debian package names are ASCII: a prefix with any other byte matches nothing (and raising
+  // its last byte could make text PostgreSQL refuses as UTF-8).
+  for (unsigned char c : prefix) {
+    if (c >= 0x7f) return out;
+  }
   std::string sql = "SELECT DISTINCT name FROM pkg_sources WHERE name >= $1";
   std::vector<Value> params = {T(prefix)};
   if (!prefix.empty()) {

@@ -351,6 +351,7 @@ TEST_F(HandlerTest, EverythingShownIsEscaped) {
   EXPECT_EQ(r.body.find("<b>&\"odd"), std::string::npos);
   EXPECT_NE(r.body.find("&lt;b&gt;&amp;&quot;odd&quot;.txt"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("%3Cb%3E%26%22odd%22.txt"), std::string::npos);  // the link, encoded
+  EXPECT_EQ(Get("/package/?q=h%C3%A9").status, 200);  // non-ASCII: no match, no error
   Response search = Get("/package/?q=%3Cscript%3E");
   EXPECT_EQ(search.body.find("<script>"), std::string::npos);
 }
