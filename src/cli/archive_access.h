@@ -59,5 +59,6 @@ void RegisterDiff(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterFsck(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterRebuildCatalog(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterServe(CLI::App& app, CliContext& context, int* exit_code);
+void RegisterPublish(CLI::App& app, CliContext& context, int* exit_code);
 
 }  // namespace mv::cli

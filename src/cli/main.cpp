@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   RegisterFsck(app, context, &exit_code);
   RegisterRebuildCatalog(app, context, &exit_code);
   RegisterServe(app, context, &exit_code);
+  RegisterPublish(app, context, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -2,6 +2,7 @@
 // canonical-URL redirects for directories.
 #include <string>
 
+#include "apt/content_type.h"
 #include "archive/ids.h"
 #include "server/file_response.h"
 #include "server/html.h"
@@ -78,7 +79,7 @@ Response ServeArchivePath(ServeContext& ctx, const Request& request, const Archi
                  .sha256_hex = archive::ToHex(entry->hash),
                  .size = entry->size,
                  .last_modified = run->run_id.ToTimePoint(),
-                 .content_type = ContentTypeFor(BaseName(route.path)),
+                 .content_type = apt::ContentTypeFor(BaseName(route.path)),
                  .cache_control = canonical ? std::string(kImmutable) : std::string(kMoving)});
   r.route = "archive_file";
   return r;
@@ -105,7 +106,7 @@ Response ServeFileByHash(ServeContext& ctx, const Request& request, const FileRo
                                      .sha256_hex = archive::ToHex(identity->sha256),
                                      .size = identity->size,
                                      .last_modified = identity->first_run.ToTimePoint(),
-                                     .content_type = ContentTypeFor(BaseName(identity->first_path)),
+                                     .content_type = apt::ContentTypeFor(BaseName(identity->first_path)),
                                      .cache_control = std::string(kImmutable)});
   r.route = "file";
   return r;

@@ -40,10 +40,6 @@ struct StoredFile {
 // If-Match support is needed for reads), 416 with "Content-Range: bytes */size".
 Response ServeStoredFile(const Request& request, const StoredFile& file);
 
-// The Content-Type for a file name: Debian's files by their extensions, text/plain for the
-// Release files and other index files, application/octet-stream otherwise.
-std::string ContentTypeFor(std::string_view name);
-
 // "public, max-age=31536000, immutable": for URLs whose answer never changes (a canonical run
 // URL, a file by hash).
 inline constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";

@@ -2,6 +2,8 @@
 // the answers themselves).
 #include "server/file_response.h"
 
+#include "apt/content_type.h"
+
 #include <gtest/gtest.h>
 
 namespace mv::server {
@@ -43,11 +45,11 @@ TEST(ParseRange, WholeBody) {
 }
 
 TEST(ContentType, DebianFiles) {
-  EXPECT_EQ(ContentTypeFor("hello_1.0_amd64.deb"), "application/vnd.debian.binary-package");
-  EXPECT_EQ(ContentTypeFor("InRelease"), "text/plain; charset=utf-8");
-  EXPECT_EQ(ContentTypeFor("Packages.xz"), "application/x-xz");
-  EXPECT_EQ(ContentTypeFor("Release.gpg"), "application/pgp-signature");
-  EXPECT_EQ(ContentTypeFor("3b1f0c..."), "application/octet-stream");
+  EXPECT_EQ(apt::ContentTypeFor("hello_1.0_amd64.deb"), "application/vnd.debian.binary-package");
+  EXPECT_EQ(apt::ContentTypeFor("InRelease"), "text/plain; charset=utf-8");
+  EXPECT_EQ(apt::ContentTypeFor("Packages.xz"), "application/x-xz");
+  EXPECT_EQ(apt::ContentTypeFor("Release.gpg"), "application/pgp-signature");
+  EXPECT_EQ(apt::ContentTypeFor("3b1f0c..."), "application/octet-stream");
 }
 
 }  // namespace

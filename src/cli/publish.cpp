@@ -1,0 +1,128 @@
+// `mirrorvault publish ARCHIVE@TS --to URL...`: a run pushed to targets that apt reads directly,
+// in the order of DESIGN.md section 7 (publish/). Wiring only.
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "archive/node_source.h"
+#include "cli/archive_access.h"
+#include "publish/publisher.h"
+#include "util/units.h"
+#include "util/uri.h"
+
+namespace mv::cli {
+namespace {
+
+struct PublishArgs {
+  std::string run;
+  std::vector<std::string> targets;
+  int concurrency = 64;
+  std::string grace = "24h";
+  bool dry_run = false;
+  bool cleanup = false;
+};
+
+std::string Describe(const publish::PublishSummary& s) {
+  std::string out = s.dry_run ? "would write " : "wrote ";
+  out += std::to_string(s.uploaded) + " of " + std::to_string(s.files) + " files (" +
+         FormatSizeHuman(s.uploaded_bytes) + "), " + std::to_string(s.unchanged) + " unchanged";
+  if (s.resumed > 0) out += ", " + std::to_string(s.resumed) + " already written by an interrupted publish";
+  out += "; " + std::string(s.dry_run ? "would delete " : "deleted ") + std::to_string(s.deleted) +
+         ", " + std::to_string(s.retired) + " retired until the grace has passed";
+  return out;
+}
+
+int RunPublish(CliContext& context, const PublishArgs& args) {
+  if (Status st = context.Init(); !st.ok()) return ReportError(st);
+  if (args.targets.empty()) return ReportError(InvalidArgument("publish: give at least one --to URL"));
+  Result<std::chrono::milliseconds> grace = ParseDuration(args.grace);
+  if (!grace.ok()) return ReportError(grace.status().WithContext("--grace"));
+  publish::PublishOptions options;
+  options.concurrency = std::max(1, args.concurrency);
+  options.grace = std::chrono::duration_cast<std::chrono::seconds>(*grace);
+  options.dry_run = args.dry_run;
+
+  std::vector<std::shared_ptr<store::ObjectStore>> targets;
+  for (std::string url : args.targets) {
+    if (!store::IsStoreUrl(url)) {  // a folder
+      std::error_code ec;
+      url = "file://" + PercentEncode(std::filesystem::absolute(url, ec).lexically_normal().string(), "/");
+    }
+    store::StoreContext store_context = context.store_context();
+    store_context.create = true;
+    Result<std::shared_ptr<store::ObjectStore>> target = store::OpenStore(url, store_context);
+    if (!target.ok()) return ReportError(target.status().WithContext("--to " + url));
+    targets.push_back(*target);
+  }
+
+  std::vector<publish::RunFile> files;
+  std::string archive, run_id;
+  std::optional<OpenedRun> opened;
+  if (!args.cleanup) {
+    Result<OpenedRun> run = OpenRun(context, args.run);
+    if (!run.ok()) return ReportError(run.status());
+    opened = std::move(*run);
+    Result<std::vector<publish::RunFile>> listed =
+        publish::ListRunFiles(*opened->source, opened->run.root);
+    if (!listed.ok()) return ReportError(listed.status());
+    files = std::move(*listed);
+    archive = opened->run.archive;
+    run_id = opened->run.run_id.ToString();
+  }
+
+  // Every target at once, each with its own summary line.
+  std::mutex print_mu;
+  std::vector<Status> results(targets.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    threads.emplace_back([&, i] {
+      Result<publish::PublishSummary> s =
+          args.cleanup ? publish::Cleanup(*targets[i], SystemClock(), options.grace, args.dry_run)
+                       : publish::Publish(*opened->access.store, files, archive, run_id,
+                                          *targets[i], SystemClock(), options);
+      std::lock_guard lock(print_mu);
+      if (!s.ok()) {
+        results[i] = s.status().WithContext(args.targets[i]);
+        return;
+      }
+      std::printf("%s %s: %s\n", args.cleanup ? "cleanup" : (archive + "@" + run_id).c_str(),
+                  args.targets[i].c_str(), Describe(*s).c_str());
+      std::fflush(stdout);
+    });
+  }
+  for (auto& t : threads) t.join();
+  int exit_code = kExitOk;
+  for (const Status& st : results) {
+    if (!st.ok()) exit_code = ReportError(st);
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void RegisterPublish(CLI::App& app, CliContext& context, int* exit_code) {
+  auto args = std::make_shared<PublishArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "publish", "Publish a run to buckets or folders that apt reads directly (safe order)");
+  cmd->add_option("RUN", args->run, "ARCHIVE@TIMESTAMP (or ARCHIVE: the latest run)");
+  cmd->add_option("--to", args->targets, "Target: s3://bucket/prefix?endpoint=... or a folder")
+      ->required();
+  cmd->add_option("--concurrency", args->concurrency, "Files written at once")->capture_default_str();
+  cmd->add_option("--grace", args->grace,
+                  "How long files the new state no longer names are kept before deletion")
+      ->capture_default_str();
+  cmd->add_flag("--dry-run", args->dry_run, "Plan and report only");
+  cmd->add_flag("--cleanup", args->cleanup,
+                "Only delete what was retired longer than --grace ago (no RUN needed)");
+  cmd->callback([args, &context, exit_code, cmd] {
+    if (!args->cleanup && args->run.empty()) {
+      *exit_code = ReportError(InvalidArgument("publish: give the RUN (ARCHIVE@TIMESTAMP)"));
+      return;
+    }
+    (void)cmd;
+    *exit_code = RunPublish(context, *args);
+  });
+}
+
+}  // namespace mv::cli

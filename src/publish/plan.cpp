@@ -1,0 +1,80 @@
+#include "publish/plan.h"
+
+#include <algorithm>
+#include <set>
+
+namespace mv::publish {
+namespace {
+
+std::string_view BaseName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// dists/SUITE/NAME: a suite's own Release files (not a component's Release below it).
+bool IsSuiteFile(std::string_view path) {
+  if (!path.starts_with("dists/")) return false;
+  std::string_view rest = path.substr(6);
+  size_t slash = rest.find('/');
+  return slash != std::string_view::npos && rest.find('/', slash + 1) == std::string_view::npos;
+}
+
+}  // namespace
+
+Stage StageOf(std::string_view path) {
+  if (!path.starts_with("dists/")) return Stage::kContent;
+  if (path.find("/by-hash/") != std::string_view::npos) return Stage::kContent;
+  if (IsSuiteFile(path) && ReleaseRank(path) >= 0) return Stage::kRelease;
+  return Stage::kIndexes;
+}
+
+int ReleaseRank(std::string_view path) {
+  std::string_view name = BaseName(path);
+  if (name == "Release") return 0;
+  if (name == "Release.gpg") return 1;
+  if (name == "InRelease") return 2;
+  return -1;
+}
+
+Plan MakePlan(const std::vector<RunFile>& files, const Manifest& current, std::string_view archive,
+              std::string_view run_id, std::chrono::system_clock::time_point now,
+              std::chrono::seconds grace) {
+  Plan plan;
+  plan.next.archive = std::string(archive);
+  plan.next.run = std::string(run_id);
+  plan.next.published = now;
+  for (const RunFile& f : files) {
+    plan.next.files[f.path] = ManifestFile{f.sha256, f.size, {}};
+    auto it = current.files.find(f.path);
+    if (it != current.files.end() && it->second.sha256 == f.sha256 && it->second.size == f.size) {
+      plan.unchanged.push_back(f);
+      continue;
+    }
+    plan.stages[static_cast<int>(StageOf(f.path)) - 1].push_back(f);
+    plan.upload_bytes += f.size;
+  }
+  for (auto& stage : plan.stages) {
+    std::sort(stage.begin(), stage.end(), [](const RunFile& a, const RunFile& b) {
+      return std::pair(ReleaseRank(a.path), a.path) < std::pair(ReleaseRank(b.path), b.path);
+    });
+  }
+  // Retired: what the current state names and the new one does not (since now), and what was
+  // retired before and is still not named (keeping its time). Past the grace: deletable.
+  for (const auto& [path, f] : current.files) {
+    if (!plan.next.files.contains(path)) plan.next.retired[path] = ManifestFile{f.sha256, f.size, now};
+  }
+  for (const auto& [path, f] : current.retired) {
+    if (!plan.next.files.contains(path)) plan.next.retired.try_emplace(path, f);
+  }
+  for (auto it = plan.next.retired.begin(); it != plan.next.retired.end();) {
+    if (now - it->second.since >= grace) {
+      plan.deletable.push_back(it->first);
+      it = plan.next.retired.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return plan;
+}
+
+}  // namespace mv::publish

@@ -1,0 +1,259 @@
+// Publishing without servers: the stage of every kind of path, plans (unchanged files skipped,
+// retired files kept for the grace, then deletable), the manifest's round trip and refusals, and
+// the publisher on memory stores: the order of writes, a no-change publish, a change, the grace,
+// a publish that fails before its InRelease and is resumed, and a dry run.
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "archive/ids.h"
+#include "publish/manifest.h"
+#include "publish/plan.h"
+#include "publish/publisher.h"
+#include "store/fault_injecting_store.h"
+#include "store/forwarding_store.h"
+#include "store/memory_store.h"
+#include "util/hash.h"
+
+namespace mv::publish {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(StageOf, EveryKindOfPath) {
+  EXPECT_EQ(StageOf("pool/main/h/hello/hello_1.0_amd64.deb"), Stage::kContent);
+  EXPECT_EQ(StageOf("dists/bookworm/main/binary-amd64/by-hash/SHA256/ab12"), Stage::kContent);
+  EXPECT_EQ(StageOf("README"), Stage::kContent);
+  EXPECT_EQ(StageOf("dists/bookworm/main/binary-amd64/Packages.xz"), Stage::kIndexes);
+  EXPECT_EQ(StageOf("dists/bookworm/main/binary-amd64/Release"), Stage::kIndexes);
+  EXPECT_EQ(StageOf("dists/bookworm/main/source/Sources.gz"), Stage::kIndexes);
+  EXPECT_EQ(StageOf("dists/bookworm/main/Contents-amd64.gz"), Stage::kIndexes);
+  EXPECT_EQ(StageOf("dists/bookworm/main/i18n/Translation-en.bz2"), Stage::kIndexes);
+  EXPECT_EQ(StageOf("dists/bookworm/Release"), Stage::kRelease);
+  EXPECT_EQ(StageOf("dists/bookworm/Release.gpg"), Stage::kRelease);
+  EXPECT_EQ(StageOf("dists/bookworm/InRelease"), Stage::kRelease);
+  EXPECT_EQ(StageOf("dists/bookworm/ChangeLog"), Stage::kIndexes);
+  EXPECT_LT(ReleaseRank("dists/b/Release"), ReleaseRank("dists/b/Release.gpg"));
+  EXPECT_LT(ReleaseRank("dists/b/Release.gpg"), ReleaseRank("dists/b/InRelease"));
+}
+
+RunFile F(std::string path, std::string content) {
+  return {std::move(path), archive::ParseSha256(Sha256Hex(content)).value(), content.size()};
+}
+
+const auto kT0 = std::chrono::system_clock::time_point(std::chrono::sys_days(std::chrono::year(2024) / 2 / 1));
+
+TEST(MakePlan, SkipsUnchangedAndRetiresForTheGrace) {
+  Manifest current;
+  current.run = "20240101T000000Z";
+  current.files["pool/a.deb"] = {F("pool/a.deb", "a").sha256, 1, {}};
+  current.files["pool/old.deb"] = {F("pool/old.deb", "old").sha256, 3, {}};
+  current.retired["pool/older.deb"] = {F("x", "older").sha256, 5, kT0 - 23h};
+  current.retired["pool/oldest.deb"] = {F("x", "oldest").sha256, 6, kT0 - 25h};
+  current.retired["pool/back.deb"] = {F("x", "back").sha256, 4, kT0 - 30h};
+  std::vector<RunFile> files = {F("pool/a.deb", "a"), F("pool/b.deb", "b"), F("pool/back.deb", "back"),
+                                F("dists/s/InRelease", "i"), F("dists/s/Release", "r"),
+                                F("dists/s/main/binary-amd64/Packages", "p")};
+  Plan plan = MakePlan(files, current, "debian", "20240201T000000Z", kT0, 24h);
+  ASSERT_EQ(plan.unchanged.size(), 1u);
+  EXPECT_EQ(plan.unchanged[0].path, "pool/a.deb");
+  ASSERT_EQ(plan.stages[0].size(), 2u);  // b and back (a retired file named again is rewritten)
+  ASSERT_EQ(plan.stages[1].size(), 1u);
+  ASSERT_EQ(plan.stages[2].size(), 2u);
+  EXPECT_EQ(plan.stages[2][0].path, "dists/s/Release");
+  EXPECT_EQ(plan.stages[2][1].path, "dists/s/InRelease");
+  EXPECT_EQ(plan.next.files.size(), files.size());
+  // old.deb retired now; older.deb keeps its time (23 h < 24 h); oldest.deb is past the grace.
+  EXPECT_EQ(plan.next.retired.at("pool/old.deb").since, kT0);
+  EXPECT_EQ(plan.next.retired.at("pool/older.deb").since, kT0 - 23h);
+  EXPECT_FALSE(plan.next.retired.contains("pool/back.deb"));
+  EXPECT_EQ(plan.deletable, std::vector<std::string>{"pool/oldest.deb"});
+  EXPECT_EQ(plan.upload_bytes, 1u + 4u + 1u + 1u + 1u);
+}
+
+TEST(Manifest, RoundTripAndRefusals) {
+  Manifest m;
+  m.archive = "debian";
+  m.run = "20240201T000000Z";
+  m.published = kT0;
+  m.files["pool/a b+c.deb"] = {F("x", "a").sha256, 1, {}};
+  m.retired["pool/old.deb"] = {F("x", "old").sha256, 3, kT0 - 1h};
+  Result<Manifest> back = DecodeManifest(EncodeManifest(m));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, m);
+  for (const char* bad : {"", "[]", "{\"format\":2}", "{\"format\":1,\"archive\":\"a\",\"run\":\"r\"}",
+                          R"({"format":1,"archive":"a","run":"r","published":"yesterday","files":{},"retired":{}})",
+                          R"({"format":1,"archive":"a","run":"r","published":"20240101T000000Z","files":{"../x":{"sha256":"00","size":1}},"retired":{}})"}) {
+    Result<Manifest> r = DecodeManifest(bad, "the manifest");
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << bad;
+    }
+  }
+}
+
+// Records the keys written, in order.
+class RecordingStore final : public store::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  Status Put(const std::string& key, Reader& reader, const store::PutOptions& options) override {
+    Status st = ForwardingStore::Put(key, reader, options);
+    if (st.ok()) {
+      std::lock_guard lock(mu_);
+      keys_.push_back(key);
+    }
+    return st;
+  }
+  std::vector<std::string> Keys() {
+    std::lock_guard lock(mu_);
+    return keys_;
+  }
+  void Clear() {
+    std::lock_guard lock(mu_);
+    keys_.clear();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> keys_;
+};
+
+class PublisherTest : public ::testing::Test {
+ protected:
+  // A run: its files' contents go into the source store as blobs.
+  std::vector<RunFile> Run(const std::map<std::string, std::string>& tree) {
+    std::vector<RunFile> out;
+    for (const auto& [path, content] : tree) {
+      RunFile f = F(path, content);
+      EXPECT_TRUE(source_->PutBytes(archive::BlobKey(f.sha256), content).ok());
+      out.push_back(f);
+    }
+    return out;
+  }
+  std::map<std::string, std::string> Tree(const std::string& version) {
+    return {{"pool/main/h/hello/hello_" + version + ".deb", "deb " + version},
+            {"pool/main/s/same/same_1.deb", "same"},
+            {"dists/s/main/binary-amd64/Packages", "Packages " + version},
+            {"dists/s/main/binary-amd64/by-hash/SHA256/" + Sha256Hex("Packages " + version),
+             "Packages " + version},
+            {"dists/s/Release", "Release " + version},
+            {"dists/s/Release.gpg", "sig " + version},
+            {"dists/s/InRelease", "InRelease " + version}};
+  }
+  Result<PublishSummary> Go(const std::vector<RunFile>& files, const std::string& run,
+                            PublishOptions options = {}) {
+    options.grace = 24h;
+    return Publish(*source_, files, "debian", run, *faults_, clock_, options);
+  }
+  std::string Read(const std::string& key) {
+    Result<std::string> r = memory_->GetBytes(key);
+    return r.ok() ? *r : "<" + r.status().ToString() + ">";
+  }
+
+  std::shared_ptr<store::ObjectStore> source_ = store::MakeMemoryStore();
+  std::shared_ptr<store::ObjectStore> memory_ = store::MakeMemoryStore();
+  std::shared_ptr<RecordingStore> target_ = std::make_shared<RecordingStore>(memory_);
+  std::shared_ptr<store::FaultInjectingStore> faults_ =
+      std::make_shared<store::FaultInjectingStore>(target_);
+  ManualClock clock_{kT0};
+};
+
+TEST_F(PublisherTest, WritesInTheTwoStageOrder) {
+  auto summary = Go(Run(Tree("1")), "20240201T000000Z");
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->uploaded, 7u);
+  std::vector<std::string> keys = target_->Keys();
+  auto pos = [&](const std::string& k) {
+    return std::find(keys.begin(), keys.end(), k) - keys.begin();
+  };
+  const auto packages = pos("dists/s/main/binary-amd64/Packages");
+  EXPECT_LT(pos("pool/main/h/hello/hello_1.deb"), packages);
+  EXPECT_LT(pos("dists/s/main/binary-amd64/by-hash/SHA256/" + Sha256Hex("Packages 1")), packages);
+  EXPECT_LT(packages, pos("dists/s/Release"));
+  EXPECT_LT(pos("dists/s/Release"), pos("dists/s/Release.gpg"));
+  EXPECT_LT(pos("dists/s/Release.gpg"), pos("dists/s/InRelease"));
+  EXPECT_LT(pos("dists/s/InRelease"), pos(std::string(kManifestKey)));
+  EXPECT_EQ(Read("dists/s/InRelease"), "InRelease 1");
+  EXPECT_FALSE(memory_->Head(std::string(kInflightKey)).ok());  // removed at the end
+  Result<Manifest> m = ReadManifest(*memory_);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->run, "20240201T000000Z");
+  EXPECT_EQ(m->files.size(), 7u);
+  // The objects carry their SHA-256 and a content type.
+  Result<store::ObjectInfo> info = memory_->Head("pool/main/h/hello/hello_1.deb");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->metadata.at("mv-sha256"), Sha256Hex("deb 1"));
+  EXPECT_EQ(info->content_type, "application/vnd.debian.binary-package");
+}
+
+TEST_F(PublisherTest, NoChangeWritesOnlyTheManifest) {
+  auto files = Run(Tree("1"));
+  ASSERT_TRUE(Go(files, "20240201T000000Z").ok());
+  target_->Clear();
+  auto again = Go(files, "20240201T000000Z");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->uploaded, 0u);
+  EXPECT_EQ(again->unchanged, 7u);
+  EXPECT_EQ(target_->Keys(), (std::vector<std::string>{std::string(kInflightKey),
+                                                       std::string(kManifestKey)}));
+}
+
+TEST_F(PublisherTest, AChangeWritesWhatChangedAndRetiresTheRestForTheGrace) {
+  ASSERT_TRUE(Go(Run(Tree("1")), "20240201T000000Z").ok());
+  target_->Clear();
+  clock_.Advance(1h);
+  auto second = Go(Run(Tree("2")), "20240201T010000Z");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->uploaded, 6u);  // all but same_1.deb
+  EXPECT_EQ(second->retired, 2u);   // hello_1.deb and the old by-hash Packages
+  EXPECT_EQ(Read("pool/main/h/hello/hello_1.deb"), "deb 1");  // still there for old clients
+  // Within the grace, a cleanup deletes nothing; after it, the retired files go.
+  clock_.Advance(23h);
+  auto early = Cleanup(*faults_, clock_, 24h, false);
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(early->deleted, 0u);
+  clock_.Advance(2h);
+  auto late = Cleanup(*faults_, clock_, 24h, false);
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->deleted, 2u);
+  EXPECT_FALSE(memory_->Head("pool/main/h/hello/hello_1.deb").ok());
+  EXPECT_EQ(Read("pool/main/h/hello/hello_2.deb"), "deb 2");
+  Result<Manifest> m = ReadManifest(*memory_);
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE(m->retired.empty());
+}
+
+TEST_F(PublisherTest, AFailureBeforeInReleaseKeepsTheOldStateAndResumes) {
+  ASSERT_TRUE(Go(Run(Tree("1")), "20240201T000000Z").ok());
+  clock_.Advance(1h);
+  auto files2 = Run(Tree("2"));
+  int rule = faults_->AddRule({.ops = store::StoreOps(store::StoreOp::kPut),
+                               .key_prefix = "dists/s/InRelease",
+                               .status = PermissionDenied("injected: no write")})
+                 .value();
+  auto failed = Go(files2, "20240201T010000Z");
+  EXPECT_FALSE(failed.ok());
+  // apt still sees run 1: its InRelease, and every file it names.
+  EXPECT_EQ(Read("dists/s/InRelease"), "InRelease 1");
+  EXPECT_EQ(Read("pool/main/h/hello/hello_1.deb"), "deb 1");
+  EXPECT_EQ(ReadManifest(*memory_)->run, "20240201T000000Z");
+  EXPECT_TRUE(memory_->Head(std::string(kInflightKey)).ok());
+  faults_->RemoveRule(rule);
+  target_->Clear();
+  auto resumed = Go(files2, "20240201T010000Z");
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->resumed, 5u);  // written before the failure: checked, not sent again
+  EXPECT_EQ(resumed->uploaded, 1u);  // InRelease
+  EXPECT_EQ(Read("dists/s/InRelease"), "InRelease 2");
+  EXPECT_EQ(ReadManifest(*memory_)->run, "20240201T010000Z");
+}
+
+TEST_F(PublisherTest, DryRunWritesNothing) {
+  auto summary = Go(Run(Tree("1")), "20240201T000000Z", {.dry_run = true});
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->uploaded, 7u);
+  EXPECT_TRUE(target_->Keys().empty());
+}
+
+}  // namespace
+}  // namespace mv::publish
