@@ -21,6 +21,8 @@ struct PublishArgs {
   std::string grace = "24h";
   bool dry_run = false;
   bool cleanup = false;
+  bool public_read = false;
+  std::vector<std::string> allow_cidrs;
 };
 
 std::string Describe(const publish::PublishSummary& s) {
@@ -54,6 +56,16 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
     Result<std::shared_ptr<store::ObjectStore>> target = store::OpenStore(url, store_context);
     if (!target.ok()) return ReportError(target.status().WithContext("--to " + url));
     targets.push_back(*target);
+  }
+  // Access first: a target apt cannot read is not worth filling.
+  if ((args.public_read || !args.allow_cidrs.empty()) && !args.dry_run) {
+    for (size_t i = 0; i < targets.size(); ++i) {
+      Result<std::string> applied = targets[i]->AllowAnonymousRead(args.allow_cidrs);
+      if (!applied.ok()) return ReportError(applied.status().WithContext("--to " + args.targets[i]));
+      std::printf("%s: anonymous reads %s; the policy now applied:\n%s\n", args.targets[i].c_str(),
+                  args.allow_cidrs.empty() ? "from anywhere" : "only from the allowed ranges",
+                  applied->c_str());
+    }
   }
 
   std::vector<publish::RunFile> files;
@@ -113,6 +125,11 @@ void RegisterPublish(CLI::App& app, CliContext& context, int* exit_code) {
                   "How long files the new state no longer names are kept before deletion")
       ->capture_default_str();
   cmd->add_flag("--dry-run", args->dry_run, "Plan and report only");
+  cmd->add_flag("--public-read", args->public_read,
+                "Let anyone read the target without credentials (S3: a bucket policy)");
+  cmd->add_option("--allow-cidr", args->allow_cidrs,
+                  "Let only these address ranges read without credentials (repeatable; S3: "
+                  "aws:SourceIp in the bucket policy)");
   cmd->add_flag("--cleanup", args->cleanup,
                 "Only delete what was retired longer than --grace ago (no RUN needed)");
   cmd->callback([args, &context, exit_code, cmd] {

@@ -37,6 +37,9 @@ class ForwardingStore : public ObjectStore {
                     std::vector<DeleteFailure>* failures) override {
     return target_->DeleteMany(keys, failures);
   }
+  Result<std::string> AllowAnonymousRead(const std::vector<std::string>& cidrs) override {
+    return target_->AllowAnonymousRead(cidrs);
+  }
   Status Copy(const std::string& src_key, const std::string& dst_key,
               const PutOptions& options) override {
     return target_->Copy(src_key, dst_key, options);

@@ -96,6 +96,10 @@ Result<std::string> ObjectStore::PresignGet(const std::string& key, std::chrono:
   return InvalidArgument(Describe() + " cannot presign URLs (key " + key + ")");
 }
 
+Result<std::string> ObjectStore::AllowAnonymousRead(const std::vector<std::string>&) {
+  return InvalidArgument(Describe() + " cannot grant anonymous reads (only S3 stores can)");
+}
+
 Status ValidateKey(std::string_view key) {
   auto bad = [&](std::string_view why) {
     return InvalidArgument("invalid object key \"" + std::string(key) + "\": " + std::string(why));

@@ -179,6 +179,12 @@ class ObjectStore {
 
   // A URL anyone can GET for `ttl` (S3 presigned URL). InvalidArgument where unsupported.
   virtual Result<std::string> PresignGet(const std::string& key, std::chrono::seconds ttl);
+
+  // Lets anyone read the store's objects without credentials, from any address (`cidrs` empty)
+  // or only from those ranges, and returns the rule as the server now holds it, read back (S3: the
+  // bucket policy, which this replaces, covering the store's prefix). InvalidArgument where the
+  // store has no such notion (a folder: its web server decides who reads it).
+  virtual Result<std::string> AllowAnonymousRead(const std::vector<std::string>& cidrs);
 };
 
 // InvalidArgument naming the key and the rule it breaks, or OK.

@@ -80,20 +80,9 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 
 # ---- apt-get, unchanged, against two moments ----
 aptdir=$work/apt
-apt_setup() {  # apt_setup URL: a fresh isolated apt state whose one source is URL
-  rm -rf "$aptdir"
-  mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/dl"
-  : >"$aptdir/status"
-  echo "deb [signed-by=$keydir/keyring.gpg] $1 bookworm main" >"$aptdir/sources.list"
-}
-apt_run() {  # apt_run COMMAND...: apt-get in that state (downloads land in $aptdir/dl)
-  (cd "$aptdir/dl" && apt-get -q -o Dir::Etc::sourcelist="$aptdir/sources.list" -o Dir::Etc::sourceparts=- \
-    -o Dir::State="$aptdir" -o Dir::State::Lists="$aptdir/lists" -o Dir::State::status="$aptdir/status" \
-    -o Dir::Cache="$aptdir/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User=root \
-    -o Acquire::By-Hash=force -o Acquire::Languages=none -o APT::Architecture=amd64 "$@")
-}
+. "$here/tests/support/apt_helpers.sh"
 upstream_deb() { find "$1/pool" -name "$2" | head -1; }
-apt_setup "$base/archive/debian/$run1/"
+apt_setup "$base/archive/debian/$run1/" "$keydir/keyring.gpg"
 if apt_run update >"$work/apt1.log" 2>&1 && apt_run download mvtiny hello >>"$work/apt1.log" 2>&1; then
   ok=1
   for f in mvtiny_1.0_all.deb; do cmp -s "$aptdir/dl/$f" "$(upstream_deb "$work/upstream-1" "$f")" || ok=0; done
@@ -108,7 +97,7 @@ sleep 1.5  # the access log is flushed every second
 grep -q "GET /archive/debian/$run1/dists/bookworm/main/binary-amd64/by-hash/SHA256/" "$work/access.log" &&
   pass "apt fetched the indexes by hash (Acquire-By-Hash paths served)" ||
   fail "no by-hash request in the access log"
-apt_setup "$base/archive/debian/now/"
+apt_setup "$base/archive/debian/now/" "$keydir/keyring.gpg"
 if apt_run update >"$work/apt2.log" 2>&1 && apt_run download mvtiny >>"$work/apt2.log" 2>&1; then
   [ -f "$aptdir/dl/mvtiny_2.0_all.deb" ] && cmp -s "$aptdir/dl/mvtiny_2.0_all.deb" "$(upstream_deb "$up" mvtiny_2.0_all.deb)" &&
     pass "apt-get at now: mvtiny 2.0" || fail "apt at now: $(ls "$aptdir/dl")"
@@ -244,7 +233,7 @@ loc=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$s3base/archive/de
   fail "--blob-redirect: $loc"
 cmp -s <(curl -sL "$s3base/archive/debian/now/dists/bookworm/Release") "$up/dists/bookworm/Release" &&
   pass "following the redirect gives the file" || fail "redirected bytes differ"
-apt_setup "$s3base/archive/debian/now/"
+apt_setup "$s3base/archive/debian/now/" "$keydir/keyring.gpg"
 if apt_run update >"$work/apt3.log" 2>&1 && apt_run download mvtiny >>"$work/apt3.log" 2>&1 &&
   cmp -s "$aptdir/dl/mvtiny_2.0_all.deb" "$(upstream_deb "$up" mvtiny_2.0_all.deb)"; then
   pass "apt-get through --blob-redirect (apt follows the 302 to S3)"

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "http/http_date.h"
+#include "store/s3/bucket_policy.h"
 #include "store/s3/s3_errors.h"
 #include "store/s3/s3_store_impl.h"
 #include "store/store_checks.h"
@@ -434,6 +435,25 @@ Result<std::string> S3Store::PresignGet(const std::string& key, std::chrono::sec
     return InvalidArgument("presigned URL lifetime must be between 1 s and 7 days");
   }
   return client_.PresignGet(Full(key), ttl);
+}
+
+Result<std::string> S3Store::AllowAnonymousRead(const std::vector<std::string>& cidrs) {
+  S3Request get{.method = http::Method::kGet, .key = "", .query = {{"policy", ""}}};
+  std::string existing;
+  if (Result<http::Response> current = client_.Send(get); current.ok()) {
+    existing = current->body;
+  } else if (!current.status().IsNotFound()) {  // NoSuchBucketPolicy: none yet
+    return current.status().WithContext("GetBucketPolicy on " + Describe());
+  }
+  MV_ASSIGN_OR_RETURN(std::string policy,
+                      MergeReadPolicy(existing, options_.endpoint.bucket, options_.prefix, cidrs));
+  auto body = MakeStringReader(policy);
+  S3Request put{.method = http::Method::kPut, .key = "", .query = {{"policy", ""}},
+                .headers = {{"content-type", "application/json"}},
+                .body = body.get(), .payload_hash = Sha256Hex(policy)};
+  MV_RETURN_IF_ERROR(client_.Send(put).status().WithContext("PutBucketPolicy on " + Describe()));
+  MV_ASSIGN_OR_RETURN(http::Response applied, client_.Send(get));
+  return applied.body;
 }
 
 std::shared_ptr<store::ObjectStore> MakeS3Store(S3StoreOptions options) {

@@ -34,6 +34,7 @@ class S3Store final : public store::ObjectStore {
   Status Copy(const std::string& src_key, const std::string& dst_key,
               const store::PutOptions& options) override;
   Result<std::string> PresignGet(const std::string& key, std::chrono::seconds ttl) override;
+  Result<std::string> AllowAnonymousRead(const std::vector<std::string>& cidrs) override;
 
  private:
   std::string Full(const std::string& key) const { return options_.prefix + key; }
