@@ -47,7 +47,8 @@ Result<std::string> MergeReadPolicy(std::string_view existing, std::string_view 
   json::array& statements = policy["Statement"].as_array();
   json::array kept;
   for (json::value& s : statements) {
-    const json::value* id = s.is_object() ? s.as_object().if_contains("Sid") : nullptr;
+    if (!s.is_object()) return Corruption("the bucket's policy has a Statement that is not an object");
+    const json::value* id = s.as_object().if_contains("Sid");
     if (id != nullptr && id->is_string() && id->as_string() == sid) continue;
     kept.push_back(std::move(s));
   }
