@@ -49,6 +49,7 @@ bench:
 	bench/import $(BUILD)/src/cli/mirrorvault
 	bench/mirror $(BUILD)/src/cli/mirrorvault
 	bench/serve $(BUILD)/src/cli/mirrorvault
+	bench/publish $(BUILD)/src/cli/mirrorvault
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
