@@ -8,6 +8,7 @@
 #include "archive/node_source.h"
 #include "cli/archive_access.h"
 #include "publish/publisher.h"
+#include "publish/target_config.h"
 #include "util/units.h"
 #include "util/uri.h"
 
@@ -23,6 +24,7 @@ struct PublishArgs {
   bool cleanup = false;
   bool public_read = false;
   std::vector<std::string> allow_cidrs;
+  bool grace_given = false;  // --grace on the command line (beats a [[target]]'s grace)
 };
 
 std::string Describe(const publish::PublishSummary& s) {
@@ -45,27 +47,49 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
   options.grace = std::chrono::duration_cast<std::chrono::seconds>(*grace);
   options.dry_run = args.dry_run;
 
-  std::vector<std::shared_ptr<store::ObjectStore>> targets;
-  for (std::string url : args.targets) {
-    if (!store::IsStoreUrl(url)) {  // a folder
+  // Each --to: a [[target]] of the configuration (with its access and grace), a store URL, or a
+  // folder. Flags given on the command line apply to every target.
+  struct Target {
+    std::string name;
+    std::shared_ptr<store::ObjectStore> store;
+    bool public_read = false;
+    std::vector<std::string> allow_cidr;
+    publish::PublishOptions options;
+  };
+  std::vector<Target> targets;
+  for (const std::string& to : args.targets) {
+    Target t{.name = to, .public_read = args.public_read, .allow_cidr = args.allow_cidrs,
+             .options = options};
+    std::string url = to;
+    Result<std::optional<publish::TargetConfig>> named =
+        publish::FindTarget(context.config().document, to);
+    if (!named.ok()) return ReportError(named.status());
+    if (*named) {
+      url = (*named)->url;
+      t.public_read = t.public_read || (*named)->public_read;
+      if (t.allow_cidr.empty()) t.allow_cidr = (*named)->allow_cidr;
+      if ((*named)->grace && !args.grace_given) {
+        t.options.grace = std::chrono::duration_cast<std::chrono::seconds>(*(*named)->grace);
+      }
+    } else if (!store::IsStoreUrl(url)) {  // a folder
       std::error_code ec;
       url = "file://" + PercentEncode(std::filesystem::absolute(url, ec).lexically_normal().string(), "/");
     }
     store::StoreContext store_context = context.store_context();
     store_context.create = true;
-    Result<std::shared_ptr<store::ObjectStore>> target = store::OpenStore(url, store_context);
-    if (!target.ok()) return ReportError(target.status().WithContext("--to " + url));
-    targets.push_back(*target);
+    Result<std::shared_ptr<store::ObjectStore>> store = store::OpenStore(url, store_context);
+    if (!store.ok()) return ReportError(store.status().WithContext("--to " + to));
+    t.store = *store;
+    targets.push_back(std::move(t));
   }
   // Access first: a target apt cannot read is not worth filling.
-  if ((args.public_read || !args.allow_cidrs.empty()) && !args.dry_run) {
-    for (size_t i = 0; i < targets.size(); ++i) {
-      Result<std::string> applied = targets[i]->AllowAnonymousRead(args.allow_cidrs);
-      if (!applied.ok()) return ReportError(applied.status().WithContext("--to " + args.targets[i]));
-      std::printf("%s: anonymous reads %s; the policy now applied:\n%s\n", args.targets[i].c_str(),
-                  args.allow_cidrs.empty() ? "from anywhere" : "only from the allowed ranges",
-                  applied->c_str());
-    }
+  for (const Target& t : targets) {
+    if ((!t.public_read && t.allow_cidr.empty()) || args.dry_run) continue;
+    Result<std::string> applied = t.store->AllowAnonymousRead(t.allow_cidr);
+    if (!applied.ok()) return ReportError(applied.status().WithContext("--to " + t.name));
+    std::printf("%s: anonymous reads %s; the policy now applied:\n%s\n", t.name.c_str(),
+                t.allow_cidr.empty() ? "from anywhere" : "only from the allowed ranges",
+                applied->c_str());
   }
 
   std::vector<publish::RunFile> files;
@@ -89,10 +113,11 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
   std::vector<std::thread> threads;
   for (size_t i = 0; i < targets.size(); ++i) {
     threads.emplace_back([&, i] {
+      const Target& t = targets[i];
       Result<publish::PublishSummary> s =
-          args.cleanup ? publish::Cleanup(*targets[i], SystemClock(), options.grace, args.dry_run)
-                       : publish::Publish(*opened->access.store, files, archive, run_id,
-                                          *targets[i], SystemClock(), options);
+          args.cleanup ? publish::Cleanup(*t.store, SystemClock(), t.options.grace, args.dry_run)
+                       : publish::Publish(*opened->access.store, files, archive, run_id, *t.store,
+                                          SystemClock(), t.options);
       std::lock_guard lock(print_mu);
       if (!s.ok()) {
         results[i] = s.status().WithContext(args.targets[i]);
@@ -118,7 +143,8 @@ void RegisterPublish(CLI::App& app, CliContext& context, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "publish", "Publish a run to buckets or folders that apt reads directly (safe order)");
   cmd->add_option("RUN", args->run, "ARCHIVE@TIMESTAMP (or ARCHIVE: the latest run)");
-  cmd->add_option("--to", args->targets, "Target: s3://bucket/prefix?endpoint=... or a folder")
+  cmd->add_option("--to", args->targets,
+                  "Target: the name of a [[target]] of the configuration, s3://bucket/prefix?endpoint=..., or a folder")
       ->required();
   cmd->add_option("--concurrency", args->concurrency, "Files written at once")->capture_default_str();
   cmd->add_option("--grace", args->grace,
@@ -137,7 +163,7 @@ void RegisterPublish(CLI::App& app, CliContext& context, int* exit_code) {
       *exit_code = ReportError(InvalidArgument("publish: give the RUN (ARCHIVE@TIMESTAMP)"));
       return;
     }
-    (void)cmd;
+    args->grace_given = cmd->count("--grace") > 0;
     *exit_code = RunPublish(context, *args);
   });
 }

@@ -15,6 +15,7 @@
 #     127.0.0.2 is refused;
 #   - bad input: a missing run, an unreachable target, a bucket that refuses writes: clear errors,
 #     and the target keeps its previous state;
+#   - a target named in the configuration ([[target]]);
 #   - a folder target served by nginx: the same order and apt reads it.
 #
 #   publish_test.sh PATH/TO/mirrorvault   (needs the MV_TEST_S3_* and MV_TEST_HTTP_* environment)
@@ -162,6 +163,20 @@ a=$(curl -s --interface 127.0.0.1 -o /dev/null -w '%{http_code}' "$public/dists/
 b=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{http_code}' "$public/dists/bookworm/InRelease")
 [ "$a" = 200 ] && [ "$b" = 403 ] && pass "a client on 127.0.0.1 reads ($a), one on 127.0.0.2 is refused ($b)" ||
   fail "allow-cidr reads: 127.0.0.1 $a, 127.0.0.2 $b"
+
+# ---- a target named in the configuration ----
+cat >"$work/mirrorvault.toml" <<EOF
+[[target]]
+name = "rgw-named"
+bucket = "$bucket"
+prefix = "named"
+endpoint = "$MV_TEST_S3_ENDPOINT"
+public_read = true
+EOF
+out=$(mvc publish "debian@$run2" --to rgw-named --config "$work/mirrorvault.toml" 2>&1) &&
+  awscli s3 cp "s3://$bucket/named/dists/bookworm/InRelease" - 2>/dev/null | cmp -s - "$work/upstream-2/dists/bookworm/InRelease" &&
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$MV_TEST_S3_ENDPOINT/$bucket/named/dists/bookworm/InRelease")" = 200 ] &&
+  pass "--to a [[target]] of the configuration (bucket, prefix, endpoint, public_read)" || fail "named target: $out"
 
 # ---- bad input ----
 out=$(mvc publish "debian@19990101" --to "$target" 2>&1)
