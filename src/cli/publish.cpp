@@ -7,6 +7,7 @@
 
 #include "archive/node_source.h"
 #include "cli/archive_access.h"
+#include "cli/publish_progress.h"
 #include "publish/publisher.h"
 #include "publish/target_config.h"
 #include "util/units.h"
@@ -25,12 +26,17 @@ struct PublishArgs {
   bool public_read = false;
   std::vector<std::string> allow_cidrs;
   bool grace_given = false;  // --grace on the command line (beats a [[target]]'s grace)
+  std::string progress_interval = "2s";
+  bool no_progress = false;
 };
 
 std::string Describe(const publish::PublishSummary& s) {
   std::string out = s.dry_run ? "would write " : "wrote ";
   out += std::to_string(s.uploaded) + " of " + std::to_string(s.files) + " files (" +
          FormatSizeHuman(s.uploaded_bytes) + "), " + std::to_string(s.unchanged) + " unchanged";
+  if (s.copied_server_side > 0) {
+    out += " (" + std::to_string(s.copied_server_side) + " copied by the S3 server)";
+  }
   if (s.resumed > 0) out += ", " + std::to_string(s.resumed) + " already written by an interrupted publish";
   out += "; " + std::string(s.dry_run ? "would delete " : "deleted ") + std::to_string(s.deleted) +
          ", " + std::to_string(s.retired) + " retired until the grace has passed";
@@ -107,8 +113,16 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
     run_id = opened->run.run_id.ToString();
   }
 
-  // Every target at once, each with its own summary line.
-  std::mutex print_mu;
+  Result<std::chrono::milliseconds> interval = ParseDuration(args.progress_interval);
+  if (!interval.ok()) return ReportError(interval.status().WithContext("--progress-interval"));
+  PublishProgress progress(stdout, args.no_progress ? std::chrono::milliseconds(0) : *interval);
+  if (!args.cleanup && !args.dry_run) {
+    for (size_t i = 0; i < targets.size(); ++i) progress.Track(args.targets[i], targets[i].options);
+  }
+  progress.Start();
+
+  // Every target at once, each with its own progress and summary lines.
+  std::mutex& print_mu = progress.print_mutex();
   std::vector<Status> results(targets.size());
   std::vector<std::thread> threads;
   for (size_t i = 0; i < targets.size(); ++i) {
@@ -118,6 +132,7 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
           args.cleanup ? publish::Cleanup(*t.store, SystemClock(), t.options.grace, args.dry_run)
                        : publish::Publish(*opened->access.store, files, archive, run_id, *t.store,
                                           SystemClock(), t.options);
+      progress.Done(args.targets[i]);
       std::lock_guard lock(print_mu);
       if (!s.ok()) {
         results[i] = s.status().WithContext(args.targets[i]);
@@ -156,6 +171,10 @@ void RegisterPublish(CLI::App& app, CliContext& context, int* exit_code) {
   cmd->add_option("--allow-cidr", args->allow_cidrs,
                   "Let only these address ranges read without credentials (repeatable; S3: "
                   "aws:SourceIp in the bucket policy)");
+  cmd->add_option("--progress-interval", args->progress_interval,
+                  "How often each target prints what it has written so far")
+      ->capture_default_str();
+  cmd->add_flag("--no-progress", args->no_progress, "Only the stage and summary lines");
   cmd->add_flag("--cleanup", args->cleanup,
                 "Only delete what was retired longer than --grace ago (no RUN needed)");
   cmd->callback([args, &context, exit_code, cmd] {

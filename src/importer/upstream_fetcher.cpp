@@ -82,7 +82,14 @@ Status UpstreamFetcher::CheckStatus(const http::Response& response, const std::s
     }
   }
   if (response.status == 410) return NotFound(what + ": HTTP 410 (gone)");
-  return http::StatusFromHttp(response.status, what);
+  Status st = http::StatusFromHttp(response.status, what);
+  if (retry_after != nullptr && retry_after->count() > 0) {
+    st = Status(st.code(),
+                st.message() + " (Retry-After: " + std::to_string(retry_after->count()) + " ms)",
+                st.retryable())
+             .WithRetryAfter(*retry_after);
+  }
+  return st;
 }
 
 Status UpstreamFetcher::Run(std::string_view path,

@@ -1,6 +1,9 @@
 // Publishing one run of an archive to one target (a bucket prefix or a folder) in the order of
 // publish/plan.h, with the target's manifest (publish/manifest.h) saying what is already there.
 //
+// Bytes are copied by the S3 server (CopyObject, UploadPartCopy for large files) when the run's
+// store and the target are on one S3 service with one identity, else streamed through this process.
+//
 // A publish: reads the manifest (and the in-flight record a killed publish left), plans, writes
 // the in-flight record, uploads stage 1, 2 and 3 (many at a time within a stage, the Release files
 // one by one, InRelease last), deletes what was retired longer than the grace, writes the new
@@ -29,7 +32,10 @@ struct PublishOptions {
   int concurrency = 64;
   std::chrono::seconds grace = std::chrono::hours(24);
   bool dry_run = false;  // plan and report only
-  // Called after each file is written (from worker threads).
+  // Called as each stage starts, with what it will write (from the publishing thread).
+  std::function<void(Stage stage, size_t files, uint64_t bytes)> on_stage;
+  // Called after each file of a stage is written, or found written by an interrupted publish
+  // (from worker threads).
   std::function<void(const RunFile& file, Stage stage)> on_written;
 };
 

@@ -44,6 +44,13 @@ class ForwardingStore : public ObjectStore {
               const PutOptions& options) override {
     return target_->Copy(src_key, dst_key, options);
   }
+  std::optional<CopySource> CopySourceOf(const std::string& key) const override {
+    return target_->CopySourceOf(key);
+  }
+  Status CopyFrom(const ObjectStore& source, const std::string& src_key,
+                  const std::string& dst_key, uint64_t size, const PutOptions& options) override {
+    return target_->CopyFrom(source, src_key, dst_key, size, options);
+  }
   Status Sync() override { return target_->Sync(); }
   bool SupportsStaging() const override { return target_->SupportsStaging(); }
   Result<std::unique_ptr<StagedPut>> Stage(Reader& reader) override {

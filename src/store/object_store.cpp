@@ -92,6 +92,16 @@ Status ObjectStore::Copy(const std::string& src_key, const std::string& dst_key,
   return PutBytes(dst_key, data, options);
 }
 
+std::optional<CopySource> ObjectStore::CopySourceOf(const std::string&) const {
+  return std::nullopt;
+}
+
+Status ObjectStore::CopyFrom(const ObjectStore& source, const std::string& src_key,
+                             const std::string& dst_key, uint64_t, const PutOptions&) {
+  return InvalidArgument("no server-side copy from " + source.Describe() + " (key " + src_key +
+                         ") to " + Describe() + " (key " + dst_key + ")");
+}
+
 Result<std::string> ObjectStore::PresignGet(const std::string& key, std::chrono::seconds) {
   return InvalidArgument(Describe() + " cannot presign URLs (key " + key + ")");
 }

@@ -96,6 +96,14 @@ struct ListPage {
   std::string next_start_after;
 };
 
+// Where a server could read an object for a copy into another store (S3's x-amz-copy-source).
+struct CopySource {
+  // The service and the identity the copy is authorised with: two stores can copy between each
+  // other server-side only when these are equal.
+  std::string service;
+  std::string path;  // "/bucket/prefix+key", decoded
+};
+
 struct DeleteFailure {
   std::string key;
   Status status;
@@ -172,6 +180,17 @@ class ObjectStore {
   // bytes; if_absent applies to `dst_key`. NotFound names `src_key` when it is missing.
   virtual Status Copy(const std::string& src_key, const std::string& dst_key,
                       const PutOptions& options);
+
+  // Where `key` can be copied from by a server (CopyFrom on another store of the same service);
+  // nullopt for stores no server reads (memory, folders).
+  virtual std::optional<CopySource> CopySourceOf(const std::string& key) const;
+  // Copies `src_key` of `source` (`size` bytes) to `dst_key` of this store by the server, the bytes
+  // never passing through this process; metadata, content type and if_absent as for Copy. The
+  // server does not hash the bytes, so expected_sha256 is refused: callers copy content-addressed
+  // blobs, which their store verified when they were written. InvalidArgument when the two stores
+  // do not share a service (the caller then streams the bytes itself).
+  virtual Status CopyFrom(const ObjectStore& source, const std::string& src_key,
+                          const std::string& dst_key, uint64_t size, const PutOptions& options);
 
   // Makes every object written with PutOptions::defer_sync durable (a local store: syncfs(2) of
   // its filesystem). Stores whose writes are durable when they return do nothing.

@@ -37,12 +37,23 @@ Status Status::WithContext(std::string_view context) const {
     message += ": ";
     message += message_;
   }
-  return Status(code_, std::move(message), retryable_);
+  Status out(code_, std::move(message), retryable_);
+  out.retry_after_ = retry_after_;
+  return out;
 }
 
 Status Status::WithRetryable(bool retryable) const {
   if (ok()) return *this;
-  return Status(code_, message_, retryable);
+  Status out(code_, message_, retryable);
+  out.retry_after_ = retry_after_;
+  return out;
+}
+
+Status Status::WithRetryAfter(std::chrono::milliseconds delay) const {
+  if (ok()) return *this;
+  Status out = *this;
+  out.retry_after_ = delay;
+  return out;
 }
 
 Status NotFound(std::string message) { return {StatusCode::kNotFound, std::move(message)}; }

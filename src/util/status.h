@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cassert>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,9 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // True when repeating the same (idempotent) operation may succeed.
   bool retryable() const { return retryable_; }
+  // How long the other side asked us to wait before trying again (HTTP Retry-After), when it
+  // said; zero otherwise.
+  std::chrono::milliseconds retry_after() const { return retry_after_; }
 
   bool IsNotFound() const { return code_ == StatusCode::kNotFound; }
   bool IsAlreadyExists() const { return code_ == StatusCode::kAlreadyExists; }
@@ -52,6 +56,7 @@ class [[nodiscard]] Status {
   // Returns a copy whose message is "<context>: <message>"; keeps code and retryable bit.
   Status WithContext(std::string_view context) const;
   Status WithRetryable(bool retryable) const;
+  Status WithRetryAfter(std::chrono::milliseconds delay) const;
 
   // Deliberately ignoring a status is explicit and searchable.
   void IgnoreError() const {}
@@ -60,6 +65,7 @@ class [[nodiscard]] Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   bool retryable_ = false;
+  std::chrono::milliseconds retry_after_{0};
 };
 
 Status NotFound(std::string message);

@@ -16,7 +16,9 @@
 #   - bad input: a missing run, an unreachable target, a bucket that refuses writes: clear errors,
 #     and the target keeps its previous state;
 #   - a target named in the configuration ([[target]]);
-#   - a folder target served by nginx: the same order and apt reads it.
+#   - a folder target served by nginx: the same order and apt reads it;
+#   - a run whose store is on the same S3 server: every file is copied by the server (CopyObject),
+#     byte-identical, with its content type and SHA-256 metadata; progress lines per stage.
 #
 #   publish_test.sh PATH/TO/mirrorvault   (needs the MV_TEST_S3_* and MV_TEST_HTTP_* environment)
 set -uo pipefail
@@ -36,6 +38,7 @@ cleanup() {
   [ -n "$loop_pid" ] && kill "$loop_pid" 2>/dev/null
   awscli s3 rb --force "s3://$bucket" >/dev/null 2>&1
   awscli s3 rb --force "s3://$bucket-deny" >/dev/null 2>&1
+  awscli s3 rb --force "s3://$bucket-store" >/dev/null 2>&1
   rm -rf "$work" "$folder"
 }
 trap cleanup EXIT
@@ -199,6 +202,31 @@ apt_setup "$MV_TEST_HTTP_URL/$bucket/" "$keydir/keyring.gpg"
 apt_run update >"$work/apt-folder.log" 2>&1 && apt_run download mvnew >>"$work/apt-folder.log" 2>&1 &&
   [ -f "$aptdir/dl/mvnew_1.0_all.deb" ] && pass "a folder target served by nginx: apt reads run 2" ||
   fail "folder target: $(tail -3 "$work/apt-folder.log")"
+
+# ---- the run's store on the same S3 server: copied by the server ----
+awscli s3 mb "s3://$bucket-store" >/dev/null
+mvs() { "$mv" "$@" --store "s3://$bucket-store/mv?endpoint=$MV_TEST_S3_ENDPOINT" --catalog "sqlite://$work/catalog-s3.db"; }
+mvs import debian "$work/upstream-2" --no-progress >/dev/null || fail "import into the S3 store"
+out=$(mvs publish debian --to "s3://$bucket/copied?endpoint=$MV_TEST_S3_ENDPOINT" --progress-interval 100ms 2>&1)
+wrote=$(grep -o 'wrote [0-9]* of' <<<"$out" | awk '{print $2}')
+copied=$(sed -n 's/.*(\([0-9]*\) copied by the S3 server).*/\1/p' <<<"$out")
+[ -n "$wrote" ] && [ "$wrote" -gt 0 ] && [ "$copied" = "$wrote" ] &&
+  pass "same S3 server: all $wrote files copied by the server" || fail "server-side copy: $out"
+grep -q 'stage 1 (content): [0-9]* files' <<<"$out" && grep -q 'stage 3 (Release files): 3 files' <<<"$out" &&
+  pass "a line as each stage starts" || fail "stage progress lines: $out"
+ok=1
+for f in dists/bookworm/InRelease pool/main/b/bc/$(basename "$(ls "$work/upstream-2/pool/main/b/bc/"*.deb | head -1)"); do
+  awscli s3 cp "s3://$bucket/copied/$f" - 2>/dev/null | cmp -s - "$work/upstream-2/$f" || ok=0
+done
+deb=$(cd "$work/upstream-2" && ls pool/main/b/bc/*.deb | head -1)
+head_json=$(awscli s3api head-object --bucket "$bucket" --key "copied/$deb")
+$py - "$head_json" "$(sha256sum "$work/upstream-2/$deb" | cut -d' ' -f1)" <<'PYEOF' || ok=0
+import json, sys
+h = json.loads(sys.argv[1])
+sys.exit(0 if h["ContentType"] == "application/vnd.debian.binary-package" and h["Metadata"].get("mv-sha256") == sys.argv[2] else 1)
+PYEOF
+[ $ok = 1 ] && pass "server copies: byte-identical, with content type and mv-sha256 metadata" ||
+  fail "server copies differ: $head_json"
 
 echo
 [ $failures = 0 ] && echo "publish_test: all passed" || echo "publish_test: $failures failure(s)"

@@ -4,7 +4,10 @@
 // a publish that fails before its InRelease and is resumed, and a dry run.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
 #include <mutex>
+#include <tuple>
 
 #include "archive/ids.h"
 #include "publish/manifest.h"
@@ -186,16 +189,109 @@ TEST_F(PublisherTest, WritesInTheTwoStageOrder) {
   EXPECT_EQ(info->content_type, "application/vnd.debian.binary-package");
 }
 
-TEST_F(PublisherTest, NoChangeWritesOnlyTheManifest) {
+TEST_F(PublisherTest, NoChangeWritesNothing) {
   auto files = Run(Tree("1"));
   ASSERT_TRUE(Go(files, "20240201T000000Z").ok());
   target_->Clear();
+  clock_.Advance(1h);
   auto again = Go(files, "20240201T000000Z");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->uploaded, 0u);
   EXPECT_EQ(again->unchanged, 7u);
+  EXPECT_TRUE(target_->Keys().empty());
+  // The same files as another run: only the manifest changes.
+  auto other = Go(files, "20240201T010000Z");
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->uploaded, 0u);
   EXPECT_EQ(target_->Keys(), (std::vector<std::string>{std::string(kInflightKey),
                                                        std::string(kManifestKey)}));
+  EXPECT_EQ(ReadManifest(*memory_)->run, "20240201T010000Z");
+}
+
+TEST_F(PublisherTest, ReportsEachStageAndEveryFileWritten) {
+  std::mutex mu;
+  std::vector<std::tuple<Stage, size_t, uint64_t>> stages;
+  std::map<Stage, size_t> written;
+  PublishOptions options;
+  options.on_stage = [&](Stage stage, size_t files, uint64_t bytes) {
+    std::lock_guard lock(mu);
+    stages.emplace_back(stage, files, bytes);
+  };
+  options.on_written = [&](const RunFile&, Stage stage) {
+    std::lock_guard lock(mu);
+    ++written[stage];
+  };
+  ASSERT_TRUE(Go(Run(Tree("1")), "20240201T000000Z", options).ok());
+  ASSERT_EQ(stages.size(), 3u);
+  // Stage 1: the .debs and the by-hash copy; 2: Packages; 3: the three Release files.
+  EXPECT_EQ(stages[0], std::make_tuple(Stage::kContent, size_t{3},
+                                       uint64_t{sizeof("deb 1") - 1 + 4 + sizeof("Packages 1") - 1}));
+  EXPECT_EQ(std::get<1>(stages[1]), 1u);
+  EXPECT_EQ(std::get<1>(stages[2]), 3u);
+  EXPECT_EQ(written, (std::map<Stage, size_t>{{Stage::kContent, 3}, {Stage::kIndexes, 1},
+                                              {Stage::kRelease, 3}}));
+}
+
+// A store on a pretend S3 service: CopySourceOf names the service, and CopyFrom a store of the
+// same service copies without the publisher reading the bytes, as S3Store does with CopyObject.
+class ServiceStore final : public store::ForwardingStore {
+ public:
+  ServiceStore(std::shared_ptr<store::ObjectStore> inner, std::string service)
+      : ForwardingStore(inner), inner_(std::move(inner)), service_(std::move(service)) {}
+  std::optional<store::CopySource> CopySourceOf(const std::string& key) const override {
+    return store::CopySource{service_, key};
+  }
+  Status CopyFrom(const store::ObjectStore& source, const std::string& src_key,
+                  const std::string& dst_key, uint64_t size,
+                  const store::PutOptions& options) override {
+    std::optional<store::CopySource> from = source.CopySourceOf(src_key);
+    const auto* peer = dynamic_cast<const ServiceStore*>(&source);
+    if (!from || from->service != service_ || peer == nullptr) {
+      return ObjectStore::CopyFrom(source, src_key, dst_key, size, options);
+    }
+    if (options.expected_sha256) return InvalidArgument("a server copy cannot check a digest");
+    MV_ASSIGN_OR_RETURN(std::string data, peer->inner_->GetBytes(src_key));
+    ++copies;
+    return inner_->PutBytes(dst_key, data, options);
+  }
+  std::atomic<int> copies{0};
+
+ private:
+  std::shared_ptr<store::ObjectStore> inner_;
+  std::string service_;
+};
+
+TEST(PublisherServerCopy, CopiesByTheServerWhenSourceAndTargetShareIt) {
+  auto blobs = store::MakeMemoryStore();
+  ServiceStore source(blobs, "http://s3.example as AKID");
+  std::vector<RunFile> files;
+  for (const auto& [path, content] : std::map<std::string, std::string>{
+           {"pool/a.deb", "a"}, {"dists/s/main/binary-amd64/Packages", "P"}, {"dists/s/InRelease", "I"}}) {
+    files.push_back(F(path, content));
+    ASSERT_TRUE(blobs->PutBytes(archive::BlobKey(files.back().sha256), content).ok());
+  }
+  ManualClock clock{kT0};
+  auto same_bytes = store::MakeMemoryStore();
+  ServiceStore same(same_bytes, "http://s3.example as AKID");
+  auto summary = Publish(source, files, "debian", "20240201T000000Z", same, clock, {});
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->copied_server_side, 3u);
+  EXPECT_EQ(same.copies.load(), 3);
+  Result<store::ObjectInfo> info = same_bytes->Head("pool/a.deb");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->metadata.at("mv-sha256"), Sha256Hex("a"));
+  EXPECT_EQ(info->content_type, "application/vnd.debian.binary-package");
+  EXPECT_EQ(same_bytes->GetBytes("dists/s/InRelease").value(), "I");
+
+  // Another service (or another identity on it): streamed through the publisher.
+  auto other_bytes = store::MakeMemoryStore();
+  ServiceStore other(other_bytes, "http://s3.example as SOMEONE-ELSE");
+  summary = Publish(source, files, "debian", "20240201T000000Z", other, clock, {});
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->uploaded, 3u);
+  EXPECT_EQ(summary->copied_server_side, 0u);
+  EXPECT_EQ(other.copies.load(), 0);
+  EXPECT_EQ(other_bytes->GetBytes("pool/a.deb").value(), "a");
 }
 
 TEST_F(PublisherTest, AChangeWritesWhatChangedAndRetiresTheRestForTheGrace) {

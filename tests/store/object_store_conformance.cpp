@@ -390,6 +390,37 @@ TEST_P(ObjectStoreConformance, CopyKeepsContentAndMetadata) {
   EXPECT_TRUE(Get("copy/dst") == data) << "the copy follows later writes of its source";
 }
 
+// Two stores of one kind (for S3: two prefixes of one bucket, one service and identity): a server
+// copy between them where the store has one, else InvalidArgument and nothing written.
+TEST_P(ObjectStoreConformance, CopyFromAnotherStore) {
+  std::shared_ptr<ObjectStore> other = GetParam().make();
+  std::string data = RandomBytes(70000, 11);
+  MV_ASSERT_OK(other->PutBytes("blobs/src", data, {}));
+  PutOptions put;
+  put.metadata = {{"mv-sha256", Sha256Hex(data)}};
+  put.content_type = "application/vnd.debian.binary-package";
+  Status copied = store().CopyFrom(*other, "blobs/src", "pool/dst", data.size(), put);
+  std::optional<CopySource> from = other->CopySourceOf("blobs/src");
+  if (!from || !store().CopySourceOf("pool/dst")) {
+    MV_EXPECT_CODE(copied, StatusCode::kInvalidArgument);
+    EXPECT_FALSE(Exists("pool/dst"));
+    return;
+  }
+  MV_ASSERT_OK(copied);
+  EXPECT_TRUE(Get("pool/dst") == data);
+  Result<ObjectInfo> info = store().Head("pool/dst");
+  MV_ASSERT_OK(info);
+  EXPECT_EQ(info->metadata, put.metadata);
+  EXPECT_EQ(info->content_type, put.content_type);
+  Result<std::string> source_bytes = other->GetBytes("blobs/src");
+  MV_ASSERT_OK(source_bytes);
+  EXPECT_TRUE(*source_bytes == data) << "the source changed";
+  MV_EXPECT_CODE(store().CopyFrom(*other, "blobs/missing", "pool/x", 1, put), StatusCode::kNotFound);
+  EXPECT_FALSE(Exists("pool/x"));
+  MV_EXPECT_CODE(store().CopyFrom(*other, "bad//key", "pool/x", 1, put),
+                 StatusCode::kInvalidArgument);
+}
+
 TEST_P(ObjectStoreConformance, CopyPreconditions) {
   Put("c/src", "source");
   Put("c/dst", "destination");

@@ -42,6 +42,15 @@ TEST(StatusTest, ErrnoMapping) {
   EXPECT_NE(ErrnoStatus(ENOENT, "/some/path").message().find("/some/path"), std::string::npos);
 }
 
+TEST(StatusTest, RetryAfterTravelsWithContext) {
+  EXPECT_EQ(Unavailable("x").retry_after(), std::chrono::milliseconds(0));
+  Status st = Unavailable("GET /a: HTTP 429").WithRetryAfter(std::chrono::seconds(3));
+  Status wrapped = st.WithContext("mirror debian").WithRetryable(true);
+  EXPECT_EQ(wrapped.retry_after(), std::chrono::milliseconds(3000));
+  EXPECT_EQ(wrapped.message(), "mirror debian: GET /a: HTTP 429");
+  EXPECT_TRUE(Status::Ok().WithRetryAfter(std::chrono::seconds(1)).ok());
+}
+
 TEST(ResultTest, PropagatesThroughMacros) {
   EXPECT_EQ(*Quarter(8), 2);
   Result<int> r = Quarter(6);

@@ -257,13 +257,13 @@ Status S3Store::GetFileParallel(const std::string& key, const std::string& path,
   return st;
 }
 
-Status S3Store::CopyMultipart(const std::string& src_key, const std::string& dst_key,
+Status S3Store::CopyMultipart(const std::string& source_path, const std::string& dst_key,
                               uint64_t size, const PutOptions& options) {
   MV_ASSIGN_OR_RETURN(std::string upload_id, CreateMultipart(dst_key, options));
   uint64_t part_size = PartSizeFor(size, uint64_t{512} << 20);
   size_t count = static_cast<size_t>((size + part_size - 1) / part_size);
   std::vector<CompletedPart> parts(count);
-  std::string source = UriEncode("/" + options_.endpoint.bucket + "/" + Full(src_key), false);
+  std::string source = UriEncode(source_path, false);
   Status st = mv::ParallelFor(count, [&](size_t i) -> Status {
     uint64_t first = i * part_size;
     uint64_t last = std::min(size, first + part_size) - 1;

@@ -417,16 +417,49 @@ Status S3Store::Copy(const std::string& src_key, const std::string& dst_key,
   MV_ASSIGN_OR_RETURN(ObjectInfo src, Head(src_key));
   bool replace = !options.metadata.empty() || !options.content_type.empty();
   if (src_key == dst_key && !replace) return Status::Ok();  // S3 refuses a no-op self-copy
-  if (src.size > kMaxSinglePut) return CopyMultipart(src_key, dst_key, src.size, options);
+  return CopyByServer("/" + options_.endpoint.bucket + "/" + Full(src_key), dst_key, src.size,
+                      options, "COPY " + Url(src_key) + " to " + Url(dst_key));
+}
+
+std::string S3Store::Service() const {
+  return options_.endpoint.scheme + "://" + options_.endpoint.authority + " as " +
+         options_.credentials.access_key_id;
+}
+
+std::optional<store::CopySource> S3Store::CopySourceOf(const std::string& key) const {
+  return store::CopySource{Service(), "/" + options_.endpoint.bucket + "/" + Full(key)};
+}
+
+Status S3Store::CopyFrom(const ObjectStore& source, const std::string& src_key,
+                         const std::string& dst_key, uint64_t size, const PutOptions& options) {
+  MV_RETURN_IF_ERROR(store::ValidateKey(src_key));
+  MV_RETURN_IF_ERROR(store::ValidateKey(dst_key));
+  std::optional<store::CopySource> from = source.CopySourceOf(src_key);
+  if (!from || from->service != Service() || options.if_absent || options.expected_sha256) {
+    return ObjectStore::CopyFrom(source, src_key, dst_key, size, options);
+  }
+  // REPLACE: the copy gets the metadata and content type given (none when none is).
+  PutOptions replace = options;
+  if (replace.content_type.empty()) replace.content_type = "application/octet-stream";
+  return CopyByServer(from->path, dst_key, size, replace,
+                      "COPY " + source.Describe() + " " + src_key + " to " + Url(dst_key));
+}
+
+Status S3Store::CopyByServer(const std::string& source, const std::string& dst_key, uint64_t size,
+                             const PutOptions& options, const std::string& what) {
+  if (size > kMaxSinglePut) {
+    return CopyMultipart(source, dst_key, size, options).WithContext(what);
+  }
+  bool replace = !options.metadata.empty() || !options.content_type.empty();
   S3Request r{.method = http::Method::kPut, .key = Full(dst_key)};
-  r.headers.emplace_back("x-amz-copy-source",
-                         UriEncode("/" + options_.endpoint.bucket + "/" + Full(src_key), false));
+  r.headers.emplace_back("x-amz-copy-source", UriEncode(source, false));
   if (replace) {
     r.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
     AddPutHeaders(options, &r.headers);
   }
-  MV_ASSIGN_OR_RETURN(http::Response response, client_.Send(r));
-  return ParseCopyObjectResult(response.body).WithContext("COPY " + Url(src_key) + " to " + Url(dst_key));
+  Result<http::Response> response = client_.Send(r);
+  if (!response.ok()) return response.status().WithContext(what);
+  return ParseCopyObjectResult(response->body).WithContext(what);
 }
 
 Result<std::string> S3Store::PresignGet(const std::string& key, std::chrono::seconds ttl) {

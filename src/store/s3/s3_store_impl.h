@@ -33,6 +33,10 @@ class S3Store final : public store::ObjectStore {
                     std::vector<store::DeleteFailure>* failures) override;
   Status Copy(const std::string& src_key, const std::string& dst_key,
               const store::PutOptions& options) override;
+  std::optional<store::CopySource> CopySourceOf(const std::string& key) const override;
+  Status CopyFrom(const ObjectStore& source, const std::string& src_key,
+                  const std::string& dst_key, uint64_t size,
+                  const store::PutOptions& options) override;
   Result<std::string> PresignGet(const std::string& key, std::chrono::seconds ttl) override;
   Result<std::string> AllowAnonymousRead(const std::vector<std::string>& cidrs) override;
 
@@ -55,8 +59,14 @@ class S3Store final : public store::ObjectStore {
                           const store::PutOptions& options);
   Status GetFileParallel(const std::string& key, const std::string& path,
                          const store::ObjectInfo& info);
-  Status CopyMultipart(const std::string& src_key, const std::string& dst_key, uint64_t size,
+  // A copy by the server from `source` (a CopySource path, decoded) of `size` bytes: one
+  // CopyObject, or UploadPartCopy parts above S3's single-copy limit.
+  Status CopyByServer(const std::string& source, const std::string& dst_key, uint64_t size,
+                      const store::PutOptions& options, const std::string& what);
+  Status CopyMultipart(const std::string& source, const std::string& dst_key, uint64_t size,
                        const store::PutOptions& options);
+  // CopySource::service of this store.
+  std::string Service() const;
   Result<std::string> CreateMultipart(const std::string& key, const store::PutOptions& options);
   Status CompleteMultipart(const std::string& key, const std::string& upload_id,
                            std::vector<CompletedPart> parts, uint64_t size);
