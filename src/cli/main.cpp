@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/archive_access.h"
+#include "cli/jobs_access.h"
 #include "cli/cli_context.h"
 
 int main(int argc, char** argv) {
@@ -31,6 +32,9 @@ int main(int argc, char** argv) {
   RegisterRebuildCatalog(app, context, &exit_code);
   RegisterServe(app, context, &exit_code);
   RegisterPublish(app, context, &exit_code);
+  RegisterWorker(app, context, &exit_code);
+  RegisterJobs(app, context, &exit_code);
+  RegisterCheck(app, context, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

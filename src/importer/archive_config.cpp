@@ -9,7 +9,8 @@ Result<std::optional<MirrorOptions>> FindArchiveConfig(const ConfigValue& docume
   for (const ConfigValue& section : sections) {
     MV_RETURN_IF_ERROR(section.CheckKeys({"name", "upstream", "suites", "components", "archs",
                                           "sources", "keyring", "no_verify", "packages", "filter",
-                                          "concurrency"}));
+                                          "concurrency", "every", "max_attempts", "publish",
+                                          "tree"}));
     const ConfigValue* name_value = section.Find("name");
     if (name_value == nullptr) return section.Error("an [[archive]] needs a name");
     MV_ASSIGN_OR_RETURN(std::string section_name, name_value->AsString());
