@@ -65,7 +65,7 @@ Status List(jobs::JobQueue& q, const JobsArgs& a) {
 Status Show(jobs::JobQueue& q, const JobsArgs& a) {
   MV_ASSIGN_OR_RETURN(jobs::Job j, q.Show(a.id));
   if (a.json) {
-    std::cout << json::serialize(JobJson(j)) << "\n";
+    std::cout << json::serialize(JobJson(j, /*with_errors=*/true)) << "\n";
     return Status::Ok();
   }
   std::cout << "job " << j.id << ": " << jobs::JobKindName(j.kind) << " " << j.archive << "\n"

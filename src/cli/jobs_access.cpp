@@ -33,7 +33,7 @@ json::value Time(const std::optional<jobs::TimePoint>& t) {
 
 }  // namespace
 
-json::object JobJson(const jobs::Job& j) {
+json::object JobJson(const jobs::Job& j, bool with_errors) {
   json::object o{
       {"id", j.id},
       {"kind", std::string(jobs::JobKindName(j.kind))},
@@ -54,7 +54,7 @@ json::object JobJson(const jobs::Job& j) {
       {"error_class", j.error_class},
       {"error_message", j.error_message},
   };
-  if (!j.errors.empty()) {
+  if (with_errors) {
     json::array errors;
     for (const jobs::JobError& e : j.errors) {
       errors.push_back(json::object{{"attempt", e.attempt}, {"at", FormatRfc3339(e.at)},

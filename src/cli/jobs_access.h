@@ -16,7 +16,8 @@ Result<std::unique_ptr<jobs::JobQueue>> OpenJobQueue(CliContext& context,
                                                      jobs::QueueOptions options = {});
 // Who acts, for the audit log: "$USER@host (cli)".
 std::string OperatorName();
-boost::json::object JobJson(const jobs::Job& job);
+// A job as JSON; `with_errors` adds its error history ("errors", possibly empty) as `jobs show`.
+boost::json::object JobJson(const jobs::Job& job, bool with_errors = false);
 
 void RegisterWorker(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterJobs(CLI::App& app, CliContext& context, int* exit_code);
