@@ -23,6 +23,11 @@ atomically. Forwards bytes unchanged while the mode is "pass". A small HTTP cont
                  {"mode": "http_503", "count": K}
                      answer the next K requests with "503 Slow Down" and an S3 <Error> body
                      (Code SlowDown) without forwarding them; the connection stays open
+                 {"mode": "http_status", "status": S, "retry_after": N, "count": K}
+                     answer the next K requests with status S (400-599) and a short text/plain
+                     body, plus "Retry-After: N" (seconds) when retry_after is given, without
+                     forwarding them; the connection stays open (429 with Retry-After: a rate
+                     limit; 500, 502, 503, 404 without: what a web server says)
                  {"mode": "truncate_response", "bytes": N, "count": K, "rst": false}
                      forward the next K responses whose body is longer than N bytes, but end the
                      connection after N bytes of body (FIN; RST with "rst": true)
@@ -37,7 +42,8 @@ Resets are real TCP RSTs (SO_LINGER 0), sent after the bytes before them have re
 socket. Requests and responses are framed minimally (request/status line, headers, Content-Length
 or chunked body, HEAD/1xx/204/304 without body) so that faults can be counted per request on
 keep-alive connections; anything the framer does not understand is forwarded raw. Pipelined
-requests are forwarded but an injected 503 waits until earlier responses are complete.
+requests are forwarded but an injected answer (http_503, http_status) waits until earlier responses
+are complete.
 Standard library only.
 """
 
@@ -45,6 +51,7 @@ import argparse
 import asyncio
 import email.utils
 import fcntl
+import http
 import itertools
 import json
 import os
@@ -56,7 +63,8 @@ import termios
 
 READ_CHUNK = 64 * 1024
 HEAD_LIMIT = 256 * 1024
-MODES = ("pass", "reset_after_bytes", "delay", "refuse", "http_503", "truncate_response")
+MODES = ("pass", "reset_after_bytes", "delay", "refuse", "http_503", "http_status",
+         "truncate_response")
 
 
 def log(args, msg):
@@ -91,6 +99,7 @@ class State:
             "delay": {"ms", "count"},
             "refuse": {"count"},
             "http_503": {"count"},
+            "http_status": {"status", "retry_after", "count"},
             "truncate_response": {"bytes", "count", "rst"},
         }[name]
         unknown = set(spec) - allowed - {"mode"}
@@ -112,6 +121,11 @@ class State:
             mode["bytes"] = nonneg_int("bytes", True)
         if name == "delay":
             mode["ms"] = nonneg_int("ms", True)
+        if name == "http_status":
+            mode["status"] = nonneg_int("status", True)
+            if not 400 <= mode["status"] <= 599:
+                raise ModeError("\"status\" must be an error status, 400 to 599")
+            mode["retry_after"] = nonneg_int("retry_after", False)
         if name == "reset_after_bytes":
             mode["direction"] = spec.get("direction", "to_client")
             mode["per"] = spec.get("per", "connection")
@@ -371,6 +385,9 @@ class Conn:
                 if self.st.take("http_503"):
                     await self.answer_503(method, target, version, headers, kind, length)
                     continue
+                if self.st.take("http_status"):
+                    await self.answer_status(method, target, version, headers, kind, length)
+                    continue
                 if self.st.take("delay"):
                     self.log(f"delaying {method} {target} by {self.st.mode['ms']} ms")
                     await asyncio.sleep(self.st.mode["ms"] / 1000)
@@ -398,7 +415,32 @@ class Conn:
                 pass
 
     async def answer_503(self, method, target, version, headers, kind, length):
-        self.log(f"answering {method} {target} with 503 SlowDown")
+        rid = f"fault-proxy-{self.st.stats['faults']['http_503']:06d}"
+        body = SLOWDOWN_XML.format(resource=target.split("?", 1)[0], rid=rid).encode()
+        await self.answer_locally(method, target, version, headers, kind, length,
+                                  status_line="503 Slow Down", content_type="application/xml",
+                                  extra=[("x-amz-request-id", rid)], body=body)
+
+    async def answer_status(self, method, target, version, headers, kind, length):
+        status = self.st.mode["status"]
+        try:
+            reason = http.HTTPStatus(status).phrase
+        except ValueError:
+            reason = "Error"
+        extra = []
+        if self.st.mode["retry_after"] is not None:
+            extra.append(("Retry-After", str(self.st.mode["retry_after"])))
+        body = f"{status} {reason} (injected by fault_proxy)\n".encode()
+        await self.answer_locally(method, target, version, headers, kind, length,
+                                  status_line=f"{status} {reason}",
+                                  content_type="text/plain", extra=extra, body=body)
+
+    async def answer_locally(self, method, target, version, headers, kind, length, *,
+                             status_line, content_type, extra, body):
+        """Answers a request that is not forwarded. The connection stays open unless the
+        client's request body cannot be skipped (chunked, or a body held back by Expect:
+        100-continue) or the client asked for a close."""
+        self.log(f"answering {method} {target} with {status_line}")
         close = (
             kind == "chunked"
             or (length and "100-continue" in headers.get("expect", "").lower())
@@ -408,20 +450,19 @@ class Conn:
         if not close and kind == "length" and length:
             await self.copy_length(self.cr, length, self._discard)  # keep the stream in sync
         await self.idle.wait()  # earlier (pipelined) responses go first
-        rid = f"fault-proxy-{self.st.stats['faults']['http_503']:06d}"
-        body = SLOWDOWN_XML.format(resource=target.split("?", 1)[0], rid=rid).encode()
-        head = (
-            "HTTP/1.1 503 Slow Down\r\n"
-            "Content-Type: application/xml\r\n"
-            f"Content-Length: {len(body)}\r\n"
-            f"x-amz-request-id: {rid}\r\n"
-            f"Date: {email.utils.formatdate(usegmt=True)}\r\n"
-            "Server: fault-proxy\r\n"
-            f"Connection: {'close' if close else 'keep-alive'}\r\n\r\n"
-        ).encode()
+        lines = [
+            f"HTTP/1.1 {status_line}",
+            f"Content-Type: {content_type}",
+            f"Content-Length: {len(body)}",
+            *(f"{k}: {v}" for k, v in extra),
+            f"Date: {email.utils.formatdate(usegmt=True)}",
+            "Server: fault-proxy",
+            f"Connection: {'close' if close else 'keep-alive'}",
+        ]
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode()
         await self.send("to_client", head + (b"" if method.upper() == "HEAD" else body))
         if close:
-            raise EndConnection("503 with Connection: close", rst=False)
+            raise EndConnection(f"{status_line} with Connection: close", rst=False)
 
     @staticmethod
     async def _discard(_data):

@@ -168,6 +168,40 @@ r=$("${CURL[@]}" -X PUT -H 'Expect: 100-continue' --data-binary @"$work/www/big.
 check "http_503: PUT with Expect: 100-continue gets the 503 (rc $rc, $r)" test "$rc/$r" = "0/503"
 check "http_503: 5 faults counted" test "$(stat 's["faults"]["http_503"]')" = 5
 
+# --- http_status ------------------------------------------------------------------------------
+mode '{"mode":"http_status","status":429,"retry_after":2,"count":2}'
+r=$(get "$U/small.txt" "$U/small.txt" "$U/small.txt" | tr '\n' ' ')
+check "http_status 429: 429, 429, then 200, all on one connection ($r)" \
+  test "$(echo "$r" | awk '{print $1, $2, $4, $6, $8, $10, $12}')" = "0 429 1 429 0 200 0"
+mode '{"mode":"http_status","status":429,"retry_after":2,"count":1}'
+"${CURL[@]}" -D "$work/h429" -o "$work/b429" "$U/small.txt"
+check "http_status: status line is 'HTTP/1.1 429 Too Many Requests'" \
+  grep -q '^HTTP/1.1 429 Too Many Requests' "$work/h429"
+check "http_status: 'Retry-After: 2' header" grep -qi '^Retry-After: 2' "$work/h429"
+check "http_status: a short text body naming the status" \
+  grep -q '^429 Too Many Requests (injected by fault_proxy)$' "$work/b429"
+mode '{"mode":"http_status","status":502,"count":1}'
+"${CURL[@]}" -D "$work/h502" -o /dev/null "$U/small.txt"
+check "http_status 502 without retry_after: 502 Bad Gateway, no Retry-After" \
+  bash -c "grep -q '^HTTP/1.1 502 Bad Gateway' '$work/h502' && ! grep -qi '^Retry-After' '$work/h502'"
+mode '{"mode":"http_status","status":429,"retry_after":1,"count":1}'
+r=$("${CURL[@]}" -I -o /dev/null -w '%{http_code} %{num_connects}\n' "$U/small.txt" --next \
+  -o /dev/null -w '%{http_code} %{num_connects}\n' "$U/small.txt" | tr '\n' ' ')
+check "http_status: HEAD gets the status without a body, connection stays usable ($r)" \
+  test "$r" = "429 1 200 0 "
+mode '{"mode":"http_status","status":503,"count":1}'
+r=$("${CURL[@]}" -X PUT --data-binary @"$work/www/small.txt" -o /dev/null \
+  -w '%{http_code} %{num_connects}\n' "$U/put-target" --next \
+  -o /dev/null -w '%{http_code} %{num_connects}\n' "$U/small.txt" | tr '\n' ' ')
+check "http_status: request body skipped, connection stays usable ($r)" test "$r" = "503 1 200 0 "
+check "http_status: 6 faults counted" test "$(stat 's["faults"]["http_status"]')" = 6
+for bad_spec in '{"mode":"http_status","count":1}' '{"mode":"http_status","status":200}' \
+  '{"mode":"http_status","status":429,"retry_after":-1}' '{"mode":"http_status","status":429,"ms":5}'; do
+  code=$("${CURL[@]}" -o /dev/null -w '%{http_code}' -X POST --data "$bad_spec" "$C/mode")
+  check "control: $bad_spec is a 400" test "$code" = 400
+done
+mode '{"mode":"pass"}'
+
 # --- delay ------------------------------------------------------------------------------------
 mode '{"mode":"delay","ms":400,"count":2}'
 t=$("${CURL[@]}" -o /dev/null -w '%{time_total}' "$U/small.txt")
@@ -202,7 +236,7 @@ check "control: GET /mode shows the remaining count" \
   test "$("${CURL[@]}" "$C/mode" | python3 -c 'import json,sys; print(json.load(sys.stdin)["remaining"])')" = 0
 check "stats: every mode injected its faults" \
   test "$(stat '",".join(f"{k}={v}" for k, v in sorted(s["faults"].items()))')" = \
-  "delay=2,http_503=5,refuse=2,reset_after_bytes=3,truncate_response=2"
+  "delay=2,http_503=5,http_status=6,refuse=2,reset_after_bytes=3,truncate_response=2"
 check "stats: connections and requests counted" \
   test "$(stat 's["connections"] > 15 and s["requests"] > 15')" = True
 "${CURL[@]}" -f -o /dev/null -X POST "$C/reset"
