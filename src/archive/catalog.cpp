@@ -274,6 +274,20 @@ Result<uint64_t> Catalog::CountFiles() {
   return n;
 }
 
+Result<std::vector<Catalog::ArchiveTotals>> Catalog::Totals() {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<ArchiveTotals> out;
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT archive, COUNT(*), COALESCE(SUM(new_files), 0), COALESCE(SUM(new_bytes), 0) "
+      "FROM archive_runs GROUP BY archive ORDER BY archive",
+      {}, [&](const db::Row& row) {
+        out.push_back({row.Text(0), static_cast<uint64_t>(row.Int(1)),
+                       static_cast<uint64_t>(row.Int(2)), static_cast<uint64_t>(row.Int(3))});
+        return Status::Ok();
+      }));
+  return out;
+}
+
 Result<std::optional<std::string>> Catalog::GetNode(const Sha256& id) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   std::optional<std::string> node;

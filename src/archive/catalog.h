@@ -109,6 +109,15 @@ class Catalog {
   Result<std::vector<std::optional<FileIdentity>>> FilesBySha256(std::span<const Sha256> sha256s);
   Result<std::vector<FileIdentity>> FilesBySha1(const Sha1& sha1);
   Result<uint64_t> CountFiles();
+  // Per archive: its runs, and the files and bytes its runs brought that no earlier run had
+  // (what importing it has added to the store), sorted by archive.
+  struct ArchiveTotals {
+    std::string archive;
+    uint64_t runs = 0;
+    uint64_t new_files = 0;
+    uint64_t new_bytes = 0;
+  };
+  Result<std::vector<ArchiveTotals>> Totals();
 
   // --- tree-node cache ---
   Result<std::optional<std::string>> GetNode(const Sha256& id);

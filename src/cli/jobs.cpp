@@ -5,6 +5,7 @@
 
 #include "cli/jobs_access.h"
 #include "jobs/archive_jobs.h"
+#include "jobs/job_json.h"
 #include "util/time_format.h"
 
 namespace mv::cli {
@@ -42,9 +43,7 @@ Status List(jobs::JobQueue& q, const JobsArgs& a) {
   }
   MV_ASSIGN_OR_RETURN(std::vector<jobs::Job> list, q.List(filter));
   if (a.json) {
-    json::array out;
-    for (const jobs::Job& j : list) out.push_back(JobJson(j));
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json::serialize(jobs::JobsJson(list)) << "\n";
     return Status::Ok();
   }
   std::printf("%-8s %-8s %-20s %-10s %-7s %-20s %s\n", "ID", "KIND", "ARCHIVE", "STATE", "TRIES",
@@ -65,7 +64,7 @@ Status List(jobs::JobQueue& q, const JobsArgs& a) {
 Status Show(jobs::JobQueue& q, const JobsArgs& a) {
   MV_ASSIGN_OR_RETURN(jobs::Job j, q.Show(a.id));
   if (a.json) {
-    std::cout << json::serialize(JobJson(j, /*with_errors=*/true)) << "\n";
+    std::cout << json::serialize(jobs::JobJson(j, /*with_errors=*/true)) << "\n";
     return Status::Ok();
   }
   std::cout << "job " << j.id << ": " << jobs::JobKindName(j.kind) << " " << j.archive << "\n"
@@ -88,15 +87,7 @@ Status Show(jobs::JobQueue& q, const JobsArgs& a) {
 Status Failures(jobs::JobQueue& q, const JobsArgs& a) {
   MV_ASSIGN_OR_RETURN(std::vector<jobs::FailureGroup> groups, q.Failures(a.archive));
   if (a.json) {
-    json::array out;
-    for (const jobs::FailureGroup& g : groups) {
-      json::array archives;
-      for (const std::string& name : g.archives) archives.push_back(json::value(name));
-      out.push_back(json::object{{"signature", g.signature}, {"error_class", g.error_class},
-                                 {"jobs", g.jobs}, {"archives", archives},
-                                 {"example", g.example}, {"last", FormatRfc3339(g.last)}});
-    }
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json::serialize(jobs::FailuresJson(groups)) << "\n";
     return Status::Ok();
   }
   if (groups.empty()) std::cout << "no failed jobs\n";
@@ -115,16 +106,7 @@ Status Archives(jobs::JobQueue& q, const JobsArgs& a) {
     return t ? FormatRfc3339(*t) : std::string("-");
   };
   if (a.json) {
-    json::array out;
-    for (const jobs::ArchiveStatus& s : list) {
-      out.push_back(json::object{
-          {"archive", s.archive}, {"paused", s.paused}, {"paused_by", s.paused_by},
-          {"next_tick", time(s.next_tick)}, {"last_success", time(s.last_success)},
-          {"last_failure", time(s.last_failure)},
-          {"last_state", s.last_state ? std::string(jobs::JobStateName(*s.last_state)) : "-"},
-          {"last_error", s.last_error}});
-    }
-    std::cout << json::serialize(out) << "\n";
+    std::cout << json::serialize(jobs::ArchivesJson(list)) << "\n";
     return Status::Ok();
   }
   std::printf("%-20s %-7s %-10s %-20s %-20s %s\n", "ARCHIVE", "PAUSED", "LAST JOB", "LAST SUCCESS",

@@ -5,7 +5,9 @@
 
 #include "archive/node_source.h"
 #include "cli/archive_access.h"
+#include "cli/jobs_access.h"
 #include "server/access_log.h"
+#include "server/admin_api.h"
 #include "server/archive_view.h"
 #include "server/handler.h"
 #include "server/http_server.h"
@@ -72,10 +74,28 @@ int RunServe(CliContext& context, const ServeArgs& args) {
       access->catalog.get(),
       archive::MakeCachedNodeSource(access->store, access->catalog.get(), args.cache_nodes),
       SystemClock(), view_options);
+  // The import service's admin API and metrics: the queue in the same catalog, and the token
+  // from the variable [server] admin_token_env names (MIRRORVAULT_ADMIN_TOKEN by default).
+  Result<std::unique_ptr<jobs::JobQueue>> queue = OpenJobQueue(context);
+  if (!queue.ok()) return ReportError(queue.status());
+  std::string token_env = "MIRRORVAULT_ADMIN_TOKEN";
+  if (const ConfigValue* server_section = context.config().document.Find("server")) {
+    if (const ConfigValue* v = server_section->Find("admin_token_env")) {
+      Result<std::string> name = v->AsString();
+      if (!name.ok()) return ReportError(name.status());
+      token_env = *name;
+    }
+  }
+  server::AdminContext admin{.queue = queue->get(),
+                             .token = std::getenv(token_env.c_str()) != nullptr
+                                          ? std::getenv(token_env.c_str())
+                                          : "",
+                             .config = &context.config().document};
   server::ServerMetrics metrics;
-  server::Handler handler(server::ServeContext{view, *access->catalog, *access->packages,
-                                               *access->store, SystemClock(), serve_options},
-                          &metrics);
+  server::ServeContext serve_context{view, *access->catalog, *access->packages, *access->store,
+                                     SystemClock(), serve_options};
+  serve_context.admin = &admin;
+  server::Handler handler(serve_context, &metrics);
   server::HttpServer http(
       http_options, [&handler](const server::Request& r) { return handler.Handle(r); },
       access->store.get(), &metrics, access_log.get());
@@ -85,7 +105,8 @@ int RunServe(CliContext& context, const ServeArgs& args) {
   std::printf("serving %s from %s on http://%s:%u/\n", access->catalog->Describe().c_str(),
               access->store->Describe().c_str(), host.c_str(), http.port());
   std::fflush(stdout);
-  LogInfo("serving", {{"listen", args.listen}, {"port", static_cast<int>(http.port())}});
+  LogInfo("serving", {{"listen", args.listen}, {"port", static_cast<int>(http.port())},
+                      {"admin_api", admin.token.empty() ? "off" : "on"}});
   if (Status st = http.Run(); !st.ok()) return ReportError(st);
   LogInfo("stopped");
   return kExitOk;

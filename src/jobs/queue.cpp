@@ -183,7 +183,8 @@ Status JobQueue::Succeed(int64_t id, const std::string& worker, const std::strin
     const db::Value params[] = {id, worker, now, result};
     MV_ASSIGN_OR_RETURN(int64_t changed,
                         t.Execute("UPDATE jobs_jobs SET state = 'succeeded', finished_ms = $3, "
-                                  "result = $4, lease_holder = NULL, lease_expires_ms = NULL "
+                                  "result = $4, lease_holder = NULL, lease_expires_ms = NULL, error_class = '', "
+                                  "error_message = '' "
                                   "WHERE id = $1 AND lease_holder = $2 AND state = 'running'",
                                   params));
     if (changed != 1) {

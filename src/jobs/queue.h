@@ -84,6 +84,15 @@ struct ArchiveStatus {
   std::string last_error;              // of the newest job, when it failed
 };
 
+// Durations of succeeded jobs of one kind, as a histogram (cumulative counts at each bound).
+struct DurationStats {
+  JobKind kind = JobKind::kMirror;
+  static constexpr double kBounds[] = {1, 10, 60, 300, 1800, 3600};  // seconds
+  int64_t le[6] = {};  // jobs that took at most kBounds[i]
+  int64_t count = 0;
+  double sum_seconds = 0;
+};
+
 struct QueueStats {
   // By (kind, state), every pair present.
   std::vector<std::tuple<JobKind, JobState, int64_t>> counts;
@@ -94,6 +103,7 @@ struct QueueStats {
   std::vector<std::pair<std::string, TimePoint>> last_success;     // per archive
   std::vector<std::string> open_breakers;                           // hosts
   int64_t failed_archives = 0;  // archives whose newest mirror job failed
+  std::vector<DurationStats> durations;  // succeeded jobs, by kind
 };
 
 class JobQueue {

@@ -88,6 +88,22 @@ Result<QueueStats> JobQueue::Stats() {
     s.failed_archives = r.Int(0);
     return Status::Ok();
   }));
+  std::string sql = "SELECT kind, COUNT(*), COALESCE(SUM(finished_ms - started_ms), 0)";
+  for (double bound : DurationStats::kBounds) {
+    sql += ", COALESCE(SUM(CASE WHEN finished_ms - started_ms <= " +
+           std::to_string(static_cast<int64_t>(bound * 1000)) + " THEN 1 ELSE 0 END), 0)";
+  }
+  sql += " FROM jobs_jobs WHERE state = 'succeeded' AND started_ms IS NOT NULL GROUP BY kind "
+         "ORDER BY kind";
+  MV_RETURN_IF_ERROR(c->Query(sql, {}, [&](const db::Row& r) -> Status {
+    DurationStats d;
+    MV_ASSIGN_OR_RETURN(d.kind, ParseJobKind(r.Text(0)));
+    d.count = r.Int(1);
+    d.sum_seconds = static_cast<double>(r.Int(2)) / 1000.0;
+    for (size_t i = 0; i < std::size(DurationStats::kBounds); ++i) d.le[i] = r.Int(3 + i);
+    s.durations.push_back(d);
+    return Status::Ok();
+  }));
   return s;
 }
 

@@ -5,6 +5,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "jobs/metrics_text.h"
+#include "server/admin_api.h"
 #include "util/log.h"
 
 namespace mv::server {
@@ -33,6 +35,39 @@ Response ErrorResponse(const Status& status, bool json) {
   return r;
 }
 
+std::string Handler::RenderMetrics() {
+  std::string text = metrics_ ? metrics_->Render(context_.view.Stats()) : "";
+  // What the catalog says: the runs, files and bytes imported per archive, and the import service.
+  if (Result<std::vector<archive::Catalog::ArchiveTotals>> totals = context_.catalog.Totals();
+      totals.ok()) {
+    std::string runs =
+        "# HELP mirrorvault_archive_runs Runs of each archive.\n"
+        "# TYPE mirrorvault_archive_runs gauge\n";
+    std::string files =
+        "# HELP mirrorvault_archive_imported_files Files the archive's runs added to the store.\n"
+        "# TYPE mirrorvault_archive_imported_files gauge\n";
+    std::string bytes =
+        "# HELP mirrorvault_archive_imported_bytes Bytes the archive's runs added to the store.\n"
+        "# TYPE mirrorvault_archive_imported_bytes gauge\n";
+    for (const auto& t : *totals) {
+      const std::string label = "{archive=\"" + t.archive + "\"} ";
+      runs += "mirrorvault_archive_runs" + label + std::to_string(t.runs) + "\n";
+      files += "mirrorvault_archive_imported_files" + label + std::to_string(t.new_files) + "\n";
+      bytes += "mirrorvault_archive_imported_bytes" + label + std::to_string(t.new_bytes) + "\n";
+    }
+    text += runs + files + bytes;
+  }
+  if (context_.admin != nullptr && context_.admin->queue != nullptr) {
+    Result<jobs::QueueStats> stats = context_.admin->queue->Stats();
+    if (stats.ok()) {
+      text += jobs::RenderJobMetrics(*stats);
+    } else {
+      LogWarn("job metrics unavailable", {{"error", stats.status()}});
+    }
+  }
+  return text;
+}
+
 Response Handler::Handle(const Request& request) {
   try {
     return Dispatch(request);
@@ -42,6 +77,14 @@ Response Handler::Handle(const Request& request) {
 }
 
 Response Handler::Dispatch(const Request& request) {
+  if (request.target.starts_with("/admin/")) {
+    auto matched = MatchRoute(request.target);
+    if (const Route* route = std::get_if<Route>(&matched)) {
+      if (const AdminRoute* admin = std::get_if<AdminRoute>(route)) {
+        return ServeAdmin(context_.admin, request, *admin);
+      }
+    }
+  }
   if (request.method != "GET" && request.method != "HEAD") {
     Response r = TextResponse(405, "method " + request.method.substr(0, 32) +
                                        " is not allowed: this server answers GET and HEAD");
@@ -70,7 +113,7 @@ Response Handler::Dispatch(const Request& request) {
           ok.route = "healthz";
           return ok;
         } else if constexpr (std::is_same_v<T, MetricsRoute>) {
-          Response m = TextResponse(200, metrics_ ? metrics_->Render(context_.view.Stats()) : "");
+          Response m = TextResponse(200, RenderMetrics());
           m.headers.clear();
           m.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
           m.Set("Cache-Control", "no-store");
@@ -86,6 +129,8 @@ Response Handler::Dispatch(const Request& request) {
           return ServePackagePage(context_, request, r);
         } else if constexpr (std::is_same_v<T, PackageSearchRoute>) {
           return ServePackageSearch(context_, request, r);
+        } else if constexpr (std::is_same_v<T, AdminRoute>) {
+          return ServeAdmin(context_.admin, request, r);
         } else {
           static_assert(std::is_same_v<T, MrRoute>);
           return ServeMr(context_, request, r);

@@ -21,6 +21,7 @@ class Handler {
 
  private:
   Response Dispatch(const Request& request);
+  std::string RenderMetrics();
   ServeContext context_;
   ServerMetrics* metrics_;
   LruCache<std::string> rendered_listings_{64 << 20};  // bytes

@@ -22,6 +22,9 @@ struct Request {
   std::string if_range;
   std::string range;
   std::string host;
+  std::string authorization;  // the admin API's bearer token
+  std::string operator_name;  // X-Mirrorvault-Operator: who acts, for the audit log
+  std::string client;         // the peer's address
 
   bool head() const { return method == "HEAD"; }
   // The client prefers JSON (an Accept header naming application/json before text/html).

@@ -235,6 +235,9 @@ struct HttpServer::Impl {
       request.if_range = header(http::field::if_range);
       request.range = header(http::field::range);
       request.host = header(http::field::host);
+      request.authorization = header(http::field::authorization);
+      request.operator_name = std::string(req["X-Mirrorvault-Operator"]);
+      request.client = client;
       Response response = handle(request);
       const std::string route = response.route;
       const bool keep_alive = req.keep_alive() && !stopping.load();

@@ -52,7 +52,7 @@ std::variant<std::vector<std::string>, RouteError> Segments(std::string_view pat
   return out;
 }
 
-std::optional<std::string> QueryParam(std::string_view query, std::string_view key) {
+std::optional<std::string> FirstParam(std::string_view query, std::string_view key) {
   size_t pos = 0;
   while (pos <= query.size()) {
     size_t amp = query.find('&', pos);
@@ -78,7 +78,7 @@ std::string Join(const std::vector<std::string>& segs, size_t from) {
 std::variant<Route, RouteError> MatchMr(const std::vector<std::string>& s, bool trailing,
                                         std::string_view query, std::string_view path) {
   MrRoute r;
-  r.fileinfo = QueryParam(query, "fileinfo") == std::optional<std::string>("1");
+  r.fileinfo = FirstParam(query, "fileinfo") == std::optional<std::string>("1");
   const size_t n = s.size();
   auto is = [&](size_t i, std::string_view v) { return i < n && s[i] == v; };
   if (is(1, "package")) {
@@ -109,9 +109,9 @@ std::variant<Route, RouteError> MatchMr(const std::vector<std::string>& s, bool 
     return r.kind = MrRoute::Kind::kFileInfo, Route(r);
   } else if (is(1, "timestamp") && n == 2) {
     r.kind = MrRoute::Kind::kTimestamps;
-    r.archive = QueryParam(query, "archive");
-    r.after = QueryParam(query, "after");
-    r.before = QueryParam(query, "before");
+    r.archive = FirstParam(query, "archive");
+    r.after = FirstParam(query, "after");
+    r.before = FirstParam(query, "before");
     return Route(r);
   }
   (void)trailing;
@@ -119,6 +119,10 @@ std::variant<Route, RouteError> MatchMr(const std::vector<std::string>& s, bool 
 }
 
 }  // namespace
+
+std::optional<std::string> QueryParam(std::string_view query, std::string_view key) {
+  return FirstParam(query, key);
+}
 
 std::variant<Route, RouteError> MatchRoute(std::string_view target) {
   if (target.size() > kMaxTarget) return RouteError{414, "the request target is too long"};
@@ -149,9 +153,12 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
   }
   if (s[0] == "package" && s.size() == 2) return Route(PackagePageRoute{s[1], trailing});
   if (s[0] == "package" && s.size() == 1) {
-    return Route(PackageSearchRoute{QueryParam(query, "q").value_or("")});
+    return Route(PackageSearchRoute{FirstParam(query, "q").value_or("")});
   }
   if (s[0] == "mr") return MatchMr(s, trailing, query, path);
+  if (s[0] == "admin" && s.size() >= 2) {
+    return Route(AdminRoute{std::vector<std::string>(s.begin() + 1, s.end()), std::string(query)});
+  }
   return NoRoute(path);
 }
 

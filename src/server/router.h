@@ -66,12 +66,18 @@ struct MrRoute {
   std::optional<std::string> archive;        // /mr/timestamp/?archive=A
   std::optional<std::string> after, before;  // /mr/timestamp/?after=TS&before=TS
 };
+// /admin/...: the import service's admin API (server/admin_api.h); segments after "admin",
+// decoded, and the raw query.
+struct AdminRoute {
+  std::vector<std::string> segments;
+  std::string query;
+};
 struct HomeRoute {};
 struct HealthRoute {};
 struct MetricsRoute {};
 
 using Route = std::variant<HomeRoute, HealthRoute, MetricsRoute, ArchiveRoute, ArchiveRunsRoute,
-                           FileRoute, PackagePageRoute, PackageSearchRoute, MrRoute>;
+                           FileRoute, PackagePageRoute, PackageSearchRoute, MrRoute, AdminRoute>;
 
 struct RouteError {
   int status = 404;    // 400: malformed (a bad escape, traversal, a bad hash); 404: no such route
@@ -79,6 +85,10 @@ struct RouteError {
 };
 
 inline constexpr size_t kMaxTarget = 8192;  // longer targets: 414 before routing
+
+// The first value of `key` in a query string ("a=1&b=x%20y"), percent-decoded; nullopt when
+// absent or badly escaped.
+std::optional<std::string> QueryParam(std::string_view query, std::string_view key);
 
 // The route `target` (origin-form: path and optional query) names.
 std::variant<Route, RouteError> MatchRoute(std::string_view target);

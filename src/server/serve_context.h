@@ -35,6 +35,8 @@ struct ServeContext {
   // Rendered directory listings (HTML and JSON), weighed in bytes; none: rendered every time.
   // The Handler provides one.
   LruCache<std::string>* rendered_listings = nullptr;
+  // The import service, when the catalog has one: its admin API and its /metrics.
+  const struct AdminContext* admin = nullptr;
 };
 
 // The answer for a failed lookup: 400 (InvalidArgument), 404 (NotFound), 503 (Unavailable), else

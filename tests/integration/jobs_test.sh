@@ -446,7 +446,7 @@ while [ -n "$slow_id" ] && [ $SECONDS -lt $end ]; do
   sleep 0.5
 done
 if [ -n "$holder" ]; then
-  [ "$holder" = wk ] && pass "slow: job $slow_id running, leased by wk" || fail "slow: job $slow_id leased by '$holder', want wk"
+  [ "${holder%/*}" = wk ] && pass "slow: job $slow_id running, leased by a slot of wk ($holder)" || fail "slow: job $slow_id leased by '$holder', want a slot of wk (wk/N)"
   if [ -n "${worker_pid[wk]:-}" ]; then
     kill -KILL "${worker_pid[wk]}"
     t_kill=$(date +%s.%N)

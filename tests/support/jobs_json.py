@@ -183,7 +183,7 @@ def cmd_steady(path, workers, *archives):
             print(f"a job of an archive not in the configuration: {short(j)}")
         elif j["kind"] != "mirror":
             print(f"a job that is not a mirror: {short(j)}")
-        if j.get("lease_holder") is not None and j["lease_holder"] not in names:
+        if j.get("lease_holder") is not None and worker_of(j["lease_holder"]) not in names:
             print(f"leased by {j['lease_holder']!r}, not one of {sorted(names)}: {short(j)}")
     for a in archives:
         mine = mirror_jobs(jobs, a)
@@ -211,11 +211,17 @@ def cmd_steady(path, workers, *archives):
                       f"{short(p)} and {short(n)}")
 
 
+def worker_of(holder):
+    """The worker of a lease holder: `mirrorvault worker --name W` leases as W/SLOT."""
+    return holder.rsplit("/", 1)[0]
+
+
 def cmd_holders(path):
     counts = {}
     for j in load_list(path):
         if j["started"] is not None and j.get("lease_holder") is not None:
-            counts[j["lease_holder"]] = counts.get(j["lease_holder"], 0) + 1
+            w = worker_of(j["lease_holder"])
+            counts[w] = counts.get(w, 0) + 1
     print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "none")
 
 
