@@ -536,6 +536,41 @@ check_status 3 "a catalog that cannot be read"
 catalog=$catalog_saved
 fsck_clean "at the end"
 
+# ==== 8. the admin API and the metrics on `mirrorvault serve` ====
+. "$here/tests/support/serve_helpers.sh"
+token=adm-$RANDOM-$RANDOM
+if MIRRORVAULT_ADMIN_TOKEN=$token mv_start_serve "$mv" "$work/serve.out" --config "$config" \
+    --store "$store" --catalog "$catalog"; then
+  base=http://127.0.0.1:$SERVE_PORT
+  a=$(curl -s -o /dev/null -w '%{http_code}' "$base/admin/jobs")
+  b=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong-$token" "$base/admin/jobs")
+  c=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/admin/archives/a01/pause")
+  [ "$a" = 401 ] && [ "$b" = 401 ] && [ "$c" = 401 ] &&
+    pass "admin API: no token 401, a wrong one 401, an action without one 401" ||
+    fail "admin API refusals: $a $b $c"
+  curl -sf -H "Authorization: Bearer $token" "$base/admin/jobs?state=succeeded&limit=5" >"$work/admin-jobs.json" &&
+    "$PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if len(j)==5 and all(x["state"]=="succeeded" for x in j) else 1)' "$work/admin-jobs.json" &&
+    pass "admin API: GET /admin/jobs with the token lists jobs" || fail "admin jobs: $(head -c 300 "$work/admin-jobs.json")"
+  code=$(curl -s -o "$work/admin-pause.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+    -H "X-Mirrorvault-Operator: carol" "$base/admin/archives/a01/pause")
+  mvc jobs archives --json >"$work/archives3.json" 2>&1
+  [ "$code" = 200 ] && [ "$(q paused "$work/archives3.json" a01)" = yes ] &&
+    curl -sf -H "Authorization: Bearer $token" "$base/admin/audit?limit=1" | grep -q '"who":"carol via admin API from 127.0.0.1"' &&
+    pass "admin API: POST pause pauses a01 and the audit log names carol" ||
+    fail "admin pause: $code $(cat "$work/admin-pause.json")"
+  curl -s "$base/metrics" >"$work/metrics.txt"
+  grep -q '^mirrorvault_jobs{kind="mirror",state="succeeded"} [1-9]' "$work/metrics.txt" &&
+    grep -q '^mirrorvault_job_duration_seconds_count{kind="mirror"} [1-9]' "$work/metrics.txt" &&
+    grep -q '^mirrorvault_archive_last_success_timestamp_seconds{archive="a01"}' "$work/metrics.txt" &&
+    grep -q '^mirrorvault_archive_imported_files{archive="a01"}' "$work/metrics.txt" &&
+    grep -q '^mirrorvault_job_rescues_total [1-9]' "$work/metrics.txt" &&
+    pass "/metrics: jobs by state, durations, last success, imported files, rescues" ||
+    fail "metrics: $(grep -c mirrorvault_job "$work/metrics.txt") job lines"
+  kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
+else
+  fail "mirrorvault serve did not start"
+fi
+
 if [ "$failures" -ne 0 ]; then
   for f in "$work"/w*.log "$work"/faults.log "$work"/slowproxy.log; do
     [ -s "$f" ] && { echo "---- last lines of ${f##*/}"; tail -n 15 "$f"; }
