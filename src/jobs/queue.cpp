@@ -1,6 +1,9 @@
 // JobQueue: the workers' side (enqueue, claim, heartbeat, outcome, rescue, circuit breaker).
 #include "jobs/queue.h"
 
+#include <optional>
+#include <tuple>
+
 #include "jobs/queue_rows.h"
 #include "jobs/schema.h"
 
@@ -130,7 +133,10 @@ Result<std::optional<Job>> JobQueue::Claim(const std::string& worker) {
   const std::string sql =
       std::string("UPDATE jobs_jobs SET state = 'running', attempt = attempt + 1, "
                   "lease_holder = $1, lease_expires_ms = $2, started_ms = $3 "
-                  "WHERE id = (SELECT j.id FROM jobs_jobs j "
+                  "WHERE id = (SELECT j.id FROM jobs_jobs j ") +
+      // SQLite's planner would rather use jobs_by_state and sort; the partial index is in order.
+      (pg ? "" : "INDEXED BY jobs_claimable ") +
+      std::string(
                   "WHERE j.state IN ('scheduled', 'available', 'retryable') "
                   "AND j.run_after_ms <= $3 "
                   "AND NOT EXISTS (SELECT 1 FROM jobs_archives a "
@@ -179,33 +185,36 @@ Status JobQueue::Heartbeat(int64_t id, const std::string& worker) {
 Status JobQueue::Succeed(int64_t id, const std::string& worker, const std::string& result) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
   const int64_t now = NowMs();
-  return db::WithTransaction(*c, db::TransactionMode::kWrite, [&](db::Connection& t) -> Status {
-    const db::Value params[] = {id, worker, now, result};
-    MV_ASSIGN_OR_RETURN(int64_t changed,
-                        t.Execute("UPDATE jobs_jobs SET state = 'succeeded', finished_ms = $3, "
-                                  "result = $4, lease_holder = NULL, lease_expires_ms = NULL, error_class = '', "
-                                  "error_message = '' "
-                                  "WHERE id = $1 AND lease_holder = $2 AND state = 'running'",
-                                  params));
-    if (changed != 1) {
-      return PreconditionFailed("job " + std::to_string(id) + " is no longer " + worker +
-                                "'s: its outcome is not recorded");
-    }
-    MV_ASSIGN_OR_RETURN(Job job, ReadJob(t, id));
-    if (job.kind == JobKind::kMirror || job.kind == JobKind::kImport) {
-      const db::Value ap[] = {job.archive, now};
-      MV_RETURN_IF_ERROR(t.Execute("INSERT INTO jobs_archives(archive, last_success_ms) "
-                                   "VALUES ($1, $2) ON CONFLICT (archive) DO UPDATE SET "
-                                   "last_success_ms = excluded.last_success_ms",
-                                   ap)
-                             .status());
-    }
-    if (!job.host.empty()) {
-      const db::Value hp[] = {job.host};
-      MV_RETURN_IF_ERROR(t.Execute("DELETE FROM jobs_breakers WHERE host = $1", hp).status());
-    }
-    return Status::Ok();
-  });
+  // One statement records the outcome (the commit point); what follows only keeps the archive's
+  // last success and the host's breaker, each idempotent and harmless if a crash skips it.
+  const db::Value params[] = {id, worker, now, result};
+  std::optional<std::tuple<std::string, std::string, std::string>> done;  // kind, archive, host
+  MV_RETURN_IF_ERROR(c->Query(
+      "UPDATE jobs_jobs SET state = 'succeeded', finished_ms = $3, result = $4, "
+      "lease_holder = NULL, lease_expires_ms = NULL, error_class = '', error_message = '' "
+      "WHERE id = $1 AND lease_holder = $2 AND state = 'running' RETURNING kind, archive, host",
+      params, [&](const db::Row& r) {
+        done.emplace(r.Text(0), r.Text(1), r.Text(2));
+        return Status::Ok();
+      }));
+  if (!done) {
+    return PreconditionFailed("job " + std::to_string(id) + " is no longer " + worker +
+                              "'s: its outcome is not recorded");
+  }
+  const auto& [kind, archive, host] = *done;
+  if (kind == JobKindName(JobKind::kMirror) || kind == JobKindName(JobKind::kImport)) {
+    const db::Value ap[] = {archive, now};
+    MV_RETURN_IF_ERROR(c->Execute("INSERT INTO jobs_archives(archive, last_success_ms) "
+                                  "VALUES ($1, $2) ON CONFLICT (archive) DO UPDATE SET "
+                                  "last_success_ms = excluded.last_success_ms",
+                                  ap)
+                           .status());
+  }
+  if (!host.empty()) {
+    const db::Value hp[] = {host};
+    MV_RETURN_IF_ERROR(c->Execute("DELETE FROM jobs_breakers WHERE host = $1", hp).status());
+  }
+  return Status::Ok();
 }
 
 Result<JobState> JobQueue::Fail(int64_t id, const std::string& worker, const Status& error) {

@@ -74,8 +74,15 @@ constexpr std::string_view kV1Postgres =
 
 #undef MV_JOBS_TABLES
 
+// The claim walks this index in (run_after, id) order and stops at the first claimable job, so
+// a claim costs the same with ten jobs waiting or a hundred thousand finished.
+constexpr std::string_view kV2 =
+    "CREATE INDEX jobs_claimable ON jobs_jobs(run_after_ms, id)\n"
+    "  WHERE state IN ('scheduled', 'available', 'retryable');\n";
+
 constexpr db::Migration kMigrations[] = {
     {1, "jobs queue, errors, archives, breakers, baseline, audit", kV1Sqlite, kV1Postgres},
+    {2, "jobs: an index of claimable jobs in claim order", kV2},
 };
 
 }  // namespace
