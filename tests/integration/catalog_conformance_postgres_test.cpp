@@ -8,20 +8,7 @@ namespace mv::testing {
 namespace {
 
 std::shared_ptr<db::Database> FreshPostgres() {
-  const std::string url = PostgresTestUrl();
-  if (url.empty()) return nullptr;
-  const std::string schema = UniqueSqlName("mv_catalog");
-  auto admin = db::OpenDatabase(url);
-  EXPECT_TRUE(admin.ok()) << admin.status().ToString();
-  if (!admin.ok()) return nullptr;
-  auto conn = (*admin)->Acquire();
-  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
-  if (!conn.ok()) return nullptr;
-  Status created = (*conn)->ExecuteScript("CREATE SCHEMA " + schema);
-  EXPECT_TRUE(created.ok()) << created.ToString();
-  auto db = db::OpenDatabase(WithSearchPath(url, schema));
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? *db : nullptr;
+  return mv::testing::FreshPostgresSchema("mv_catalog");
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, CatalogConformance,

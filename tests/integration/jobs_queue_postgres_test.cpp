@@ -9,20 +9,7 @@ namespace mv::jobs {
 namespace {
 
 std::shared_ptr<db::Database> FreshPostgres() {
-  const std::string url = mv::testing::PostgresTestUrl();
-  if (url.empty()) return nullptr;
-  const std::string schema = mv::testing::UniqueSqlName("mv_jobs");
-  auto admin = db::OpenDatabase(url);
-  EXPECT_TRUE(admin.ok()) << admin.status().ToString();
-  if (!admin.ok()) return nullptr;
-  auto conn = (*admin)->Acquire();
-  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
-  if (!conn.ok()) return nullptr;
-  Status created = (*conn)->ExecuteScript("CREATE SCHEMA " + schema);
-  EXPECT_TRUE(created.ok()) << created.ToString();
-  auto db = db::OpenDatabase(mv::testing::WithSearchPath(url, schema));
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? *db : nullptr;
+  return mv::testing::FreshPostgresSchema("mv_jobs");
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, JobQueueConformance,

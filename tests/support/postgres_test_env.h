@@ -4,9 +4,13 @@
 // skip. Tests keep apart by working in schemas of their own (UniqueSqlName, WithSearchPath).
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <memory>
 #include <random>
 #include <string>
 
+#include "db/database.h"
 #include "support/require_env.h"
 
 namespace mv::testing {
@@ -24,6 +28,25 @@ inline std::string UniqueSqlName(const std::string& what) {
 inline std::string WithSearchPath(const std::string& url, const std::string& schema) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
          schema;
+}
+
+// A database whose connections work in a schema of their own, new and empty ("<what>_<random>"),
+// on the test server; null (with a test failure) when it cannot be made.
+inline std::shared_ptr<db::Database> FreshPostgresSchema(const std::string& what) {
+  const std::string url = PostgresTestUrl();
+  if (url.empty()) return nullptr;
+  const std::string schema = UniqueSqlName(what);
+  auto admin = db::OpenDatabase(url);
+  EXPECT_TRUE(admin.ok()) << admin.status().ToString();
+  if (!admin.ok()) return nullptr;
+  auto conn = (*admin)->Acquire();
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  if (!conn.ok()) return nullptr;
+  Status created = (*conn)->ExecuteScript("CREATE SCHEMA " + schema);
+  EXPECT_TRUE(created.ok()) << created.ToString();
+  auto db = db::OpenDatabase(WithSearchPath(url, schema));
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  return db.ok() ? *db : nullptr;
 }
 
 }  // namespace mv::testing
