@@ -536,7 +536,35 @@ check_status 3 "a catalog that cannot be read"
 catalog=$catalog_saved
 fsck_clean "at the end"
 
-# ==== 8. the admin API and the metrics on `mirrorvault serve` ====
+# ==== 8. publish = [...]: a mirror job queues a publish of its run to the [[target]] ====
+pubdir=$work/published
+{
+  cat "$config"
+  archive_toml pub1 "$url/pub1/" 1h
+  echo 'publish = ["folder-target"]'
+  printf '\n[[target]]\nname = "folder-target"\nfolder = "%s"\n' "$pubdir"
+} >"$work/publish.toml"
+ln -sfn "$repo" "$web/pub1"
+config_saved=$config
+config=$work/publish.toml
+start_worker wp
+mvc jobs run-now pub1 >/dev/null || fail "jobs run-now pub1"
+ok=""
+for _ in $(seq 1 60); do
+  list_jobs "$work/pub.json" --archive pub1
+  if [ "$(q count "$work/pub.json" kind=publish state=succeeded 2>/dev/null)" = 1 ]; then ok=1; break; fi
+  sleep 1
+done
+stop_workers wp
+if [ -n "$ok" ] && cmp -s "$pubdir/dists/bookworm/InRelease" "$repo/dists/bookworm/InRelease" &&
+  [ -f "$pubdir/.mirrorvault/publish-state.json" ]; then
+  pass "publish = [...]: the mirror job of pub1 queued a publish job, which wrote its run to the folder target"
+else
+  fail "publish after mirror: $(head -c 800 "$work/pub.json")"
+fi
+config=$config_saved
+
+# ==== 9. the admin API and the metrics on `mirrorvault serve` ====
 . "$here/tests/support/serve_helpers.sh"
 token=adm-$RANDOM-$RANDOM
 if MIRRORVAULT_ADMIN_TOKEN=$token mv_start_serve "$mv" "$work/serve.out" --config "$config" \
