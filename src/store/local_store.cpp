@@ -130,7 +130,7 @@ class LocalStore final : public ObjectStore {
     MV_RETURN_IF_ERROR(CheckPutOptions(dst_key, options));
     struct stat st {};
     MV_ASSIGN_OR_RETURN(UniqueFd fd, OpenObject(src, src_key, "copy", &st));
-    return CopyFrom(src, fd.get(), dst, dst_key, options)
+    return CopyOpenFile(src, fd.get(), dst, dst_key, options)
         .WithContext("copy " + Where(src_key) + " to \"" + dst_key + "\"");
   }
 
@@ -250,7 +250,7 @@ class LocalStore final : public ObjectStore {
   }
 
   // Copies the source open as `fd`: it pins the version that is hashed, linked or read.
-  Status CopyFrom(const KeyPath& src, int fd, const KeyPath& dst, const std::string& dst_key,
+  Status CopyOpenFile(const KeyPath& src, int fd, const KeyPath& dst, const std::string& dst_key,
                   const PutOptions& options) {
     std::string pinned = "/proc/self/fd/" + std::to_string(fd);
     if (options.expected_sha256) {
