@@ -251,7 +251,7 @@ class LocalStore final : public ObjectStore {
 
   // Copies the source open as `fd`: it pins the version that is hashed, linked or read.
   Status CopyOpenFile(const KeyPath& src, int fd, const KeyPath& dst, const std::string& dst_key,
-                  const PutOptions& options) {
+                      const PutOptions& options) {
     std::string pinned = "/proc/self/fd/" + std::to_string(fd);
     if (options.expected_sha256) {
       MV_ASSIGN_OR_RETURN(Digests digests, HashFile(pinned));
