@@ -69,10 +69,8 @@ int RunWorker(CliContext& context, const WorkerArgs& args) {
       jobs::ReadArchiveJobs(context.config().document);
   if (!schedule.ok()) return ReportError(schedule.status());
   options.schedule = std::move(*schedule);
-  const std::string& catalog = context.config().catalog;
-  if (catalog.starts_with("postgresql://") || catalog.starts_with("postgres://")) {
-    options.listen_url = catalog;
-  }
+  // Woken by NOTIFY (PostgreSQL) or by another process's commit (SQLite), not only by polls.
+  options.listen_url = context.config().catalog;
 
   Result<ArchiveAccess> access = OpenArchive(context, "", /*create_store=*/true);
   if (!access.ok()) return ReportError(access.status());
@@ -98,7 +96,7 @@ int RunWorker(CliContext& context, const WorkerArgs& args) {
   for (const jobs::ArchiveJobs& a : options.schedule) scheduled += a.every ? 1 : 0;
   LogInfo("worker started", {{"worker", options.name}, {"slots", options.concurrency},
                              {"archives", options.schedule.size()}, {"scheduled", scheduled},
-                             {"notifications", !options.listen_url.empty()}});
+                             {"poll", options.poll}});
   jobs::Worker worker(**queue, std::move(executors), options);
   worker.Run(g_stop);
   LogInfo("worker stopped", {{"worker", options.name}});

@@ -1,7 +1,9 @@
-// Listener: waits for notifications that other processes send on a channel (PostgreSQL
-// LISTEN/NOTIFY; `SELECT pg_notify('channel', '')` sends one, delivered when its transaction
-// commits). A waiter wakes at once instead of at its next poll; polling stays as the backstop,
-// since a notification sent while the listener was reconnecting is lost.
+// Listener: wakes a waiter when other processes change the database, instead of at its next
+// poll. PostgreSQL: LISTEN on a channel (`SELECT pg_notify('channel', '')` sends a notification,
+// delivered when its transaction commits). SQLite, which has no notifications: any commit by
+// another connection, seen as a change of PRAGMA data_version, checked every 50 ms on a
+// connection of the listener's own (a read of shared memory, no I/O). Polling stays the waiter's
+// backstop: a notification sent while the listener reconnects is lost.
 #pragma once
 
 #include <chrono>
@@ -20,9 +22,8 @@ class Listener {
   virtual Result<bool> Wait(std::chrono::milliseconds timeout) = 0;
 };
 
-// A listener on `channel` (a plain identifier) of the PostgreSQL database at `url`, on its own
-// connection. InvalidArgument for a URL that is not postgresql:// (SQLite has no notifications:
-// its waiters poll).
+// A listener on `channel` (a plain identifier) of the database at `url`, on its own connection
+// (SQLite: every commit of another connection counts, whatever the channel).
 Result<std::unique_ptr<Listener>> Listen(std::string_view url, std::string_view channel);
 
 }  // namespace mv::db

@@ -6,7 +6,8 @@
 //
 // Several workers, on one machine or many, share the catalog: claims, ticks and rescues are
 // single statements or short transactions that two workers cannot both win. Idle slots wait for
-// a PostgreSQL notification (db/listener.h) or the poll interval, whichever comes first.
+// a change of the catalog (db/listener.h: a PostgreSQL notification, a SQLite commit by another
+// process) or the poll interval, whichever comes first.
 #pragma once
 
 #include <atomic>
@@ -30,7 +31,7 @@ struct WorkerOptions {
   std::chrono::milliseconds poll{2000};
   std::chrono::milliseconds tick{10000};  // how often the scheduler looks for due archives
   std::vector<ArchiveJobs> schedule;      // the archives with their `every`
-  std::string listen_url;                 // a PostgreSQL catalog's URL: wake on NOTIFY
+  std::string listen_url;                 // the catalog's URL: wake on its changes ("": poll only)
 };
 
 class Worker {
