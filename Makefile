@@ -50,6 +50,7 @@ bench:
 	bench/mirror $(BUILD)/src/cli/mirrorvault
 	bench/serve $(BUILD)/src/cli/mirrorvault
 	bench/publish $(BUILD)/src/cli/mirrorvault
+	bench/jobs $(BUILD)/src/cli/mirrorvault
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
