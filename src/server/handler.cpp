@@ -129,6 +129,8 @@ Response Handler::Dispatch(const Request& request) {
           return ServePackagePage(context_, request, r);
         } else if constexpr (std::is_same_v<T, PackageSearchRoute>) {
           return ServePackageSearch(context_, request, r);
+        } else if constexpr (std::is_same_v<T, JobsPageRoute>) {
+          return ServeServicePage(context_, request);
         } else if constexpr (std::is_same_v<T, AdminRoute>) {
           return ServeAdmin(context_.admin, request, r);
         } else {

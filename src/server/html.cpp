@@ -47,6 +47,9 @@ a{color:#1d5fa8}
 code,.hash{font-family:ui-monospace,monospace;font-size:.9em;overflow-wrap:anywhere}
 ul.runs{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3em .8em}
 .muted{color:#5c6670}
+.state-failed{color:#b3261e;font-weight:600}
+.state-succeeded{color:#1b7f3b}
+.state-retryable,.state-running{color:#8a5a00}
 )css";
 
 }  // namespace

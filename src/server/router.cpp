@@ -156,6 +156,7 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
     return Route(PackageSearchRoute{FirstParam(query, "q").value_or("")});
   }
   if (s[0] == "mr") return MatchMr(s, trailing, query, path);
+  if (s[0] == "jobs" && s.size() == 1) return Route(JobsPageRoute{});
   if (s[0] == "admin" && s.size() >= 2) {
     return Route(AdminRoute{std::vector<std::string>(s.begin() + 1, s.end()), std::string(query)});
   }

@@ -72,12 +72,15 @@ struct AdminRoute {
   std::vector<std::string> segments;
   std::string query;
 };
+// /jobs/: the import service's page.
+struct JobsPageRoute {};
 struct HomeRoute {};
 struct HealthRoute {};
 struct MetricsRoute {};
 
 using Route = std::variant<HomeRoute, HealthRoute, MetricsRoute, ArchiveRoute, ArchiveRunsRoute,
-                           FileRoute, PackagePageRoute, PackageSearchRoute, MrRoute, AdminRoute>;
+                           FileRoute, PackagePageRoute, PackageSearchRoute, MrRoute, AdminRoute,
+                           JobsPageRoute>;
 
 struct RouteError {
   int status = 404;    // 400: malformed (a bad escape, traversal, a bad hash); 404: no such route

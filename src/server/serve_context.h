@@ -53,6 +53,9 @@ Response ListingResponse(ServeContext& ctx, const Request& request, const RunInf
                          const std::string& path,
                          const std::vector<archive::TreeEntry>& entries);
 
+// /jobs/: the import service's page (service_page.cpp).
+Response ServeServicePage(ServeContext& ctx, const Request& request);
+
 // snapshot.debian.org's /mr/ API (mr_api.cpp).
 Response ServeMr(ServeContext& ctx, const Request& request, const MrRoute& route);
 

@@ -12,7 +12,9 @@
 
 #include "archive/ids.h"
 #include "archive/node_source.h"
+#include "jobs/queue.h"
 #include "pkgindex/suite_fixture.h"
+#include "server/admin_api.h"
 #include "store/fault_injecting_store.h"
 #include "util/hash.h"
 
@@ -376,6 +378,40 @@ TEST_F(HandlerTest, BlobRedirectNeedsAPresigningStore) {
   Response r = Get(std::string("/archive/debian/") + kR1 + "/" + kHelloDeb);
   EXPECT_NE(r.status, 200);
   EXPECT_FALSE(r.blob.has_value());
+}
+
+// /jobs/: the import service's page, from the queue in the same catalog; escaped; JSON too; a
+// 404 where the server has no queue; and the job metrics on /metrics.
+TEST_F(HandlerTest, TheImportServicePageAndMetrics) {
+  EXPECT_EQ(Get("/jobs/").status, 404);
+  auto queue = jobs::JobQueue::Open(database_);
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  auto bad = (*queue)->Enqueue({.kind = jobs::JobKind::kMirror, .archive = "<evil>", .origin = "t"});
+  ASSERT_TRUE(bad.ok());
+  ASSERT_TRUE((*queue)->Claim("w/0").ok());
+  ASSERT_TRUE((*queue)->Fail(*bad, "w/0", InvalidArgument("InRelease: signature not accepted <script>")).ok());
+  AdminContext admin{.queue = queue->get()};
+  ServeContext context{*view_, *catalog_, *index_, *store_, SystemClock(), {}};
+  context.admin = &admin;
+  handler_ = std::make_unique<Handler>(context, &metrics_);
+  Response page = Get("/jobs/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("&lt;evil&gt;"), std::string::npos);
+  EXPECT_EQ(page.body.find("<script>"), std::string::npos) << "unescaped";
+  EXPECT_NE(page.body.find("class=\"state-failed\""), std::string::npos);
+  EXPECT_NE(page.body.find("signature not accepted"), std::string::npos);
+  Response json = Get("/jobs/", {{"Accept", "application/json"}});
+  ASSERT_EQ(json.status, 200);
+  EXPECT_NE(json.body.find("\"failures\":[{"), std::string::npos) << json.body;
+  Response metrics = Get("/metrics");
+  EXPECT_NE(metrics.body.find("mirrorvault_jobs{kind=\"mirror\",state=\"failed\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("mirrorvault_jobs_failed_by_class{class=\"signature\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("mirrorvault_archive_runs{archive=\"debian\"} 2"), std::string::npos)
+      << metrics.body.substr(0, 2000);
+  // The admin API stays off without a token, whoever asks.
+  EXPECT_EQ(Get("/admin/jobs").status, 404);
 }
 
 }  // namespace
