@@ -28,5 +28,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       MV_FUZZ_CHECK(c != '\\' && c >= 0x20 && c != 0x7f, a->path);
     }
   }
+  if (const auto* admin = std::get_if<mv::server::AdminRoute>(&route)) {
+    // The admin API's segments are decoded like every path: no traversal, no separators.
+    MV_FUZZ_CHECK(!admin->segments.empty(), "an admin route without a resource");
+    for (const std::string& seg : admin->segments) {
+      MV_FUZZ_CHECK(seg != "." && seg != ".." && seg.find('/') == std::string::npos, seg);
+      for (unsigned char c : seg) MV_FUZZ_CHECK(c >= 0x20 && c != 0x7f, seg);
+    }
+  }
   return 0;
 }
