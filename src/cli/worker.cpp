@@ -27,6 +27,7 @@ struct WorkerArgs {
   std::string backoff_cap = "1h";
   int breaker_threshold = 5;
   std::string breaker_cooldown = "60s";
+  std::string keep_history = "30d";
 };
 
 std::atomic<bool> g_stop{false};
@@ -59,6 +60,9 @@ int RunWorker(CliContext& context, const WorkerArgs& args) {
   jobs::WorkerOptions options;
   if (Status st = ParseDurations(args, &queue_options, &options); !st.ok()) return ReportError(st);
   queue_options.breaker_threshold = std::max(args.breaker_threshold, 1);
+  Result<std::chrono::milliseconds> keep = ParseDuration(args.keep_history);
+  if (!keep.ok()) return ReportError(keep.status().WithContext("--keep-history"));
+  options.keep_history = *keep;
   char host[256] = {0};
   ::gethostname(host, sizeof host - 1);
   options.name = args.name.empty() ? std::string(host) + ":" + std::to_string(::getpid()) : args.name;
@@ -126,6 +130,9 @@ void RegisterWorker(CLI::App& app, CliContext& context, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--breaker-cooldown", args->breaker_cooldown,
                   "How long a tripped host waits before one job probes it")
+      ->capture_default_str();
+  cmd->add_option("--keep-history", args->keep_history,
+                  "Forget succeeded and cancelled jobs older than this (0: never); failed jobs stay")
       ->capture_default_str();
   cmd->callback([args, &context, exit_code] { *exit_code = RunWorker(context, *args); });
 }

@@ -161,6 +161,10 @@ class JobQueue {
   // when it was due, false when another scheduler took it or it is not due or paused.
   Result<bool> TakeTick(const std::string& archive, std::chrono::milliseconds every);
   Result<QueueStats> Stats();
+  // Forgets succeeded and cancelled jobs (and their error history) that finished more than
+  // `keep` ago, and audit entries as old; failed jobs stay until an operator retries or cancels
+  // them. How many jobs were forgotten.
+  Result<int64_t> Prune(std::chrono::milliseconds keep);
   // Records today's number of failed archives (the latest observation of the day wins).
   Status RecordBaseline();
   // The daily observations of the `days` days before today, oldest first.

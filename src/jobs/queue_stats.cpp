@@ -107,6 +107,25 @@ Result<QueueStats> JobQueue::Stats() {
   return s;
 }
 
+Result<int64_t> JobQueue::Prune(std::chrono::milliseconds keep) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
+  const db::Value params[] = {NowMs() - keep.count()};
+  int64_t forgotten = 0;
+  Status st = db::WithTransaction(*c, db::TransactionMode::kWrite, [&](db::Connection& t) -> Status {
+    // The error rows first: not every catalog enforces the foreign key's cascade.
+    MV_RETURN_IF_ERROR(t.Execute("DELETE FROM jobs_errors WHERE job_id IN (SELECT id FROM jobs_jobs "
+                                 "WHERE state IN ('succeeded', 'cancelled') AND finished_ms < $1)",
+                                 params)
+                           .status());
+    MV_ASSIGN_OR_RETURN(forgotten, t.Execute("DELETE FROM jobs_jobs WHERE state IN ('succeeded', "
+                                             "'cancelled') AND finished_ms < $1",
+                                             params));
+    return t.Execute("DELETE FROM jobs_audit WHERE at_ms < $1", params).status();
+  });
+  MV_RETURN_IF_ERROR(st);
+  return forgotten;
+}
+
 Status JobQueue::RecordBaseline() {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
   int64_t failed = 0;

@@ -152,6 +152,14 @@ void Worker::SchedulerLoop(const std::atomic<bool>& stop) {
       if (Status st = queue_.RecordBaseline(); !st.ok()) {
         LogWarn("baseline not recorded", {{"error", st}});
       }
+      if (options_.keep_history.count() > 0) {
+        Result<int64_t> pruned = queue_.Prune(options_.keep_history);
+        if (!pruned.ok()) {
+          LogWarn("job history not pruned", {{"error", pruned.status()}});
+        } else if (*pruned > 0) {
+          LogInfo("job history pruned", {{"jobs", *pruned}, {"older_than", options_.keep_history}});
+        }
+      }
       last_baseline = now;
     }
     std::unique_lock lock(mu_);

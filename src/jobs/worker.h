@@ -32,6 +32,8 @@ struct WorkerOptions {
   std::chrono::milliseconds tick{10000};  // how often the scheduler looks for due archives
   std::vector<ArchiveJobs> schedule;      // the archives with their `every`
   std::string listen_url;                 // the catalog's URL: wake on its changes ("": poll only)
+  // Finished jobs (succeeded, cancelled) older than this are forgotten; 0: kept forever.
+  std::chrono::milliseconds keep_history{std::chrono::hours(24 * 30)};
 };
 
 class Worker {

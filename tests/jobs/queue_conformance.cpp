@@ -337,4 +337,35 @@ TEST_P(JobQueueConformance, StatsAndTheDailyBaseline) {
   EXPECT_EQ(*baseline, std::vector<int64_t>{1});
 }
 
+TEST_P(JobQueueConformance, PruneForgetsOldFinishedJobsButNotFailedOnes) {
+  auto done = queue_->Enqueue(Mirror("a"));
+  auto parked = queue_->Enqueue(Mirror("b"));
+  MV_ASSERT_OK(done);
+  MV_ASSERT_OK(parked);
+  MV_ASSERT_OK(queue_->Claim("w"));
+  MV_ASSERT_OK(queue_->Claim("w"));
+  MV_ASSERT_OK(queue_->Fail(*done, "w", Unavailable("GET http://h/x: HTTP 503")));
+  clock_.Advance(2h);
+  MV_ASSERT_OK(queue_->Claim("w"));
+  MV_ASSERT_OK(queue_->Succeed(*done, "w", "ok"));
+  MV_ASSERT_OK(queue_->Fail(*parked, "w", Corruption("Packages: malformed")));
+  MV_ASSERT_OK(queue_->Pause("c", "op"));
+  clock_.Advance(10 * 24h);
+  auto none = queue_->Prune(30 * 24h);
+  MV_ASSERT_OK(none);
+  EXPECT_EQ(*none, 0);
+  clock_.Advance(21 * 24h);
+  auto pruned = queue_->Prune(30 * 24h);
+  MV_ASSERT_OK(pruned);
+  EXPECT_EQ(*pruned, 1);
+  EXPECT_TRUE(queue_->Show(*done).status().IsNotFound());
+  auto kept = queue_->Show(*parked);
+  MV_ASSERT_OK(kept);
+  EXPECT_EQ(kept->state, JobState::kFailed);
+  EXPECT_EQ(kept->errors.size(), 1u);
+  auto audit = queue_->Audit(10);
+  MV_ASSERT_OK(audit);
+  EXPECT_TRUE(audit->empty());
+}
+
 }  // namespace mv::jobs
