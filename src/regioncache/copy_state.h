@@ -1,0 +1,84 @@
+// CopyState: what the region cache knows about its copies (DESIGN.md section 9), shared by every
+// server instance: which copies exist in which region, which are being made and by whom, when
+// each was last used, and which are in use by a redirect still valid. It is a cache of the
+// regions' stores: a copy it has lost is made again on its next request.
+//
+// The first request for a copy claims it atomically (Claim inserts a unique row; only one
+// claimant wins); the others wait for it (WaitReady), in-process through a shared future and
+// across instances by polling this state (Redis pub/sub where the state is Redis). A claim whose
+// owner stopped renewing it (a crashed server) is taken over after `stale_claim`.
+//
+// CatalogCopyState keeps it in the catalog (SQLite or PostgreSQL), the embedded default.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace mv::regioncache {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+struct CopyEntry {
+  std::string region;
+  std::string key;  // the copy's key in the region's store
+  bool ready = false;
+  std::string owner;  // who makes it (while not ready)
+  uint64_t size = 0;
+  std::string etag;  // the origin's (URL copies), checked on the next fill
+  TimePoint claimed;
+  TimePoint last_used;
+  TimePoint in_use_until;  // a redirect to it is valid until then: not evicted before
+};
+
+enum class ClaimOutcome { kReady, kClaimed, kInProgress };
+
+struct Claim {
+  ClaimOutcome outcome = ClaimOutcome::kInProgress;
+  CopyEntry entry;
+};
+
+class CopyState {
+ public:
+  virtual ~CopyState() = default;
+  // Ready: the copy exists (its entry). Claimed: the caller makes it now. InProgress: someone
+  // else does (the entry names the owner and since when).
+  virtual Result<Claim> ClaimCopy(const std::string& region, const std::string& key,
+                                  const std::string& owner) = 0;
+  // The claim is still being worked on (call every stale_claim / 3 during long copies).
+  virtual Status RenewClaim(const std::string& region, const std::string& key,
+                            const std::string& owner) = 0;
+  // The copy is made: ready, with its size and origin ETag. PreconditionFailed when the claim
+  // was taken over meanwhile.
+  virtual Status CompleteCopy(const std::string& region, const std::string& key,
+                              const std::string& owner, uint64_t size, const std::string& etag) = 0;
+  // The copy failed: the claim is dropped so that the next request tries again.
+  virtual Status AbandonCopy(const std::string& region, const std::string& key,
+                             const std::string& owner) = 0;
+  virtual Result<std::optional<CopyEntry>> Get(const std::string& region, const std::string& key) = 0;
+  // A redirect to the copy was just given, valid for `in_use`: LRU order, and not evicted before.
+  virtual Status Touch(const std::string& region, const std::string& key,
+                       std::chrono::milliseconds in_use) = 0;
+  // Ready copies of `region`, least recently used first.
+  virtual Result<std::vector<CopyEntry>> ListReady(const std::string& region) = 0;
+  // Forgets a copy (after the store deleted it, or when it is gone).
+  virtual Status Forget(const std::string& region, const std::string& key) = 0;
+};
+
+struct CatalogCopyStateOptions {
+  std::chrono::milliseconds stale_claim{60'000};
+  Clock* clock = nullptr;  // SystemClock() when null
+};
+
+// The state in the catalog's regioncache_copies table (migrations applied here).
+Result<std::unique_ptr<CopyState>> OpenCatalogCopyState(std::shared_ptr<db::Database> database,
+                                                        CatalogCopyStateOptions options = {});
+
+}  // namespace mv::regioncache

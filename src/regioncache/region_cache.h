@@ -1,0 +1,91 @@
+// RegionCache: archive content copied into the requester's region on its first request, and a
+// redirect to the regional copy for every request (DESIGN.md section 9).
+//
+// Copies are keyed by SHA-256 (the archive store's blob key), so a copy never goes stale. The
+// first request for a key claims the copy (CopyState::ClaimCopy); every other request for it, in
+// this process, waits on the same shared future, and in other processes on the state. A request
+// waits at most `wait` (config) for the copy, then is sent to the origin; the copy goes on. A
+// copy is made by the store itself when the archive store and the region are one S3 service
+// (CopyFrom), else streamed through this process with its SHA-256 checked.
+//
+// Copies expire: after each copy, and on Expire(), a region's least recently used copies are
+// deleted until it fits its budget, and copies unused for its ttl are deleted too; a copy a
+// redirect handed out within its validity (presign ttl) is kept until that has passed.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "archive/ids.h"
+#include "regioncache/copy_state.h"
+#include "regioncache/region_config.h"
+#include "store/object_store.h"
+#include "util/clock.h"
+
+namespace mv::regioncache {
+
+struct Redirect {
+  std::string location;  // the regional copy's URL, or the fallback
+  bool hit = false;       // the copy existed before this request
+  bool fallback = false;  // sent to the origin (the copy is not there yet, or failed)
+  std::string reason;     // why it fell back
+};
+
+struct RegionStats {
+  uint64_t hits = 0, misses = 0, copies = 0, copy_bytes = 0, fallbacks = 0, waits = 0,
+           evictions = 0, copy_failures = 0;
+  double copy_seconds = 0;
+  int64_t in_flight = 0;
+};
+
+class RegionCache {
+ public:
+  // `stores`: each region's store, by region name. `owner` names this instance in claims.
+  RegionCache(RegionCacheConfig config, std::map<std::string, std::shared_ptr<store::ObjectStore>> stores,
+              std::unique_ptr<CopyState> state, std::string owner, Clock* clock = nullptr);
+  ~RegionCache();  // waits for copies in flight
+
+  // The redirect for blob `sha256` (`size` bytes) of `archive_store` in `region`. NotFound for
+  // an unknown region; `fallback` is where to send the client when the copy is not there in time.
+  Result<Redirect> ForBlob(const std::string& region, store::ObjectStore& archive_store,
+                           const archive::Sha256& sha256, uint64_t size,
+                           const std::string& fallback);
+
+  // Deletes what `region` must not keep (budget, ttl); how many copies were deleted.
+  Result<int> Expire(const std::string& region);
+
+  std::map<std::string, RegionStats> Stats() const;
+  const RegionCacheConfig& config() const { return config_; }
+
+ private:
+  struct Region {
+    const RegionConfig* config = nullptr;
+    std::shared_ptr<store::ObjectStore> store;
+  };
+  Result<std::string> UrlOf(const Region& region, const std::string& key);
+  // Makes sure the copy exists (claiming, copying, or waiting for another instance's copy).
+  Status Fill(const Region& region, store::ObjectStore& archive_store,
+              const archive::Sha256& sha256, uint64_t size);
+  Status Copy(const Region& region, store::ObjectStore& archive_store,
+              const archive::Sha256& sha256, uint64_t size);
+
+  const RegionCacheConfig config_;
+  std::map<std::string, Region> regions_;
+  std::unique_ptr<CopyState> state_;
+  const std::string owner_;
+  Clock& clock_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_future<Status>> in_flight_;  // GUARDED_BY(mu_), by region/key
+  std::map<std::string, RegionStats> stats_;                     // GUARDED_BY(mu_)
+  int copying_ = 0;               // GUARDED_BY(mu_): copy threads running
+  std::condition_variable idle_;  // signalled when copying_ drops
+};
+
+}  // namespace mv::regioncache
