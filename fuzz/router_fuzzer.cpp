@@ -28,6 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       MV_FUZZ_CHECK(c != '\\' && c >= 0x20 && c != 0x7f, a->path);
     }
   }
+  if (const auto* redirect = std::get_if<mv::server::RedirectRoute>(&route); redirect && !redirect->file) {
+    const std::string p = "/" + redirect->archive.path + "/";
+    MV_FUZZ_CHECK(p.find("/../") == std::string::npos && p.find("/./") == std::string::npos,
+                  redirect->archive.path);
+  }
   if (const auto* admin = std::get_if<mv::server::AdminRoute>(&route)) {
     // The admin API's segments are decoded like every path: no traversal, no separators.
     MV_FUZZ_CHECK(!admin->segments.empty(), "an admin route without a resource");

@@ -1,11 +1,17 @@
 // `mirrorvault serve`: the archive over HTTP (DESIGN.md section 6). Wiring only: the archive is
 // opened as the other subcommands open it, and server/ does the rest.
+#include <unistd.h>
+
 #include <cstdio>
 #include <thread>
 
 #include "archive/node_source.h"
 #include "cli/archive_access.h"
 #include "cli/jobs_access.h"
+#include "db/database.h"
+#include "regioncache/region_cache.h"
+#include "regioncache/region_config.h"
+#include "regioncache/region_map.h"
 #include "server/access_log.h"
 #include "server/admin_api.h"
 #include "server/archive_view.h"
@@ -91,10 +97,46 @@ int RunServe(CliContext& context, const ServeArgs& args) {
                                           ? std::getenv(token_env.c_str())
                                           : "",
                              .config = &context.config().document};
+  // The region cache, when the configuration has [[region]]s: their stores, the copy state in
+  // the catalog, and the client regions.
+  Result<std::optional<regioncache::RegionCacheConfig>> region_config =
+      regioncache::ReadRegionCacheConfig(context.config().document);
+  if (!region_config.ok()) return ReportError(region_config.status());
+  std::unique_ptr<regioncache::RegionCache> region_cache;
+  std::unique_ptr<regioncache::RegionMap> region_map;
+  if (*region_config && !(*region_config)->regions.empty()) {
+    const regioncache::RegionCacheConfig& rc = **region_config;
+    if (!rc.state.empty()) {
+      return ReportError(InvalidArgument(
+          "[regioncache] state = \"" + rc.state +
+          "\": Redis state is not supported yet; omit it to keep the state in the catalog"));
+    }
+    std::map<std::string, std::shared_ptr<store::ObjectStore>> stores;
+    store::StoreContext region_context = context.store_context();
+    region_context.create = true;
+    for (const regioncache::RegionConfig& r : rc.regions) {
+      Result<std::shared_ptr<store::ObjectStore>> opened = store::OpenStore(r.store, region_context);
+      if (!opened.ok()) return ReportError(opened.status().WithContext("[[region]] " + r.name));
+      stores[r.name] = *opened;
+    }
+    Result<std::shared_ptr<db::Database>> state_db = db::OpenDatabase(context.config().catalog);
+    if (!state_db.ok()) return ReportError(state_db.status());
+    Result<std::unique_ptr<regioncache::CopyState>> state =
+        regioncache::OpenCatalogCopyState(*state_db);
+    if (!state.ok()) return ReportError(state.status());
+    char hostname[256] = {0};
+    ::gethostname(hostname, sizeof hostname - 1);
+    region_cache = std::make_unique<regioncache::RegionCache>(
+        rc, std::move(stores), std::move(*state),
+        std::string(hostname) + ":" + std::to_string(::getpid()));
+    region_map = std::make_unique<regioncache::RegionMap>(rc);
+  }
+
   server::ServerMetrics metrics;
   server::ServeContext serve_context{view, *access->catalog, *access->packages, *access->store,
                                      SystemClock(), serve_options};
   serve_context.admin = &admin;
+  serve_context.regions = {region_cache.get(), region_map.get()};
   server::Handler handler(serve_context, &metrics);
   server::HttpServer http(
       http_options, [&handler](const server::Request& r) { return handler.Handle(r); },
@@ -106,7 +148,8 @@ int RunServe(CliContext& context, const ServeArgs& args) {
               access->store->Describe().c_str(), host.c_str(), http.port());
   std::fflush(stdout);
   LogInfo("serving", {{"listen", args.listen}, {"port", static_cast<int>(http.port())},
-                      {"admin_api", admin.token.empty() ? "off" : "on"}});
+                      {"admin_api", admin.token.empty() ? "off" : "on"},
+                      {"regions", region_cache ? region_cache->config().regions.size() : 0}});
   if (Status st = http.Run(); !st.ok()) return ReportError(st);
   LogInfo("stopped");
   return kExitOk;

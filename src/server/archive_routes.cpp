@@ -85,22 +85,22 @@ Response ServeArchivePath(ServeContext& ctx, const Request& request, const Archi
   return r;
 }
 
-Response ServeFileByHash(ServeContext& ctx, const Request& request, const FileRoute& route) {
-  std::optional<archive::FileIdentity> identity;
-  if (route.hash.size() == 64) {
-    Result<archive::Sha256> sha = archive::ParseSha256(route.hash, "hash");
-    if (!sha.ok()) return ErrorResponse(sha.status(), false);
-    Result<std::optional<archive::FileIdentity>> found = ctx.catalog.FileBySha256(*sha);
-    if (!found.ok()) return ErrorResponse(found.status(), false);
-    identity = *found;
+Result<archive::FileIdentity> FindFileByHash(ServeContext& ctx, const std::string& hash) {
+  if (hash.size() == 64) {
+    MV_ASSIGN_OR_RETURN(archive::Sha256 sha, archive::ParseSha256(hash, "hash"));
+    MV_ASSIGN_OR_RETURN(std::optional<archive::FileIdentity> found, ctx.catalog.FileBySha256(sha));
+    if (found) return *found;
   } else {
-    Result<archive::Sha1> sha = archive::ParseSha1(route.hash, "hash");
-    if (!sha.ok()) return ErrorResponse(sha.status(), false);
-    Result<std::vector<archive::FileIdentity>> found = ctx.catalog.FilesBySha1(*sha);
-    if (!found.ok()) return ErrorResponse(found.status(), false);
-    if (!found->empty()) identity = found->front();
+    MV_ASSIGN_OR_RETURN(archive::Sha1 sha, archive::ParseSha1(hash, "hash"));
+    MV_ASSIGN_OR_RETURN(std::vector<archive::FileIdentity> found, ctx.catalog.FilesBySha1(sha));
+    if (!found.empty()) return found.front();
   }
-  if (!identity) return ErrorResponse(NotFound("no file with hash " + route.hash), false);
+  return NotFound("no file with hash " + hash);
+}
+
+Response ServeFileByHash(ServeContext& ctx, const Request& request, const FileRoute& route) {
+  Result<archive::FileIdentity> identity = FindFileByHash(ctx, route.hash);
+  if (!identity.ok()) return ErrorResponse(identity.status(), false);
   Response r = FileAnswer(ctx, request,
                           StoredFile{.blob_key = archive::BlobKey(identity->sha256),
                                      .sha256_hex = archive::ToHex(identity->sha256),

@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include "jobs/metrics_text.h"
+#include "regioncache/region_cache.h"
 #include "server/admin_api.h"
 #include "util/log.h"
 
@@ -56,6 +57,45 @@ std::string Handler::RenderMetrics() {
       bytes += "mirrorvault_archive_imported_bytes" + label + std::to_string(t.new_bytes) + "\n";
     }
     text += runs + files + bytes;
+  }
+  if (context_.regions.cache != nullptr) {
+    static constexpr std::pair<const char*, const char*> kCounters[] = {
+        {"hits", "Redirects to a copy that was there"},
+        {"misses", "Redirects that had to wait for a copy (or fell back)"},
+        {"copies", "Copies made into the region"},
+        {"copy_bytes", "Bytes copied into the region"},
+        {"copy_failures", "Copies that failed"},
+        {"waits", "Requests that waited on a copy another request started"},
+        {"fallbacks", "Requests sent to the origin (the copy was not there in time)"},
+        {"evictions", "Copies deleted by the budget or the ttl"}};
+    const auto stats = context_.regions.cache->Stats();
+    for (const auto& [name, help] : kCounters) {
+      text += std::string("# HELP mirrorvault_regioncache_") + name + "_total " + help + ".\n" +
+              "# TYPE mirrorvault_regioncache_" + name + "_total counter\n";
+      for (const auto& [region, s] : stats) {
+        const uint64_t v = std::string_view(name) == "hits"            ? s.hits
+                           : std::string_view(name) == "misses"        ? s.misses
+                           : std::string_view(name) == "copies"        ? s.copies
+                           : std::string_view(name) == "copy_bytes"    ? s.copy_bytes
+                           : std::string_view(name) == "copy_failures" ? s.copy_failures
+                           : std::string_view(name) == "waits"         ? s.waits
+                           : std::string_view(name) == "fallbacks"     ? s.fallbacks
+                                                                       : s.evictions;
+        text += std::string("mirrorvault_regioncache_") + name + "_total{region=\"" + region +
+                "\"} " + std::to_string(v) + "\n";
+      }
+    }
+    text += "# HELP mirrorvault_regioncache_copy_seconds_total Time spent copying.\n"
+            "# TYPE mirrorvault_regioncache_copy_seconds_total counter\n";
+    std::string in_flight = "# HELP mirrorvault_regioncache_copies_in_flight Copies being made.\n"
+                            "# TYPE mirrorvault_regioncache_copies_in_flight gauge\n";
+    for (const auto& [region, s] : stats) {
+      text += "mirrorvault_regioncache_copy_seconds_total{region=\"" + region + "\"} " +
+              std::to_string(s.copy_seconds) + "\n";
+      in_flight += "mirrorvault_regioncache_copies_in_flight{region=\"" + region + "\"} " +
+                   std::to_string(s.in_flight) + "\n";
+    }
+    text += in_flight;
   }
   if (context_.admin != nullptr && context_.admin->queue != nullptr) {
     Result<jobs::QueueStats> stats = context_.admin->queue->Stats();
@@ -129,6 +169,8 @@ Response Handler::Dispatch(const Request& request) {
           return ServePackagePage(context_, request, r);
         } else if constexpr (std::is_same_v<T, PackageSearchRoute>) {
           return ServePackageSearch(context_, request, r);
+        } else if constexpr (std::is_same_v<T, RedirectRoute>) {
+          return ServeRedirect(context_, request, r);
         } else if constexpr (std::is_same_v<T, JobsPageRoute>) {
           return ServeServicePage(context_, request);
         } else if constexpr (std::is_same_v<T, AdminRoute>) {

@@ -25,6 +25,7 @@ struct Request {
   std::string authorization;  // the admin API's bearer token
   std::string operator_name;  // X-Mirrorvault-Operator: who acts, for the audit log
   std::string client;         // the peer's address
+  std::string forwarded_for;  // X-Forwarded-For (believed only from trusted proxies)
 
   bool head() const { return method == "HEAD"; }
   // The client prefers JSON (an Accept header naming application/json before text/html).

@@ -238,6 +238,7 @@ struct HttpServer::Impl {
       request.authorization = header(http::field::authorization);
       request.operator_name = std::string(req["X-Mirrorvault-Operator"]);
       request.client = client;
+      request.forwarded_for = std::string(req["X-Forwarded-For"]);
       Response response = handle(request);
       const std::string route = response.route;
       const bool keep_alive = req.keep_alive() && !stopping.load();

@@ -157,6 +157,21 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
   }
   if (s[0] == "mr") return MatchMr(s, trailing, query, path);
   if (s[0] == "jobs" && s.size() == 1) return Route(JobsPageRoute{});
+  if (s[0] == "redirect" && s.size() >= 5 && s[1] == "v1") {
+    RedirectRoute r{.region = s[2]};
+    if (s[3] == "file" && s.size() == 5) {
+      std::optional<std::string> hash = HashSegment(s[4]);
+      if (!hash) return Bad("a hash is 40 (SHA-1) or 64 (SHA-256) hex digits");
+      r.hash = *hash;
+      return Route(std::move(r));
+    }
+    if (s[3] == "archive" && s.size() >= 7) {
+      r.file = false;
+      r.archive = ArchiveRoute{.archive = s[4], .timestamp = s[5], .path = Join(s, 6),
+                               .trailing_slash = trailing};
+      return Route(std::move(r));
+    }
+  }
   if (s[0] == "admin" && s.size() >= 2) {
     return Route(AdminRoute{std::vector<std::string>(s.begin() + 1, s.end()), std::string(query)});
   }

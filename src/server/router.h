@@ -72,6 +72,14 @@ struct AdminRoute {
   std::vector<std::string> segments;
   std::string query;
 };
+// /redirect/v1/<region>/file/<hash> and /redirect/v1/<region>/archive/<a>/<ts>/<path>: a
+// redirect to the copy of that content in the region ("auto": the client's region).
+struct RedirectRoute {
+  std::string region;
+  bool file = true;  // /file/<hash>; else /archive/...
+  std::string hash;  // lower-cased, 40 or 64 hex digits
+  ArchiveRoute archive;
+};
 // /jobs/: the import service's page.
 struct JobsPageRoute {};
 struct HomeRoute {};
@@ -80,7 +88,7 @@ struct MetricsRoute {};
 
 using Route = std::variant<HomeRoute, HealthRoute, MetricsRoute, ArchiveRoute, ArchiveRunsRoute,
                            FileRoute, PackagePageRoute, PackageSearchRoute, MrRoute, AdminRoute,
-                           JobsPageRoute>;
+                           JobsPageRoute, RedirectRoute>;
 
 struct RouteError {
   int status = 404;    // 400: malformed (a bad escape, traversal, a bad hash); 404: no such route

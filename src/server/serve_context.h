@@ -8,6 +8,8 @@
 
 #include "archive/catalog.h"
 #include "pkgindex/package_index.h"
+#include "regioncache/region_cache.h"
+#include "regioncache/region_map.h"
 #include "server/archive_view.h"
 #include "server/lru_cache.h"
 #include "server/http_message.h"
@@ -17,6 +19,12 @@
 #include "util/status.h"
 
 namespace mv::server {
+
+// The region cache, when the configuration has regions (/redirect/v1/).
+struct RegionRouting {
+  regioncache::RegionCache* cache = nullptr;
+  const regioncache::RegionMap* map = nullptr;
+};
 
 struct ServeOptions {
   // Answer file requests with a 302 to a presigned URL of the blob (S3 stores) instead of the
@@ -37,6 +45,7 @@ struct ServeContext {
   LruCache<std::string>* rendered_listings = nullptr;
   // The import service, when the catalog has one: its admin API and its /metrics.
   const struct AdminContext* admin = nullptr;
+  RegionRouting regions;
 };
 
 // The answer for a failed lookup: 400 (InvalidArgument), 404 (NotFound), 503 (Unavailable), else
@@ -52,6 +61,12 @@ Response ServeFileByHash(ServeContext& ctx, const Request& request, const FileRo
 Response ListingResponse(ServeContext& ctx, const Request& request, const RunInfo& run,
                          const std::string& path,
                          const std::vector<archive::TreeEntry>& entries);
+
+// The file a hash names (SHA-1 or SHA-256, as /file/H takes it); NotFound naming it (archive_routes.cpp).
+Result<archive::FileIdentity> FindFileByHash(ServeContext& ctx, const std::string& hash);
+
+// /redirect/v1/: the region cache (redirect_routes.cpp).
+Response ServeRedirect(ServeContext& ctx, const Request& request, const RedirectRoute& route);
 
 // /jobs/: the import service's page (service_page.cpp).
 Response ServeServicePage(ServeContext& ctx, const Request& request);

@@ -16,6 +16,8 @@
 #include "pkgindex/suite_fixture.h"
 #include "server/admin_api.h"
 #include "store/fault_injecting_store.h"
+#include "store/open_store.h"
+#include "support/temp_dir.h"
 #include "util/hash.h"
 
 namespace mv::server {
@@ -412,6 +414,62 @@ TEST_F(HandlerTest, TheImportServicePageAndMetrics) {
       << metrics.body.substr(0, 2000);
   // The admin API stays off without a token, whoever asks.
   EXPECT_EQ(Get("/admin/jobs").status, 404);
+}
+
+// /redirect/v1/: the region cache behind the routes: a copy made on the first request (miss),
+// a hit after; "auto" by the client's address; refusals; the region metrics.
+TEST_F(HandlerTest, RegionRedirects) {
+  mv::testing::TempDir dir;
+  regioncache::RegionCacheConfig rc;
+  rc.regions.push_back(regioncache::RegionConfig{
+      .name = "r1", .store = "file://" + dir.path(),
+      .cidrs = {regioncache::ParseRange("10.0.0.0/8").value()},
+      .redirect = regioncache::RedirectMode::kPublic, .public_base = "https://r1.example/"});
+  auto region_store = store::OpenStore("file://" + dir.path(), {});
+  ASSERT_TRUE(region_store.ok());
+  auto state = regioncache::OpenCatalogCopyState(database_);
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  regioncache::RegionCache cache(rc, {{"r1", *region_store}}, std::move(*state), "test");
+  regioncache::RegionMap map(rc);
+  ServeContext context{*view_, *catalog_, *index_, *store_, SystemClock(), {}};
+  context.regions = {&cache, &map};
+  handler_ = std::make_unique<Handler>(context, &metrics_);
+
+  const std::string hash = Sha256Hex("odd name");
+  const std::string key = archive::BlobKey(archive::ParseSha256(hash).value());
+  Response first = Get("/redirect/v1/r1/file/" + hash);
+  ASSERT_EQ(first.status, 302) << first.body;
+  ASSERT_NE(first.Find("Location"), nullptr);
+  EXPECT_EQ(*first.Find("Location"), "https://r1.example/" + key);
+  EXPECT_EQ(*first.Find("X-Mirrorvault-Cache"), "miss");
+  Result<std::string> copied = (*region_store)->GetBytes(key);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  EXPECT_EQ(*copied, "odd name");
+  Response second = Get(std::string("/redirect/v1/r1/archive/debian/") + kR1 + "/doc/%3Cb%3E%26%22odd%22.txt");
+  ASSERT_EQ(second.status, 302) << second.body;
+  EXPECT_EQ(*second.Find("X-Mirrorvault-Cache"), "hit");
+  // auto: by the client's address.
+  Request r;
+  r.method = "GET";
+  r.target = "/redirect/v1/auto/file/" + hash;
+  r.client = "10.1.2.3";
+  Response by_address = handler_->Handle(r);
+  ASSERT_EQ(by_address.status, 302) << by_address.body;
+  EXPECT_EQ(*by_address.Find("X-Mirrorvault-Region"), "r1");
+  r.client = "192.0.2.9";
+  r.forwarded_for = "10.1.2.3";  // not from a trusted proxy: ignored
+  EXPECT_EQ(handler_->Handle(r).status, 404);
+  // Refusals.
+  EXPECT_EQ(Get("/redirect/v1/nowhere/file/" + hash).status, 404);
+  EXPECT_EQ(Get("/redirect/v1/r1/file/" + Sha256Hex("absent")).status, 404);
+  EXPECT_EQ(Get("/redirect/v1/r1/archive/debian/now/dists/").status, 400);
+  EXPECT_EQ(Get("/redirect/v1/r1/file/xyz").status, 400);
+  EXPECT_EQ(Get("/redirect/v1/r1/file/" + hash, {}, "POST").status, 405);
+  Response metrics = Get("/metrics");
+  EXPECT_NE(metrics.body.find("mirrorvault_regioncache_copies_total{region=\"r1\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("mirrorvault_regioncache_hits_total{region=\"r1\"} 2"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -105,5 +105,27 @@ TEST(Router, OtherPages) {
   EXPECT_EQ(Refused("/file/" + std::string(63, 'f')).status, 400);
 }
 
+TEST(Router, RegionRedirectsAdminAndServicePage) {
+  RedirectRoute f = Expect<RedirectRoute>("/redirect/v1/eu-west/file/" + std::string(40, 'A'));
+  EXPECT_EQ(f.region, "eu-west");
+  EXPECT_TRUE(f.file);
+  EXPECT_EQ(f.hash, std::string(40, 'a'));
+  RedirectRoute a = Expect<RedirectRoute>("/redirect/v1/auto/archive/debian/now/pool/a%2Bb.deb");
+  EXPECT_EQ(a.region, "auto");
+  EXPECT_FALSE(a.file);
+  EXPECT_EQ(a.archive.archive, "debian");
+  EXPECT_EQ(a.archive.timestamp, "now");
+  EXPECT_EQ(a.archive.path, "pool/a+b.deb");
+  EXPECT_EQ(Refused("/redirect/v1/eu/file/123").status, 400);
+  EXPECT_EQ(Refused("/redirect/v1/eu/archive/debian/now/../../x").status, 400);
+  EXPECT_EQ(Refused("/redirect/v2/eu/file/" + std::string(40, 'a')).status, 404);
+  EXPECT_EQ(Refused("/redirect/v1/eu/archive/debian").status, 404);
+  AdminRoute admin = Expect<AdminRoute>("/admin/jobs/12/retry?x=1");
+  EXPECT_EQ(admin.segments, (std::vector<std::string>{"jobs", "12", "retry"}));
+  EXPECT_EQ(admin.query, "x=1");
+  EXPECT_EQ(QueryParam("a=1&b=x%20y", "b"), std::optional<std::string>("x y"));
+  Expect<JobsPageRoute>("/jobs/");
+}
+
 }  // namespace
 }  // namespace mv::server

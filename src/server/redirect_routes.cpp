@@ -1,0 +1,95 @@
+// /redirect/v1/<region>/file/<hash> and /redirect/v1/<region>/archive/<a>/<ts>/<path>: a 302 to
+// the copy of that content in the region (regioncache/region_cache.h), made on the first
+// request; "auto" picks the client's region by its address (regioncache/region_map.h). When the
+// copy is not there in time, a 302 to this server's own URL for the content (the origin).
+#include <boost/json.hpp>
+
+#include "regioncache/region_cache.h"
+#include "regioncache/region_map.h"
+#include "server/html.h"
+#include "server/serve_context.h"
+
+namespace mv::server {
+namespace {
+
+namespace json = boost::json;
+
+Response JsonError(int status, const std::string& message) {
+  Response r = JsonResponse(status, json::serialize(json::object{{"error", message}}));
+  r.Set("Cache-Control", "no-store");
+  r.route = "redirect";
+  return r;
+}
+
+// A header value without control bytes, at most 200 of them.
+std::string HeaderSafe(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f && out.size() < 200) out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+Response ServeRedirect(ServeContext& ctx, const Request& request, const RedirectRoute& route) {
+  if (ctx.regions.cache == nullptr) {
+    return JsonError(404, "this server has no region cache ([[region]] in the configuration)");
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    Response r = JsonError(405, "the region cache answers GET and HEAD");
+    r.Set("Allow", "GET, HEAD");
+    return r;
+  }
+  std::string region = route.region;
+  if (region == "auto") {
+    Result<regioncache::IpAddress> peer = regioncache::ParseAddress(request.client);
+    if (!peer.ok() || ctx.regions.map == nullptr) return JsonError(400, "the client's address is unknown");
+    Result<std::string> chosen = ctx.regions.map->RegionFor(*peer, request.forwarded_for);
+    if (!chosen.ok()) return JsonError(404, chosen.status().message());
+    region = *chosen;
+  } else if (ctx.regions.cache->config().Find(region) == nullptr) {
+    return JsonError(404, "no region '" + region + "'");
+  }
+
+  archive::Sha256 sha{};
+  uint64_t size = 0;
+  std::string origin;
+  if (route.file) {
+    Result<archive::FileIdentity> identity = FindFileByHash(ctx, route.hash);
+    if (!identity.ok()) {
+      return JsonError(identity.status().IsNotFound() ? 404 : 400, identity.status().message());
+    }
+    sha = identity->sha256;
+    size = identity->size;
+    origin = "/file/" + route.hash;
+  } else {
+    const ArchiveRoute& a = route.archive;
+    Result<RunInfo> run = ctx.view.Resolve(a.archive, a.timestamp);
+    if (!run.ok()) return JsonError(run.status().IsNotFound() ? 404 : 400, run.status().message());
+    Result<archive::TreeEntry> entry = ctx.view.Lookup(*run, a.path);
+    if (!entry.ok()) {
+      return JsonError(entry.status().IsNotFound() ? 404 : 500,
+                       entry.status().IsNotFound() ? "no file \"" + a.path + "\" in " + a.archive +
+                                                         "@" + run->run_id.ToString()
+                                                   : entry.status().message());
+    }
+    if (entry->type != archive::EntryType::kFile || a.trailing_slash) {
+      return JsonError(400, "\"" + a.path + "\" is a directory: only files have regional copies");
+    }
+    sha = entry->hash;
+    size = entry->size;
+    origin = "/archive/" + UrlPath(a.archive) + "/" + run->run_id.ToString() + "/" + UrlPath(a.path);
+  }
+  Result<regioncache::Redirect> answer = ctx.regions.cache->ForBlob(region, ctx.store, sha, size, origin);
+  if (!answer.ok()) return JsonError(500, "region " + region + ": " + answer.status().message());
+  Response r = RedirectResponse(302, answer->location);
+  r.Set("Cache-Control", "no-store");
+  r.Set("X-Mirrorvault-Region", region);
+  r.Set("X-Mirrorvault-Cache", answer->fallback ? "fallback" : answer->hit ? "hit" : "miss");
+  if (answer->fallback) r.Set("X-Mirrorvault-Fallback", HeaderSafe(answer->reason));
+  r.route = "redirect";
+  return r;
+}
+
+}  // namespace mv::server
