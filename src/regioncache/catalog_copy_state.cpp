@@ -113,13 +113,16 @@ class CatalogCopyState final : public CopyState {
   }
 
   Status CompleteCopy(const std::string& region, const std::string& key, const std::string& owner,
-                      uint64_t size, const std::string& etag) override {
+                      uint64_t size, const std::string& etag,
+                      std::chrono::milliseconds in_use) override {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
     const int64_t now = Ms(clock_.Now());
-    const db::Value p[] = {region, key, owner, static_cast<int64_t>(size), etag, now};
+    const db::Value p[] = {region, key, owner, static_cast<int64_t>(size), etag, now,
+                           now + in_use.count()};
     MV_ASSIGN_OR_RETURN(int64_t n, c->Execute("UPDATE regioncache_copies SET ready = 1, size = $4, "
-                                              "etag = $5, last_used_ms = $6 WHERE region = $1 AND "
-                                              "key = $2 AND owner = $3 AND ready = 0",
+                                              "etag = $5, last_used_ms = $6, in_use_until_ms = $7 "
+                                              "WHERE region = $1 AND key = $2 AND owner = $3 AND "
+                                              "ready = 0",
                                               p));
     return n == 1 ? Status::Ok()
                   : PreconditionFailed("the claim of " + region + "/" + key +

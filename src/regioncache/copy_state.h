@@ -55,10 +55,11 @@ class CopyState {
   // The claim is still being worked on (call every stale_claim / 3 during long copies).
   virtual Status RenewClaim(const std::string& region, const std::string& key,
                             const std::string& owner) = 0;
-  // The copy is made: ready, with its size and origin ETag. PreconditionFailed when the claim
-  // was taken over meanwhile.
+  // The copy is made: ready, with its size and origin ETag, and held for `in_use` (the redirects
+  // about to be given). PreconditionFailed when the claim was taken over meanwhile.
   virtual Status CompleteCopy(const std::string& region, const std::string& key,
-                              const std::string& owner, uint64_t size, const std::string& etag) = 0;
+                              const std::string& owner, uint64_t size, const std::string& etag,
+                              std::chrono::milliseconds in_use) = 0;
   // The copy failed: the claim is dropped so that the next request tries again.
   virtual Status AbandonCopy(const std::string& region, const std::string& key,
                              const std::string& owner) = 0;

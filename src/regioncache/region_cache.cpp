@@ -66,7 +66,7 @@ Status RegionCache::Fill(const Region& region, store::ObjectStore& archive_store
     if (claim.outcome == ClaimOutcome::kClaimed) {
       const auto t0 = clock_.SteadyNow();
       Status st = Copy(region, archive_store, sha256, size);
-      if (st.ok()) st = state_->CompleteCopy(name, key, owner_, size, "");
+      if (st.ok()) st = state_->CompleteCopy(name, key, owner_, size, "", region.config->Hold());
       const double secs = std::chrono::duration<double>(clock_.SteadyNow() - t0).count();
       {
         std::lock_guard lock(mu_);
@@ -111,7 +111,7 @@ Result<Redirect> RegionCache::ForBlob(const std::string& region_name,
   const Region& region = rit->second;
   const std::string key = archive::BlobKey(sha256);
   MV_ASSIGN_OR_RETURN(std::optional<CopyEntry> entry, state_->Get(region_name, key));
-  const auto in_use = std::chrono::duration_cast<std::chrono::milliseconds>(region.config->presign_ttl);
+  const std::chrono::milliseconds in_use = region.config->Hold();
   if (entry && entry->ready) {
     MV_RETURN_IF_ERROR(state_->Touch(region_name, key, in_use));
     MV_ASSIGN_OR_RETURN(std::string url, UrlOf(region, key));

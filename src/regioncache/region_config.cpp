@@ -41,7 +41,7 @@ Result<std::optional<RegionCacheConfig>> ReadRegionCacheConfig(const ConfigValue
   std::set<std::string> names;
   for (const ConfigValue& s : sections) {
     MV_RETURN_IF_ERROR(s.CheckKeys({"name", "store", "budget", "ttl", "cidrs", "redirect",
-                                    "public_base", "presign_ttl"}));
+                                    "public_base", "presign_ttl", "hold"}));
     RegionConfig r;
     MV_ASSIGN_OR_RETURN(r.name, String(s, "name"));
     if (r.name.empty()) return s.Error("a [[region]] needs a name");
@@ -80,6 +80,10 @@ Result<std::optional<RegionCacheConfig>> ReadRegionCacheConfig(const ConfigValue
         return v->Error("presign_ttl must be between 1s and 7d");
       }
       r.presign_ttl = std::chrono::duration_cast<std::chrono::seconds>(ttl);
+    }
+    if (const ConfigValue* v = s.Find("hold")) {
+      MV_ASSIGN_OR_RETURN(std::chrono::milliseconds hold, v->AsDuration());
+      r.hold = hold;
     }
     c.regions.push_back(std::move(r));
   }

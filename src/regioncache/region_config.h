@@ -18,6 +18,9 @@
 //   cidrs = ["3.0.0.0/9"]                     # clients here get this region from /auto/
 //   redirect = "presigned"                    # or "public" with public_base = "https://..."
 //   presign_ttl = "10m"
+//   hold = "10s"                              # a copy just redirected to is kept this long even
+//                                             # over budget (default: presign_ttl when presigned,
+//                                             # 10 s when public)
 //
 // An allow entry that starts with http:// allows plain HTTP under that prefix (HTTPS is required
 // elsewhere); one whose host is an IP literal of a loopback, private or link-local address allows
@@ -47,6 +50,14 @@ struct RegionConfig {
   RedirectMode redirect = RedirectMode::kPresigned;
   std::string public_base;  // with kPublic: the copy of key K is at public_base + K
   std::chrono::seconds presign_ttl{600};
+  std::optional<std::chrono::milliseconds> hold;
+  // How long a copy is kept after a redirect to it, whatever the budget says.
+  std::chrono::milliseconds Hold() const {
+    if (hold) return *hold;
+    return redirect == RedirectMode::kPresigned
+               ? std::chrono::duration_cast<std::chrono::milliseconds>(presign_ttl)
+               : std::chrono::milliseconds(10'000);
+  }
 };
 
 struct RegionCacheConfig {
