@@ -166,6 +166,19 @@ Result<Redirect> RegionCache::ForBlob(const std::string& region_name,
   return out;
 }
 
+Status RegionCache::Purge(const std::string& region_name, const archive::Sha256& sha256) {
+  auto rit = regions_.find(region_name);
+  if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
+  const std::string key = archive::BlobKey(sha256);
+  MV_ASSIGN_OR_RETURN(std::optional<CopyEntry> entry, state_->Get(region_name, key));
+  if (!entry || !entry->ready) return NotFound("region " + region_name + " has no copy of " + key);
+  MV_RETURN_IF_ERROR(rit->second.store->Delete(key));
+  MV_RETURN_IF_ERROR(state_->Forget(region_name, key));
+  std::lock_guard lock(mu_);
+  ++stats_[region_name].evictions;
+  return Status::Ok();
+}
+
 Result<int> RegionCache::Expire(const std::string& region_name) {
   auto rit = regions_.find(region_name);
   if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");

@@ -57,6 +57,10 @@ class RegionCache {
                            const archive::Sha256& sha256, uint64_t size,
                            const std::string& fallback);
 
+  // Deletes the copy of blob `sha256` from `region` now (an operator's purge); NotFound when
+  // the region has none.
+  Status Purge(const std::string& region, const archive::Sha256& sha256);
+
   // Deletes what `region` must not keep (budget, ttl); how many copies were deleted.
   Result<int> Expire(const std::string& region);
 

@@ -197,8 +197,8 @@ Response Handle(jobs::JobQueue& q, const AdminContext& admin, const Request& req
 
 }  // namespace
 
-Response ServeAdmin(const AdminContext* admin, const Request& request, const AdminRoute& route) {
-  if (admin == nullptr || admin->queue == nullptr || admin->token.empty()) {
+std::optional<Response> RefuseUnlessAdmin(const AdminContext* admin, const Request& request) {
+  if (admin == nullptr || admin->token.empty()) {
     return Error(404, "the admin API is off: no admin token is configured "
                       "([server] admin_token_env names the variable that holds it)");
   }
@@ -212,6 +212,14 @@ Response ServeAdmin(const AdminContext* admin, const Request& request, const Adm
     r.Set("WWW-Authenticate", "Bearer realm=\"mirrorvault admin\"");
     return r;
   }
+  return std::nullopt;
+}
+
+std::string AdminWho(const Request& request) { return Who(request); }
+
+Response ServeAdmin(const AdminContext* admin, const Request& request, const AdminRoute& route) {
+  if (std::optional<Response> refusal = RefuseUnlessAdmin(admin, request)) return *refusal;
+  if (admin->queue == nullptr) return Error(404, "this server has no job queue");
   return Handle(*admin->queue, *admin, request, route);
 }
 

@@ -13,6 +13,7 @@
 // them: the X-Mirrorvault-Operator header when given, and the client's address.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "jobs/queue.h"
@@ -29,5 +30,11 @@ struct AdminContext {
 };
 
 Response ServeAdmin(const AdminContext* admin, const Request& request, const AdminRoute& route);
+
+// For admin actions outside /admin/ (DELETE /redirect/v1/...): nullopt when the request carries
+// the admin token, else the refusal to send (404 when the admin API is off, 401 otherwise).
+std::optional<Response> RefuseUnlessAdmin(const AdminContext* admin, const Request& request);
+// Who acts, for logs: the X-Mirrorvault-Operator name and the client's address.
+std::string AdminWho(const Request& request);
 
 }  // namespace mv::server

@@ -117,11 +117,14 @@ Response Handler::Handle(const Request& request) {
 }
 
 Response Handler::Dispatch(const Request& request) {
-  if (request.target.starts_with("/admin/")) {
+  if (request.target.starts_with("/admin/") || request.target.starts_with("/redirect/")) {
     auto matched = MatchRoute(request.target);
     if (const Route* route = std::get_if<Route>(&matched)) {
       if (const AdminRoute* admin = std::get_if<AdminRoute>(route)) {
         return ServeAdmin(context_.admin, request, *admin);
+      }
+      if (const RedirectRoute* redirect = std::get_if<RedirectRoute>(route)) {
+        return ServeRedirect(context_, request, *redirect);
       }
     }
   }

@@ -6,7 +6,9 @@
 
 #include "regioncache/region_cache.h"
 #include "regioncache/region_map.h"
+#include "server/admin_api.h"
 #include "server/html.h"
+#include "util/log.h"
 #include "server/serve_context.h"
 
 namespace mv::server {
@@ -36,10 +38,15 @@ Response ServeRedirect(ServeContext& ctx, const Request& request, const Redirect
   if (ctx.regions.cache == nullptr) {
     return JsonError(404, "this server has no region cache ([[region]] in the configuration)");
   }
-  if (request.method != "GET" && request.method != "HEAD") {
-    Response r = JsonError(405, "the region cache answers GET and HEAD");
-    r.Set("Allow", "GET, HEAD");
+  const bool purge = request.method == "DELETE";
+  if (request.method != "GET" && request.method != "HEAD" && !purge) {
+    Response r = JsonError(405, "the region cache answers GET, HEAD and DELETE (a purge)");
+    r.Set("Allow", "GET, HEAD, DELETE");
     return r;
+  }
+  if (purge) {
+    if (std::optional<Response> refusal = RefuseUnlessAdmin(ctx.admin, request)) return *refusal;
+    if (route.region == "auto") return JsonError(400, "a purge names its region");
   }
   std::string region = route.region;
   if (region == "auto") {
@@ -80,6 +87,16 @@ Response ServeRedirect(ServeContext& ctx, const Request& request, const Redirect
     sha = entry->hash;
     size = entry->size;
     origin = "/archive/" + UrlPath(a.archive) + "/" + run->run_id.ToString() + "/" + UrlPath(a.path);
+  }
+  if (purge) {
+    Status st = ctx.regions.cache->Purge(region, sha);
+    if (!st.ok()) return JsonError(st.IsNotFound() ? 404 : 500, st.message());
+    LogInfo("region copy purged", {{"region", region}, {"key", archive::BlobKey(sha)},
+                                   {"who", AdminWho(request)}});
+    Response r = JsonResponse(200, json::serialize(json::object{
+                                       {"purged", archive::BlobKey(sha)}, {"region", region}}));
+    r.route = "redirect";
+    return r;
   }
   Result<regioncache::Redirect> answer = ctx.regions.cache->ForBlob(region, ctx.store, sha, size, origin);
   if (!answer.ok()) return JsonError(500, "region " + region + ": " + answer.status().message());

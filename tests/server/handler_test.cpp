@@ -465,8 +465,25 @@ TEST_F(HandlerTest, RegionRedirects) {
   EXPECT_EQ(Get("/redirect/v1/r1/archive/debian/now/dists/").status, 400);
   EXPECT_EQ(Get("/redirect/v1/r1/file/xyz").status, 400);
   EXPECT_EQ(Get("/redirect/v1/r1/file/" + hash, {}, "POST").status, 405);
+  // A purge needs the admin token; then the copy is gone, and made again on the next request.
+  EXPECT_EQ(Get("/redirect/v1/r1/file/" + hash, {}, "DELETE").status, 404) << "admin API off";
+  AdminContext admin{.token = "tok"};
+  context.admin = &admin;
+  handler_ = std::make_unique<Handler>(context, &metrics_);
+  EXPECT_EQ(Get("/redirect/v1/r1/file/" + hash, {}, "DELETE").status, 401);
+  Request purge;
+  purge.method = "DELETE";
+  purge.target = "/redirect/v1/r1/file/" + hash;
+  purge.authorization = "Bearer tok";
+  Response purged = handler_->Handle(purge);
+  EXPECT_EQ(purged.status, 200) << purged.body;
+  EXPECT_FALSE((*region_store)->Head(key).ok());
+  EXPECT_EQ(handler_->Handle(purge).status, 404) << "nothing left to purge";
+  Response again = Get("/redirect/v1/r1/file/" + hash);
+  ASSERT_EQ(again.status, 302);
+  EXPECT_EQ(*again.Find("X-Mirrorvault-Cache"), "miss");
   Response metrics = Get("/metrics");
-  EXPECT_NE(metrics.body.find("mirrorvault_regioncache_copies_total{region=\"r1\"} 1"),
+  EXPECT_NE(metrics.body.find("mirrorvault_regioncache_copies_total{region=\"r1\"} 2"),
             std::string::npos);
   EXPECT_NE(metrics.body.find("mirrorvault_regioncache_hits_total{region=\"r1\"} 2"),
             std::string::npos);
