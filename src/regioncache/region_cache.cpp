@@ -110,10 +110,29 @@ Result<Redirect> RegionCache::ForBlob(const std::string& region_name,
   if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
   const Region& region = rit->second;
   const std::string key = archive::BlobKey(sha256);
-  MV_ASSIGN_OR_RETURN(std::optional<CopyEntry> entry, state_->Get(region_name, key));
+  const std::string flight = region_name + "/" + key;
   const std::chrono::milliseconds in_use = region.config->Hold();
-  if (entry && entry->ready) {
-    MV_RETURN_IF_ERROR(state_->Touch(region_name, key, in_use));
+  const auto fresh_for = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), in_use / 2);
+  auto remember = [&] {
+    std::lock_guard lock(mu_);
+    if (known_.size() > 100'000) known_.clear();
+    known_[flight] = Known{clock_.SteadyNow() + fresh_for};
+  };
+  bool fresh = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = known_.find(flight);
+    fresh = it != known_.end() && it->second.fresh_until > clock_.SteadyNow();
+  }
+  if (!fresh) {
+    MV_ASSIGN_OR_RETURN(std::optional<CopyEntry> entry, state_->Get(region_name, key));
+    fresh = entry && entry->ready;
+    if (fresh) {
+      MV_RETURN_IF_ERROR(state_->Touch(region_name, key, in_use));
+      remember();
+    }
+  }
+  if (fresh) {
     MV_ASSIGN_OR_RETURN(std::string url, UrlOf(region, key));
     std::lock_guard lock(mu_);
     ++stats_[region_name].hits;
@@ -125,7 +144,6 @@ Result<Redirect> RegionCache::ForBlob(const std::string& region_name,
     std::lock_guard lock(mu_);
     RegionStats& s = stats_[region_name];
     ++s.misses;
-    const std::string flight = region_name + "/" + key;
     auto it = in_flight_.find(flight);
     if (it != in_flight_.end()) {
       fill = it->second;
@@ -156,6 +174,7 @@ Result<Redirect> RegionCache::ForBlob(const std::string& region_name,
     out.reason = st.ToString();
   } else {
     MV_RETURN_IF_ERROR(state_->Touch(region_name, key, in_use));
+    remember();
     MV_ASSIGN_OR_RETURN(out.location, UrlOf(region, key));
     return out;
   }
@@ -175,6 +194,7 @@ Status RegionCache::Purge(const std::string& region_name, const archive::Sha256&
   MV_RETURN_IF_ERROR(rit->second.store->Delete(key));
   MV_RETURN_IF_ERROR(state_->Forget(region_name, key));
   std::lock_guard lock(mu_);
+  known_.erase(region_name + "/" + key);
   ++stats_[region_name].evictions;
   return Status::Ok();
 }
@@ -199,6 +219,10 @@ Result<int> RegionCache::Expire(const std::string& region_name) {
       continue;
     }
     MV_RETURN_IF_ERROR(state_->Forget(region_name, e.key));
+    {
+      std::lock_guard lock(mu_);
+      known_.erase(region_name + "/" + e.key);
+    }
     total -= e.size;
     ++deleted;
   }

@@ -8,6 +8,10 @@
 // copy is made by the store itself when the archive store and the region are one S3 service
 // (CopyFrom), else streamed through this process with its SHA-256 checked.
 //
+// A hit asks the state and touches the copy (LRU order, and the hold that keeps a copy a redirect
+// points to) at most once a second per copy and instance; in between it is answered from memory.
+// An operator's purge on another instance reaches this one within that second.
+//
 // Copies expire: after each copy, and on Expire(), a region's least recently used copies are
 // deleted until it fits its budget, and copies unused for its ttl are deleted too; a copy a
 // redirect handed out within its validity (presign ttl) is kept until that has passed.
@@ -84,6 +88,14 @@ class RegionCache {
   std::unique_ptr<CopyState> state_;
   const std::string owner_;
   Clock& clock_;
+
+  // Copies known ready, and until when that knowledge is used without asking the state (and
+  // without touching it again): hits need no state query. Fresh for min(1 s, hold / 2), so a
+  // copy redirected to from memory was touched, and so held, within its hold.
+  struct Known {
+    std::chrono::steady_clock::time_point fresh_until;
+  };
+  std::map<std::string, Known> known_;  // GUARDED_BY(mu_), by region/key; cleared when large
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_future<Status>> in_flight_;  // GUARDED_BY(mu_), by region/key
