@@ -51,6 +51,7 @@ bench:
 	bench/serve $(BUILD)/src/cli/mirrorvault
 	bench/publish $(BUILD)/src/cli/mirrorvault
 	bench/jobs $(BUILD)/src/cli/mirrorvault
+	bench/regioncache $(BUILD)/src/cli/mirrorvault
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

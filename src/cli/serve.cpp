@@ -138,11 +138,6 @@ int RunServe(CliContext& context, const ServeArgs& args) {
   serve_context.admin = &admin;
   serve_context.regions = {region_cache.get(), region_map.get()};
   server::Handler handler(serve_context, &metrics);
-  if (region_cache) {
-    http_options.may_wait = [](const server::Request& r) {
-      return r.target.starts_with("/redirect/");
-    };
-  }
   server::HttpServer http(
       http_options, [&handler](const server::Request& r) { return handler.Handle(r); },
       access->store.get(), &metrics, access_log.get());

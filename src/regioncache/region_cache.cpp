@@ -102,10 +102,8 @@ Status RegionCache::Fill(const Region& region, store::ObjectStore& archive_store
   }
 }
 
-Result<Redirect> RegionCache::ForBlob(const std::string& region_name,
-                                      store::ObjectStore& archive_store,
-                                      const archive::Sha256& sha256, uint64_t size,
-                                      const std::string& fallback) {
+Result<std::optional<Redirect>> RegionCache::TryHit(const std::string& region_name,
+                                                   const archive::Sha256& sha256) {
   auto rit = regions_.find(region_name);
   if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
   const Region& region = rit->second;
@@ -136,8 +134,30 @@ Result<Redirect> RegionCache::ForBlob(const std::string& region_name,
     MV_ASSIGN_OR_RETURN(std::string url, UrlOf(region, key));
     std::lock_guard lock(mu_);
     ++stats_[region_name].hits;
-    return Redirect{.location = std::move(url), .hit = true};
+    return std::optional<Redirect>(Redirect{.location = std::move(url), .hit = true});
   }
+  return std::optional<Redirect>();
+}
+
+Result<Redirect> RegionCache::ForBlob(
+const std::string& region_name,
+                                      store::ObjectStore& archive_store,
+                                      const archive::Sha256& sha256, uint64_t size,
+                                      const std::string& fallback) {
+  auto rit = regions_.find(region_name);
+  if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
+  const Region& region = rit->second;
+  MV_ASSIGN_OR_RETURN(std::optional<Redirect> hit, TryHit(region_name, sha256));
+  if (hit) return std::move(*hit);
+  const std::string key = archive::BlobKey(sha256);
+  const std::string flight = region_name + "/" + key;
+  const std::chrono::milliseconds in_use = region.config->Hold();
+  auto remember = [&] {
+    std::lock_guard lock(mu_);
+    if (known_.size() > 100'000) known_.clear();
+    known_[flight] = Known{clock_.SteadyNow() + std::min<std::chrono::milliseconds>(
+                                                    std::chrono::seconds(1), in_use / 2)};
+  };
   // One fill per key in this process; everyone asking meanwhile waits on it.
   std::shared_future<Status> fill;
   {

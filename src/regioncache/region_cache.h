@@ -61,6 +61,10 @@ class RegionCache {
                            const archive::Sha256& sha256, uint64_t size,
                            const std::string& fallback);
 
+  // The redirect to the copy when it is there already, without waiting for anything (nullopt:
+  // ForBlob would have to make it or wait for it). NotFound for an unknown region.
+  Result<std::optional<Redirect>> TryHit(const std::string& region, const archive::Sha256& sha256);
+
   // Deletes the copy of blob `sha256` from `region` now (an operator's purge); NotFound when
   // the region has none.
   Status Purge(const std::string& region, const archive::Sha256& sha256);

@@ -85,7 +85,22 @@ Response ServeArchivePath(ServeContext& ctx, const Request& request, const Archi
   return r;
 }
 
+static Result<archive::FileIdentity> FindFileByHashInCatalog(ServeContext& ctx, const std::string& hash);
+
 Result<archive::FileIdentity> FindFileByHash(ServeContext& ctx, const std::string& hash) {
+  if (ctx.file_identities != nullptr) {
+    if (std::shared_ptr<const archive::FileIdentity> known = ctx.file_identities->Get(hash)) {
+      return *known;
+    }
+  }
+  MV_ASSIGN_OR_RETURN(archive::FileIdentity found, FindFileByHashInCatalog(ctx, hash));
+  if (ctx.file_identities != nullptr) {
+    ctx.file_identities->Put(hash, std::make_shared<const archive::FileIdentity>(found));
+  }
+  return found;
+}
+
+static Result<archive::FileIdentity> FindFileByHashInCatalog(ServeContext& ctx, const std::string& hash) {
   if (hash.size() == 64) {
     MV_ASSIGN_OR_RETURN(archive::Sha256 sha, archive::ParseSha256(hash, "hash"));
     MV_ASSIGN_OR_RETURN(std::optional<archive::FileIdentity> found, ctx.catalog.FileBySha256(sha));

@@ -26,6 +26,10 @@ struct Request {
   std::string operator_name;  // X-Mirrorvault-Operator: who acts, for the audit log
   std::string client;         // the peer's address
   std::string forwarded_for;  // X-Forwarded-For (believed only from trusted proxies)
+  // Whether the handler may block for long (a region copy). The server first calls handlers
+  // with false on its connection thread; a handler that would have to wait answers
+  // Response::wait_elsewhere, and the server calls it again, with true, on a pool of its own.
+  bool may_wait = true;
 
   bool head() const { return method == "HEAD"; }
   // The client prefers JSON (an Accept header naming application/json before text/html).
@@ -47,6 +51,8 @@ struct Response {
   std::optional<BlobBody> blob;  // streamed from the store
   // For metrics and the access log: which route answered ("archive_file", "mr", ...).
   std::string route = "other";
+  // Not an answer: ask again with Request::may_wait (see there).
+  bool wait_elsewhere = false;
 
   void Set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -83,14 +83,12 @@ struct HttpServer::Impl {
   std::atomic<int64_t> open{0};
   std::mutex sessions_mu;
   std::set<std::shared_ptr<Session>> sessions;
-  std::unique_ptr<asio::thread_pool> blocking;  // options.may_wait requests run here
+  std::unique_ptr<asio::thread_pool> blocking;  // handlers that must wait run here
 
   Impl(HttpServerOptions o, HandleFn h, store::ObjectStore* s, ServerMetrics* m, AccessLog* l)
       : options(std::move(o)), handle(std::move(h)), store(s), metrics(m), access_log(l) {
-    if (options.may_wait) {
-      blocking = std::make_unique<asio::thread_pool>(
-          static_cast<size_t>(std::max(options.blocking_threads, 1)));
-    }
+    blocking = std::make_unique<asio::thread_pool>(
+        static_cast<size_t>(std::max(options.blocking_threads, 1)));
   }
 
   // --- writing responses ---
@@ -247,16 +245,16 @@ struct HttpServer::Impl {
       request.operator_name = std::string(req["X-Mirrorvault-Operator"]);
       request.client = client;
       request.forwarded_for = std::string(req["X-Forwarded-For"]);
-      Response response;
-      if (blocking && options.may_wait && options.may_wait(request)) {
+      request.may_wait = false;
+      Response response = handle(request);
+      if (response.wait_elsewhere) {
         // On the blocking pool for as long as it waits; the coroutine resumes on the
         // connection's own thread to write. (A plain post would resume here at once: an
         // awaitable completes on its own executor.)
+        request.may_wait = true;
         response = co_await asio::co_spawn(
             *blocking, [this, &request]() -> asio::awaitable<Response> { co_return handle(request); },
             asio::use_awaitable);
-      } else {
-        response = handle(request);
       }
       const std::string route = response.route;
       const bool keep_alive = req.keep_alive() && !stopping.load();

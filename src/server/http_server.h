@@ -36,10 +36,8 @@ struct HttpServerOptions {
   size_t header_limit = 16 * 1024;  // request line and headers; beyond: 431
   size_t body_limit = 64 * 1024;    // request bodies (GET and HEAD need none); beyond: 413
   size_t stream_chunk = 256 * 1024;  // bodies up to this are read whole, larger ones in chunks
-  // Requests for which this returns true are handled on a separate pool of `blocking_threads`
-  // threads: handlers that wait long (the region cache waits for a copy) then hold no connection
-  // thread, so every other request goes on.
-  std::function<bool(const Request&)> may_wait;
+  // Handlers that must wait long (the region cache waits for a copy) run again on a separate
+  // pool of this many threads (Request::may_wait), so that they hold no connection thread.
   int blocking_threads = 64;
 };
 

@@ -98,7 +98,20 @@ Response ServeRedirect(ServeContext& ctx, const Request& request, const Redirect
     r.route = "redirect";
     return r;
   }
-  Result<regioncache::Redirect> answer = ctx.regions.cache->ForBlob(region, ctx.store, sha, size, origin);
+  Result<regioncache::Redirect> answer = InvalidArgument("unanswered");
+  if (request.may_wait) {
+    answer = ctx.regions.cache->ForBlob(region, ctx.store, sha, size, origin);
+  } else {
+    // The connection's thread answers hits; anything that may wait goes to the server's pool.
+    Result<std::optional<regioncache::Redirect>> hit = ctx.regions.cache->TryHit(region, sha);
+    if (!hit.ok()) return JsonError(500, "region " + region + ": " + hit.status().message());
+    if (!*hit) {
+      Response later;
+      later.wait_elsewhere = true;
+      return later;
+    }
+    answer = std::move(**hit);
+  }
   if (!answer.ok()) return JsonError(500, "region " + region + ": " + answer.status().message());
   Response r = RedirectResponse(302, answer->location);
   r.Set("Cache-Control", "no-store");

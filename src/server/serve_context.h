@@ -43,6 +43,9 @@ struct ServeContext {
   // Rendered directory listings (HTML and JSON), weighed in bytes; none: rendered every time.
   // The Handler provides one.
   LruCache<std::string>* rendered_listings = nullptr;
+  // Files by the hash /file/H and /redirect/.../file/H name (content-addressed: never stale);
+  // none: the catalog is asked every time. The Handler provides one.
+  LruCache<archive::FileIdentity>* file_identities = nullptr;
   // The import service, when the catalog has one: its admin API and its /metrics.
   const struct AdminContext* admin = nullptr;
   RegionRouting regions;
