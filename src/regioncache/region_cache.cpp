@@ -178,10 +178,15 @@ const std::string& region_name,
       // bound, a client gone) leaves it to finish for the next one.
       std::thread([this, &region, &archive_store, sha256, size, promise, flight, region_name] {
         Status st = Fill(region, archive_store, sha256, size);
+        {
+          // Forgotten before it is answered: whoever asks after the answer (a retry after a
+          // failure) starts a fill of its own rather than joining this finished one.
+          std::lock_guard inner(mu_);
+          in_flight_.erase(flight);
+          --stats_[region_name].in_flight;
+        }
         promise->set_value(st);
         std::lock_guard inner(mu_);
-        in_flight_.erase(flight);
-        --stats_[region_name].in_flight;
         --copying_;
         idle_.notify_all();
       }).detach();
