@@ -22,6 +22,9 @@ Result<Parsed> ParseHttpUrl(std::string_view text, std::string_view what) {
                            "\" is not an absolute URL");
   }
   urls::url u(*parsed);
+  // An empty path is "/" (RFC 3986 6.2.3), set before normalising: setting it afterwards can
+  // give "/./" (a path that must not be read as an authority), which is not its own normal form.
+  if (u.encoded_path().empty()) u.set_encoded_path("/");
   u.normalize();
   Parsed p;
   p.scheme = std::string(u.scheme());
@@ -43,7 +46,6 @@ Result<Parsed> ParseHttpUrl(std::string_view text, std::string_view what) {
       u.remove_port();
     }
   }
-  if (u.path().empty()) u.set_path("/");
   p.port = u.has_port() ? u.port_number() : (p.scheme == "https" ? 443 : 80);
   p.host = u.host_type() == urls::host_type::ipv6 ? std::string(u.encoded_host_address())
                                                    : std::string(u.host());

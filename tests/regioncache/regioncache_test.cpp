@@ -150,6 +150,11 @@ TEST(OriginPolicy, AllowListSchemesAndAddresses) {
   EXPECT_EQ(ok->url, "https://artifacts.example.org/pub/b~.tar?x=1");
   EXPECT_EQ(ok->port, 443);
   MV_EXPECT_OK(p->CheckUrl("https://artifacts.example.org/pub"));
+  // Found by the fuzzer: a URL without a path is "/" and normalises to itself.
+  auto bare = p->CheckUrl("http://127.0.0.1:8081");
+  MV_ASSERT_OK(bare);
+  EXPECT_EQ(bare->url, "http://127.0.0.1:8081/");
+  EXPECT_EQ(p->CheckUrl(bare->url)->url, bare->url);
   for (const char* refused : {
            "https://artifacts.example.org/public/x",     // not at a boundary
            "https://artifacts.example.org.evil.example/pub/x",
