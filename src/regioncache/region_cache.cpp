@@ -102,6 +102,13 @@ Status RegionCache::Fill(const Region& region, store::ObjectStore& archive_store
   }
 }
 
+void RegionCache::Remember(const std::string& flight, std::chrono::milliseconds hold) {
+  std::lock_guard lock(mu_);
+  if (known_.size() > 100'000) known_.clear();
+  known_[flight] = Known{clock_.SteadyNow() +
+                         std::min<std::chrono::milliseconds>(std::chrono::seconds(1), hold / 2)};
+}
+
 Result<std::optional<Redirect>> RegionCache::TryHit(const std::string& region_name,
                                                    const archive::Sha256& sha256) {
   auto rit = regions_.find(region_name);
@@ -110,12 +117,6 @@ Result<std::optional<Redirect>> RegionCache::TryHit(const std::string& region_na
   const std::string key = archive::BlobKey(sha256);
   const std::string flight = region_name + "/" + key;
   const std::chrono::milliseconds in_use = region.config->Hold();
-  const auto fresh_for = std::min<std::chrono::milliseconds>(std::chrono::seconds(1), in_use / 2);
-  auto remember = [&] {
-    std::lock_guard lock(mu_);
-    if (known_.size() > 100'000) known_.clear();
-    known_[flight] = Known{clock_.SteadyNow() + fresh_for};
-  };
   bool fresh = false;
   {
     std::lock_guard lock(mu_);
@@ -127,7 +128,7 @@ Result<std::optional<Redirect>> RegionCache::TryHit(const std::string& region_na
     fresh = entry && entry->ready;
     if (fresh) {
       MV_RETURN_IF_ERROR(state_->Touch(region_name, key, in_use));
-      remember();
+      Remember(flight, in_use);
     }
   }
   if (fresh) {
@@ -152,12 +153,6 @@ const std::string& region_name,
   const std::string key = archive::BlobKey(sha256);
   const std::string flight = region_name + "/" + key;
   const std::chrono::milliseconds in_use = region.config->Hold();
-  auto remember = [&] {
-    std::lock_guard lock(mu_);
-    if (known_.size() > 100'000) known_.clear();
-    known_[flight] = Known{clock_.SteadyNow() + std::min<std::chrono::milliseconds>(
-                                                    std::chrono::seconds(1), in_use / 2)};
-  };
   // One fill per key in this process; everyone asking meanwhile waits on it.
   std::shared_future<Status> fill;
   {
@@ -199,7 +194,7 @@ const std::string& region_name,
     out.reason = st.ToString();
   } else {
     MV_RETURN_IF_ERROR(state_->Touch(region_name, key, in_use));
-    remember();
+    Remember(flight, in_use);
     MV_ASSIGN_OR_RETURN(out.location, UrlOf(region, key));
     return out;
   }

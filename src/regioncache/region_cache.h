@@ -84,6 +84,8 @@ class RegionCache {
   // Makes sure the copy exists (claiming, copying, or waiting for another instance's copy).
   Status Fill(const Region& region, store::ObjectStore& archive_store,
               const archive::Sha256& sha256, uint64_t size);
+  // The copy `flight` (region/key) is ready: known so, without asking the state, for a while.
+  void Remember(const std::string& flight, std::chrono::milliseconds hold);
   Status Copy(const Region& region, store::ObjectStore& archive_store,
               const archive::Sha256& sha256, uint64_t size);
 
