@@ -53,8 +53,9 @@ declare -A worker_pid=()       # name -> PID of the workers that should be runni
 proxy_pids=()
 pgdb=""
 failures=0
+failed_checks=()               # repeated after the worker logs, so that a log's tail shows them
 pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+fail() { echo "FAIL $*"; failures=$((failures + 1)); failed_checks+=("$*"); }
 info() { echo "     $*"; }
 
 # alive PID: the process exists and is not a zombie (kill -0 succeeds on an unreaped child).
@@ -603,6 +604,8 @@ if [ "$failures" -ne 0 ]; then
   for f in "$work"/w*.log "$work"/faults.log "$work"/slowproxy.log; do
     [ -s "$f" ] && { echo "---- last lines of ${f##*/}"; tail -n 15 "$f"; }
   done
+  echo "---- the checks that failed (above, in order)"
+  for c in "${failed_checks[@]}"; do echo "FAIL ${c:0:600}"; done
 fi
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]
