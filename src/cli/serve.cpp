@@ -124,11 +124,19 @@ int RunServe(CliContext& context, const ServeArgs& args) {
     Result<std::unique_ptr<regioncache::CopyState>> state =
         regioncache::OpenCatalogCopyState(*state_db);
     if (!state.ok()) return ReportError(state.status());
+    // Origin URLs (/redirect/v1/<region>/url?u=...) only under the allow list.
+    std::shared_ptr<const regioncache::OriginFetcher> origins;
+    if (!rc.allow.empty()) {
+      Result<regioncache::OriginPolicy> policy = regioncache::OriginPolicy::FromAllowList(rc.allow);
+      if (!policy.ok()) return ReportError(policy.status().WithContext("[regioncache] allow"));
+      origins = std::make_shared<const regioncache::OriginFetcher>(std::move(*policy),
+                                                                   context.store_context().http);
+    }
     char hostname[256] = {0};
     ::gethostname(hostname, sizeof hostname - 1);
     region_cache = std::make_unique<regioncache::RegionCache>(
         rc, std::move(stores), std::move(*state),
-        std::string(hostname) + ":" + std::to_string(::getpid()));
+        std::string(hostname) + ":" + std::to_string(::getpid()), nullptr, std::move(origins));
     region_map = std::make_unique<regioncache::RegionMap>(rc);
   }
 

@@ -84,6 +84,7 @@ struct Transfer {
   const Request* request = nullptr;
   Response response;
   Slist header_list;
+  Slist resolve_list;  // CURLOPT_RESOLVE of a pinned request
   char errbuf[CURL_ERROR_SIZE] = {};
   Status callback_status;  // set when our own callback aborted the transfer
   CURL* easy = nullptr;
@@ -219,6 +220,16 @@ class CurlLoop final : public HttpClient {
       curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
       curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
       curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    }
+    if (!r.pin.empty()) {
+      // "+": a cache entry that times out like a looked-up one, not a permanent override of the
+      // name for every later transfer of this multi handle.
+      t.resolve_list.reset(curl_slist_append(nullptr, ("+" + r.pin).c_str()));
+      if (!t.resolve_list) return Internal("out of memory pinning " + r.pin);
+      curl_easy_setopt(easy, CURLOPT_RESOLVE, t.resolve_list.get());
+      curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+      curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+      curl_easy_setopt(easy, CURLOPT_PROXY, "");
     }
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);

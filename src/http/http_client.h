@@ -50,6 +50,10 @@ struct Request {
   // Follow up to 5 redirects to http(s) URLs (GETs of upstream files; never S3 requests, whose
   // signatures are for one URL).
   bool follow_redirects = false;
+  // "host:port:address[,address...]": connect to these addresses for host:port instead of
+  // resolving it, on a fresh connection not kept for reuse, never through a proxy (a caller that
+  // checked where the request goes: the region cache's origin fetches). Empty: resolve as usual.
+  std::string pin;
 };
 
 struct Response {

@@ -92,12 +92,20 @@ Result<AllowedUrl> OriginPolicy::CheckUrl(std::string_view url) const {
     }
   }
   if (!best) {
+    // Entries match their own scheme only; an http:// URL that an https:// entry would allow
+    // over HTTPS gets the reason that helps.
+    if (p.scheme == "http") {
+      const std::string as_https = "https" + p.normalized.substr(4);
+      for (const Rule& rule : rules_) {
+        if (!rule.http && MatchesAt(as_https, rule.prefix)) {
+          return PermissionDenied("origin URL " + p.normalized.substr(0, 200) +
+                                  ": plain HTTP is refused (the allow entry is " +
+                                  rule.prefix.substr(0, 200) + ")");
+        }
+      }
+    }
     return PermissionDenied("origin URL " + p.normalized.substr(0, 200) +
                             " is not under any allowed prefix ([regioncache] allow)");
-  }
-  if (p.scheme == "http" && !rules_[*best].http) {
-    return PermissionDenied("origin URL " + p.normalized.substr(0, 200) +
-                            ": plain HTTP is refused (the allow entry is https://)");
   }
   return AllowedUrl{.url = p.normalized, .host = p.host, .port = p.port,
                     .https = p.scheme == "https", .rule = *best};

@@ -1,8 +1,12 @@
 #include "regioncache/region_cache.h"
 
+#include <fcntl.h>
+
 #include <filesystem>
 #include <thread>
 
+#include "util/hash.h"
+#include "util/io.h"
 #include "util/log.h"
 
 namespace mv::regioncache {
@@ -11,11 +15,13 @@ namespace fs = std::filesystem;
 
 RegionCache::RegionCache(RegionCacheConfig config,
                          std::map<std::string, std::shared_ptr<store::ObjectStore>> stores,
-                         std::unique_ptr<CopyState> state, std::string owner, Clock* clock)
+                         std::unique_ptr<CopyState> state, std::string owner, Clock* clock,
+                         std::shared_ptr<const OriginFetcher> origins)
     : config_(std::move(config)),
       state_(std::move(state)),
       owner_(std::move(owner)),
-      clock_(clock != nullptr ? *clock : SystemClock()) {
+      clock_(clock != nullptr ? *clock : SystemClock()),
+      origins_(std::move(origins)) {
   for (const RegionConfig& r : config_.regions) {
     auto it = stores.find(r.name);
     if (it != stores.end()) regions_[r.name] = Region{&r, it->second};
@@ -32,8 +38,12 @@ Result<std::string> RegionCache::UrlOf(const Region& region, const std::string& 
   return region.store->PresignGet(key, region.config->presign_ttl);
 }
 
-Status RegionCache::Copy(const Region& region, store::ObjectStore& archive_store,
-                         const archive::Sha256& sha256, uint64_t size) {
+std::string RegionCache::UrlKey(const std::string& normalized_url) {
+  return "url/" + Sha256Hex(normalized_url);
+}
+
+Result<RegionCache::Made> RegionCache::Copy(const Region& region, store::ObjectStore& archive_store,
+                                            const archive::Sha256& sha256, uint64_t size) {
   const std::string key = archive::BlobKey(sha256);
   const std::string hex = archive::ToHex(sha256);
   store::PutOptions put;
@@ -43,7 +53,8 @@ Status RegionCache::Copy(const Region& region, store::ObjectStore& archive_store
   std::optional<store::CopySource> from = archive_store.CopySourceOf(key);
   std::optional<store::CopySource> to = region.store->CopySourceOf(key);
   if (from && to && from->service == to->service) {
-    return region.store->CopyFrom(archive_store, key, key, size, put);
+    MV_RETURN_IF_ERROR(region.store->CopyFrom(archive_store, key, key, size, put));
+    return Made{.size = size};
   }
   put.expected_sha256 = hex;
   const fs::path tmp = fs::temp_directory_path() / ("mirrorvault-regioncache-" + hex + "-" +
@@ -52,21 +63,54 @@ Status RegionCache::Copy(const Region& region, store::ObjectStore& archive_store
   if (st.ok()) st = region.store->PutFile(key, tmp.string(), put);
   std::error_code ec;
   fs::remove(tmp, ec);
-  return st;
+  MV_RETURN_IF_ERROR(st);
+  return Made{.size = size};
 }
 
-Status RegionCache::Fill(const Region& region, store::ObjectStore& archive_store,
-                         const archive::Sha256& sha256, uint64_t size) {
+Result<RegionCache::Made> RegionCache::CopyUrl(const Region& region, const AllowedUrl& url,
+                                               const std::string& key) {
+  const fs::path tmp = fs::temp_directory_path() /
+                       ("mirrorvault-regioncache-" + key.substr(4) + "-" +
+                        std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return ErrnoStatus(errno, "create " + tmp.string());
+  struct Cleanup {
+    fs::path path;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove(path, ec);
+    }
+  } cleanup{tmp};
+  std::unique_ptr<Writer> sink = MakeFdWriter(fd.get(), tmp.string());
+  Result<OriginObject> origin = origins_->Get(url, *sink);
+  MV_RETURN_IF_ERROR(fd.Close(tmp.string()));
+  if (!origin.ok()) return origin.status();
+  if (region.config->budget > 0 && origin->length > region.config->budget) {
+    return PermissionDenied(url.url.substr(0, 200) + " is " + std::to_string(origin->length) +
+                            " bytes, more than region " + region.config->name + "'s budget");
+  }
+  store::PutOptions put;
+  put.content_type = origin->content_type.empty() ? "application/octet-stream" : origin->content_type;
+  put.metadata = {{"mv-origin-length", std::to_string(origin->length)}};
+  if (!origin->etag.empty() && origin->etag.size() < 256) put.metadata["mv-origin-etag"] = origin->etag;
+  if (url.url.size() < 1024) put.metadata["mv-origin-url"] = url.url;
+  MV_RETURN_IF_ERROR(region.store->PutFile(key, tmp.string(), put));
+  Validated(region.config->name + "/" + key);
+  return Made{.size = origin->length, .etag = origin->etag};
+}
+
+Status RegionCache::Fill(const Region& region, const std::string& key, const Maker& make) {
   const std::string& name = region.config->name;
-  const std::string key = archive::BlobKey(sha256);
   const auto deadline = clock_.SteadyNow() + std::chrono::minutes(30);
   for (;;) {
     MV_ASSIGN_OR_RETURN(Claim claim, state_->ClaimCopy(name, key, owner_));
     if (claim.outcome == ClaimOutcome::kReady) return Status::Ok();
     if (claim.outcome == ClaimOutcome::kClaimed) {
       const auto t0 = clock_.SteadyNow();
-      Status st = Copy(region, archive_store, sha256, size);
-      if (st.ok()) st = state_->CompleteCopy(name, key, owner_, size, "", region.config->Hold());
+      Result<Made> made = make(region);
+      Status st = made.status();
+      const uint64_t size = made.ok() ? made->size : 0;
+      if (st.ok()) st = state_->CompleteCopy(name, key, owner_, size, made->etag, region.config->Hold());
       const double secs = std::chrono::duration<double>(clock_.SteadyNow() - t0).count();
       {
         std::lock_guard lock(mu_);
@@ -111,10 +155,22 @@ void RegionCache::Remember(const std::string& flight, std::chrono::milliseconds 
 
 Result<std::optional<Redirect>> RegionCache::TryHit(const std::string& region_name,
                                                    const archive::Sha256& sha256) {
+  return TryHitKey(region_name, archive::BlobKey(sha256));
+}
+
+Result<std::optional<Redirect>> RegionCache::TryHitUrl(const std::string& region_name,
+                                                      const AllowedUrl& url) {
+  if (!regions_.contains(region_name)) return NotFound("no region '" + region_name + "'");
+  const std::string key = UrlKey(url.url);
+  if (ValidationDue(region_name + "/" + key)) return std::optional<Redirect>();
+  return TryHitKey(region_name, key);
+}
+
+Result<std::optional<Redirect>> RegionCache::TryHitKey(const std::string& region_name,
+                                                      const std::string& key) {
   auto rit = regions_.find(region_name);
   if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
   const Region& region = rit->second;
-  const std::string key = archive::BlobKey(sha256);
   const std::string flight = region_name + "/" + key;
   const std::chrono::milliseconds in_use = region.config->Hold();
   bool fresh = false;
@@ -140,17 +196,73 @@ Result<std::optional<Redirect>> RegionCache::TryHit(const std::string& region_na
   return std::optional<Redirect>();
 }
 
-Result<Redirect> RegionCache::ForBlob(
-const std::string& region_name,
+Result<Redirect> RegionCache::ForBlob(const std::string& region_name,
                                       store::ObjectStore& archive_store,
                                       const archive::Sha256& sha256, uint64_t size,
                                       const std::string& fallback) {
+  return Answer(
+      region_name, archive::BlobKey(sha256),
+      [this, &archive_store, sha256, size](const Region& region) {
+        return Copy(region, archive_store, sha256, size);
+      },
+      fallback);
+}
+
+bool RegionCache::ValidationDue(const std::string& flight) {
+  std::lock_guard lock(mu_);
+  auto it = validated_.find(flight);
+  return it == validated_.end() || it->second <= clock_.SteadyNow();
+}
+
+void RegionCache::Validated(const std::string& flight) {
+  std::lock_guard lock(mu_);
+  if (validated_.size() > 100'000) validated_.clear();
+  validated_[flight] = clock_.SteadyNow() + config_.revalidate;
+}
+
+Status RegionCache::Revalidate(const std::string& region_name, const AllowedUrl& url,
+                               const std::string& key) {
+  const std::string flight = region_name + "/" + key;
+  if (!ValidationDue(flight)) return Status::Ok();
+  MV_ASSIGN_OR_RETURN(std::optional<CopyEntry> entry, state_->Get(region_name, key));
+  if (!entry || !entry->ready) return Status::Ok();  // no copy yet: the fill fetches it
+  Result<OriginObject> origin = origins_->Head(url);
+  if (!origin.ok()) {
+    // Served as it is (the origin is down, or now refuses): checked again after `revalidate`.
+    LogWarn("region copy not revalidated", {{"region", region_name}, {"url", url.url.substr(0, 200)},
+                                            {"error", origin.status()}});
+    Validated(flight);
+    return Status::Ok();
+  }
+  const bool etag_changed = !entry->etag.empty() && origin->etag != entry->etag;
+  if (!etag_changed && origin->length == entry->size) {
+    Validated(flight);
+    return Status::Ok();
+  }
+  LogInfo("region copy stale: the origin changed",
+          {{"region", region_name}, {"url", url.url.substr(0, 200)}, {"etag", origin->etag},
+           {"was", entry->etag}, {"length", origin->length}, {"was_length", entry->size}});
+  Status st = PurgeKey(region_name, key);
+  return st.IsNotFound() ? Status::Ok() : st;
+}
+
+Result<Redirect> RegionCache::ForUrl(const std::string& region_name, const AllowedUrl& url) {
+  if (!origins_) return PermissionDenied("origin URLs are not allowed ([regioncache] allow)");
+  if (!regions_.contains(region_name)) return NotFound("no region '" + region_name + "'");
+  const std::string key = UrlKey(url.url);
+  MV_RETURN_IF_ERROR(Revalidate(region_name, url, key));
+  return Answer(
+      region_name, key,
+      [this, url, key](const Region& region) { return CopyUrl(region, url, key); }, url.url);
+}
+
+Result<Redirect> RegionCache::Answer(const std::string& region_name, const std::string& key,
+                                     Maker make, const std::string& fallback) {
   auto rit = regions_.find(region_name);
   if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
   const Region& region = rit->second;
-  MV_ASSIGN_OR_RETURN(std::optional<Redirect> hit, TryHit(region_name, sha256));
+  MV_ASSIGN_OR_RETURN(std::optional<Redirect> hit, TryHitKey(region_name, key));
   if (hit) return std::move(*hit);
-  const std::string key = archive::BlobKey(sha256);
   const std::string flight = region_name + "/" + key;
   const std::chrono::milliseconds in_use = region.config->Hold();
   // One fill per key in this process; everyone asking meanwhile waits on it.
@@ -171,8 +283,8 @@ const std::string& region_name,
       ++copying_;
       // The copy outlives the request that started it: a request that stops waiting (the
       // bound, a client gone) leaves it to finish for the next one.
-      std::thread([this, &region, &archive_store, sha256, size, promise, flight, region_name] {
-        Status st = Fill(region, archive_store, sha256, size);
+      std::thread([this, &region, key, make = std::move(make), promise, flight, region_name] {
+        Status st = Fill(region, key, make);
         {
           // Forgotten before it is answered: whoever asks after the answer (a retry after a
           // failure) starts a fill of its own rather than joining this finished one.
@@ -192,6 +304,7 @@ const std::string& region_name,
     out.reason = "the copy is not done within " + std::to_string(config_.wait.count()) + " ms";
   } else if (Status st = fill.get(); !st.ok()) {
     out.reason = st.ToString();
+    out.failure = st;
   } else {
     MV_RETURN_IF_ERROR(state_->Touch(region_name, key, in_use));
     Remember(flight, in_use);
@@ -206,15 +319,19 @@ const std::string& region_name,
 }
 
 Status RegionCache::Purge(const std::string& region_name, const archive::Sha256& sha256) {
+  return PurgeKey(region_name, archive::BlobKey(sha256));
+}
+
+Status RegionCache::PurgeKey(const std::string& region_name, const std::string& key) {
   auto rit = regions_.find(region_name);
   if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
-  const std::string key = archive::BlobKey(sha256);
   MV_ASSIGN_OR_RETURN(std::optional<CopyEntry> entry, state_->Get(region_name, key));
   if (!entry || !entry->ready) return NotFound("region " + region_name + " has no copy of " + key);
   MV_RETURN_IF_ERROR(rit->second.store->Delete(key));
   MV_RETURN_IF_ERROR(state_->Forget(region_name, key));
   std::lock_guard lock(mu_);
   known_.erase(region_name + "/" + key);
+  validated_.erase(region_name + "/" + key);
   ++stats_[region_name].evictions;
   return Status::Ok();
 }

@@ -1,7 +1,12 @@
-// RegionCache: archive content copied into the requester's region on its first request, and a
-// redirect to the regional copy for every request (DESIGN.md section 9).
+// RegionCache: archive content, or an object of an allowed origin URL, copied into the
+// requester's region on its first request, and a redirect to the regional copy for every request
+// (DESIGN.md section 9).
 //
-// Copies are keyed by SHA-256 (the archive store's blob key), so a copy never goes stale. The
+// Archive content is keyed by SHA-256 (the archive store's blob key), so its copy never goes
+// stale. An origin URL's copy is keyed by the SHA-256 of its normalised URL ("url/<hex>"), keeps
+// the origin's ETag and length (in the state and as the object's metadata), and is revalidated
+// with a HEAD to the origin at most every `revalidate` per instance: a changed ETag or length
+// drops the copy and makes it again; an origin that cannot be reached leaves the copy served. The
 // first request for a key claims the copy (CopyState::ClaimCopy); every other request for it, in
 // this process, waits on the same shared future, and in other processes on the state. A request
 // waits at most `wait` (config) for the copy, then is sent to the origin; the copy goes on. A
@@ -20,6 +25,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -28,6 +34,7 @@
 
 #include "archive/ids.h"
 #include "regioncache/copy_state.h"
+#include "regioncache/origin_fetch.h"
 #include "regioncache/region_config.h"
 #include "store/object_store.h"
 #include "util/clock.h"
@@ -39,6 +46,7 @@ struct Redirect {
   bool hit = false;       // the copy existed before this request
   bool fallback = false;  // sent to the origin (the copy is not there yet, or failed)
   std::string reason;     // why it fell back
+  Status failure;         // the copy's error, when it failed (PermissionDenied: a refused origin)
 };
 
 struct RegionStats {
@@ -51,8 +59,10 @@ struct RegionStats {
 class RegionCache {
  public:
   // `stores`: each region's store, by region name. `owner` names this instance in claims.
+  // `origins` fetches origin URLs (null: ForUrl is refused).
   RegionCache(RegionCacheConfig config, std::map<std::string, std::shared_ptr<store::ObjectStore>> stores,
-              std::unique_ptr<CopyState> state, std::string owner, Clock* clock = nullptr);
+              std::unique_ptr<CopyState> state, std::string owner, Clock* clock = nullptr,
+              std::shared_ptr<const OriginFetcher> origins = nullptr);
   ~RegionCache();  // waits for copies in flight
 
   // The redirect for blob `sha256` (`size` bytes) of `archive_store` in `region`. NotFound for
@@ -65,9 +75,19 @@ class RegionCache {
   // ForBlob would have to make it or wait for it). NotFound for an unknown region.
   Result<std::optional<Redirect>> TryHit(const std::string& region, const archive::Sha256& sha256);
 
-  // Deletes the copy of blob `sha256` from `region` now (an operator's purge); NotFound when
-  // the region has none.
+  // The redirect for the origin object `url` (as OriginPolicy::CheckUrl allowed it) in `region`;
+  // the fallback is the origin URL itself. PermissionDenied when no origin is allowed.
+  Result<Redirect> ForUrl(const std::string& region, const AllowedUrl& url);
+  Result<std::optional<Redirect>> TryHitUrl(const std::string& region, const AllowedUrl& url);
+  // The origin policy, when origin URLs are allowed.
+  const OriginPolicy* origin_policy() const { return origins_ ? &origins_->policy() : nullptr; }
+  // The key of an origin URL's copy: "url/" + the SHA-256 of the normalised URL, in hex.
+  static std::string UrlKey(const std::string& normalized_url);
+
+  // Deletes the copy of blob `sha256` (or with PurgeKey, of any key) from `region` now (an
+  // operator's purge); NotFound when the region has none.
   Status Purge(const std::string& region, const archive::Sha256& sha256);
+  Status PurgeKey(const std::string& region, const std::string& key);
 
   // Deletes what `region` must not keep (budget, ttl); how many copies were deleted.
   Result<int> Expire(const std::string& region);
@@ -80,20 +100,38 @@ class RegionCache {
     const RegionConfig* config = nullptr;
     std::shared_ptr<store::ObjectStore> store;
   };
+  // What a copy holds once made: its size and the origin's ETag (URL copies).
+  struct Made {
+    uint64_t size = 0;
+    std::string etag;
+  };
+  // Makes the copy of one key in a region (Copy for archive blobs, CopyUrl for origin URLs).
+  using Maker = std::function<Result<Made>(const Region&)>;
+
   Result<std::string> UrlOf(const Region& region, const std::string& key);
+  Result<std::optional<Redirect>> TryHitKey(const std::string& region, const std::string& key);
+  // TryHitKey, else a fill of `key` (one per key in this process) waited for up to the bound.
+  Result<Redirect> Answer(const std::string& region, const std::string& key, Maker make,
+                          const std::string& fallback);
   // Makes sure the copy exists (claiming, copying, or waiting for another instance's copy).
-  Status Fill(const Region& region, store::ObjectStore& archive_store,
-              const archive::Sha256& sha256, uint64_t size);
+  Status Fill(const Region& region, const std::string& key, const Maker& make);
   // The copy `flight` (region/key) is ready: known so, without asking the state, for a while.
   void Remember(const std::string& flight, std::chrono::milliseconds hold);
-  Status Copy(const Region& region, store::ObjectStore& archive_store,
-              const archive::Sha256& sha256, uint64_t size);
+  Result<Made> Copy(const Region& region, store::ObjectStore& archive_store,
+                    const archive::Sha256& sha256, uint64_t size);
+  Result<Made> CopyUrl(const Region& region, const AllowedUrl& url, const std::string& key);
+  // A URL copy whose validation is due is checked against the origin (HEAD): dropped when the
+  // origin's ETag or length changed.
+  Status Revalidate(const std::string& region, const AllowedUrl& url, const std::string& key);
+  bool ValidationDue(const std::string& flight);
+  void Validated(const std::string& flight);
 
   const RegionCacheConfig config_;
   std::map<std::string, Region> regions_;
   std::unique_ptr<CopyState> state_;
   const std::string owner_;
   Clock& clock_;
+  std::shared_ptr<const OriginFetcher> origins_;
 
   // Copies known ready, and until when that knowledge is used without asking the state (and
   // without touching it again): hits need no state query. Fresh for min(1 s, hold / 2), so a
@@ -102,6 +140,8 @@ class RegionCache {
     std::chrono::steady_clock::time_point fresh_until;
   };
   std::map<std::string, Known> known_;  // GUARDED_BY(mu_), by region/key; cleared when large
+  // URL copies checked against their origin, and when the next check is due.
+  std::map<std::string, std::chrono::steady_clock::time_point> validated_;  // GUARDED_BY(mu_)
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_future<Status>> in_flight_;  // GUARDED_BY(mu_), by region/key

@@ -88,7 +88,7 @@ Result<std::optional<RegionCacheConfig>> ReadRegionCacheConfig(const ConfigValue
     c.regions.push_back(std::move(r));
   }
   if (cache != nullptr) {
-    MV_RETURN_IF_ERROR(cache->CheckKeys({"state", "allow", "default_region", "wait"}));
+    MV_RETURN_IF_ERROR(cache->CheckKeys({"state", "allow", "default_region", "wait", "revalidate"}));
     MV_ASSIGN_OR_RETURN(c.state, String(*cache, "state"));
     if (!c.state.empty() && !c.state.starts_with("redis://")) {
       return cache->Find("state")->Error("state is a redis:// URL, or absent for the catalog");
@@ -105,6 +105,9 @@ Result<std::optional<RegionCacheConfig>> ReadRegionCacheConfig(const ConfigValue
     MV_ASSIGN_OR_RETURN(c.default_region, String(*cache, "default_region"));
     if (const ConfigValue* v = cache->Find("wait")) {
       MV_ASSIGN_OR_RETURN(c.wait, v->AsDuration());
+    }
+    if (const ConfigValue* v = cache->Find("revalidate")) {
+      MV_ASSIGN_OR_RETURN(c.revalidate, v->AsDuration());
     }
     if (!c.default_region.empty() && c.Find(c.default_region) == nullptr) {
       return cache->Find("default_region")->Error("default_region '" + c.default_region +

@@ -9,6 +9,8 @@
 //   default_region = "us-east-1"
 //   wait = "20s"                              # a request waits this long for a copy, then 302s
 //                                             # to the origin
+//   revalidate = "5m"                         # an origin URL's copy is checked against the
+//                                             # origin (ETag, length) at most this often
 //
 //   [[region]]
 //   name = "us-east-1"
@@ -65,6 +67,8 @@ struct RegionCacheConfig {
   std::vector<std::string> allow;  // origin URL prefixes, as written
   std::string default_region;
   std::chrono::milliseconds wait{20'000};
+  // An origin URL's copy is checked against the origin (HEAD: ETag, length) at most this often.
+  std::chrono::milliseconds revalidate{std::chrono::minutes(5)};
   std::vector<AddressRange> trusted_proxies;
   std::vector<RegionConfig> regions;
 

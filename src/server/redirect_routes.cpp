@@ -1,7 +1,8 @@
-// /redirect/v1/<region>/file/<hash> and /redirect/v1/<region>/archive/<a>/<ts>/<path>: a 302 to
-// the copy of that content in the region (regioncache/region_cache.h), made on the first
-// request; "auto" picks the client's region by its address (regioncache/region_map.h). When the
-// copy is not there in time, a 302 to this server's own URL for the content (the origin).
+// /redirect/v1/<region>/file/<hash>, /redirect/v1/<region>/archive/<a>/<ts>/<path> and
+// /redirect/v1/<region>/url?u=<origin URL>: a 302 to the copy of that content in the region
+// (regioncache/region_cache.h), made on the first request; "auto" picks the client's region by its
+// address (regioncache/region_map.h). When the copy is not there in time, a 302 to the origin:
+// this server's own URL for archive content, the origin URL itself for a url route.
 #include <boost/json.hpp>
 
 #include "regioncache/region_cache.h"
@@ -32,6 +33,66 @@ std::string HeaderSafe(const std::string& text) {
   return out;
 }
 
+Response Answered(const std::string& region, const regioncache::Redirect& answer) {
+  Response r = RedirectResponse(302, answer.location);
+  r.Set("Cache-Control", "no-store");
+  r.Set("X-Mirrorvault-Region", region);
+  r.Set("X-Mirrorvault-Cache", answer.fallback ? "fallback" : answer.hit ? "hit" : "miss");
+  if (answer.fallback) r.Set("X-Mirrorvault-Fallback", HeaderSafe(answer.reason));
+  r.route = "redirect";
+  return r;
+}
+
+Response Purged(const std::string& region, const std::string& key, const Request& request) {
+  LogInfo("region copy purged", {{"region", region}, {"key", key}, {"who", AdminWho(request)}});
+  Response r = JsonResponse(200, json::serialize(json::object{{"purged", key}, {"region", region}}));
+  r.route = "redirect";
+  return r;
+}
+
+Response WaitElsewhere() {
+  Response later;
+  later.wait_elsewhere = true;
+  return later;
+}
+
+// /redirect/v1/<region>/url?u=...: an object of an allowed origin. Refused (403) when the URL,
+// or a redirect the origin answers with, or an address its host resolves to, is not allowed.
+Response ServeUrlRedirect(ServeContext& ctx, const Request& request, const RedirectRoute& route,
+                          const std::string& region, bool purge) {
+  regioncache::RegionCache& cache = *ctx.regions.cache;
+  const regioncache::OriginPolicy* policy = cache.origin_policy();
+  if (policy == nullptr) {
+    return JsonError(403, "this server fetches no origin URLs ([regioncache] allow is empty)");
+  }
+  Result<regioncache::AllowedUrl> url = policy->CheckUrl(route.url);
+  if (!url.ok()) return JsonError(url.status().code() == StatusCode::kPermissionDenied ? 403 : 400, url.status().message());
+  if (purge) {
+    const std::string key = regioncache::RegionCache::UrlKey(url->url);
+    Status st = cache.PurgeKey(region, key);
+    if (!st.ok()) return JsonError(st.IsNotFound() ? 404 : 500, st.message());
+    return Purged(region, key, request);
+  }
+  Result<regioncache::Redirect> answer = InvalidArgument("unanswered");
+  if (request.may_wait) {
+    answer = cache.ForUrl(region, *url);
+  } else {
+    Result<std::optional<regioncache::Redirect>> hit = cache.TryHitUrl(region, *url);
+    if (!hit.ok()) return JsonError(500, "region " + region + ": " + hit.status().message());
+    if (!*hit) return WaitElsewhere();
+    answer = std::move(**hit);
+  }
+  if (!answer.ok()) {
+    return JsonError(answer.status().code() == StatusCode::kPermissionDenied ? 403 : 500,
+                     "region " + region + ": " + answer.status().message());
+  }
+  // The origin refused on the way (a redirect or an address not allowed): never sent there.
+  if (answer->fallback && answer->failure.code() == StatusCode::kPermissionDenied) {
+    return JsonError(403, answer->failure.message());
+  }
+  return Answered(region, *answer);
+}
+
 }  // namespace
 
 Response ServeRedirect(ServeContext& ctx, const Request& request, const RedirectRoute& route) {
@@ -59,10 +120,12 @@ Response ServeRedirect(ServeContext& ctx, const Request& request, const Redirect
     return JsonError(404, "no region '" + region + "'");
   }
 
+  if (route.kind == RedirectRoute::Kind::kUrl) return ServeUrlRedirect(ctx, request, route, region, purge);
+
   archive::Sha256 sha{};
   uint64_t size = 0;
   std::string origin;
-  if (route.file) {
+  if (route.kind == RedirectRoute::Kind::kFile) {
     Result<archive::FileIdentity> identity = FindFileByHash(ctx, route.hash);
     if (!identity.ok()) {
       return JsonError(identity.status().IsNotFound() ? 404 : 400, identity.status().message());
@@ -91,12 +154,7 @@ Response ServeRedirect(ServeContext& ctx, const Request& request, const Redirect
   if (purge) {
     Status st = ctx.regions.cache->Purge(region, sha);
     if (!st.ok()) return JsonError(st.IsNotFound() ? 404 : 500, st.message());
-    LogInfo("region copy purged", {{"region", region}, {"key", archive::BlobKey(sha)},
-                                   {"who", AdminWho(request)}});
-    Response r = JsonResponse(200, json::serialize(json::object{
-                                       {"purged", archive::BlobKey(sha)}, {"region", region}}));
-    r.route = "redirect";
-    return r;
+    return Purged(region, archive::BlobKey(sha), request);
   }
   Result<regioncache::Redirect> answer = InvalidArgument("unanswered");
   if (request.may_wait) {
@@ -105,21 +163,11 @@ Response ServeRedirect(ServeContext& ctx, const Request& request, const Redirect
     // The connection's thread answers hits; anything that may wait goes to the server's pool.
     Result<std::optional<regioncache::Redirect>> hit = ctx.regions.cache->TryHit(region, sha);
     if (!hit.ok()) return JsonError(500, "region " + region + ": " + hit.status().message());
-    if (!*hit) {
-      Response later;
-      later.wait_elsewhere = true;
-      return later;
-    }
+    if (!*hit) return WaitElsewhere();
     answer = std::move(**hit);
   }
   if (!answer.ok()) return JsonError(500, "region " + region + ": " + answer.status().message());
-  Response r = RedirectResponse(302, answer->location);
-  r.Set("Cache-Control", "no-store");
-  r.Set("X-Mirrorvault-Region", region);
-  r.Set("X-Mirrorvault-Cache", answer->fallback ? "fallback" : answer->hit ? "hit" : "miss");
-  if (answer->fallback) r.Set("X-Mirrorvault-Fallback", HeaderSafe(answer->reason));
-  r.route = "redirect";
-  return r;
+  return Answered(region, *answer);
 }
 
 }  // namespace mv::server

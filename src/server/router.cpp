@@ -157,8 +157,15 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
   }
   if (s[0] == "mr") return MatchMr(s, trailing, query, path);
   if (s[0] == "jobs" && s.size() == 1) return Route(JobsPageRoute{});
-  if (s[0] == "redirect" && s.size() >= 5 && s[1] == "v1") {
+  if (s[0] == "redirect" && s.size() >= 4 && s[1] == "v1") {
     RedirectRoute r{.region = s[2]};
+    if (s[3] == "url" && s.size() == 4) {
+      std::optional<std::string> u = FirstParam(query, "u");
+      if (!u || u->empty()) return Bad("a url route names its origin: ?u=<percent-encoded URL>");
+      r.kind = RedirectRoute::Kind::kUrl;
+      r.url = std::move(*u);
+      return Route(std::move(r));
+    }
     if (s[3] == "file" && s.size() == 5) {
       std::optional<std::string> hash = HashSegment(s[4]);
       if (!hash) return Bad("a hash is 40 (SHA-1) or 64 (SHA-256) hex digits");
@@ -166,7 +173,7 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
       return Route(std::move(r));
     }
     if (s[3] == "archive" && s.size() >= 7) {
-      r.file = false;
+      r.kind = RedirectRoute::Kind::kArchive;
       r.archive = ArchiveRoute{.archive = s[4], .timestamp = s[5], .path = Join(s, 6),
                                .trailing_slash = trailing};
       return Route(std::move(r));

@@ -75,10 +75,12 @@ struct AdminRoute {
 // /redirect/v1/<region>/file/<hash> and /redirect/v1/<region>/archive/<a>/<ts>/<path>: a
 // redirect to the copy of that content in the region ("auto": the client's region).
 struct RedirectRoute {
+  enum class Kind { kFile, kArchive, kUrl };
   std::string region;
-  bool file = true;  // /file/<hash>; else /archive/...
-  std::string hash;  // lower-cased, 40 or 64 hex digits
+  Kind kind = Kind::kFile;  // /file/<hash>, /archive/..., /url?u=<origin URL>
+  std::string hash;  // kFile: lower-cased, 40 or 64 hex digits
   ArchiveRoute archive;
+  std::string url;  // kUrl: the origin URL, percent-decoded (not yet checked against the policy)
 };
 // /jobs/: the import service's page.
 struct JobsPageRoute {};

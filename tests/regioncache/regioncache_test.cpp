@@ -169,6 +169,10 @@ TEST(OriginPolicy, AllowListSchemesAndAddresses) {
     ASSERT_FALSE(r.ok()) << refused;
     EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().ToString();
   }
+  EXPECT_NE(p->CheckUrl("http://artifacts.example.org/pub/x").status().message().find("plain HTTP is refused"),
+            std::string::npos);
+  EXPECT_NE(p->CheckUrl("https://artifacts.example.org/public/x").status().message().find("not under any allowed prefix"),
+            std::string::npos);
   EXPECT_EQ(p->CheckUrl("not a url").status().code(), StatusCode::kInvalidArgument);
   // Addresses: public ones pass; others only when the entry names them.
   MV_EXPECT_OK(p->CheckAddress(*ok, A("93.184.216.34")));

@@ -108,11 +108,11 @@ TEST(Router, OtherPages) {
 TEST(Router, RegionRedirectsAdminAndServicePage) {
   RedirectRoute f = Expect<RedirectRoute>("/redirect/v1/eu-west/file/" + std::string(40, 'A'));
   EXPECT_EQ(f.region, "eu-west");
-  EXPECT_TRUE(f.file);
+  EXPECT_EQ(f.kind, RedirectRoute::Kind::kFile);
   EXPECT_EQ(f.hash, std::string(40, 'a'));
   RedirectRoute a = Expect<RedirectRoute>("/redirect/v1/auto/archive/debian/now/pool/a%2Bb.deb");
   EXPECT_EQ(a.region, "auto");
-  EXPECT_FALSE(a.file);
+  EXPECT_EQ(a.kind, RedirectRoute::Kind::kArchive);
   EXPECT_EQ(a.archive.archive, "debian");
   EXPECT_EQ(a.archive.timestamp, "now");
   EXPECT_EQ(a.archive.path, "pool/a+b.deb");
@@ -120,6 +120,13 @@ TEST(Router, RegionRedirectsAdminAndServicePage) {
   EXPECT_EQ(Refused("/redirect/v1/eu/archive/debian/now/../../x").status, 400);
   EXPECT_EQ(Refused("/redirect/v2/eu/file/" + std::string(40, 'a')).status, 404);
   EXPECT_EQ(Refused("/redirect/v1/eu/archive/debian").status, 404);
+  RedirectRoute u = Expect<RedirectRoute>(
+      "/redirect/v1/eu/url?u=https%3A%2F%2Fa.example%2Fx%3Fy%3D1%26z&other=2");
+  EXPECT_EQ(u.kind, RedirectRoute::Kind::kUrl);
+  EXPECT_EQ(u.url, "https://a.example/x?y=1&z");
+  EXPECT_EQ(Refused("/redirect/v1/eu/url").status, 400);
+  EXPECT_EQ(Refused("/redirect/v1/eu/url?u=").status, 400);
+  EXPECT_EQ(Refused("/redirect/v1/eu/url/x?u=https%3A%2F%2Fa.example%2F").status, 404);
   AdminRoute admin = Expect<AdminRoute>("/admin/jobs/12/retry?x=1");
   EXPECT_EQ(admin.segments, (std::vector<std::string>{"jobs", "12", "retry"}));
   EXPECT_EQ(admin.query, "x=1");

@@ -23,9 +23,10 @@ atomically. Forwards bytes unchanged while the mode is "pass". A small HTTP cont
                  {"mode": "http_503", "count": K}
                      answer the next K requests with "503 Slow Down" and an S3 <Error> body
                      (Code SlowDown) without forwarding them; the connection stays open
-                 {"mode": "http_status", "status": S, "retry_after": N, "count": K}
-                     answer the next K requests with status S (400-599) and a short text/plain
-                     body, plus "Retry-After: N" (seconds) when retry_after is given, without
+                 {"mode": "http_status", "status": S, "retry_after": N, "location": L, "count": K}
+                     answer the next K requests with status S (300-599) and a short text/plain
+                     body, plus "Retry-After: N" (seconds) when retry_after is given and
+                     "Location: L" when location is (required for a 3xx: a redirect), without
                      forwarding them; the connection stays open (429 with Retry-After: a rate
                      limit; 500, 502, 503, 404 without: what a web server says)
                  {"mode": "truncate_response", "bytes": N, "count": K, "rst": false}
@@ -99,7 +100,7 @@ class State:
             "delay": {"ms", "count"},
             "refuse": {"count"},
             "http_503": {"count"},
-            "http_status": {"status", "retry_after", "count"},
+            "http_status": {"status", "retry_after", "location", "count"},
             "truncate_response": {"bytes", "count", "rst"},
         }[name]
         unknown = set(spec) - allowed - {"mode"}
@@ -123,9 +124,16 @@ class State:
             mode["ms"] = nonneg_int("ms", True)
         if name == "http_status":
             mode["status"] = nonneg_int("status", True)
-            if not 400 <= mode["status"] <= 599:
-                raise ModeError("\"status\" must be an error status, 400 to 599")
+            if not 300 <= mode["status"] <= 599:
+                raise ModeError("\"status\" must be a redirect or an error status, 300 to 599")
             mode["retry_after"] = nonneg_int("retry_after", False)
+            location = spec.get("location")
+            if location is not None and (not isinstance(location, str) or not location
+                                         or any(c in location for c in "\r\n")):
+                raise ModeError("\"location\" must be a one-line string")
+            if mode["status"] < 400 and location is None:
+                raise ModeError("a 3xx status needs \"location\"")
+            mode["location"] = location
         if name == "reset_after_bytes":
             mode["direction"] = spec.get("direction", "to_client")
             mode["per"] = spec.get("per", "connection")
@@ -430,6 +438,8 @@ class Conn:
         extra = []
         if self.st.mode["retry_after"] is not None:
             extra.append(("Retry-After", str(self.st.mode["retry_after"])))
+        if self.st.mode["location"] is not None:
+            extra.append(("Location", self.st.mode["location"]))
         body = f"{status} {reason} (injected by fault_proxy)\n".encode()
         await self.answer_locally(method, target, version, headers, kind, length,
                                   status_line=f"{status} {reason}",
