@@ -1,13 +1,15 @@
 // The region cache's parsers over arbitrary text (regioncache/address.h, origin_policy.h):
 // address ranges, and origin URLs against an allow list. Nothing crashes; a range that parses
 // prints back to one that parses to the same range and contains its own base; an allowed URL's
-// normal form is allowed again as itself, and lies under the entry that allowed it.
+// normal form is allowed again as itself, and lies under the entry that allowed it; a redirect's
+// Location resolves against an allowed URL to an absolute URL or a clear refusal.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "fuzz_check.h"
 #include "regioncache/address.h"
+#include "regioncache/origin_fetch.h"
 #include "regioncache/origin_policy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -26,6 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     MV_FUZZ_CHECK(allowed->url.starts_with("https://artifacts.example.org/pub/") ||
                       allowed->url.starts_with("http://127.0.0.1:8081/"),
                   allowed->url);
+  }
+  if (auto next = mv::regioncache::ResolveRedirect("https://artifacts.example.org/pub/a/b?c", text); next.ok()) {
+    MV_FUZZ_CHECK(next->find('#') == std::string::npos, *next);
+    (void)policy->CheckUrl(*next);  // allowed or refused, never a crash
+  } else {
+    MV_FUZZ_CHECK(next.status().code() == mv::StatusCode::kPermissionDenied, text);
   }
   return 0;
 }

@@ -15,8 +15,9 @@ bool IsRedirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-// `location` (absolute or relative) resolved against `base`.
-Result<std::string> ResolveLocation(const std::string& base, std::string_view location) {
+}  // namespace
+
+Result<std::string> ResolveRedirect(const std::string& base, std::string_view location) {
   boost::system::result<boost::urls::url_view> b = boost::urls::parse_uri(base);
   boost::system::result<boost::urls::url_view> ref = boost::urls::parse_uri_reference(location);
   if (!b || !ref) {
@@ -31,6 +32,8 @@ Result<std::string> ResolveLocation(const std::string& base, std::string_view lo
   out.remove_fragment();
   return std::string(out.buffer());
 }
+
+namespace {
 
 std::string HostForPin(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -102,7 +105,7 @@ Result<OriginObject> OriginFetcher::Fetch(http::Method method, const AllowedUrl&
       std::optional<std::string_view> location = http::FindHeader(response.headers, "location");
       if (!location) return Unavailable(what + ": HTTP " + std::to_string(response.status) + " without a Location");
       if (redirects == kMaxRedirects) return PermissionDenied(what + ": more than 5 redirects");
-      MV_ASSIGN_OR_RETURN(std::string next, ResolveLocation(hop.url, *location));
+      MV_ASSIGN_OR_RETURN(std::string next, ResolveRedirect(hop.url, *location));
       Result<AllowedUrl> allowed = policy_.CheckUrl(next);
       if (!allowed.ok()) {
         return PermissionDenied(what + " redirects to a URL that is refused: " + allowed.status().message());

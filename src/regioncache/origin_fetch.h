@@ -32,6 +32,10 @@ struct OriginObject {
   std::string content_type;
 };
 
+// A redirect's Location (absolute, or relative to `base`) as an absolute URL without fragment;
+// PermissionDenied naming both when it is not a URL reference.
+Result<std::string> ResolveRedirect(const std::string& base, std::string_view location);
+
 // The addresses `host` resolves to (an IP literal resolves to itself).
 using Resolver = std::function<Result<std::vector<IpAddress>>(const std::string& host)>;
 Resolver SystemResolver();  // getaddrinfo
