@@ -77,16 +77,16 @@ OriginFetcher::OriginFetcher(OriginPolicy policy, std::shared_ptr<http::HttpClie
                              Resolver resolver)
     : policy_(std::move(policy)), http_(std::move(http)), resolver_(std::move(resolver)) {}
 
-Result<OriginObject> OriginFetcher::Head(const AllowedUrl& url) const {
-  return Fetch(http::Method::kHead, url, nullptr);
+Result<OriginObject> OriginFetcher::Head(const AllowedUrl& url, std::chrono::seconds timeout) const {
+  return Fetch(http::Method::kHead, url, nullptr, timeout);
 }
 
 Result<OriginObject> OriginFetcher::Get(const AllowedUrl& url, Writer& sink) const {
-  return Fetch(http::Method::kGet, url, &sink);
+  return Fetch(http::Method::kGet, url, &sink, std::chrono::seconds(0));
 }
 
 Result<OriginObject> OriginFetcher::Fetch(http::Method method, const AllowedUrl& first,
-                                          Writer* sink) const {
+                                          Writer* sink, std::chrono::seconds timeout) const {
   AllowedUrl hop = first;
   for (int redirects = 0;; ++redirects) {
     // Where the hop goes: every address checked, and the transfer pinned to them.
@@ -99,6 +99,7 @@ Result<OriginObject> OriginFetcher::Fetch(http::Method method, const AllowedUrl&
     }
     http::Request request{.method = method, .url = hop.url, .sink = sink, .pin = pin};
     request.stall_timeout = std::chrono::seconds(30);
+    request.total_timeout = timeout;
     MV_ASSIGN_OR_RETURN(http::Response response, http_->Send(request));
     const std::string what = std::string(http::MethodName(method)) + " " + hop.url.substr(0, 200);
     if (IsRedirect(response.status)) {

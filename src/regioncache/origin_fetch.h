@@ -12,6 +12,7 @@
 // (Content-Length), else the fetch fails.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -47,14 +48,16 @@ class OriginFetcher {
 
   const OriginPolicy& policy() const { return policy_; }
 
-  // The origin's length and ETag (a HEAD, redirects followed under the policy).
-  Result<OriginObject> Head(const AllowedUrl& url) const;
+  // The origin's length and ETag (a HEAD, redirects followed under the policy), within
+  // `timeout` for each hop (0: no limit but the stall timeout).
+  Result<OriginObject> Head(const AllowedUrl& url, std::chrono::seconds timeout = {}) const;
   // The object's bytes into `sink`. PermissionDenied when a hop is refused; NotFound for 404;
   // Unavailable for transport failures and 5xx; DataLoss when the body is not the announced length.
   Result<OriginObject> Get(const AllowedUrl& url, Writer& sink) const;
 
  private:
-  Result<OriginObject> Fetch(http::Method method, const AllowedUrl& url, Writer* sink) const;
+  Result<OriginObject> Fetch(http::Method method, const AllowedUrl& url, Writer* sink,
+                             std::chrono::seconds timeout) const;
 
   OriginPolicy policy_;
   std::shared_ptr<http::HttpClient> http_;

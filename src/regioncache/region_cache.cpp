@@ -226,7 +226,10 @@ Status RegionCache::Revalidate(const std::string& region_name, const AllowedUrl&
   if (!ValidationDue(flight)) return Status::Ok();
   MV_ASSIGN_OR_RETURN(std::optional<CopyEntry> entry, state_->Get(region_name, key));
   if (!entry || !entry->ready) return Status::Ok();  // no copy yet: the fill fetches it
-  Result<OriginObject> origin = origins_->Head(url);
+  // A check never holds the request longer than a copy may.
+  Result<OriginObject> origin = origins_->Head(
+      url, std::max(std::chrono::seconds(1),
+                    std::chrono::ceil<std::chrono::seconds>(config_.wait)));
   if (!origin.ok()) {
     // Served as it is (the origin is down, or now refuses): checked again after `revalidate`.
     LogWarn("region copy not revalidated", {{"region", region_name}, {"url", url.url.substr(0, 200)},
