@@ -137,6 +137,13 @@ int RunServe(CliContext& context, const ServeArgs& args) {
     region_cache = std::make_unique<regioncache::RegionCache>(
         rc, std::move(stores), std::move(*state),
         std::string(hostname) + ":" + std::to_string(::getpid()), nullptr, std::move(origins));
+    // Copies unused for their ttl go even when no copy is made: each region is swept at a
+    // quarter of its ttl, at least every minute.
+    std::chrono::milliseconds sweep = std::chrono::minutes(1);
+    for (const regioncache::RegionConfig& r : rc.regions) {
+      sweep = std::min(sweep, std::max<std::chrono::milliseconds>(r.ttl / 4, std::chrono::seconds(1)));
+    }
+    region_cache->ExpireEvery(sweep);
     region_map = std::make_unique<regioncache::RegionMap>(rc);
   }
 

@@ -29,8 +29,32 @@ RegionCache::RegionCache(RegionCacheConfig config,
 }
 
 RegionCache::~RegionCache() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  if (expiry_.joinable()) expiry_.join();
   std::unique_lock lock(mu_);
   idle_.wait(lock, [this] { return copying_ == 0; });
+}
+
+void RegionCache::ExpireEvery(std::chrono::milliseconds every) {
+  if (expiry_.joinable()) return;
+  expiry_ = std::thread([this, every] {
+    std::unique_lock lock(mu_);
+    while (!stop_.wait_for(lock, every, [this] { return stopping_; })) {
+      lock.unlock();
+      for (const auto& [name, region] : regions_) {
+        if (Result<int> n = Expire(name); !n.ok()) {
+          LogWarn("region expiry failed", {{"region", name}, {"error", n.status()}});
+        } else if (*n > 0) {
+          LogInfo("region copies expired", {{"region", name}, {"copies", *n}});
+        }
+      }
+      lock.lock();
+    }
+  });
 }
 
 Result<std::string> RegionCache::UrlOf(const Region& region, const std::string& key) {

@@ -31,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "archive/ids.h"
 #include "regioncache/copy_state.h"
@@ -63,7 +64,7 @@ class RegionCache {
   RegionCache(RegionCacheConfig config, std::map<std::string, std::shared_ptr<store::ObjectStore>> stores,
               std::unique_ptr<CopyState> state, std::string owner, Clock* clock = nullptr,
               std::shared_ptr<const OriginFetcher> origins = nullptr);
-  ~RegionCache();  // waits for copies in flight
+  ~RegionCache();  // stops the expiry thread, waits for copies in flight
 
   // The redirect for blob `sha256` (`size` bytes) of `archive_store` in `region`. NotFound for
   // an unknown region; `fallback` is where to send the client when the copy is not there in time.
@@ -91,6 +92,9 @@ class RegionCache {
 
   // Deletes what `region` must not keep (budget, ttl); how many copies were deleted.
   Result<int> Expire(const std::string& region);
+  // Expires every region every `every`, on a thread of its own, until the cache is destroyed
+  // (so that copies unused for their ttl go even when no copy is made).
+  void ExpireEvery(std::chrono::milliseconds every);
 
   std::map<std::string, RegionStats> Stats() const;
   const RegionCacheConfig& config() const { return config_; }
@@ -148,6 +152,9 @@ class RegionCache {
   std::map<std::string, RegionStats> stats_;                     // GUARDED_BY(mu_)
   int copying_ = 0;               // GUARDED_BY(mu_): copy threads running
   std::condition_variable idle_;  // signalled when copying_ drops
+  bool stopping_ = false;         // GUARDED_BY(mu_): the expiry thread ends
+  std::condition_variable stop_;
+  std::thread expiry_;
 };
 
 }  // namespace mv::regioncache

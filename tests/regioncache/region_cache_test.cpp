@@ -173,5 +173,26 @@ TEST_F(RegionCacheTest, ExpiryByBudgetAndTtlSparesCopiesInUse) {
   EXPECT_EQ(cache->Stats()["r1"].evictions, 2u);
 }
 
+TEST_F(RegionCacheTest, TheExpiryThreadRemovesCopiesPastTheirTtlWithoutANewCopy) {
+  config_.regions[0].ttl = 100ms;
+  config_.regions[0].hold = 0ms;
+  auto cache = Make("i");
+  const archive::Sha256 sha = Blob("expires");
+  auto r = cache->ForBlob("r1", *archive_, sha, 7, "/o");
+  MV_ASSERT_OK(r);
+  ASSERT_FALSE(r->fallback) << r->reason;
+  ASSERT_TRUE(region_store_->Head(archive::BlobKey(sha)).ok());
+  cache->ExpireEvery(50ms);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::this_thread::sleep_for(20ms);
+    // Counted once the state has forgotten it too.
+    gone = region_store_->Head(archive::BlobKey(sha)).status().IsNotFound() &&
+           cache->Stats()["r1"].evictions == 1;
+  }
+  EXPECT_TRUE(gone) << "the copy outlived its ttl by 2 s";
+  cache.reset();  // stops the thread at once (not after its period)
+}
+
 }  // namespace
 }  // namespace mv::regioncache
