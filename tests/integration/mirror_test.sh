@@ -304,12 +304,11 @@ s3m fsck --deep --no-progress >/dev/null 2>&1 && pass "fsck --deep of the S3 mir
 
 # ---- through the fault-injecting proxy ----
 ref_root=$(sql "SELECT hex(root) FROM archive_runs WHERE archive = 'deb' AND run_id = '$run4'")
-python3 "$here/tests/support/fault_proxy.py" --listen 127.0.0.1:0 --upstream "${MV_TEST_HTTP_URL#http://}" \
-  --port-file "$work/proxy.port" --control-port-file "$work/proxy.control" 2>"$work/proxy.log" &
-proxy_pid=$!
-for _ in $(seq 100); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
-pport=$(cat "$work/proxy.port")
-cport=$(cat "$work/proxy.control")
+. "$here/tests/support/fault_proxy.sh"
+start_fault_proxy "${MV_TEST_HTTP_URL#http://}" "$work" || fail "the fault proxy"
+proxy_pid=$FP_PID
+pport=$FP_PORT
+cport=$FP_CONTROL
 n=0
 for mode in '{"mode": "reset_after_bytes", "bytes": 3000, "count": 6, "per": "request"}' \
             '{"mode": "http_503", "count": 5}' \

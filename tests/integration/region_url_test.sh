@@ -46,13 +46,11 @@ echo "version one" >"$MV_TEST_HTTP_ROOT/$origin/v.txt"
 chmod o+r "$MV_TEST_HTTP_ROOT/$origin"/*
 nginx_hostport=${MV_TEST_HTTP_URL#http://}
 nginx_port=${nginx_hostport##*:}
-python3 "$here/tests/support/fault_proxy.py" --listen 127.0.0.1:0 --upstream "$nginx_hostport" \
-  --port-file "$work/proxy.port" --control-port-file "$work/proxy.control" 2>"$work/proxy.log" &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
-pport=$(cat "$work/proxy.port")
-cport=$(cat "$work/proxy.control")
-proxy() { curl -sf --max-time 10 -X "$1" ${3:+--data "$3"} "http://127.0.0.1:$cport$2"; }
+. "$here/tests/support/fault_proxy.sh"
+start_fault_proxy "$nginx_hostport" "$work" || exit 1
+pids+=("$FP_PID")
+pport=$FP_PORT
+proxy() { fault_proxy "$@"; }
 closed_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 direct=http://127.0.0.1:$nginx_port/$origin
