@@ -465,6 +465,10 @@ TEST_F(HandlerTest, RegionRedirects) {
   EXPECT_EQ(Get("/redirect/v1/r1/archive/debian/now/dists/").status, 400);
   EXPECT_EQ(Get("/redirect/v1/r1/file/xyz").status, 400);
   EXPECT_EQ(Get("/redirect/v1/r1/file/" + hash, {}, "POST").status, 405);
+  // No allow list: no origin URL is fetched.
+  Response url = Get("/redirect/v1/r1/url?u=https%3A%2F%2Fa.example%2Fx");
+  EXPECT_EQ(url.status, 403);
+  EXPECT_NE(url.body.find("allow is empty"), std::string::npos) << url.body;
   // A purge needs the admin token; then the copy is gone, and made again on the next request.
   EXPECT_EQ(Get("/redirect/v1/r1/file/" + hash, {}, "DELETE").status, 404) << "admin API off";
   AdminContext admin{.token = "tok"};
