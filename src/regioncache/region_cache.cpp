@@ -98,7 +98,7 @@ Status RegionCache::Fill(const Region& region, store::ObjectStore& archive_store
       return Unavailable("the copy of " + key + " into " + name + " by " + claim.entry.owner +
                          " did not finish");
     }
-    clock_.SleepFor(std::chrono::milliseconds(100));
+    state_->AwaitChange(name, key, std::chrono::seconds(1));
   }
 }
 
