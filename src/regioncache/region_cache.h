@@ -72,6 +72,13 @@ class RegionCache {
   // Deletes what `region` must not keep (budget, ttl); how many copies were deleted.
   Result<int> Expire(const std::string& region);
 
+  // When the state has no record of having been built for `region` (a Redis state lost, a
+  // catalog state from before the record existed): every copy in the region's store becomes a
+  // ready entry (unless the state has one for it), last used at its modification time but no
+  // earlier than ttl / 2 ago, and held for the region's hold; then the region is marked built.
+  // How many entries were added (0 when the state was built). Defined in region_rebuild.cpp.
+  Result<int> Rebuild(const std::string& region);
+
   std::map<std::string, RegionStats> Stats() const;
   const RegionCacheConfig& config() const { return config_; }
 
