@@ -1,7 +1,9 @@
-// The region cache's parsers over arbitrary text (regioncache/address.h, origin_policy.h):
-// address ranges, and origin URLs against an allow list. Nothing crashes; a range that parses
-// prints back to one that parses to the same range and contains its own base; an allowed URL's
-// normal form is allowed again as itself, and lies under the entry that allowed it.
+// The region cache's parsers over arbitrary text (regioncache/address.h, origin_policy.h,
+// redis_client.h): address ranges, origin URLs against an allow list, and redis:// state URLs.
+// Nothing crashes; a range that parses prints back to one that parses to the same range and
+// contains its own base; an allowed URL's normal form is allowed again as itself, and lies under
+// the entry that allowed it; a Redis URL prints (without its password) as one that parses to the
+// same server and database with no password.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,6 +11,7 @@
 #include "fuzz_check.h"
 #include "regioncache/address.h"
 #include "regioncache/origin_policy.h"
+#include "regioncache/redis_client.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -26,6 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     MV_FUZZ_CHECK(allowed->url.starts_with("https://artifacts.example.org/pub/") ||
                       allowed->url.starts_with("http://127.0.0.1:8081/"),
                   allowed->url);
+  }
+  if (auto u = mv::regioncache::ParseRedisUrl(text); u.ok()) {
+    auto again = mv::regioncache::ParseRedisUrl(u->ToString());
+    MV_FUZZ_CHECK(again.ok() && again->host == u->host && again->port == u->port &&
+                      again->db == u->db && again->password.empty(),
+                  u->ToString());
   }
   return 0;
 }
