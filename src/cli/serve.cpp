@@ -9,6 +9,7 @@
 #include "cli/archive_access.h"
 #include "cli/jobs_access.h"
 #include "db/database.h"
+#include "regioncache/redis_copy_state.h"
 #include "regioncache/region_cache.h"
 #include "regioncache/region_config.h"
 #include "regioncache/region_map.h"
@@ -97,8 +98,8 @@ int RunServe(CliContext& context, const ServeArgs& args) {
                                           ? std::getenv(token_env.c_str())
                                           : "",
                              .config = &context.config().document};
-  // The region cache, when the configuration has [[region]]s: their stores, the copy state in
-  // the catalog, and the client regions.
+  // The region cache, when the configuration has [[region]]s: their stores, the copy state (in
+  // the catalog, or in Redis with [regioncache] state), and the client regions.
   Result<std::optional<regioncache::RegionCacheConfig>> region_config =
       regioncache::ReadRegionCacheConfig(context.config().document);
   if (!region_config.ok()) return ReportError(region_config.status());
@@ -106,11 +107,6 @@ int RunServe(CliContext& context, const ServeArgs& args) {
   std::unique_ptr<regioncache::RegionMap> region_map;
   if (*region_config && !(*region_config)->regions.empty()) {
     const regioncache::RegionCacheConfig& rc = **region_config;
-    if (!rc.state.empty()) {
-      return ReportError(InvalidArgument(
-          "[regioncache] state = \"" + rc.state +
-          "\": Redis state is not supported yet; omit it to keep the state in the catalog"));
-    }
     std::map<std::string, std::shared_ptr<store::ObjectStore>> stores;
     store::StoreContext region_context = context.store_context();
     region_context.create = true;
@@ -119,11 +115,15 @@ int RunServe(CliContext& context, const ServeArgs& args) {
       if (!opened.ok()) return ReportError(opened.status().WithContext("[[region]] " + r.name));
       stores[r.name] = *opened;
     }
-    Result<std::shared_ptr<db::Database>> state_db = db::OpenDatabase(context.config().catalog);
-    if (!state_db.ok()) return ReportError(state_db.status());
-    Result<std::unique_ptr<regioncache::CopyState>> state =
-        regioncache::OpenCatalogCopyState(*state_db);
-    if (!state.ok()) return ReportError(state.status());
+    Result<std::unique_ptr<regioncache::CopyState>> state = Internal("no copy state");
+    if (rc.state.empty()) {
+      Result<std::shared_ptr<db::Database>> state_db = db::OpenDatabase(context.config().catalog);
+      if (!state_db.ok()) return ReportError(state_db.status());
+      state = regioncache::OpenCatalogCopyState(*state_db);
+    } else {
+      state = regioncache::OpenRedisCopyState(rc.state);
+    }
+    if (!state.ok()) return ReportError(state.status().WithContext("[regioncache] state"));
     // Origin URLs (/redirect/v1/<region>/url?u=...) only under the allow list.
     std::shared_ptr<const regioncache::OriginFetcher> origins;
     if (!rc.allow.empty()) {
@@ -144,6 +144,13 @@ int RunServe(CliContext& context, const ServeArgs& args) {
       sweep = std::min(sweep, std::max<std::chrono::milliseconds>(r.ttl / 4, std::chrono::seconds(1)));
     }
     region_cache->ExpireEvery(sweep);
+    // A state that lost a region (Redis restarted without persistence) is rebuilt from the
+    // region's store; a failure leaves it to the next start.
+    for (const regioncache::RegionConfig& r : rc.regions) {
+      if (Result<int> rebuilt = region_cache->Rebuild(r.name); !rebuilt.ok()) {
+        LogWarn("region state not rebuilt", {{"region", r.name}, {"error", rebuilt.status()}});
+      }
+    }
     region_map = std::make_unique<regioncache::RegionMap>(rc);
   }
 

@@ -1,4 +1,6 @@
 // CopyState in the catalog: one row per (region, key) in regioncache_copies.
+#include <algorithm>
+
 #include "db/migrations.h"
 #include "regioncache/copy_state.h"
 
@@ -37,8 +39,25 @@ CREATE TABLE regioncache_copies (
 CREATE INDEX regioncache_lru ON regioncache_copies(region, ready, last_used_ms);
 )sql";
 
+// The regions whose state was built (RegionCache::Rebuild); the catalog does not lose it, so
+// a region is rebuilt once, on the first start that knows this table.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE regioncache_built (
+  region TEXT PRIMARY KEY,
+  built_ms BIGINT NOT NULL
+);
+)sql";
+
+constexpr std::string_view kV2Postgres = R"sql(
+CREATE TABLE regioncache_built (
+  region TEXT COLLATE "C" PRIMARY KEY,
+  built_ms BIGINT NOT NULL
+);
+)sql";
+
 constexpr db::Migration kMigrations[] = {
     {1, "region cache copies", kV1Sqlite, kV1Postgres},
+    {2, "region cache regions built", kV2, kV2Postgres},
 };
 
 constexpr const char* kColumns =
@@ -174,6 +193,45 @@ class CatalogCopyState final : public CopyState {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
     const db::Value p[] = {region, key};
     return c->Execute("DELETE FROM regioncache_copies WHERE region = $1 AND key = $2", p).status();
+  }
+
+  void AwaitChange(const std::string& /*region*/, const std::string& /*key*/,
+                   std::chrono::milliseconds timeout) override {
+    clock_.SleepFor(std::min<std::chrono::milliseconds>(timeout, std::chrono::milliseconds(100)));
+  }
+
+  Result<bool> RestoreCopy(const CopyEntry& e) override {
+    MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
+    const db::Value p[] = {e.region, e.key, static_cast<int64_t>(e.ready), e.owner,
+                           static_cast<int64_t>(e.size), e.etag, Ms(e.claimed),
+                           Ms(e.last_used), Ms(e.in_use_until)};
+    MV_ASSIGN_OR_RETURN(int64_t n, c->Execute("INSERT INTO regioncache_copies(" +
+                                                  std::string(kColumns) +
+                                                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                                                  "ON CONFLICT (region, key) DO NOTHING",
+                                              p));
+    return n == 1;
+  }
+
+  Result<bool> IsBuilt(const std::string& region) override {
+    MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
+    bool built = false;
+    const db::Value p[] = {region};
+    MV_RETURN_IF_ERROR(c->Query("SELECT built_ms FROM regioncache_built WHERE region = $1", p,
+                                [&](const db::Row&) {
+                                  built = true;
+                                  return Status::Ok();
+                                }));
+    return built;
+  }
+
+  Status MarkBuilt(const std::string& region) override {
+    MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
+    const db::Value p[] = {region, Ms(clock_.Now())};
+    return c->Execute("INSERT INTO regioncache_built(region, built_ms) VALUES ($1, $2) "
+                      "ON CONFLICT (region) DO UPDATE SET built_ms = $2",
+                      p)
+        .status();
   }
 
  private:

@@ -4,11 +4,16 @@
 // regions' stores: a copy it has lost is made again on its next request.
 //
 // The first request for a copy claims it atomically (Claim inserts a unique row; only one
-// claimant wins); the others wait for it (WaitReady), in-process through a shared future and
-// across instances by polling this state (Redis pub/sub where the state is Redis). A claim whose
-// owner stopped renewing it (a crashed server) is taken over after `stale_claim`.
+// claimant wins); the others wait for it, in-process through a shared future and across
+// instances through AwaitChange (polling the catalog; Redis pub/sub, polling as a backstop). A
+// claim whose owner stopped renewing it (a crashed server) is taken over after `stale_claim`.
 //
-// CatalogCopyState keeps it in the catalog (SQLite or PostgreSQL), the embedded default.
+// The state can be lost (a Redis without persistence restarted) while the copies stay in the
+// regions' stores: RegionCache::Rebuild restores it from a store's listing (RestoreCopy) when
+// the state has no record of having been built for the region (IsBuilt, MarkBuilt).
+//
+// CatalogCopyState keeps it in the catalog (SQLite or PostgreSQL), the embedded default;
+// RedisCopyState (redis_copy_state.h) in Redis. Both are thread-safe.
 #pragma once
 
 #include <chrono>
@@ -71,6 +76,20 @@ class CopyState {
   virtual Result<std::vector<CopyEntry>> ListReady(const std::string& region) = 0;
   // Forgets a copy (after the store deleted it, or when it is gone).
   virtual Status Forget(const std::string& region, const std::string& key) = 0;
+
+  // Blocks until the entry of region/key may have changed (another instance completed, abandoned
+  // or forgot it, or its claim went stale) or `timeout` has passed; a hint only, so callers look
+  // again (ClaimCopy). Catalog: sleeps min(timeout, 100 ms) on the clock. Redis: waits for the
+  // key's message on a connection of its own, at most `timeout`.
+  virtual void AwaitChange(const std::string& region, const std::string& key,
+                           std::chrono::milliseconds timeout) = 0;
+
+  // Adds `entry` (ready, found in the region's store) unless the state has an entry for its
+  // key already, which is kept as it is (a copy made or being made since). True when added.
+  virtual Result<bool> RestoreCopy(const CopyEntry& entry) = 0;
+  // Whether the state of `region` was built (MarkBuilt) and not lost since.
+  virtual Result<bool> IsBuilt(const std::string& region) = 0;
+  virtual Status MarkBuilt(const std::string& region) = 0;
 };
 
 struct CatalogCopyStateOptions {

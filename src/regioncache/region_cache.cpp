@@ -63,7 +63,7 @@ Result<std::string> RegionCache::UrlOf(const Region& region, const std::string& 
 }
 
 std::string RegionCache::UrlKey(const std::string& normalized_url) {
-  return "url/" + Sha256Hex(normalized_url);
+  return std::string(kUrlCopyPrefix) + Sha256Hex(normalized_url);
 }
 
 Result<RegionCache::Made> RegionCache::Copy(const Region& region, store::ObjectStore& archive_store,
@@ -94,7 +94,7 @@ Result<RegionCache::Made> RegionCache::Copy(const Region& region, store::ObjectS
 Result<RegionCache::Made> RegionCache::CopyUrl(const Region& region, const AllowedUrl& url,
                                                const std::string& key) {
   const fs::path tmp = fs::temp_directory_path() /
-                       ("mirrorvault-regioncache-" + key.substr(4) + "-" +
+                       ("mirrorvault-regioncache-" + key.substr(kUrlCopyPrefix.size()) + "-" +
                         std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) return ErrnoStatus(errno, "create " + tmp.string());
@@ -166,7 +166,7 @@ Status RegionCache::Fill(const Region& region, const std::string& key, const Mak
       return Unavailable("the copy of " + key + " into " + name + " by " + claim.entry.owner +
                          " did not finish");
     }
-    clock_.SleepFor(std::chrono::milliseconds(100));
+    state_->AwaitChange(name, key, std::chrono::seconds(1));
   }
 }
 

@@ -42,6 +42,9 @@
 
 namespace mv::regioncache {
 
+// Where an origin URL's copy lives in a region: this prefix and the URL's SHA-256 in hex.
+inline constexpr std::string_view kUrlCopyPrefix = "url/";
+
 struct Redirect {
   std::string location;  // the regional copy's URL, or the fallback
   bool hit = false;       // the copy existed before this request
@@ -95,6 +98,13 @@ class RegionCache {
   // Expires every region every `every`, on a thread of its own, until the cache is destroyed
   // (so that copies unused for their ttl go even when no copy is made).
   void ExpireEvery(std::chrono::milliseconds every);
+
+  // When the state has no record of having been built for `region` (a Redis state lost, a
+  // catalog state from before the record existed): every copy in the region's store becomes a
+  // ready entry (unless the state has one for it), last used at its modification time but no
+  // earlier than ttl / 2 ago, and held for the region's hold; then the region is marked built.
+  // How many entries were added (0 when the state was built). Defined in region_rebuild.cpp.
+  Result<int> Rebuild(const std::string& region);
 
   std::map<std::string, RegionStats> Stats() const;
   const RegionCacheConfig& config() const { return config_; }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The region cache on `mirrorvault serve`, against real servers: two regions, one a bucket on
 # Ceph RGW reached through tests/support/fault_proxy.py (which counts its requests, and can
-# delay them), one a folder served by nginx; two serve processes sharing the copy state in one
-# SQLite catalog.
+# delay them), one a folder served by nginx; two serve processes sharing the copy state, in one
+# SQLite catalog (mode sqlite) or in Redis (mode redis, database 9 of the test server).
 #
 #   - 50 concurrent first requests for one 50 MB file, split across both processes: exactly one
 #     copy made (one request reached the region's S3 endpoint), all 50 answered 302 to the
@@ -14,13 +14,23 @@
 #   - a slow region: the request falls back to this server's own URL within the wait bound, and
 #     the copy finishes for the next request;
 #   - refusals: an unknown region, an unknown hash, a directory;
-#   - the region metrics.
+#   - the region metrics;
+#   - (redis) the state lost (FLUSHDB) and a serve process restarted: the state is rebuilt from
+#     the regions' stores, the next request is a hit without a new PUT, and the budget counts
+#     the copies made before the loss.
 #
-#   region_cache_test.sh PATH/TO/mirrorvault   (needs the MV_TEST_S3_* and MV_TEST_HTTP_* environment)
+#   region_cache_test.sh PATH/TO/mirrorvault sqlite|redis
+#   (needs the MV_TEST_S3_* and MV_TEST_HTTP_* environment, and MV_TEST_REDIS_URL for redis)
 set -uo pipefail
-mv=$1
+mv=$1 mode=${2:-}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-for v in MV_TEST_S3_ENDPOINT MV_TEST_HTTP_URL MV_TEST_HTTP_ROOT; do
+need=(MV_TEST_S3_ENDPOINT MV_TEST_HTTP_URL MV_TEST_HTTP_ROOT)
+case $mode in
+  sqlite) ;;
+  redis) need+=(MV_TEST_REDIS_URL) ;;
+  *) echo "usage: $0 PATH/TO/mirrorvault sqlite|redis"; exit 2 ;;
+esac
+for v in "${need[@]}"; do
   [ -n "${!v:-}" ] || { echo "FAIL: $v is not set (start scripts/test-services)"; exit 1; }
 done
 work=$(mktemp -d)
@@ -61,6 +71,14 @@ pport=$(cat "$work/proxy.port")
 cport=$(cat "$work/proxy.control")
 proxy() { curl -sf --max-time 10 -X "$1" ${3:+--data "$3"} "http://127.0.0.1:$cport$2"; }
 proxy_requests() { proxy GET /stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+state_line=""
+if [ "$mode" = redis ]; then
+  # A database of this test's own: FLUSHDB below loses this state, not another test's.
+  state_url=${MV_TEST_REDIS_URL%/*}/9
+  rcli() { redis-cli -u "$state_url" --no-auth-warning "$@"; }
+  [ "$(rcli FLUSHDB)" = OK ] || { echo "FAIL redis at ${state_url#*@}: FLUSHDB"; exit 1; }
+  state_line="state = \"$state_url\""
+fi
 mkdir -p "$MV_TEST_HTTP_ROOT/$folder"
 chmod o+rx "$MV_TEST_HTTP_ROOT/$folder"
 cat >"$work/mv.toml" <<EOF2
@@ -68,6 +86,7 @@ cat >"$work/mv.toml" <<EOF2
 trusted_proxies = ["127.0.0.1/32"]
 
 [regioncache]
+$state_line
 default_region = "folder"
 wait = "60s"
 
@@ -90,6 +109,7 @@ serve() {  # serve NAME: a `mirrorvault serve` on the shared configuration; sets
   mv_start_serve "$mv" "$work/$1.out" --config "$work/mv.toml" --store "$store" --catalog "$catalog" || exit 1
   pids+=("$SERVE_PID")
   printf -v "PORT_$1" '%s' "$SERVE_PORT"
+  printf -v "pid_$1" '%s' "$SERVE_PID"
 }
 serve a
 serve b
@@ -186,6 +206,37 @@ done
   pass "metrics: per region copies, misses and waits (s3: $copies copies, $misses misses, $waits waits in a and b)" ||
   fail "metrics: copies $copies, misses $misses, waits $waits"
 
+# ---- (redis) the state lost: rebuilt from the regions' stores ----
+if [ "$mode" = redis ]; then
+  [ "$(rcli ZCARD mv:rc-lru:folder)" = 2 ] && [ "$(rcli EXISTS mv:rc-built:folder)" = 1 ] ||
+    fail "redis before the loss: $(rcli ZCARD mv:rc-lru:folder) folder copies"
+  rcli FLUSHDB >/dev/null
+  kill "$pid_a" && wait "$pid_a" 2>/dev/null
+  serve a
+  base_a=http://127.0.0.1:$PORT_a
+  s3n=$(rcli ZCARD mv:rc-lru:s3) foldern=$(rcli ZCARD mv:rc-lru:folder)
+  # s3: the 50 MB file, f1 (auto) and f2 (the slow region); folder: f2 and f3.
+  [ "$s3n" = 3 ] && [ "$foldern" = 2 ] && [ "$(rcli EXISTS mv:rc-built:s3)" = 1 ] &&
+    pass "after FLUSHDB, a restarted serve rebuilt the state from the stores (s3: $s3n copies, folder: $foldern)" ||
+    fail "rebuilt state: s3 $s3n copies, folder $foldern"
+  before=$(proxy_requests)
+  cache=$(curl -s -o /dev/null -w '%header{x-mirrorvault-cache}' "$base_a/redirect/v1/s3/file/$big_sha")
+  after=$(proxy_requests)
+  [ "$cache" = hit ] && [ "$after" = "$before" ] &&
+    pass "after the loss, the 50 MB copy is a hit without a request to the region's endpoint" ||
+    fail "after the loss: $cache, $((after - before)) requests to the region"
+  # f2 and f3 (1 MB each, restored) and now f1 again: over the 2.5 MB budget, f2 (the oldest) goes.
+  sleep 1.5
+  curl -s -o /dev/null "$base_a/redirect/v1/folder/archive/demo/now/small/f1.bin"
+  f2key=$(sha256sum "$work/tree/small/f2.bin" | cut -d' ' -f1)
+  count=$(find "$MV_TEST_HTTP_ROOT/$folder" -type f | wc -l)
+  if [ "$count" = 2 ] && ! find "$MV_TEST_HTTP_ROOT/$folder" -name "$f2key" | grep -q .; then
+    pass "the budget counts the restored copies: f1 made again, f2 (least recently made) deleted"
+  else
+    fail "budget after the loss: $count copies: $(find "$MV_TEST_HTTP_ROOT/$folder" -type f | xargs -n1 basename)"
+  fi
+fi
+
 echo
-[ $failures = 0 ] && echo "region_cache_test: all passed" || echo "region_cache_test: $failures failure(s)"
+[ $failures = 0 ] && echo "region_cache_test ($mode): all passed" || echo "region_cache_test ($mode): $failures failure(s)"
 [ $failures = 0 ]

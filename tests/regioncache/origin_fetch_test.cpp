@@ -168,13 +168,14 @@ TEST_F(OriginFetchTest, ShortBodiesAndErrorsFail) {
 // RegionCache::ForUrl on a memory region store.
 class UrlCopyTest : public ::testing::Test {
  protected:
-  std::unique_ptr<RegionCache> Make(std::chrono::milliseconds revalidate) {
+  std::unique_ptr<RegionCache> Make(std::chrono::milliseconds revalidate,
+                                    const std::string& state_file = "state.db") {
     config_.wait = 5s;
     config_.revalidate = revalidate;
-    config_.regions.push_back(RegionConfig{.name = "r1", .store = "memory://",
-                                           .redirect = RedirectMode::kPublic,
-                                           .public_base = "https://r1.example/"});
-    auto db = db::OpenDatabase("sqlite://" + dir_.path() + "/state.db");
+    config_.regions = {RegionConfig{.name = "r1", .store = "memory://",
+                                    .redirect = RedirectMode::kPublic,
+                                    .public_base = "https://r1.example/"}};
+    auto db = db::OpenDatabase("sqlite://" + dir_.path() + "/" + state_file);
     EXPECT_TRUE(db.ok());
     auto state = OpenCatalogCopyState(*db);
     EXPECT_TRUE(state.ok());
@@ -248,6 +249,24 @@ TEST_F(UrlCopyTest, RevalidatesAndRecopiesWhenTheOriginChanged) {
   ASSERT_EQ(sent.size(), 5u);
   EXPECT_TRUE(sent[1].starts_with("HEAD ")) << sent[1];
   EXPECT_TRUE(sent[3].starts_with("GET ")) << sent[3];
+}
+
+TEST_F(UrlCopyTest, ALostStateIsRebuiltWithTheUrlCopiesAndTheirLengthIsChecked) {
+  auto cache = Make(1h);
+  const AllowedUrl url = cache->origin_policy()->CheckUrl("https://a.example/kept.bin").value();
+  Origin("\"e1\"", "kept bytes");
+  MV_ASSERT_OK(cache->ForUrl("r1", url));
+  cache.reset();
+  auto rebuilt = Make(1h, "lost.db");  // a fresh state over the same region store
+  Result<int> restored = rebuilt->Rebuild("r1");
+  MV_ASSERT_OK(restored);
+  EXPECT_EQ(*restored, 1);
+  // A new instance checks the origin first: the same length (no ETag was listed) is a hit.
+  http_->Add({.status = 200, .headers = Headers({{"etag", "\"e1\""}, {"content-length", "10"}})});
+  Result<Redirect> r = rebuilt->ForUrl("r1", url);
+  MV_ASSERT_OK(r);
+  EXPECT_TRUE(r->hit);
+  EXPECT_EQ(http_->sent().size(), 2u) << "a HEAD, no second GET";
 }
 
 TEST_F(UrlCopyTest, ARefusedHopIsReportedAndNothingIsCopied) {

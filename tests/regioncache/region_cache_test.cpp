@@ -1,10 +1,11 @@
 // RegionCache on real local stores and the catalog state on SQLite: one copy however many ask
 // (in one instance, and across two sharing the state), hits, the wait bound with its fallback,
-// a failed copy retried, and expiry by budget (least recently used) and ttl, sparing copies a
-// redirect may still use.
+// a failed copy retried, expiry by budget (least recently used) and ttl, sparing copies a
+// redirect may still use, and the state rebuilt from a region's store after it was lost.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "regioncache/region_cache.h"
@@ -192,6 +193,74 @@ TEST_F(RegionCacheTest, TheExpiryThreadRemovesCopiesPastTheirTtlWithoutANewCopy)
   }
   EXPECT_TRUE(gone) << "the copy outlived its ttl by 2 s";
   cache.reset();  // stops the thread at once (not after its period)
+}
+
+TEST_F(RegionCacheTest, RebuildRestoresALostStateFromTheRegionsStore) {
+  ManualClock clock;
+  config_.regions[0].budget = 250;  // two of the 100-byte blobs fit
+  config_.regions[0].hold = 10s;
+  auto memory = std::make_shared<CountingStore>(store::MakeMemoryStore());
+  auto with_state = [&](std::shared_ptr<db::Database> database) {
+    auto state = OpenCatalogCopyState(database, {.clock = &clock});
+    EXPECT_TRUE(state.ok()) << state.status().ToString();
+    return std::make_unique<RegionCache>(
+        config_, std::map<std::string, std::shared_ptr<store::ObjectStore>>{{"r1", memory}},
+        std::move(*state), "i", &clock);
+  };
+  auto before = with_state(database_);
+  auto nothing = before->Rebuild("r1");
+  MV_ASSERT_OK(nothing);
+  EXPECT_EQ(*nothing, 0) << "an empty store";
+  std::vector<archive::Sha256> blobs;
+  for (char c : std::string("ab")) {
+    blobs.push_back(Blob(std::string(100, c)));
+    clock.Advance(1h);
+    auto r = before->ForBlob("r1", *archive_, blobs.back(), 100, "/o");
+    MV_ASSERT_OK(r);
+    ASSERT_FALSE(r->fallback) << r->reason;
+  }
+  ASSERT_TRUE(memory->PutBytes("not-a-copy", "x").ok());
+  before.reset();
+
+  // The state is lost (a fresh one), the copies are still in the store.
+  auto lost = db::OpenDatabase("sqlite://" + dir_.path() + "/lost.db");
+  MV_ASSERT_OK(lost);
+  auto after = with_state(*lost);
+  auto restored = after->Rebuild("r1");
+  MV_ASSERT_OK(restored);
+  EXPECT_EQ(*restored, 2);
+  auto again = after->Rebuild("r1");
+  MV_ASSERT_OK(again);
+  EXPECT_EQ(*again, 0) << "built: not rebuilt at every start";
+  EXPECT_TRUE(after->Rebuild("nowhere").status().IsNotFound());
+  auto state = OpenCatalogCopyState(*lost, {.clock = &clock});
+  MV_ASSERT_OK(state);
+  auto ready = (*state)->ListReady("r1");
+  MV_ASSERT_OK(ready);
+  ASSERT_EQ(ready->size(), 2u);
+  std::set<std::string> keys;
+  for (const CopyEntry& e : *ready) {
+    keys.insert(e.key);
+    EXPECT_EQ(e.size, 100u);
+    EXPECT_LE(e.last_used, clock.Now());
+    EXPECT_EQ(e.in_use_until, clock.Now() + 10s) << "held: a redirect may be out";
+  }
+  EXPECT_EQ(keys, (std::set<std::string>{archive::BlobKey(blobs[0]), archive::BlobKey(blobs[1])}));
+
+  // A hit without a new copy, and the budget counts the restored copies.
+  clock.Advance(1h);
+  const int writes = memory->writes.load();
+  auto hit = after->ForBlob("r1", *archive_, blobs[1], 100, "/o");
+  MV_ASSERT_OK(hit);
+  EXPECT_TRUE(hit->hit);
+  EXPECT_EQ(memory->writes.load(), writes) << "no new copy";
+  blobs.push_back(Blob(std::string(100, 'c')));
+  auto third = after->ForBlob("r1", *archive_, blobs[2], 100, "/o");
+  MV_ASSERT_OK(third);
+  ASSERT_FALSE(third->fallback) << third->reason;
+  EXPECT_FALSE(memory->Head(archive::BlobKey(blobs[0])).ok()) << "over budget: the oldest went";
+  EXPECT_TRUE(memory->Head(archive::BlobKey(blobs[1])).ok());
+  EXPECT_TRUE(memory->Head(archive::BlobKey(blobs[2])).ok());
 }
 
 }  // namespace
