@@ -46,6 +46,10 @@ void RegionCache::ExpireEvery(std::chrono::milliseconds every) {
     while (!stop_.wait_for(lock, every, [this] { return stopping_; })) {
       lock.unlock();
       for (const auto& [name, region] : regions_) {
+        // A state emptied under the running server (Redis restarted) is rebuilt first.
+        if (Result<int> n = Rebuild(name); !n.ok()) {
+          LogWarn("region state not rebuilt", {{"region", name}, {"error", n.status()}});
+        }
         if (Result<int> n = Expire(name); !n.ok()) {
           LogWarn("region expiry failed", {{"region", name}, {"error", n.status()}});
         } else if (*n > 0) {

@@ -96,7 +96,8 @@ class RegionCache {
   // Deletes what `region` must not keep (budget, ttl); how many copies were deleted.
   Result<int> Expire(const std::string& region);
   // Expires every region every `every`, on a thread of its own, until the cache is destroyed
-  // (so that copies unused for their ttl go even when no copy is made).
+  // (so that copies unused for their ttl go even when no copy is made); a region the state has
+  // lost meanwhile is rebuilt first.
   void ExpireEvery(std::chrono::milliseconds every);
 
   // When the state has no record of having been built for `region` (a Redis state lost, a

@@ -195,6 +195,35 @@ TEST_F(RegionCacheTest, TheExpiryThreadRemovesCopiesPastTheirTtlWithoutANewCopy)
   cache.reset();  // stops the thread at once (not after its period)
 }
 
+TEST_F(RegionCacheTest, TheSweepRebuildsAStateLostUnderTheRunningServer) {
+  auto cache = Make("i");
+  const archive::Sha256 sha = Blob("survives");
+  auto r = cache->ForBlob("r1", *archive_, sha, 8, "/o");
+  MV_ASSERT_OK(r);
+  ASSERT_FALSE(r->fallback) << r->reason;
+  MV_ASSERT_OK(cache->Rebuild("r1"));  // as serve does at start: the region is recorded as built
+  // The state is lost under it (as when Redis restarts empty).
+  {
+    auto connection = database_->Acquire();
+    MV_ASSERT_OK(connection);
+    MV_ASSERT_OK((*connection)->ExecuteScript("DELETE FROM regioncache_copies; DELETE FROM regioncache_built;"));
+  }
+  cache->ExpireEvery(50ms);
+  auto state = OpenCatalogCopyState(database_);
+  MV_ASSERT_OK(state);
+  bool back = false;
+  for (int i = 0; i < 100 && !back; ++i) {
+    std::this_thread::sleep_for(20ms);
+    auto entry = (*state)->Get("r1", archive::BlobKey(sha));
+    back = entry.ok() && entry->has_value() && (*entry)->ready;
+  }
+  EXPECT_TRUE(back) << "the copy is not back in the state after 2 s of sweeps";
+  const int writes = region_store_->writes.load();
+  auto hit = cache->ForBlob("r1", *archive_, sha, 8, "/o");
+  MV_ASSERT_OK(hit);
+  EXPECT_EQ(region_store_->writes.load(), writes) << "no new copy";
+}
+
 TEST_F(RegionCacheTest, RebuildRestoresALostStateFromTheRegionsStore) {
   ManualClock clock;
   config_.regions[0].budget = 250;  // two of the 100-byte blobs fit
