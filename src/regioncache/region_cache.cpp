@@ -82,7 +82,7 @@ Result<RegionCache::Made> RegionCache::Copy(const Region& region, store::ObjectS
   std::optional<store::CopySource> to = region.store->CopySourceOf(key);
   if (from && to && from->service == to->service) {
     MV_RETURN_IF_ERROR(region.store->CopyFrom(archive_store, key, key, size, put));
-    return Made{.size = size};
+    return Made{.size = size, .by_server = true};
   }
   put.expected_sha256 = hex;
   const fs::path tmp = fs::temp_directory_path() / ("mirrorvault-regioncache-" + hex + "-" +
@@ -145,6 +145,7 @@ Status RegionCache::Fill(const Region& region, const std::string& key, const Mak
         RegionStats& s = stats_[name];
         if (st.ok()) {
           ++s.copies;
+          if (made->by_server) ++s.server_copies;
           s.copy_bytes += size;
           s.copy_seconds += secs;
         } else {

@@ -56,6 +56,7 @@ struct Redirect {
 struct RegionStats {
   uint64_t hits = 0, misses = 0, copies = 0, copy_bytes = 0, fallbacks = 0, waits = 0,
            evictions = 0, copy_failures = 0;
+  uint64_t server_copies = 0;  // of `copies`, made by the S3 server (CopyFrom)
   double copy_seconds = 0;
   int64_t in_flight = 0;
 };
@@ -119,6 +120,7 @@ class RegionCache {
   struct Made {
     uint64_t size = 0;
     std::string etag;
+    bool by_server = false;  // the S3 server copied it (CopyFrom)
   };
   // Makes the copy of one key in a region (Copy for archive blobs, CopyUrl for origin URLs).
   using Maker = std::function<Result<Made>(const Region&)>;

@@ -59,30 +59,32 @@ std::string Handler::RenderMetrics() {
     text += runs + files + bytes;
   }
   if (context_.regions.cache != nullptr) {
-    static constexpr std::pair<const char*, const char*> kCounters[] = {
-        {"hits", "Redirects to a copy that was there"},
-        {"misses", "Redirects that had to wait for a copy (or fell back)"},
-        {"copies", "Copies made into the region"},
-        {"copy_bytes", "Bytes copied into the region"},
-        {"copy_failures", "Copies that failed"},
-        {"waits", "Requests that waited on a copy another request started"},
-        {"fallbacks", "Requests sent to the origin (the copy was not there in time)"},
-        {"evictions", "Copies deleted by the budget or the ttl"}};
+    struct Counter {
+      const char* name;
+      const char* help;
+      uint64_t regioncache::RegionStats::*value;
+    };
+    static constexpr Counter kCounters[] = {
+        {"hits", "Redirects to a copy that was there", &regioncache::RegionStats::hits},
+        {"misses", "Redirects that had to wait for a copy (or fell back)",
+         &regioncache::RegionStats::misses},
+        {"copies", "Copies made into the region", &regioncache::RegionStats::copies},
+        {"server_copies", "Copies made by the S3 server itself (CopyObject)",
+         &regioncache::RegionStats::server_copies},
+        {"copy_bytes", "Bytes copied into the region", &regioncache::RegionStats::copy_bytes},
+        {"copy_failures", "Copies that failed", &regioncache::RegionStats::copy_failures},
+        {"waits", "Requests that waited on a copy another request started",
+         &regioncache::RegionStats::waits},
+        {"fallbacks", "Requests sent to the origin (the copy was not there in time)",
+         &regioncache::RegionStats::fallbacks},
+        {"evictions", "Copies deleted by the budget or the ttl", &regioncache::RegionStats::evictions}};
     const auto stats = context_.regions.cache->Stats();
-    for (const auto& [name, help] : kCounters) {
-      text += std::string("# HELP mirrorvault_regioncache_") + name + "_total " + help + ".\n" +
-              "# TYPE mirrorvault_regioncache_" + name + "_total counter\n";
+    for (const Counter& c : kCounters) {
+      text += std::string("# HELP mirrorvault_regioncache_") + c.name + "_total " + c.help + ".\n" +
+              "# TYPE mirrorvault_regioncache_" + c.name + "_total counter\n";
       for (const auto& [region, s] : stats) {
-        const uint64_t v = std::string_view(name) == "hits"            ? s.hits
-                           : std::string_view(name) == "misses"        ? s.misses
-                           : std::string_view(name) == "copies"        ? s.copies
-                           : std::string_view(name) == "copy_bytes"    ? s.copy_bytes
-                           : std::string_view(name) == "copy_failures" ? s.copy_failures
-                           : std::string_view(name) == "waits"         ? s.waits
-                           : std::string_view(name) == "fallbacks"     ? s.fallbacks
-                                                                       : s.evictions;
-        text += std::string("mirrorvault_regioncache_") + name + "_total{region=\"" + region +
-                "\"} " + std::to_string(v) + "\n";
+        text += std::string("mirrorvault_regioncache_") + c.name + "_total{region=\"" + region +
+                "\"} " + std::to_string(s.*c.value) + "\n";
       }
     }
     text += "# HELP mirrorvault_regioncache_copy_seconds_total Time spent copying.\n"

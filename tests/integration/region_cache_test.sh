@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The region cache on `mirrorvault serve`, against real servers: two regions, one a bucket on
+# The region cache on `mirrorvault serve`, against real servers: three regions, a bucket on
 # Ceph RGW reached through tests/support/fault_proxy.py (which counts its requests, and can
-# delay them), one a folder served by nginx; two serve processes sharing the copy state, in one
+# delay them), a second bucket on RGW directly, and a folder served by nginx; two serve
+# processes (and a third whose archive is on RGW) sharing the copy state, in one
 # SQLite catalog (mode sqlite) or in Redis (mode redis, database 9 of the test server).
 #
 #   - 50 concurrent first requests for one 50 MB file, split across both processes: exactly one
@@ -15,6 +16,8 @@
 #     the copy finishes for the next request;
 #   - refusals: an unknown region, an unknown hash, a directory;
 #   - the region metrics;
+#   - a region on the S3 service that also holds the archive: the copy is made by the server
+#     (CopyObject: server_copies in the metrics), with the same bytes;
 #   - (redis) the state lost (FLUSHDB) and a serve process restarted: the state is rebuilt from
 #     the regions' stores, the next request is a hit without a new PUT, and the budget counts
 #     the copies made before the loss.
@@ -35,6 +38,7 @@ for v in "${need[@]}"; do
 done
 work=$(mktemp -d)
 bucket=mvrc-$$-$RANDOM
+bucket2=mvrc2-$$-$RANDOM
 folder=rc-$$-$RANDOM
 export AWS_ACCESS_KEY_ID=$MV_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$MV_TEST_S3_SECRET_KEY
 export AWS_REGION=${MV_TEST_S3_REGION:-us-east-1}
@@ -44,6 +48,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   wait 2>/dev/null
   awscli s3 rb --force "s3://$bucket" >/dev/null 2>&1
+  awscli s3 rb --force "s3://$bucket2" >/dev/null 2>&1
   rm -rf "$work" "${MV_TEST_HTTP_ROOT:?}/$folder"
 }
 trap cleanup EXIT
@@ -63,13 +68,12 @@ big_sha=$(sha256sum "$work/tree/big/large.bin" | cut -d' ' -f1)
 
 # ---- the regions ----
 awscli s3 mb "s3://$bucket" >/dev/null || { echo "FAIL make bucket"; exit 1; }
-python3 "$here/tests/support/fault_proxy.py" --listen 127.0.0.1:0 --upstream "${MV_TEST_S3_ENDPOINT#http://}" \
-  --port-file "$work/proxy.port" --control-port-file "$work/proxy.control" 2>"$work/proxy.log" &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/proxy.port" ] && break; sleep 0.1; done
-pport=$(cat "$work/proxy.port")
-cport=$(cat "$work/proxy.control")
-proxy() { curl -sf --max-time 10 -X "$1" ${3:+--data "$3"} "http://127.0.0.1:$cport$2"; }
+awscli s3 mb "s3://$bucket2" >/dev/null || { echo "FAIL make bucket"; exit 1; }
+. "$here/tests/support/fault_proxy.sh"
+start_fault_proxy "${MV_TEST_S3_ENDPOINT#http://}" "$work" || exit 1
+pids+=("$FP_PID")
+pport=$FP_PORT
+proxy() { fault_proxy "$@"; }
 proxy_requests() { proxy GET /stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
 state_line=""
 if [ "$mode" = redis ]; then
@@ -97,6 +101,11 @@ cidrs = ["10.0.0.0/8"]
 redirect = "presigned"
 
 [[region]]
+name = "s3b"
+store = "s3://$bucket2/cache?endpoint=$MV_TEST_S3_ENDPOINT"
+redirect = "presigned"
+
+[[region]]
 name = "folder"
 store = "file://$MV_TEST_HTTP_ROOT/$folder"
 redirect = "public"
@@ -105,8 +114,8 @@ budget = "2500000"
 hold = "1s"
 EOF2
 . "$here/tests/support/serve_helpers.sh"
-serve() {  # serve NAME: a `mirrorvault serve` on the shared configuration; sets PORT_<NAME>
-  mv_start_serve "$mv" "$work/$1.out" --config "$work/mv.toml" --store "$store" --catalog "$catalog" || exit 1
+serve() {  # serve NAME [STORE CATALOG]: a `mirrorvault serve` on the shared configuration; sets PORT_<NAME>
+  mv_start_serve "$mv" "$work/$1.out" --config "$work/mv.toml" --store "${2:-$store}" --catalog "${3:-$catalog}" || exit 1
   pids+=("$SERVE_PID")
   printf -v "PORT_$1" '%s' "$SERVE_PORT"
   printf -v "pid_$1" '%s' "$SERVE_PID"
@@ -205,6 +214,23 @@ done
 [ "$copies" -ge 1 ] && [ "$waits" -ge 40 ] && [ "$misses" -ge 50 ] &&
   pass "metrics: per region copies, misses and waits (s3: $copies copies, $misses misses, $waits waits in a and b)" ||
   fail "metrics: copies $copies, misses $misses, waits $waits"
+
+# ---- a second bucket, on the S3 service that holds the archive: the S3 server copies ----
+s3store="s3://$bucket2/archive?endpoint=$MV_TEST_S3_ENDPOINT"
+s3catalog="sqlite://$work/catalog-s3.db"
+if "$mv" import demo "$work/tree" --store "$s3store" --catalog "$s3catalog" --no-progress >/dev/null; then
+  serve d "$s3store" "$s3catalog"
+  base_d=http://127.0.0.1:$PORT_d
+  out=$(curl -s -o /dev/null -w '%{http_code} %header{x-mirrorvault-cache} %{redirect_url}' "$base_d/redirect/v1/s3b/file/$big_sha")
+  curl -s "$base_d/metrics" >"$work/metrics-d.txt"
+  server_copies=$(sed -n 's/^mirrorvault_regioncache_server_copies_total{region="s3b"} //p' "$work/metrics-d.txt")
+  [[ "$out" == "302 miss $MV_TEST_S3_ENDPOINT/$bucket2/cache/blobs/"* ]] && [ "$server_copies" = 1 ] &&
+    curl -sf -o "$work/got-s3b.bin" "${out##* }" && cmp -s "$work/got-s3b.bin" "$work/tree/big/large.bin" &&
+    pass "region s3b (the archive's S3 service): the 50 MB copy made by the S3 server (CopyObject), same bytes" ||
+    fail "s3b: $out, server copies '$server_copies'"
+else
+  fail "import into $s3store"
+fi
 
 # ---- (redis) the state lost: rebuilt from the regions' stores ----
 if [ "$mode" = redis ]; then
