@@ -144,7 +144,8 @@ class JobQueue {
   // Cancels an active job (a running one stops at its next heartbeat).
   Status Cancel(int64_t id, const std::string& who);
   // Runs the archive's job of `kind` now: the active one is made available at once, else a new
-  // one is enqueued. Its id.
+  // one is enqueued. Its id. An active job that another producer (a scheduler's tick) enqueues
+  // meanwhile is hurried instead: no AlreadyExists from that race.
   Result<int64_t> RunNow(const std::string& archive, JobKind kind, const std::string& payload,
                          const std::string& host, const std::string& who);
   // Paused archives' jobs are not claimed (running ones finish); the scheduler skips them.

@@ -121,35 +121,47 @@ Result<int64_t> JobQueue::RunNow(const std::string& archive, JobKind kind,
                                  const std::string& payload, const std::string& host,
                                  const std::string& who) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
-  const int64_t now = NowMs();
-  std::optional<int64_t> id;
-  Status updated = db::WithTransaction(*c, db::TransactionMode::kWrite, [&](db::Connection& t) -> Status {
-    id.reset();
-    const db::Value params[] = {archive, std::string(JobKindName(kind)), now};
-    MV_RETURN_IF_ERROR(t.Query(
-        "UPDATE jobs_jobs SET run_after_ms = $3, state = CASE WHEN state = 'scheduled' THEN "
-        "'available' ELSE state END WHERE archive = $1 AND kind = $2 AND state IN "
-        "('scheduled', 'available', 'retryable', 'running') RETURNING id",
-        params, [&](const db::Row& r) {
-          id = r.Int(0);
+  // Hurry the active job, else enqueue one. Another producer (a worker's scheduler taking the
+  // archive's tick) may enqueue the active job between the two: the insert then fails with
+  // AlreadyExists, and the next round hurries that job instead. A job that another worker also
+  // finished meanwhile lets the insert succeed; a third round is for the unlikely case that both
+  // happen again.
+  constexpr int kRounds = 3;
+  for (int round = 1;; ++round) {
+    const int64_t now = NowMs();
+    std::optional<int64_t> id;
+    Status updated =
+        db::WithTransaction(*c, db::TransactionMode::kWrite, [&](db::Connection& t) -> Status {
+          id.reset();
+          const db::Value params[] = {archive, std::string(JobKindName(kind)), now};
+          MV_RETURN_IF_ERROR(t.Query(
+              "UPDATE jobs_jobs SET run_after_ms = $3, state = CASE WHEN state = 'scheduled' "
+              "THEN 'available' ELSE state END WHERE archive = $1 AND kind = $2 AND state IN "
+              "('scheduled', 'available', 'retryable', 'running') RETURNING id",
+              params, [&](const db::Row& r) {
+                id = r.Int(0);
+                return Status::Ok();
+              }));
+          if (id) {
+            MV_RETURN_IF_ERROR(AuditLog(t, who, "run-now", archive,
+                                        std::string(JobKindName(kind)) + " job " +
+                                            std::to_string(*id)));
+            return Notify(t);
+          }
           return Status::Ok();
-        }));
-    if (id) {
-      MV_RETURN_IF_ERROR(AuditLog(t, who, "run-now", archive,
-                                  std::string(JobKindName(kind)) + " job " + std::to_string(*id)));
-      return Notify(t);
+        });
+    MV_RETURN_IF_ERROR(updated);
+    if (id) return *id;
+    Result<int64_t> added = Enqueue({.kind = kind, .archive = archive, .payload = payload,
+                                     .origin = "run-now by " + who, .host = host});
+    if (added.ok()) {
+      MV_RETURN_IF_ERROR(AuditLog(*c, who, "run-now", archive,
+                                  std::string(JobKindName(kind)) + " job " +
+                                      std::to_string(*added)));
+      return added;
     }
-    return Status::Ok();
-  });
-  MV_RETURN_IF_ERROR(updated);
-  if (id) return *id;
-  Result<int64_t> added = Enqueue({.kind = kind, .archive = archive, .payload = payload,
-                                   .origin = "run-now by " + who, .host = host});
-  if (added.ok()) {
-    MV_RETURN_IF_ERROR(AuditLog(*c, who, "run-now", archive,
-                                std::string(JobKindName(kind)) + " job " + std::to_string(*added)));
+    if (!added.status().IsAlreadyExists() || round == kRounds) return added;
   }
-  return added;
 }
 
 namespace {

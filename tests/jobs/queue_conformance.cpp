@@ -1,7 +1,9 @@
 #include "queue_conformance.h"
 
 #include <atomic>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -260,6 +262,69 @@ TEST_P(JobQueueConformance, PausedArchivesAreNotClaimedAndRunNowHurries) {
   auto shown = queue_->Show(*fresh);
   MV_ASSERT_OK(shown);
   EXPECT_EQ(shown->origin, "run-now by op");
+}
+
+namespace {
+
+// A clock that runs a hook once, inside the n-th Now() after Arm(n): a seam to land another
+// process's write between two statements of the code under test.
+class HookClock final : public Clock {
+ public:
+  explicit HookClock(Clock& base) : base_(base) {}
+  void Arm(int n, std::function<void()> hook) {
+    n_ = n;
+    hook_ = std::move(hook);
+  }
+  std::chrono::system_clock::time_point Now() override {
+    if (hook_ && --n_ == 0) {
+      std::function<void()> hook = std::move(hook_);
+      hook_ = nullptr;
+      hook();
+    }
+    return base_.Now();
+  }
+  std::chrono::steady_clock::time_point SteadyNow() override { return base_.SteadyNow(); }
+  void SleepFor(std::chrono::nanoseconds d) override { base_.SleepFor(d); }
+
+ private:
+  Clock& base_;
+  int n_ = 0;
+  std::function<void()> hook_;
+};
+
+}  // namespace
+
+TEST_P(JobQueueConformance, RunNowRacingASchedulerHurriesTheJobTheSchedulerEnqueued) {
+  // `jobs run-now` just as a worker's scheduler takes the archive's tick (a new archive's first
+  // tick is due at once): wherever the scheduler's job lands among run-now's statements (before
+  // it looks for an active job, or between that and its own insert), run-now succeeds and hurries
+  // the archive's one active job.
+  HookClock hooked(clock_);
+  QueueOptions options;
+  options.clock = &hooked;
+  auto runner = JobQueue::Open(database_, options);
+  MV_ASSERT_OK(runner);
+  for (int n = 1; n <= 6; ++n) {
+    SCOPED_TRACE("the scheduler's job lands in run-now's Now() call " + std::to_string(n));
+    const std::string archive = "race" + std::to_string(n);
+    // The scheduler's job, for later so that "hurried" shows (an AlreadyExists once run-now's
+    // own insert came first is the scheduler's tick absorbed, as in Worker::Tick).
+    hooked.Arm(n, [&] {
+      queue_->Enqueue({.kind = JobKind::kMirror, .archive = archive,
+                       .run_after = clock_.Now() + 1h, .origin = "schedule"})
+          .status()
+          .IgnoreError();
+    });
+    auto id = (*runner)->RunNow(archive, JobKind::kMirror, "{}", "", "op");
+    hooked.Arm(0, nullptr);
+    MV_ASSERT_OK(id);
+    auto jobs = queue_->List({.archive = archive});
+    MV_ASSERT_OK(jobs);
+    ASSERT_EQ(jobs->size(), 1u);
+    EXPECT_EQ((*jobs)[0].id, *id);
+    EXPECT_EQ((*jobs)[0].state, JobState::kAvailable);
+    EXPECT_LE((*jobs)[0].run_after, clock_.Now());
+  }
 }
 
 TEST_P(JobQueueConformance, CircuitBreakerStopsClaimsForAFailingHost) {

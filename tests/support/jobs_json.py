@@ -26,13 +26,14 @@ that is not the JSON expected.
   started-since FILE EPOCH ARCHIVE... problems: ARCHIVEs' jobs started at or after EPOCH
   transient FILE CLASS[|CLASS...]    problems: job not succeeded after retries of CLASS errors
   permanent FILE                     problems: job not parked as a permanent failure
-  rescued FILE KILL_EPOCH            problems: job not rescued after its lease expired
+  rescued FILE CLAIMED LEASE KILL_EPOCH  problems: job not rescued after its lease expired
   since-last-error FILE              seconds from the last error to the job's end
   failures FILE CLASS ARCHIVE...     problems: the groups of CLASS do not hold the ARCHIVEs' jobs
   paused FILE ARCHIVE                "yes"/"no" from `jobs archives --json`, "absent" if not listed
 """
 
 import json
+import math
 import sys
 from datetime import datetime, timezone
 
@@ -265,8 +266,12 @@ def cmd_permanent(path):
         print(f"errors {j['errors']}: want the one {j['error_class']} error")
 
 
-def cmd_rescued(path, kill_epoch):
+def cmd_rescued(path, claimed, lease, kill_epoch):
+    """The job was claimed at CLAIMED (its "started", whole seconds) with a lease of LEASE
+    seconds; its worker was SIGKILLed at KILL_EPOCH (sub-second). Times in the JSON are whole
+    seconds, rounded down."""
     j = show(path)
+    t_claim = ts(claimed)
     t_kill = float(kill_epoch)
     expired = [e for e in j["errors"] if e.get("class") == "lease_expired"]
     if j["state"] != "succeeded":
@@ -277,13 +282,19 @@ def cmd_rescued(path, kill_epoch):
         print(f"attempt {j['attempt']}: a rescue counts as an attempt: {short(j)}")
     if not expired:
         print(f"no lease_expired error in {j['errors']}")
+    killed = datetime.fromtimestamp(t_kill, timezone.utc).isoformat()
     for e in expired:
-        # The lease was renewed at most lease/3 before the kill, so it ran out at least 2/3 of
-        # the lease (2.7 s of 4 s) after it; 1 s leaves room for whole-second times.
-        if e.get("at") is None or ts(e["at"]) < t_kill + 1:
-            killed = datetime.fromtimestamp(t_kill, timezone.utc).isoformat()
-            print(f"rescued at {e.get('at')}, less than 1 s after the kill at {killed}: "
-                  "the lease was still live")
+        # The claim leased the job until claim + LEASE, and heartbeats only ever extend a lease:
+        # no rescue before then. Exact with whole seconds (both rounded down, LEASE whole).
+        if e.get("at") is None or ts(e["at"]) < t_claim + float(lease):
+            print(f"rescued at {e.get('at')}, before the lease taken at the claim ({claimed}) "
+                  f"ran out {lease} s later: the lease was still live")
+        # The worker renewed its lease every third of it until the kill, so the lease outlived
+        # the kill by about 2/3 of it (at the very least unless a heartbeat came 2/3 of the lease
+        # late): a rescue in an earlier second than the kill took a live lease. (How much later
+        # is not checked: heartbeats are late on a loaded machine, and `at` is whole seconds.)
+        elif ts(e["at"]) < math.floor(t_kill):
+            print(f"rescued at {e['at']}, before the kill at {killed}: the lease was still live")
 
 
 def cmd_since_last_error(path):
