@@ -22,7 +22,6 @@ that is not the JSON expected.
   classes FILE                       the classes of the job's "errors", comma-separated, in order
   busy FILE ARCHIVE...               how many of the ARCHIVEs' jobs are available/running/retryable
   steady FILE WORKERS ARCHIVE...     problems with a fault-free schedule (see steady())
-  holders FILE                       "NAME=N ..." lease holders of finished jobs, or "none"
   started-since FILE EPOCH ARCHIVE... problems: ARCHIVEs' jobs started at or after EPOCH
   transient FILE CLASS[|CLASS...]    problems: job not succeeded after retries of CLASS errors
   permanent FILE                     problems: job not parked as a permanent failure
@@ -215,15 +214,6 @@ def cmd_steady(path, workers, *archives):
 def worker_of(holder):
     """The worker of a lease holder: `mirrorvault worker --name W` leases as W/SLOT."""
     return holder.rsplit("/", 1)[0]
-
-
-def cmd_holders(path):
-    counts = {}
-    for j in load_list(path):
-        if j["started"] is not None and j.get("lease_holder") is not None:
-            w = worker_of(j["lease_holder"])
-            counts[w] = counts.get(w, 0) + 1
-    print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "none")
 
 
 def cmd_started_since(path, epoch, *archives):
