@@ -28,10 +28,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       MV_FUZZ_CHECK(c != '\\' && c >= 0x20 && c != 0x7f, a->path);
     }
   }
-  if (const auto* redirect = std::get_if<mv::server::RedirectRoute>(&route); redirect && !redirect->file) {
-    const std::string p = "/" + redirect->archive.path + "/";
-    MV_FUZZ_CHECK(p.find("/../") == std::string::npos && p.find("/./") == std::string::npos,
-                  redirect->archive.path);
+  if (const auto* redirect = std::get_if<mv::server::RedirectRoute>(&route)) {
+    using Kind = mv::server::RedirectRoute::Kind;
+    if (redirect->kind == Kind::kArchive) {
+      const std::string p = "/" + redirect->archive.path + "/";
+      MV_FUZZ_CHECK(p.find("/../") == std::string::npos && p.find("/./") == std::string::npos,
+                    redirect->archive.path);
+    }
+    // A url route always names its origin (refused before routing otherwise).
+    MV_FUZZ_CHECK(redirect->kind != Kind::kUrl || !redirect->url.empty(), "a url route without u=");
   }
   if (const auto* admin = std::get_if<mv::server::AdminRoute>(&route)) {
     // The admin API's segments are decoded like every path: no traversal, no separators.
