@@ -1,5 +1,7 @@
 #include "regioncache/redis_client.h"
 
+#include <cctype>
+
 #include <hiredis.h>
 #include <sys/time.h>
 
@@ -91,6 +93,12 @@ Result<RedisUrl> ParseRedisUrl(std::string_view text) {
   };
   if (uri.scheme != "redis") return bad("the scheme is not redis://");
   if (uri.host.empty()) return bad("no host");
+  // A host name or an IP address: letters, digits, '-', '.', '_' (and ':' of an IPv6 literal).
+  for (unsigned char c : uri.host) {
+    if (!std::isalnum(c) && c != '-' && c != '.' && c != '_' && c != ':') {
+      return bad("the host is not a host name or an IP address");
+    }
+  }
   if (!uri.query.empty()) return bad("no query parameters are understood");
   RedisUrl url;
   url.host = uri.host;

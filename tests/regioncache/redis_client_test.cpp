@@ -35,7 +35,9 @@ TEST(RedisUrl, ParsesHostPortDatabaseAndPassword) {
 TEST(RedisUrl, RefusesWhatItCannotUseWithoutShowingThePassword) {
   for (const char* bad : {"http://h:6379/0", "redis:///0", "redis://h/x", "redis://h/1/2",
                           "redis://h/-1", "redis://h:0/0", "redis://h/0?tls=1", "redis://u@h/0",
-                          "rediss://h/0", "redis://:hunter2@h/notanumber"}) {
+                          "rediss://h/0", "redis://:hunter2@h/notanumber",
+                          // Found by the fuzzer: a host that prints as another host.
+                          "redis://:hunter2@\xff\xff" "7.0%07.0%0.10", "redis://h%2Fx/0"}) {
     auto u = ParseRedisUrl(bad);
     ASSERT_FALSE(u.ok()) << bad;
     EXPECT_TRUE(u.status().code() == StatusCode::kInvalidArgument) << u.status().ToString();
