@@ -1,10 +1,9 @@
 #include "cli/jobs_access.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 
 #include "db/database.h"
+#include "util/host.h"
 
 namespace mv::cli {
 
@@ -17,9 +16,7 @@ Result<std::unique_ptr<jobs::JobQueue>> OpenJobQueue(CliContext& context,
 
 std::string OperatorName() {
   const char* user = std::getenv("USER");
-  char host[256] = {0};
-  ::gethostname(host, sizeof host - 1);
-  return std::string(user != nullptr && *user != 0 ? user : "unknown") + "@" + host + " (cli)";
+  return std::string(user != nullptr && *user != 0 ? user : "unknown") + "@" + HostName() + " (cli)";
 }
 
 }  // namespace mv::cli

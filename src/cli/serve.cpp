@@ -1,7 +1,5 @@
 // `mirrorvault serve`: the archive over HTTP (DESIGN.md section 6). Wiring only: the archive is
 // opened as the other subcommands open it, and server/ does the rest.
-#include <unistd.h>
-
 #include <cstdio>
 #include <thread>
 
@@ -18,6 +16,7 @@
 #include "server/archive_view.h"
 #include "server/handler.h"
 #include "server/http_server.h"
+#include "util/host.h"
 #include "util/log.h"
 #include "util/units.h"
 
@@ -132,11 +131,8 @@ int RunServe(CliContext& context, const ServeArgs& args) {
       origins = std::make_shared<const regioncache::OriginFetcher>(std::move(*policy),
                                                                    context.store_context().http);
     }
-    char hostname[256] = {0};
-    ::gethostname(hostname, sizeof hostname - 1);
     region_cache = std::make_unique<regioncache::RegionCache>(
-        rc, std::move(stores), std::move(*state),
-        std::string(hostname) + ":" + std::to_string(::getpid()), nullptr, std::move(origins));
+        rc, std::move(stores), std::move(*state), ProcessIdentity(), nullptr, std::move(origins));
     // Copies unused for their ttl go even when no copy is made: each region is swept at a
     // quarter of its ttl, at least every minute.
     std::chrono::milliseconds sweep = std::chrono::minutes(1);

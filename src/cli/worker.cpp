@@ -1,7 +1,5 @@
 // `mirrorvault worker`: the import service's scheduler and job slots on this machine
 // (jobs/worker.h). Wiring only: the store, catalog and executors from the configuration.
-#include <unistd.h>
-
 #include <csignal>
 #include <thread>
 
@@ -10,6 +8,7 @@
 #include "http/http_client.h"
 #include "jobs/executors.h"
 #include "jobs/worker.h"
+#include "util/host.h"
 #include "util/log.h"
 #include "util/units.h"
 
@@ -63,9 +62,7 @@ int RunWorker(CliContext& context, const WorkerArgs& args) {
   Result<std::chrono::milliseconds> keep = ParseDuration(args.keep_history);
   if (!keep.ok()) return ReportError(keep.status().WithContext("--keep-history"));
   options.keep_history = *keep;
-  char host[256] = {0};
-  ::gethostname(host, sizeof host - 1);
-  options.name = args.name.empty() ? std::string(host) + ":" + std::to_string(::getpid()) : args.name;
+  options.name = args.name.empty() ? ProcessIdentity() : args.name;
   options.concurrency = args.concurrency > 0
                             ? args.concurrency
                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
