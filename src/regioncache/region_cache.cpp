@@ -1,6 +1,7 @@
 #include "regioncache/region_cache.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <thread>
@@ -12,6 +13,34 @@
 namespace mv::regioncache {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A file in the temporary folder for one copy's bytes on their way (mkostemp: unique across
+// threads and processes), removed when it goes.
+struct ScratchFile {
+  fs::path path;
+  UniqueFd fd;
+  ScratchFile() = default;
+  ScratchFile(const ScratchFile&) = delete;
+  ScratchFile& operator=(const ScratchFile&) = delete;
+  ~ScratchFile() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove(path, ec);
+  }
+};
+
+Result<std::unique_ptr<ScratchFile>> MakeScratchFile() {
+  std::string name = (fs::temp_directory_path() / "mirrorvault-regioncache-XXXXXX").string();
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "create " + name);
+  auto scratch = std::make_unique<ScratchFile>();
+  scratch->path = name;
+  scratch->fd = UniqueFd(fd);
+  return scratch;
+}
+
+}  // namespace
 
 RegionCache::RegionCache(RegionCacheConfig config,
                          std::map<std::string, std::shared_ptr<store::ObjectStore>> stores,
@@ -85,33 +114,18 @@ Result<RegionCache::Made> RegionCache::Copy(const Region& region, store::ObjectS
     return Made{.size = size, .by_server = true};
   }
   put.expected_sha256 = hex;
-  const fs::path tmp = fs::temp_directory_path() / ("mirrorvault-regioncache-" + hex + "-" +
-                                                    std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
-  Status st = archive_store.GetFile(key, tmp.string(), {.size_hint = size});
-  if (st.ok()) st = region.store->PutFile(key, tmp.string(), put);
-  std::error_code ec;
-  fs::remove(tmp, ec);
-  MV_RETURN_IF_ERROR(st);
+  MV_ASSIGN_OR_RETURN(std::unique_ptr<ScratchFile> tmp, MakeScratchFile());
+  MV_RETURN_IF_ERROR(archive_store.GetFile(key, tmp->path.string(), {.size_hint = size}));
+  MV_RETURN_IF_ERROR(region.store->PutFile(key, tmp->path.string(), put));
   return Made{.size = size};
 }
 
 Result<RegionCache::Made> RegionCache::CopyUrl(const Region& region, const AllowedUrl& url,
                                                const std::string& key) {
-  const fs::path tmp = fs::temp_directory_path() /
-                       ("mirrorvault-regioncache-" + key.substr(kUrlCopyPrefix.size()) + "-" +
-                        std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd.valid()) return ErrnoStatus(errno, "create " + tmp.string());
-  struct Cleanup {
-    fs::path path;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove(path, ec);
-    }
-  } cleanup{tmp};
-  std::unique_ptr<Writer> sink = MakeFdWriter(fd.get(), tmp.string());
+  MV_ASSIGN_OR_RETURN(std::unique_ptr<ScratchFile> tmp, MakeScratchFile());
+  std::unique_ptr<Writer> sink = MakeFdWriter(tmp->fd.get(), tmp->path.string());
   Result<OriginObject> origin = origins_->Get(url, *sink);
-  MV_RETURN_IF_ERROR(fd.Close(tmp.string()));
+  MV_RETURN_IF_ERROR(tmp->fd.Close(tmp->path.string()));
   if (!origin.ok()) return origin.status();
   if (region.config->budget > 0 && origin->length > region.config->budget) {
     return PermissionDenied(url.url.substr(0, 200) + " is " + std::to_string(origin->length) +
@@ -122,7 +136,7 @@ Result<RegionCache::Made> RegionCache::CopyUrl(const Region& region, const Allow
   put.metadata = {{"mv-origin-length", std::to_string(origin->length)}};
   if (!origin->etag.empty() && origin->etag.size() < 256) put.metadata["mv-origin-etag"] = origin->etag;
   if (url.url.size() < 1024) put.metadata["mv-origin-url"] = url.url;
-  MV_RETURN_IF_ERROR(region.store->PutFile(key, tmp.string(), put));
+  MV_RETURN_IF_ERROR(region.store->PutFile(key, tmp->path.string(), put));
   Validated(region.config->name + "/" + key);
   return Made{.size = origin->length, .etag = origin->etag};
 }
