@@ -31,6 +31,11 @@ struct CopyStateFactory {
 
 inline void PrintTo(const CopyStateFactory& f, std::ostream* os) { *os << f.name; }
 
-class CopyStateConformance : public ::testing::TestWithParam<CopyStateFactory> {};
+class CopyStateConformance : public ::testing::TestWithParam<CopyStateFactory> {
+ protected:
+  // A backend that cannot open a state (a server not running, its URL not set) fails the test
+  // here, with the opener's own message, rather than in the middle of it.
+  void SetUp() override { ASSERT_NE(GetParam().backend()(nullptr), nullptr) << GetParam().name; }
+};
 
 }  // namespace mv::testing
