@@ -17,10 +17,6 @@ constexpr std::string_view kUrlHelp =
 
 bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
-bool IsUnreserved(unsigned char c) {
-  return std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
 // Characters RFC 3986 allows somewhere in a URI, besides "%".
 bool IsUriChar(unsigned char c) {
   static constexpr std::string_view kDelims = ":/?#[]@!$&'()*+,;=";
@@ -73,6 +69,11 @@ Result<std::string> Prepare(std::string_view text) {
 }
 
 }  // namespace
+
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
 
 std::optional<std::string> Uri::Param(std::string_view key) const {
   for (const UriParam& p : query) {

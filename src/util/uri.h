@@ -54,6 +54,9 @@ struct Uri {
 // InvalidArgument naming the (redacted) text and what is wrong.
 Result<Uri> ParseUri(std::string_view text);
 
+// RFC 3986's unreserved characters: A-Z a-z 0-9 - . _ ~ (ASCII only).
+bool IsUnreserved(unsigned char c);
+
 // Escapes every byte except the unreserved characters (A-Z a-z 0-9 - . _ ~) and those in `keep`
 // as %XX (upper-case hex). PercentEncode(path, "/") escapes a path, keeping its slashes.
 std::string PercentEncode(std::string_view text, std::string_view keep = "");
