@@ -24,9 +24,11 @@ build-asan:
 	cmake -S . -B $(ASAN_BUILD) $(ASAN_FLAGS) -DMV_WERROR=ON -DMV_SANITIZE=ON -DMV_INTEGRATION_TESTS=OFF
 	cmake --build $(ASAN_BUILD)
 
+# `make run` builds only the binary it runs (not the tests).
 run:
 	scripts/install-deps --run
-	$(MAKE) build
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DMV_WERROR=ON
+	cmake --build $(BUILD) --target mirrorvault
 	scripts/demo $(BUILD)/src/cli/mirrorvault
 
 test: deps

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "db/database.h"
 #include "http/http_client.h"
 #include "util/log.h"
 #include "util/uri.h"
@@ -13,6 +14,12 @@ Status CliContext::Init() {
   MV_ASSIGN_OR_RETURN(ConfigSources sources, ProcessConfigSources(flags_->config));
   MV_ASSIGN_OR_RETURN(config_, LoadConfig(sources));
   InitLogging(config_.log_level);
+  // A catalog named in a folder that does not exist is a mistyped path, refused as a mistyped
+  // store is; only the embedded default's folder is made when missing.
+  if (ConfigOrigin origin = config_.OriginOf("catalog"); origin.source != ConfigSource::kDefault) {
+    MV_RETURN_IF_ERROR(
+        db::CheckDatabaseFolder(config_.catalog).WithContext("the catalog (" + origin.where + ")"));
+  }
   store_context_.aws = s3::ProcessAwsEnvironment();
   store_context_.endpoint_override = flags_->endpoint_url;
   store_context_.max_attempts = config_.s3.max_attempts;

@@ -1,9 +1,13 @@
 // mirrorvault: one binary, one subcommand per job. Only wiring lives here.
 #include <CLI/CLI.hpp>
 
+#include <iostream>
+
 #include "cli/archive_access.h"
+#include "cli/command_word.h"
 #include "cli/jobs_access.h"
 #include "cli/cli_context.h"
+#include "util/log.h"
 
 int main(int argc, char** argv) {
   using namespace mv::cli;
@@ -14,7 +18,7 @@ int main(int argc, char** argv) {
   app.add_option("--config", flags.config.config_file, "TOML configuration file");
   app.add_option("--store", flags.config.store, "Store URL (overrides config and MIRRORVAULT_STORE)");
   app.add_option("--catalog", flags.config.catalog, "Catalog URL (sqlite:///..., postgresql://...)");
-  app.add_option("--log-level", flags.config.log_level, "debug, info, warn or error");
+  app.add_option("--log-level", flags.config.log_level, std::string(mv::LogLevelNames()));
   app.add_option("--endpoint-url", flags.endpoint_url,
                  "S3 endpoint for s3:// URLs without one (overrides AWS_ENDPOINT_URL)");
   CliContext context(&flags);
@@ -35,6 +39,10 @@ int main(int argc, char** argv) {
   RegisterWorker(app, context, &exit_code);
   RegisterJobs(app, context, &exit_code);
   RegisterCheck(app, context, &exit_code);
+  if (std::optional<std::string> unknown = UnknownCommandMessage(app, argc, argv)) {
+    std::cerr << "mirrorvault: " << *unknown << "\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

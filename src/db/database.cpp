@@ -142,4 +142,9 @@ Result<std::shared_ptr<Database>> OpenDatabase(std::string_view url,
                          "postgresql://user@host:port/dbname)");
 }
 
+Status CheckDatabaseFolder(std::string_view url) {
+  if (!StartsWithNoCase(url, "sqlite:")) return Status::Ok();
+  return CheckSqliteFolder(url);
+}
+
 }  // namespace mv::db

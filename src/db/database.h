@@ -160,6 +160,11 @@ struct DatabaseOptions {
 Result<std::shared_ptr<Database>> OpenDatabase(std::string_view url,
                                                const DatabaseOptions& options = {});
 
+// NotFound when `url` is a SQLite file whose folder does not exist (OpenDatabase with
+// create = true would make it); OK for every other URL. For callers that make the folder only
+// for a default location and refuse a mistyped one.
+Status CheckDatabaseFolder(std::string_view url);
+
 // Runs `fn` inside a transaction on `connection`, committing when it returns OK and rolling back
 // otherwise. A retryable failure (busy, serialization failure, deadlock) of fn or of the commit
 // is retried up to `max_attempts` times with a short backoff; fn must be safe to re-run.

@@ -497,7 +497,7 @@ Status EnsureFolder(const SqliteTarget& target, bool create) {
   if (exists) return Status::Ok();
   if (!create) {
     return NotFound(target.where + ": the folder " + folder.string() +
-                    " does not exist (create it, or open with create = true)");
+                    " does not exist (create it first, or check the path)");
   }
   std::filesystem::create_directories(folder, ec);
   if (ec) return ErrnoStatus(ec.value(), "creating " + folder.string() + " for " + target.where);
@@ -505,6 +505,12 @@ Status EnsureFolder(const SqliteTarget& target, bool create) {
 }
 
 }  // namespace
+
+Status CheckSqliteFolder(std::string_view url) {
+  MV_ASSIGN_OR_RETURN(SqliteTarget target, TargetFromUrl(url, DatabaseOptions{}));
+  if (target.memory) return Status::Ok();
+  return EnsureFolder(target, /*create=*/false);
+}
 
 Result<std::shared_ptr<Database>> OpenSqliteDatabase(std::string_view url,
                                                      const DatabaseOptions& options) {

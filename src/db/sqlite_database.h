@@ -13,4 +13,7 @@ namespace mv::db {
 Result<std::shared_ptr<Database>> OpenSqliteDatabase(std::string_view url,
                                                      const DatabaseOptions& options);
 
+// CheckDatabaseFolder for a sqlite: URL.
+Status CheckSqliteFolder(std::string_view url);
+
 }  // namespace mv::db

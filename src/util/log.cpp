@@ -94,8 +94,20 @@ Result<LogLevel> ParseLogLevel(std::string_view name) {
   for (const LevelName& l : kLevels) {
     if (l.name == lower) return l.level;
   }
-  return InvalidArgument("unknown log level \"" + std::string(name) +
-                         "\" (expected trace, debug, info, warn, error or off)");
+  return InvalidArgument("unknown log level \"" + std::string(name) + "\" (expected " +
+                         std::string(LogLevelNames()) + ")");
+}
+
+std::string_view LogLevelNames() {
+  static const std::string names = [] {
+    std::string out;
+    for (size_t i = 0; i < kLevels.size(); ++i) {
+      if (i > 0) out += i + 1 == kLevels.size() ? " or " : ", ";
+      out += kLevels[i].name;
+    }
+    return out;
+  }();
+  return names;
 }
 
 std::string_view LogLevelName(LogLevel level) {

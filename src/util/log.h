@@ -24,6 +24,8 @@ enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kOff };
 // naming the text and the accepted names.
 Result<LogLevel> ParseLogLevel(std::string_view name);
 std::string_view LogLevelName(LogLevel level);
+// The accepted names as a phrase, "trace, debug, info, warn, error or off", for help and errors.
+std::string_view LogLevelNames();
 
 // Points spdlog's default logger at stderr with the logfmt pattern above (UTC) and sets its
 // level. Called by main; may be called again.

@@ -20,14 +20,34 @@ std::string_view StatusCodeName(StatusCode code) {
   return "Unknown";
 }
 
+namespace {
+
+// What a reader is told the failure was, as apt and git word it; "" where the message says it
+// (an invalid argument's message names what is wrong).
+std::string_view StatusCodePhrase(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return "";
+    case StatusCode::kNotFound: return "not found";
+    case StatusCode::kAlreadyExists: return "already exists";
+    case StatusCode::kPreconditionFailed: return "precondition failed";
+    case StatusCode::kInvalidArgument: return "";
+    case StatusCode::kPermissionDenied: return "permission denied";
+    case StatusCode::kUnavailable: return "unavailable";
+    case StatusCode::kCorruption: return "corrupt data";
+    case StatusCode::kInternal: return "internal error";
+  }
+  return "error";
+}
+
+}  // namespace
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  std::string out(StatusCodeName(code_));
-  if (!message_.empty()) {
-    out += ": ";
-    out += message_;
-  }
-  return out;
+  std::string_view phrase = StatusCodePhrase(code_);
+  if (message_.empty()) return std::string(phrase.empty() ? StatusCodeName(code_) : phrase);
+  // A message that already says it ("... not found") needs no prefix.
+  if (phrase.empty() || message_.find(phrase) != std::string::npos) return message_;
+  return std::string(phrase) + ": " + message_;
 }
 
 Status Status::WithContext(std::string_view context) const {

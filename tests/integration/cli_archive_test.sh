@@ -22,6 +22,9 @@ expect_error() {
   out=$("$@" 2>&1); rc=$?
   if [ "$rc" -ne "$code" ]; then fail "$what: exit $rc, want $code: $out"; return; fi
   if ! grep -qE -- "$pattern" <<<"$out"; then fail "$what: message does not match /$pattern/: $out"; return; fi
+  if grep -qE -- "(NotFound|AlreadyExists|PreconditionFailed|InvalidArgument|PermissionDenied|Unavailable|Corruption|Internal):" <<<"$out"; then
+    fail "$what: the message starts with a code name instead of words: $out"; return
+  fi
   pass "$what ($(head -c 160 <<<"$out" | tr '\n' ' '))"
 }
 
@@ -58,6 +61,18 @@ expect_error "a day before the first run" 1 "no run at or before 20231231T235959
 expect_error "a missing path" 1 "does not exist" -- mvc cat deb@now pool/nothing
 expect_error "a bad archive name" 2 "archive name" -- mvc import ../evil "$m"
 expect_error "a bad timestamp" 2 "after '@'" -- mvc ls deb@yesterday
+
+# What a newcomer mistypes: the command word, the catalog's folder, the log level.
+expect_error "an unknown command is named" 2 "unknown command 'bogus'" -- "$mv" bogus
+expect_error "a near miss with --help is not the top-level help" 2 "unknown command 'lss'; did you mean 'ls'" -- "$mv" lss --help
+expect_error "global options before an unknown command" 2 "unknown command 'rnus'; did you mean 'runs'" -- "$mv" --store "$store" rnus deb
+nowhere=$work/no-such-folder/sub
+expect_error "a catalog in a missing folder is refused" 1 "folder $nowhere does not exist" -- \
+  "$mv" --store "$store" --catalog "sqlite://$nowhere/c.db" runs deb
+[ ! -e "$work/no-such-folder" ] && pass "the refused catalog's folder was not made" || fail "the refused catalog's folder was made"
+expect_error "a bad log level lists the levels" 2 "expected trace, debug, info, warn, error or off" -- mvc runs deb --log-level loud
+"$mv" --help | grep -q -- "--log-level.*trace, debug, info, warn, error or off" &&
+  pass "--help lists the same log levels" || fail "--help does not list the log levels: $("$mv" --help | grep -- --log-level)"
 mvc fsck --no-progress >/dev/null && pass "fsck of a healthy store" || fail "fsck healthy"
 
 # rebuild-catalog answers as the original did.

@@ -38,7 +38,7 @@ TEST(FormatLogLineTest, LogfmtQuoting) {
   EXPECT_EQ(FormatLogLine("x", {{"ok", true}, {"ratio", 0.5}, {"n", -3}, {"u", uint64_t{7}}}),
             "msg=x ok=true ratio=0.5 n=-3 u=7");
   EXPECT_EQ(FormatLogLine("x", {{"took", 90min}, {"err", NotFound("runs/a")}}),
-            "msg=x took=1h30m err=\"NotFound: runs/a\"");
+            "msg=x took=1h30m err=\"not found: runs/a\"");
 }
 
 TEST(FormatLogLineTest, SecretsNeverAppear) {

@@ -22,9 +22,22 @@ TEST(StatusTest, OkAndCodes) {
   Status nf = NotFound("key a/b");
   EXPECT_FALSE(nf.ok());
   EXPECT_TRUE(nf.IsNotFound());
-  EXPECT_EQ(nf.ToString(), "NotFound: key a/b");
+  EXPECT_EQ(nf.ToString(), "not found: key a/b");
   EXPECT_FALSE(nf.retryable());
   EXPECT_TRUE(Unavailable("x").retryable());
+}
+
+TEST(StatusTest, ToStringSpeaksToTheReader) {
+  EXPECT_EQ(InvalidArgument("--wait: bad duration \"x\"").ToString(), "--wait: bad duration \"x\"");
+  EXPECT_EQ(NotFound("archive 'demoo' not found").ToString(), "archive 'demoo' not found");
+  EXPECT_EQ(PermissionDenied("GET s3://b/k").ToString(), "permission denied: GET s3://b/k");
+  EXPECT_EQ(Corruption("blob x").ToString(), "corrupt data: blob x");
+  EXPECT_EQ(Internal("").ToString(), "internal error");
+  EXPECT_EQ(InvalidArgument("").ToString(), "InvalidArgument");
+  for (const Status& s : {NotFound("a"), AlreadyExists("a"), PreconditionFailed("a"),
+                          PermissionDenied("a"), Unavailable("a"), Corruption("a"), Internal("a")}) {
+    EXPECT_EQ(s.ToString().find(StatusCodeName(s.code())), std::string::npos) << s.ToString();
+  }
 }
 
 TEST(StatusTest, ContextKeepsCodeAndRetryable) {
