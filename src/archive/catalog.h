@@ -1,7 +1,7 @@
-// The archive's tables in the catalog (DESIGN.md section 5): archives, runs, file identities and
-// the tree-node cache. Everything here can be rebuilt from the store (archive/rebuild.h); the
-// writer locks (archive/writer_lock.h) and the stat cache (archive/stat_cache.h) are the only
-// other archive tables, and they are not.
+// The archive's catalog tables (docs/design.md section 5): archives, runs, file identities and
+// the tree-node cache, which can be rebuilt from the store (RebuildCatalog, archive/recovery.h),
+// and the local import's stat cache, which a rebuild empties. The writer locks
+// (archive/writer_lock.h) are the only other archive table; a rebuild keeps them.
 //
 // Thread-safe: every call borrows a connection from the Database's pool.
 #pragma once
@@ -49,7 +49,7 @@ struct FileIdentity {
   friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
 };
 
-// A stat-cache row change (archive/stat_cache.h fills these).
+// A stat-cache row change (the local import fills these: importer/local_import.h).
 struct StatCacheRow {
   std::string path;
   uint64_t size = 0;

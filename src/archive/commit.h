@@ -1,4 +1,4 @@
-// The commit protocol (DESIGN.md section 4), steps 2-4: a run appears whole or not at all.
+// The commit protocol (docs/design.md section 6), steps 2-4: a run appears whole or not at all.
 //
 //   1. (the importer) every blob the run needs is in the store (written with defer_sync or not);
 //   2. the run's tree nodes the catalog does not know are uploaded, leaves first;

@@ -1,4 +1,4 @@
-// The names of things in an archive store (DESIGN.md section 3): content hashes, archive names,
+// Names of things in an archive store (docs/design.md section 5): content hashes, archive names,
 // and the object keys of blobs, tree nodes, run records and the format marker.
 //
 //   blobs/<h0h1>/<h2h3>/<sha256>      file contents

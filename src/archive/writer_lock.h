@@ -1,4 +1,4 @@
-// The archive's writer lock (DESIGN.md section 4): a row in archive_locks with an owner and a
+// The archive's writer lock (docs/design.md section 6): a row in archive_locks with an owner and a
 // lease that the holder renews from a background thread, in short transactions only, so that
 // imports of different archives run in parallel (on SQLite too) and a crashed holder's lock
 // expires by itself. Two writers of one archive never interleave: the second waits (up to

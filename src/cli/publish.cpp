@@ -1,5 +1,5 @@
 // `mirrorvault publish ARCHIVE@TS --to URL...`: a run pushed to targets that apt reads directly,
-// in the order of DESIGN.md section 7 (publish/). Wiring only.
+// in the order of docs/design.md section 10 (publish/). Wiring only.
 #include <cstdio>
 #include <filesystem>
 #include <mutex>

@@ -1,4 +1,4 @@
-// `mirrorvault serve`: the archive over HTTP (DESIGN.md section 6). Wiring only: the archive is
+// `mirrorvault serve`: the archive via HTTP (docs/design.md section 9). Wiring only: the archive is
 // opened as the other subcommands open it, and server/ does the rest.
 #include <cstdio>
 #include <thread>

@@ -1,4 +1,4 @@
-// The one place where a job's failure is classified (DESIGN.md section 8): transient failures are
+// The one place a job's failure is classified (docs/design.md section 11): transient failures are
 // retried with capped exponential backoff and jitter, permanent ones park the job with its reason.
 //
 //   transient  connection (refused, reset, DNS), timeout, http_5xx, http_429, s3_slowdown,

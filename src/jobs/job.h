@@ -1,4 +1,4 @@
-// A job of the import service (DESIGN.md section 8): what it is, where it stands, what went wrong.
+// An import-service job (docs/design.md section 11): what it is, where it stands, what went wrong.
 #pragma once
 
 #include <chrono>

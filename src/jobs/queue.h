@@ -1,5 +1,5 @@
 // JobQueue: the jobs of the import service in the catalog (SQLite or PostgreSQL), shared by every
-// worker process of every machine (DESIGN.md section 8).
+// worker process of every machine (docs/design.md section 11).
 //
 // Claiming is one short statement (PostgreSQL: UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP
 // LOCKED); SQLite: UPDATE ... RETURNING, writers serialised by the database) that also counts the

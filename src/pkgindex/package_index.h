@@ -1,4 +1,4 @@
-// The package index (DESIGN.md section 5): source and binary packages with their files, and for
+// The package index (docs/design.md section 5): source and binary packages, their files, and for
 // each (archive, suite, component, architecture, package, version) the first and last run in
 // which it was present. Built from the runs' own dists/ indexes (pkgindex/run_packages.h), so it
 // is rebuilt from the store like the rest of the catalog; the /mr/ API and the web pages read it.

@@ -1,4 +1,4 @@
-// What a publish writes, in which order (DESIGN.md section 7, the two-stage rule), and what it may
+// What a publish writes, in which order (docs/design.md section 10), and what it may
 // delete: pure functions of the run's files and the target's manifest, so the order is unit-tested
 // without a store.
 //

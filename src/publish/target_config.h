@@ -1,4 +1,4 @@
-// The [[target]] sections of the configuration (DESIGN.md's configuration): named publish
+// The [[target]] sections of the configuration (docs/design.md section 13): named publish
 // targets, so that `mirrorvault publish debian@now --to us-east-1` needs no URL, and their
 // access and grace settings.
 //

@@ -1,4 +1,4 @@
-// CopyState: what the region cache knows about its copies (DESIGN.md section 9), shared by every
+// CopyState: what the region cache knows of its copies (docs/design.md section 12), shared by every
 // server instance: which copies exist in which region, which are being made and by whom, when
 // each was last used, and which are in use by a redirect still valid. It is a cache of the
 // regions' stores: a copy it has lost is made again on its next request.

@@ -1,6 +1,6 @@
 // RegionCache: archive content, or an object of an allowed origin URL, copied into the
 // requester's region on its first request, and a redirect to the regional copy for every request
-// (DESIGN.md section 9).
+// (docs/design.md section 12).
 //
 // Archive content is keyed by SHA-256 (the archive store's blob key), so its copy never goes
 // stale. An origin URL's copy is keyed by the SHA-256 of its normalised URL ("url/<hex>"), keeps

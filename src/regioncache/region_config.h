@@ -1,4 +1,4 @@
-// The region cache's configuration (DESIGN.md section 9):
+// The region cache's configuration (docs/design.md section 12):
 //
 //   [server]
 //   trusted_proxies = ["127.0.0.1/32"]       # whose X-Forwarded-For names the client

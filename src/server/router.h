@@ -1,4 +1,4 @@
-// The server's route table (DESIGN.md section 6) as one pure function: a request target
+// The server's route table (docs/design.md section 9) as one pure function: a request target
 // ("/archive/debian/20240229/dists/bookworm/InRelease?x=1") in, the route it names out, or the
 // reason it names none. No I/O, so handlers and the fuzzer test it without sockets.
 //

@@ -1,4 +1,4 @@
-// /jobs/: the import service at a glance (DESIGN.md section 8's optional page): every archive
+// /jobs/: the import service at a glance (docs/design.md section 11): every archive
 // with its last job, last success, next tick and last error; failures grouped by signature; the
 // newest jobs. Read-only; actions are the admin API's. JSON with Accept: application/json.
 #include <boost/json.hpp>

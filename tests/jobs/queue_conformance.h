@@ -1,4 +1,4 @@
-// The job queue's conformance suite: the queue's semantics (DESIGN.md section 8) on one database,
+// The job queue's conformance suite: its semantics (docs/design.md section 11) on one database,
 // run on SQLite by the unit tests (queue_sqlite_test.cpp) and on the real PostgreSQL server by the
 // integration tests. The parameter makes a fresh, empty database; time is a ManualClock.
 #pragma once
