@@ -50,8 +50,7 @@ class [[nodiscard]] Status {
   bool IsAlreadyExists() const { return code_ == StatusCode::kAlreadyExists; }
   bool IsPreconditionFailed() const { return code_ == StatusCode::kPreconditionFailed; }
 
-  // What a reader is told: "not found: <message>", "permission denied: <message>"; the message
-  // alone when it already says so or the code is InvalidArgument. StatusCodeName() gives the code.
+  // In words for a reader, "not found: <message>" (status.cpp); StatusCodeName() names the code.
   std::string ToString() const;
 
   // Returns a copy whose message is "<context>: <message>"; keeps code and retryable bit.
