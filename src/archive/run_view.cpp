@@ -1,5 +1,7 @@
 #include "archive/run_view.h"
 
+#include "util/strings.h"
+
 #include <deque>
 #include <vector>
 
@@ -37,12 +39,18 @@ Result<RunRow> ResolveRun(Catalog& catalog, const RunSpec& spec, Clock& clock) {
     if (run) return *run;
   }
   MV_ASSIGN_OR_RETURN(std::optional<RunRow> earliest, catalog.EarliestRun(spec.archive));
-  if (!earliest) {
-    return NotFound("archive '" + spec.archive + "' has no runs in catalog " +
-                    catalog.Describe());
-  }
+  if (!earliest) return UnknownArchive(catalog, spec.archive);
   return NotFound("archive '" + spec.archive + "' has no run at or before " + at.ToString() +
                   "; its earliest run is " + earliest->run_id.ToString());
+}
+
+Status UnknownArchive(Catalog& catalog, std::string_view archive) {
+  std::string message = "archive '" + std::string(archive) + "' has no runs in catalog " +
+                        catalog.Describe();
+  Result<std::vector<std::string>> archives = catalog.ListArchives();
+  if (!archives.ok()) return NotFound(message);
+  if (archives->empty()) return NotFound(message + " (it holds no archives yet)");
+  return NotFound(message + "; its archives: " + Join(*archives, ", "));
 }
 
 namespace {

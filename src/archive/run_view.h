@@ -24,6 +24,10 @@ Result<RunSpec> ParseRunSpec(std::string_view text);
 // which archive and moment, and the earliest run there is (or that the archive has none).
 Result<RunRow> ResolveRun(Catalog& catalog, const RunSpec& spec, Clock& clock);
 
+// NotFound for an archive without runs in `catalog`, listing the archives it does have, so that
+// a mistyped name shows the right one.
+Status UnknownArchive(Catalog& catalog, std::string_view archive);
+
 inline constexpr int kMaxSymlinkHops = 16;
 
 // The entry at `path` under `root`, following symlinks in every component (relative targets

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "archive/run_view.h"
 #include "cli/archive_access.h"
 #include "util/units.h"
 
@@ -22,7 +23,7 @@ int RunRuns(CliContext& context, const RunsArgs& args) {
   Result<std::vector<archive::RunRow>> runs = access->catalog->ListRuns(args.archive);
   if (!runs.ok()) return ReportError(runs.status());
   if (runs->empty()) {
-    return ReportError(NotFound("archive '" + args.archive + "' has no runs"));
+    return ReportError(archive::UnknownArchive(*access->catalog, args.archive));
   }
   std::printf("%-16s  %10s  %12s  %10s  %12s\n", "RUN", "FILES", "BYTES", "NEW_FILES",
               "NEW_BYTES");

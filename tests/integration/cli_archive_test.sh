@@ -70,6 +70,8 @@ nowhere=$work/no-such-folder/sub
 expect_error "a catalog in a missing folder is refused" 1 "folder $nowhere does not exist" -- \
   "$mv" --store "$store" --catalog "sqlite://$nowhere/c.db" runs deb
 [ ! -e "$work/no-such-folder" ] && pass "the refused catalog's folder was not made" || fail "the refused catalog's folder was made"
+expect_error "runs of an unknown archive lists the archives" 1 "archive 'debb' has no runs in catalog .*; its archives: (.*, )?deb(,|$)" -- mvc runs debb
+expect_error "ls of an unknown archive says the same" 1 "archive 'debb' has no runs in catalog .*; its archives: (.*, )?deb(,|$)" -- mvc ls debb@now
 expect_error "a bad log level lists the levels" 2 "expected trace, debug, info, warn, error or off" -- mvc runs deb --log-level loud
 "$mv" --help | grep -q -- "--log-level.*trace, debug, info, warn, error or off" &&
   pass "--help lists the same log levels" || fail "--help does not list the log levels: $("$mv" --help | grep -- --log-level)"
