@@ -1,7 +1,5 @@
 #include "importer/mirror.h"
 
-#include <regex.h>
-
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -14,6 +12,7 @@
 #include "archive/node_source.h"
 #include "archive/tree_builder.h"
 #include "importer/blob_download.h"
+#include "importer/package_filter.h"
 #include "importer/run_builder.h"
 #include "importer/suite_release.h"
 #include "util/decompress.h"
@@ -70,20 +69,9 @@ class Mirror {
         start_(run.start()) {}
 
   Status Prepare() {
-    if (!options_.filter.empty()) {
-      // POSIX extended syntax (grep -E), matched against the whole name.
-      auto compiled = std::make_unique<regex_t>();
-      const std::string whole = "^(" + options_.filter + ")$";
-      int rc = ::regcomp(compiled.get(), whole.c_str(), REG_EXTENDED | REG_NOSUB);
-      if (rc != 0) {
-        char why[256] = {};
-        ::regerror(rc, compiled.get(), why, sizeof why);
-        return InvalidArgument("--filter '" + options_.filter +
-                               "' is not a valid (POSIX extended) regular expression: " + why);
-      }
-      filter_.reset(compiled.release());
-    }
-    selected_names_.insert(options_.packages.begin(), options_.packages.end());
+    MV_ASSIGN_OR_RETURN(PackageFilter selection,
+                        PackageFilter::Make(options_.packages, options_.filter));
+    selection_.emplace(std::move(selection));
     nodes_ = archive::MakeCachedNodeSource(store_, &catalog_);
     return Status::Ok();
   }
@@ -260,7 +248,7 @@ class Mirror {
     details_["sources"] = options_.sources ? "yes" : "no";
     if (!options_.packages.empty()) details_["packages"] = Join(options_.packages);
     if (!options_.filter.empty()) details_["filter"] = options_.filter;
-    details_["selection"] = Partial() ? "partial" : "complete";
+    details_["selection"] = selection_->partial() ? "partial" : "complete";
     details_["selected_pool_files"] = std::to_string(pool_.size());
     MV_ASSIGN_OR_RETURN(summary.record,
                         run_.Commit(std::move(built), {.kind = "upstream",
@@ -270,14 +258,6 @@ class Mirror {
   }
 
  private:
-  bool Partial() const { return filter_ != nullptr || !selected_names_.empty(); }
-
-  bool Selected(const std::string& name) const {
-    if (!Partial()) return true;
-    if (selected_names_.count(name) != 0) return true;
-    return filter_ && ::regexec(filter_.get(), name.c_str(), 0, nullptr, 0) == 0;
-  }
-
   // InRelease, else Release + Release.gpg, checked (importer/suite_release.h); the files
   // upstream serves are added to the tree. Returns the Release's text.
   Result<std::string> FetchRelease(const std::string& suite, const std::string& dists,
@@ -374,12 +354,12 @@ class Mirror {
                         Decompress(*raw, CompressionFromName(path), path, kMaxDecompressedIndex));
     if (f.index->kind == apt::IndexKind::kPackages) {
       return apt::ForEachBinaryPackage(text, path, [&](const apt::BinaryPackage& p) -> Status {
-        if (!Selected(p.package)) return Status::Ok();
+        if (!selection_->Selected(p.package)) return Status::Ok();
         return AddPool(p.file, path);
       });
     }
     return apt::ForEachSourcePackage(text, path, [&](const apt::SourcePackage& p) -> Status {
-      if (!Selected(p.package)) return Status::Ok();
+      if (!selection_->Selected(p.package)) return Status::Ok();
       for (const apt::PoolFile& file : p.files) MV_RETURN_IF_ERROR(AddPool(file, path));
       return Status::Ok();
     });
@@ -457,15 +437,8 @@ class Mirror {
   const MirrorOptions& options_;
   RunBuilder& run_;
   const RunStart& start_;
-  struct RegexFree {
-    void operator()(regex_t* r) const {
-      ::regfree(r);
-      delete r;
-    }
-  };
-  std::unique_ptr<regex_t, RegexFree> filter_;
+  std::optional<PackageFilter> selection_;      // set by Prepare
   std::unique_ptr<archive::NodeSource> nodes_;  // the previous run's tree (thread-safe)
-  std::set<std::string> selected_names_;
   std::map<std::string, std::string> details_;
 
   util::Mutex mu_;
