@@ -81,7 +81,7 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
                               {.if_absent = true, .content_type = "application/json"});
   if (put.IsPreconditionFailed()) {
     return AlreadyExists("run " + record.archive + "@" + record.run_id.ToString() +
-                         " exists already in " + store.Describe() + "; choose another --run-id");
+                         " exists already in " + store.Describe() + "; choose another run id");
   }
   if (!put.ok()) {
     // An ambiguous failure: the record may be there whole (only the answer was lost), torn (a

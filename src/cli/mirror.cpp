@@ -1,11 +1,13 @@
 // `mirrorvault mirror ARCHIVE`: an upstream apt repository as one run, verified.
+#include "importer/mirror.h"
+
 #include <iomanip>
 #include <iostream>
 
 #include "cli/archive_access.h"
 #include "http/http_client.h"
 #include "importer/archive_config.h"
-#include "importer/mirror.h"
+#include "jobs/archive_jobs.h"
 #include "util/progress.h"
 #include "util/units.h"
 
@@ -33,7 +35,7 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
   }
   // The [[archive]] section of that name, if any; flags override it.
   Result<std::optional<importer::MirrorOptions>> configured =
-      importer::FindArchiveConfig(context.config().document, args.archive);
+      importer::FindArchiveConfig(context.config().document, args.archive, jobs::kArchiveJobKeys);
   if (!configured.ok()) return ReportError(configured.status());
   importer::MirrorOptions options = configured->value_or(importer::MirrorOptions{});
   options.archive = args.archive;

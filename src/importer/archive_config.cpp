@@ -1,16 +1,26 @@
 #include "importer/archive_config.h"
 
-namespace mv::importer {
+#include <array>
 
-Result<std::optional<MirrorOptions>> FindArchiveConfig(const ConfigValue& document,
-                                                       const std::string& name) {
+namespace mv::importer {
+namespace {
+
+// The keys the importer reads (archive_config.h).
+constexpr std::array<std::string_view, 11> kImporterKeys = {
+    "name",    "upstream",  "suites",   "components", "archs",      "sources",
+    "keyring", "no_verify", "packages", "filter",     "concurrency"};
+
+}  // namespace
+
+Result<std::optional<MirrorOptions>> FindArchiveConfig(
+    const ConfigValue& document, const std::string& name,
+    std::span<const std::string_view> other_keys) {
+  std::vector<std::string_view> known(kImporterKeys.begin(), kImporterKeys.end());
+  known.insert(known.end(), other_keys.begin(), other_keys.end());
   MV_ASSIGN_OR_RETURN(std::vector<ConfigValue> sections, document.Sections("archive"));
   std::optional<MirrorOptions> found;
   for (const ConfigValue& section : sections) {
-    MV_RETURN_IF_ERROR(section.CheckKeys({"name", "upstream", "suites", "components", "archs",
-                                          "sources", "keyring", "no_verify", "packages", "filter",
-                                          "concurrency", "every", "max_attempts", "publish",
-                                          "tree"}));
+    MV_RETURN_IF_ERROR(section.CheckKeys(known));
     const ConfigValue* name_value = section.Find("name");
     if (name_value == nullptr) return section.Error("an [[archive]] needs a name");
     MV_ASSIGN_OR_RETURN(std::string section_name, name_value->AsString());

@@ -15,7 +15,9 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "importer/mirror.h"
@@ -25,9 +27,12 @@ namespace mv::importer {
 
 // The mirror settings of the archive named `name` in `document` (MirrorOptions with archive,
 // upstream, suites, components, architectures, sources, keyring, no_verify, packages, filter and
-// concurrency filled); std::nullopt when no [[archive]] has that name. InvalidArgument with the
-// file, line and key for an unknown key, a wrong type, or two sections with one name.
-Result<std::optional<MirrorOptions>> FindArchiveConfig(const ConfigValue& document,
-                                                       const std::string& name);
+// concurrency filled); std::nullopt when no [[archive]] has that name. `other_keys` are the keys
+// other parts read from the same sections (jobs/archive_jobs.h's kArchiveJobKeys); a key in
+// neither set is unknown. InvalidArgument with the file, line and key for an unknown key, a wrong
+// type, or two sections with one name.
+Result<std::optional<MirrorOptions>> FindArchiveConfig(
+    const ConfigValue& document, const std::string& name,
+    std::span<const std::string_view> other_keys);
 
 }  // namespace mv::importer

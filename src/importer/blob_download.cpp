@@ -52,12 +52,13 @@ class BlobAttempt final : public FetchAttempt {
     Digests d = hasher_.Finish();
     if (d.sha256 != file_.sha256) {
       std::string type(http::FindHeader(response.headers, "content-type").value_or("none"));
-      return Corruption(file_.path + ": SHA-256 mismatch: the index lists " + file_.sha256 +
-                        ", the upstream sent " + d.sha256 + " (" + std::to_string(received_) +
+      return Corruption(file_.path + ": SHA-256 mismatch: the index lists " +
+                        archive::ToHex(file_.sha256) + ", the upstream sent " +
+                        archive::ToHex(d.sha256) + " (" + std::to_string(received_) +
                         " bytes, Content-Type " + type + ")");
     }
-    MV_ASSIGN_OR_RETURN(out_.sha256, archive::ParseSha256(d.sha256));
-    MV_ASSIGN_OR_RETURN(out_.sha1, archive::ParseSha1(d.sha1));
+    out_.sha256 = d.sha256;
+    out_.sha1 = d.sha1;
     out_.size = received_;
     const std::string key = archive::BlobKey(out_.sha256);
     // The disk starts on each file as it completes, while the others still arrive: the sync
@@ -66,7 +67,7 @@ class BlobAttempt final : public FetchAttempt {
     // (median of 8, docs/benchmarks.md).
     if (staged_) return staged_->Commit(key, {.defer_sync = true, .start_writeback = true});
     return store_.PutFile(key, "/proc/self/fd/" + std::to_string(spool_->fd().get()),
-                          {.expected_sha256 = d.sha256, .defer_sync = true});
+                          {.expected_sha256 = archive::ToHex(d.sha256), .defer_sync = true});
   }
 
  private:

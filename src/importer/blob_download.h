@@ -16,9 +16,9 @@
 namespace mv::importer {
 
 struct ExpectedFile {
-  std::string path;    // relative to the repository's root, for messages
+  std::string path;  // relative to the repository's root, for messages
   uint64_t size = 0;
-  std::string sha256;  // lower-case hex
+  archive::Sha256 sha256{};
 };
 
 struct DownloadedBlob {

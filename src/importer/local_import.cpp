@@ -4,24 +4,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
-#include <future>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
-#include "archive/commit.h"
-#include "archive/recovery.h"
 #include "archive/tree_builder.h"
-#include "archive/tree_fetch.h"
-#include "archive/writer_lock.h"
 #include "importer/local_walk.h"
-#include "importer/run_start.h"
+#include "importer/run_builder.h"
 #include "util/hash.h"
 #include "util/io.h"
-#include "util/log.h"
 #include "util/task_group.h"
-#include "util/time_format.h"
 
 namespace mv::importer {
 namespace {
@@ -97,8 +90,8 @@ Result<ReadFile> ReadOne(const std::string& abs, const std::string& shown,
     FileStat a = StatFields(after);
     if (a == b && reader.total() == a.size) {
       Digests d = reader.Finish();
-      MV_ASSIGN_OR_RETURN(out.hashed.sha256, archive::ParseSha256(d.sha256));
-      MV_ASSIGN_OR_RETURN(out.hashed.sha1, archive::ParseSha1(d.sha1));
+      out.hashed.sha256 = d.sha256;
+      out.hashed.sha1 = d.sha1;
       out.hashed.stat = a;
       return out;
     }
@@ -111,19 +104,6 @@ Result<ReadFile> ReadOne(const std::string& abs, const std::string& shown,
   }
 }
 
-// What the catalog knows of a content, shared by all files with it.
-struct ContentState {
-  std::once_flag once;
-  Status status;
-  bool known = false;         // in the catalog: in the store since a committed run
-  bool uploaded = false;      // uploaded by this import
-  bool earlier_here = false;  // known, but first seen after this run: move its first sighting
-};
-
-struct ShaHash {
-  size_t operator()(const Sha256& s) const { return archive::IdHasher{}(s); }
-};
-
 }  // namespace
 
 Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
@@ -135,28 +115,21 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   const int64_t started_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(started.time_since_epoch()).count();
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  const size_t concurrency = options.concurrency > 0 ? options.concurrency : std::max<size_t>(16, 2 * cores);
+  const size_t concurrency =
+      options.concurrency > 0 ? options.concurrency : std::max<size_t>(16, 2 * cores);
 
-  auto ms_since = [&](std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.SteadyNow() - t);
-  };
   // Names and kinds are checked before anything is written.
   MV_ASSIGN_OR_RETURN(LocalTree tree, WalkLocalTree(options.dir));
-  const auto walk_ms = ms_since(started_steady);
-  const auto cache_started = clock.SteadyNow();  // format, lock, recovery, stat cache
+  const auto walk_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock.SteadyNow() - started_steady);
 
-  MV_ASSIGN_OR_RETURN(RunStart start, StartRun(*store, catalog,
-                                                {.archive = options.archive,
-                                                 .run_id = options.run_id,
-                                                 .started = started,
-                                                 .writer = options.writer,
-                                                 .lock_wait = options.lock_wait,
-                                                 .clock = &clock}));
-  const RunId run_id = start.run_id;
-  const bool back_dated = start.back_dated;
-  const std::string& writer = start.writer;
-  archive::WriterLock& lock = *start.lock;
-  const std::optional<archive::RunRow>& parent = start.parent;
+  RunBuilderOptions run_options = RunBuilderOptionsOf(options);
+  run_options.started = started;
+  run_options.commit_concurrency = concurrency;
+  run_options.phases_name = "import";
+  MV_ASSIGN_OR_RETURN(std::unique_ptr<RunBuilder> run,
+                      RunBuilder::Start(store, catalog, run_options));
+  run->AddPhase("walk", walk_ms);
 
   // The stat cache of the archive's last import.
   std::unordered_map<std::string, archive::StatCacheRow> cache;
@@ -169,61 +142,32 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
       cache.emplace(std::move(path), std::move(r));
     }
   }
-
-  const auto cache_ms = ms_since(cache_started);
+  run->Phase("lock_and_stat_cache");  // format, lock, recovery, stat cache
   if (options.progress != nullptr) options.progress->SetTotals(tree.bytes, tree.files.size());
-  const auto read_started = clock.SteadyNow();
 
   // Hash what changed, upload what the store lacks; every content handled once.
   std::vector<Hashed> hashed(tree.files.size());
   std::vector<uint8_t> from_cache(tree.files.size(), 0);  // not vector<bool>: written in parallel
-  std::mutex contents_mu;
-  std::unordered_map<Sha256, std::unique_ptr<ContentState>, ShaHash> contents;
-  std::atomic<uint64_t> files_read{0}, bytes_read{0}, new_files{0}, new_bytes{0};
-  const std::string run_key_name = options.archive + "@" + run_id.ToString();
+  std::atomic<uint64_t> files_read{0}, bytes_read{0};
 
   // Blobs are written in one pass (hashed while staged) where the store can name an object after
   // writing it; elsewhere (S3) a file is hashed first and uploaded when the catalog lacks it.
   store::ObjectStore* const stage_in = store->SupportsStaging() ? store.get() : nullptr;
   auto handle_content = [&](const Hashed& h, const std::string& abs, const std::string& shown,
                             std::unique_ptr<store::StagedPut> staged) -> Status {
-    ContentState* state;
-    {
-      std::lock_guard lock_guard(contents_mu);
-      auto& slot = contents[h.sha256];
-      if (!slot) slot = std::make_unique<ContentState>();
-      state = slot.get();
-    }
-    std::call_once(state->once, [&] {
-      Result<std::optional<archive::FileIdentity>> found = catalog.FileBySha256(h.sha256);
-      if (!found.ok()) {
-        state->status = found.status();
-        return;
-      }
-      if (*found) {
-        state->known = true;
-        const archive::FileIdentity& f = **found;
-        state->earlier_here = std::tie(run_id, options.archive) < std::tie(f.first_run, f.first_archive);
-        return;
-      }
-      // Durable at the commit point: CommitRun syncs the store before writing the record.
-      Status put =
-          staged ? staged->Commit(archive::BlobKey(h.sha256), {.defer_sync = true})
-                 : store->PutFile(archive::BlobKey(h.sha256), abs,
-                                  {.expected_sha256 = archive::ToHex(h.sha256),
-                                   .defer_sync = true});
+    return run->EnsureStored(h.sha256, h.sha1, h.stat.size, [&]() -> Status {
+      // Durable at the commit point: the builder syncs the store before the record is written.
+      Status put = staged ? staged->Commit(archive::BlobKey(h.sha256), {.defer_sync = true})
+                          : store->PutFile(
+                                archive::BlobKey(h.sha256), abs,
+                                {.expected_sha256 = archive::ToHex(h.sha256), .defer_sync = true});
       if (put.code() == StatusCode::kCorruption) {
-        put = Unavailable(shown + " changed between hashing and upload; import again once the "
+        put = Unavailable(shown +
+                          " changed between hashing and upload; import again once the "
                           "mirror update has finished");
       }
-      state->status = put;
-      if (put.ok()) {
-        state->uploaded = true;
-        new_files += 1;
-        new_bytes += h.stat.size;
-      }
+      return put;
     });
-    return state->status;
   };
 
   // Files the stat cache vouches for are settled here, without reading them; only the others go
@@ -236,9 +180,8 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
     auto it = cache.find(f.path);
     if (it != cache.end()) {
       const archive::StatCacheRow& c = it->second;
-      if (c.size == f.stat.size && c.mtime_ns == f.stat.mtime_ns &&
-          c.ctime_ns == f.stat.ctime_ns && c.inode == f.stat.inode &&
-          c.device == f.stat.device) {
+      if (c.size == f.stat.size && c.mtime_ns == f.stat.mtime_ns && c.ctime_ns == f.stat.ctime_ns &&
+          c.inode == f.stat.inode && c.device == f.stat.device) {
         hashed[i] = {c.sha256, c.sha1, f.stat};
         from_cache[i] = 1;
         cached_bytes += f.stat.size;
@@ -250,7 +193,7 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   if (options.progress != nullptr) {
     options.progress->Add(cached_bytes, tree.files.size() - to_read.size());
   }
-  if (back_dated) {
+  if (run->start().back_dated) {
     for (size_t i = 0; i < tree.files.size(); ++i) {
       if (from_cache[i] == 0) continue;
       const std::string abs = tree.root + "/" + tree.files[i].path;
@@ -262,43 +205,38 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   // Uploads go in the tree's (random, in hash terms) order: content order would send every
   // thread into the same blobs/<h0h1>/<h2h3>/ folder at once, where creates serialise on the
   // folder's lock.
-  Status work = ParallelFor(
-      to_read.size(),
-      [&](size_t k) -> Status {
-        const size_t i = to_read[k];
-        thread_local std::string buffer;
-        if (buffer.size() != kReadBuffer) buffer.resize(kReadBuffer);
-        const std::string abs = tree.root + "/" + tree.files[i].path;
-        const std::string shown = DisplayPath(abs);
-        MV_ASSIGN_OR_RETURN(ReadFile read, ReadOne(abs, shown, stage_in, buffer));
-        hashed[i] = read.hashed;
-        files_read += 1;
-        bytes_read += hashed[i].stat.size;
-        if (options.progress != nullptr) options.progress->Add(hashed[i].stat.size, 1);
-        return handle_content(hashed[i], abs, shown, std::move(read.staged));
-      },
-      {.max_in_flight = concurrency});
-  MV_RETURN_IF_ERROR(work.WithContext("import of " + DisplayPath(tree.root) + " into " +
-                                      run_key_name));
+  Status work =
+      ParallelFor(to_read.size(),
+                  [&](size_t k) -> Status {
+                    const size_t i = to_read[k];
+                    thread_local std::string buffer;
+                    if (buffer.size() != kReadBuffer) buffer.resize(kReadBuffer);
+                    const std::string abs = tree.root + "/" + tree.files[i].path;
+                    const std::string shown = DisplayPath(abs);
+                    MV_ASSIGN_OR_RETURN(ReadFile read, ReadOne(abs, shown, stage_in, buffer));
+                    hashed[i] = read.hashed;
+                    files_read += 1;
+                    bytes_read += hashed[i].stat.size;
+                    if (options.progress != nullptr) options.progress->Add(hashed[i].stat.size, 1);
+                    return handle_content(hashed[i], abs, shown, std::move(read.staged));
+                  },
+                  {.max_in_flight = concurrency});
+  MV_RETURN_IF_ERROR(
+      work.WithContext("import of " + DisplayPath(tree.root) + " into " + run->RunName()));
 
   // The disk flushes the new blobs while the tree is built and its nodes written.
-  std::future<Status> blobs_sync;
-  if (new_files.load() > 0) {
-    blobs_sync = std::async(std::launch::async, [&store] { return store->Sync(); });
-  }
-  const auto read_ms = ms_since(read_started);
-  const auto build_started = clock.SteadyNow();
+  run->SyncBlobs();
+  run->Phase("read_and_upload");
   // The tree, as read.
   archive::TreeBuilder builder;
   for (const std::string& d : tree.dirs) MV_RETURN_IF_ERROR(builder.AddDirectory(d));
   for (size_t i = 0; i < tree.files.size(); ++i) {
     const Hashed& h = hashed[i];
-    MV_RETURN_IF_ERROR(builder.Add(tree.files[i].path,
-                                   {.type = archive::EntryType::kFile,
-                                    .executable = h.stat.executable,
-                                    .size = h.stat.size,
-                                    .hash = h.sha256,
-                                    .sha1 = h.sha1}));
+    MV_RETURN_IF_ERROR(builder.Add(tree.files[i].path, {.type = archive::EntryType::kFile,
+                                                        .executable = h.stat.executable,
+                                                        .size = h.stat.size,
+                                                        .hash = h.sha256,
+                                                        .sha1 = h.sha1}));
   }
   for (const WalkedSymlink& l : tree.symlinks) {
     MV_RETURN_IF_ERROR(
@@ -306,25 +244,8 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   }
   MV_ASSIGN_OR_RETURN(archive::BuiltTree built, builder.Build());
 
-  // File identities to record: new contents, and contents first seen after this run.
-  archive::CommitInput input;
-  {
-    std::unordered_map<Sha256, bool, ShaHash> recorded;
-    for (const archive::BuiltTree::File& f : built.files_in_order) {
-      auto found = contents.find(f.entry.hash);
-      if (found == contents.end()) continue;  // vouched for by the stat cache: known
-      const ContentState& state = *found->second;
-      if (!state.uploaded && !state.earlier_here) continue;
-      if (!recorded.emplace(f.entry.hash, true).second) continue;
-      input.files.push_back({.sha256 = f.entry.hash,
-                             .sha1 = f.entry.sha1,
-                             .size = f.entry.size,
-                             .first_archive = options.archive,
-                             .first_run = run_id,
-                             .first_path = f.path});
-    }
-  }
   // The stat cache as of this import: changed rows written, vanished paths deleted.
+  std::optional<archive::StatCacheDelta> stat_cache;
   if (options.use_stat_cache) {
     archive::StatCacheDelta delta;
     for (size_t i = 0; i < tree.files.size(); ++i) {
@@ -348,45 +269,26 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
     for (const auto& [path, row] : cache) {
       if (!row.path.empty()) delta.deletes.push_back(path);
     }
-    input.stat_cache = std::move(delta);
+    stat_cache = std::move(delta);
   }
-
-  input.record.archive = options.archive;
-  input.record.run_id = run_id;
-  if (parent) input.record.parent = parent->run_id;
-  input.record.new_files = new_files.load();
-  input.record.new_bytes = new_bytes.load();
-  input.record.source = {.kind = "local", .location = tree.root, .details = {}};
-  input.record.writer = writer;
-  input.record.started = FormatRfc3339(started);
   size_t nodes = 0;
   for (const auto& level : built.levels) nodes += level.size();
-  input.tree = std::move(built);
-  input.blobs_sync = std::move(blobs_sync);
+  run->Phase("build_tree");
 
-  const auto build_ms = ms_since(build_started);
-  const auto commit_started = clock.SteadyNow();
-  MV_ASSIGN_OR_RETURN(archive::RunRecord record,
-                      archive::CommitRun(*store, catalog, lock, std::move(input),
-                                         {.concurrency = concurrency, .clock = &clock}));
-  LogDebug("import phases", {{"archive", options.archive},
-                             {"walk", walk_ms},
-                             {"lock_and_stat_cache", cache_ms},
-                             {"read_and_upload", read_ms},
-                             {"build_tree", build_ms},
-                             {"commit", ms_since(commit_started)}});
   ImportSummary summary;
-  summary.record = std::move(record);
+  MV_ASSIGN_OR_RETURN(
+      summary.record,
+      run->Commit(std::move(built), {.kind = "local", .location = tree.root, .details = {}},
+                  std::move(stat_cache)));
   summary.files_read = files_read.load();
   summary.bytes_read = bytes_read.load();
-  summary.files_stat_cached = static_cast<uint64_t>(
-      std::count(from_cache.begin(), from_cache.end(), uint8_t{1}));
+  summary.files_stat_cached =
+      static_cast<uint64_t>(std::count(from_cache.begin(), from_cache.end(), uint8_t{1}));
   summary.symlinks = tree.symlinks.size();
   summary.dirs = tree.dirs.size();
   summary.nodes_written = nodes;
   summary.elapsed = clock.SteadyNow() - started_steady;
-  summary.package_index = UpdatePackageIndex(options.package_index, store, catalog, options.archive);
-  MV_RETURN_IF_ERROR(lock.Release());
+  MV_ASSIGN_OR_RETURN(summary.package_index, run->Finish());
   return summary;
 }
 

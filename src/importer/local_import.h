@@ -1,6 +1,6 @@
 // Importing a local mirror tree as one run of an archive (`mirrorvault import ARCHIVE DIR`):
 // walk, hash every file (SHA-256 + SHA-1 in one read, in parallel), upload the contents the store
-// does not have, then commit (archive/commit.h) under the archive's writer lock.
+// does not have, then commit under the archive's writer lock (importer/run_builder.h).
 //
 // A stat cache skips reading files whose size, mtime, ctime, inode and device are unchanged since
 // the archive's last import (snapshot.debian.org's "quick" import); files modified in the last
@@ -46,7 +46,7 @@ struct LocalImportOptions {
 struct ImportSummary {
   archive::RunRecord record;
   IndexOutcome package_index;  // after the commit
-  uint64_t files_read = 0;         // hashed from disk
+  uint64_t files_read = 0;     // hashed from disk
   uint64_t bytes_read = 0;
   uint64_t files_stat_cached = 0;  // taken from the stat cache
   uint64_t symlinks = 0;
@@ -56,7 +56,6 @@ struct ImportSummary {
 };
 
 Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
-                                      archive::Catalog& catalog,
-                                      const LocalImportOptions& options);
+                                      archive::Catalog& catalog, const LocalImportOptions& options);
 
 }  // namespace mv::importer

@@ -8,7 +8,10 @@
 //      stay whole);
 //   4. every file whose content the catalog does not know is downloaded in parallel straight
 //      into the store, hashed and checked on the way; known contents are not downloaded at all;
-//   5. the run is committed (archive/commit.h) only when every selected file is verified.
+//   5. the run is committed (importer/run_builder.h) only when every selected file is verified.
+//
+// This file is the upstream plan (what to fetch, and which path holds which content); the run's
+// lock, content ledger, commit and package index are the run builder's, as for every producer.
 //
 // The run's tree is the repository as upstream serves it: the same paths and bytes, so its
 // Release signatures still verify when the run is served.
@@ -23,10 +26,10 @@
 
 #include "archive/catalog.h"
 #include "archive/run_record.h"
-#include "importer/run_start.h"
-#include "pkgindex/package_index.h"
 #include "http/http_client.h"
+#include "importer/run_start.h"
 #include "importer/upstream_fetcher.h"
+#include "pkgindex/package_index.h"
 #include "store/object_store.h"
 #include "util/clock.h"
 #include "util/progress.h"
@@ -62,13 +65,13 @@ struct MirrorOptions {
 struct MirrorSummary {
   archive::RunRecord record;
   IndexOutcome package_index;  // after the commit
-  uint64_t index_files = 0;       // index and Release files in the run
-  uint64_t pool_files = 0;        // pool files selected
+  uint64_t index_files = 0;    // index and Release files in the run
+  uint64_t pool_files = 0;     // pool files selected
   uint64_t pool_bytes = 0;
   uint64_t downloaded_files = 0;  // contents fetched (indexes and pool files)
   uint64_t downloaded_bytes = 0;
-  uint64_t known_files = 0;       // selected files whose content the store had already
-  uint64_t requests = 0;          // HTTP requests, retries included
+  uint64_t known_files = 0;  // selected files whose content the store had already
+  uint64_t requests = 0;     // HTTP requests, retries included
   uint64_t retries = 0;
   std::chrono::steady_clock::duration elapsed{};
 };

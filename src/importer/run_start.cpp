@@ -5,31 +5,22 @@
 #include "archive/commit.h"
 #include "archive/node_source.h"
 #include "archive/recovery.h"
+#include "util/host.h"
 #include "util/log.h"
 
 namespace mv::importer {
-namespace {
-
-std::string HostName() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
-}  // namespace
-
 Result<RunStart> StartRun(store::ObjectStore& store, archive::Catalog& catalog,
                           const RunStartOptions& options) {
   Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
   MV_RETURN_IF_ERROR(archive::ValidateArchiveName(options.archive));
   MV_RETURN_IF_ERROR(archive::CheckStoreFormat(store, /*create=*/true));
   RunStart start;
-  start.writer = (options.writer.empty() ? "mirrorvault" : options.writer) + " host=" +
-                 HostName() + " pid=" + std::to_string(::getpid());
-  MV_ASSIGN_OR_RETURN(
-      start.lock,
-      archive::WriterLock::Acquire(catalog.shared_database(), options.archive,
-                                   {.owner = start.writer, .wait = options.lock_wait, .clock = &clock}));
+  start.writer = (options.writer.empty() ? "mirrorvault" : options.writer) + " host=" + HostName() +
+                 " pid=" + std::to_string(::getpid());
+  MV_ASSIGN_OR_RETURN(start.lock,
+                      archive::WriterLock::Acquire(
+                          catalog.shared_database(), options.archive,
+                          {.owner = start.writer, .wait = options.lock_wait, .clock = &clock}));
   MV_RETURN_IF_ERROR(archive::RecoverRuns(store, catalog, options.archive).status());
 
   MV_ASSIGN_OR_RETURN(start.latest, catalog.LatestRun(options.archive));
@@ -39,7 +30,7 @@ Result<RunStart> StartRun(store::ObjectStore& store, archive::Catalog& catalog,
                         catalog.GetRun(options.archive, start.run_id));
     if (exists) {
       return AlreadyExists("run " + options.archive + "@" + start.run_id.ToString() +
-                           " exists already; choose another --run-id");
+                           " exists already; choose another run id");
     }
   } else {
     MV_ASSIGN_OR_RETURN(start.run_id, RunId::FromTimePoint(options.started));

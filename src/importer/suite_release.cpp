@@ -4,17 +4,12 @@
 
 #include "apt/signature.h"
 #include "util/log.h"
+#include "util/strings.h"
 
 namespace mv::importer {
 namespace {
 
 constexpr uint64_t kMaxReleaseBytes = 64ull << 20;
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& i : items) out += (out.empty() ? "" : ",") + i;
-  return out;
-}
 
 }  // namespace
 
@@ -51,7 +46,8 @@ Result<SuiteRelease> FetchSuiteRelease(UpstreamFetcher& fetcher, const std::stri
       MV_ASSIGN_OR_RETURN(out.text, apt::ClearsignedText(*inrelease, shown_in));
       out.signed_by = "unverified";
     } else {
-      MV_ASSIGN_OR_RETURN(apt::VerifiedRelease v, apt::VerifyInRelease(*inrelease, keyring, shown_in));
+      MV_ASSIGN_OR_RETURN(apt::VerifiedRelease v,
+                          apt::VerifyInRelease(*inrelease, keyring, shown_in));
       out.text = std::move(v.text);
       out.signed_by = Join(v.fingerprints);
     }
@@ -103,8 +99,8 @@ Status CheckReleaseFreshness(const apt::Release& release, const std::string& sui
   if (!release.valid_until.empty()) {
     MV_ASSIGN_OR_RETURN(auto until, apt::ParseReleaseDate(release.valid_until));
     if (until < clock.Now()) {
-      return InvalidArgument(where + ": the Release expired (Valid-Until: " +
-                             release.valid_until + "); the upstream is stale or replayed");
+      return InvalidArgument(where + ": the Release expired (Valid-Until: " + release.valid_until +
+                             "); the upstream is stale or replayed");
     }
   }
   if (!previous || release.date.empty()) return Status::Ok();

@@ -8,7 +8,7 @@ namespace mv::jobs {
 Result<std::vector<ArchiveJobs>> ReadArchiveJobs(const ConfigValue& document) {
   // Every section's keys and mirror settings are checked first (a typo such as "evry" is an
   // error at start-up, not a schedule silently missing).
-  MV_RETURN_IF_ERROR(importer::FindArchiveConfig(document, "").status());
+  MV_RETURN_IF_ERROR(importer::FindArchiveConfig(document, "", kArchiveJobKeys).status());
   MV_ASSIGN_OR_RETURN(std::vector<ConfigValue> sections, document.Sections("archive"));
   std::vector<ArchiveJobs> out;
   for (const ConfigValue& section : sections) {

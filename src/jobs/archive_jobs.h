@@ -10,9 +10,11 @@
 //   publish = ["eu-west"]                        # names of [[target]]s
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jobs/job.h"
@@ -20,6 +22,11 @@
 #include "util/status.h"
 
 namespace mv::jobs {
+
+// The keys of an [[archive]] section that jobs read besides the importer's
+// (importer/archive_config.h): unknown-key checks take both sets.
+inline constexpr std::array<std::string_view, 4> kArchiveJobKeys = {"tree", "every", "max_attempts",
+                                                                    "publish"};
 
 struct ArchiveJobs {
   std::string archive;

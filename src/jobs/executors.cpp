@@ -50,7 +50,7 @@ class MirrorExecutor final : public Executor {
   explicit MirrorExecutor(ServiceContext c) : c_(std::move(c)) {}
   Result<JobOutcome> Run(const Job& job, const std::atomic<bool>&) override {
     MV_ASSIGN_OR_RETURN(std::optional<importer::MirrorOptions> configured,
-                        importer::FindArchiveConfig(*c_.config, job.archive));
+                        importer::FindArchiveConfig(*c_.config, job.archive, kArchiveJobKeys));
     if (!configured || configured->upstream.empty()) {
       return InvalidArgument("mirror " + job.archive +
                              ": no [[archive]] with an upstream of that name in the configuration");

@@ -255,8 +255,9 @@ class LocalStore final : public ObjectStore {
     std::string pinned = "/proc/self/fd/" + std::to_string(fd);
     if (options.expected_sha256) {
       MV_ASSIGN_OR_RETURN(Digests digests, HashFile(pinned));
-      if (digests.sha256 != *options.expected_sha256) {
-        return Sha256Mismatch(dst_key, *options.expected_sha256, digests.sha256);
+      const std::string actual = DigestHex(digests.sha256);
+      if (actual != *options.expected_sha256) {
+        return Sha256Mismatch(dst_key, *options.expected_sha256, actual);
       }
     }
     bool keep_metadata = options.metadata.empty() && options.content_type.empty();

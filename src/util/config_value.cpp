@@ -231,7 +231,7 @@ Result<std::vector<ConfigValue>> ConfigValue::Sections(std::string_view key) con
   return v->items_;
 }
 
-Status ConfigValue::CheckKeys(std::initializer_list<std::string_view> known) const {
+Status ConfigValue::CheckKeys(std::span<const std::string_view> known) const {
   for (const auto& [key, value] : entries_) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string message = "unknown key \"" + key + "\"";
@@ -245,7 +245,7 @@ Status ConfigValue::CheckKeys(std::initializer_list<std::string_view> known) con
       }
     }
     if (!best.empty()) message += " (did you mean \"" + std::string(best) + "\"?)";
-    std::vector<std::string_view> sorted(known);
+    std::vector<std::string_view> sorted(known.begin(), known.end());
     std::sort(sorted.begin(), sorted.end());
     message += path_.empty() ? "; known top-level keys: " : "; known keys in " + path_ + ": ";
     for (size_t i = 0; i < sorted.size(); ++i) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <limits>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -80,7 +81,10 @@ class ConfigValue {
 
   // Tables: InvalidArgument naming the first key not in `known`, where it is, a near known key
   // ("did you mean ...?") and the known keys.
-  Status CheckKeys(std::initializer_list<std::string_view> known) const;
+  Status CheckKeys(std::span<const std::string_view> known) const;
+  Status CheckKeys(std::initializer_list<std::string_view> known) const {
+    return CheckKeys(std::span<const std::string_view>(known.begin(), known.size()));
+  }
 
   // Prefixes "where: path: " to a message about this node.
   Status Error(std::string_view message) const;

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <vector>
 
 namespace mv {
@@ -19,15 +21,21 @@ MdCtx NewCtx(const EVP_MD* md) {
   return ctx;
 }
 
-std::string DigestHex(EVP_MD_CTX* ctx, const EVP_MD* md) {
-  unsigned char out[EVP_MAX_MD_SIZE];
+// Finishes `ctx` into `out` (whose size is the digest's) and starts it again for reuse.
+void FinishInto(EVP_MD_CTX* ctx, const EVP_MD* md, std::span<uint8_t> out) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, out, &len);
+  EVP_DigestFinal_ex(ctx, digest, &len);
   EVP_DigestInit_ex(ctx, md, nullptr);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(out), len));
+  if (len != out.size()) std::abort();
+  std::copy(digest, digest + len, out.begin());
 }
 
 }  // namespace
+
+std::string DigestHex(std::span<const uint8_t> digest) {
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
 
 struct ContentHasher::Impl {
   MdCtx sha256 = NewCtx(EVP_sha256());
@@ -57,9 +65,9 @@ void ContentHasher::Update(std::string_view data) {
 
 Digests ContentHasher::Finish() {
   Digests d;
-  d.sha256 = DigestHex(impl_->sha256.get(), EVP_sha256());
-  d.sha1 = DigestHex(impl_->sha1.get(), EVP_sha1());
-  if (impl_->md5) d.md5 = DigestHex(impl_->md5.get(), EVP_md5());
+  FinishInto(impl_->sha256.get(), EVP_sha256(), d.sha256);
+  FinishInto(impl_->sha1.get(), EVP_sha1(), d.sha1);
+  if (impl_->md5) FinishInto(impl_->md5.get(), EVP_md5(), d.md5.emplace());
   d.size = impl_->size;
   impl_->size = 0;
   return d;
@@ -76,7 +84,11 @@ void Sha256Hasher::Update(std::string_view data) {
   EVP_DigestUpdate(impl_->ctx.get(), data.data(), data.size());
 }
 
-std::string Sha256Hasher::FinishHex() { return DigestHex(impl_->ctx.get(), EVP_sha256()); }
+std::string Sha256Hasher::FinishHex() {
+  Sha256Digest digest;
+  FinishInto(impl_->ctx.get(), EVP_sha256(), digest);
+  return DigestHex(digest);
+}
 
 std::array<uint8_t, 32> Sha256(std::string_view data) {
   std::array<uint8_t, 32> out{};
@@ -85,10 +97,7 @@ std::array<uint8_t, 32> Sha256(std::string_view data) {
   return out;
 }
 
-std::string Sha256Hex(std::string_view data) {
-  auto raw = Sha256(data);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
-}
+std::string Sha256Hex(std::string_view data) { return DigestHex(Sha256(data)); }
 
 std::array<uint8_t, 32> HmacSha256(std::string_view key, std::string_view data) {
   std::array<uint8_t, 32> out{};

@@ -4,11 +4,16 @@
 // stored object; SHA-1 is what snapshot.debian.org's clients ask for); MD5 only when asked for
 // (apt's legacy fields), because it costs more than the other two together.
 // Not thread-safe; one per stream.
+//
+// Digests are raw bytes (archive/ids.h's Sha256 and Sha1 are the same types); hex is for the
+// edges (keys, messages, wire formats): DigestHex.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -18,12 +23,19 @@
 
 namespace mv {
 
+using Sha256Digest = std::array<uint8_t, 32>;
+using Sha1Digest = std::array<uint8_t, 20>;
+using Md5Digest = std::array<uint8_t, 16>;
+
 struct Digests {
-  std::string sha256;  // lower-case hex
-  std::string sha1;    // lower-case hex
-  std::string md5;     // lower-case hex; empty unless requested
+  Sha256Digest sha256{};
+  Sha1Digest sha1{};
+  std::optional<Md5Digest> md5;  // only when requested
   uint64_t size = 0;
 };
+
+// Lower-case hex of a raw digest.
+std::string DigestHex(std::span<const uint8_t> digest);
 
 class ContentHasher {
  public:

@@ -55,7 +55,7 @@ class MemoryNodeSource final : public NodeSource {
 inline Sha1 Sha1Of(std::string_view data) {
   ContentHasher hasher;
   hasher.Update(data);
-  return *ParseSha1(hasher.Finish().sha1);
+  return hasher.Finish().sha1;
 }
 
 inline TreeEntry File(std::string name, std::string_view contents, bool executable = false) {

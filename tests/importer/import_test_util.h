@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,10 +12,10 @@
 #include <memory>
 #include <string>
 
-#include <gtest/gtest.h>
-
 #include "archive/catalog.h"
 #include "archive/fsck.h"
+#include "archive/node_source.h"
+#include "archive/run_view.h"
 #include "db/database.h"
 #include "importer/local_import.h"
 #include "store/local_store.h"
@@ -55,6 +56,20 @@ class ImportFixture : public ::testing::Test {
     if (run_id) options.run_id = RunId::Parse(*run_id).value();
     options.racy_window = std::chrono::nanoseconds(0);
     return importer::ImportLocalTree(store ? store : store_, *catalog_, options);
+  }
+
+  // The bytes of the file at `path` (symlinks followed) in the run whose tree is `root`, read
+  // from `store` (default: the fixture's).
+  std::string ReadRunFile(const archive::Sha256& root, const std::string& path,
+                          std::shared_ptr<store::ObjectStore> store = nullptr) {
+    if (!store) store = store_;
+    auto source = archive::MakeCachedNodeSource(store, catalog_.get());
+    auto entry = archive::ResolvePath(*source, root, path);
+    EXPECT_TRUE(entry.ok()) << entry.status().ToString();
+    if (!entry.ok()) return "";
+    auto bytes = store->GetBytes(archive::BlobKey(entry->hash));
+    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+    return bytes.ok() ? *bytes : "";
   }
 
   archive::FsckReport Fsck(bool deep = true) {

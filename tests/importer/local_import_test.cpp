@@ -29,13 +29,7 @@ std::vector<std::string> StoreKeys(store::ObjectStore& s, const std::string& pre
 class LocalImportTest : public ImportFixture {
  protected:
   std::string ReadRunFile(const archive::RunRow& run, const std::string& path) {
-    auto source = archive::MakeCachedNodeSource(store_, catalog_.get());
-    auto entry = archive::ResolvePath(*source, run.root, path);
-    EXPECT_TRUE(entry.ok()) << entry.status().ToString();
-    if (!entry.ok()) return "";
-    auto bytes = store_->GetBytes(archive::BlobKey(entry->hash));
-    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
-    return bytes.ok() ? *bytes : "";
+    return ImportFixture::ReadRunFile(run.root, path);
   }
 };
 
@@ -97,7 +91,8 @@ TEST_F(LocalImportTest, ImportsFilesSymlinksAndEmptyFoldersAndReadsThemBack) {
 
 TEST_F(LocalImportTest, UnchangedReimportReadsNothingAndSharesEveryTree) {
   for (int i = 0; i < 50; ++i) {
-    Write("pool/main/p" + std::to_string(i % 7) + "/f" + std::to_string(i), "content " + std::to_string(i));
+    Write("pool/main/p" + std::to_string(i % 7) + "/f" + std::to_string(i),
+          "content " + std::to_string(i));
   }
   auto first = Import();
   ASSERT_TRUE(first.ok()) << first.status().ToString();
@@ -130,8 +125,8 @@ TEST_F(LocalImportTest, UnchangedReimportReadsNothingAndSharesEveryTree) {
                                    return Status::Ok();
                                  })
                   .ok());
-  EXPECT_EQ(changes, (std::vector<std::string>{"2pool", "2pool/main", "2pool/main/p3",
-                                               "2pool/main/p3/f3"}));
+  EXPECT_EQ(changes,
+            (std::vector<std::string>{"2pool", "2pool/main", "2pool/main/p3", "2pool/main/p3/f3"}));
   Fsck();
 }
 
@@ -153,7 +148,9 @@ TEST_F(LocalImportTest, RunIdsAreUniqueAndGivenOnesAreKept) {
 
 TEST_F(LocalImportTest, BadNamesAreRefusedBeforeAnythingIsWritten) {
   Write("good", "good");
-  for (std::string bad : {std::string("new\nline"), std::string("bad\xff" "utf8"),
+  for (std::string bad : {std::string("new\nline"),
+                          std::string("bad\xff"
+                                      "utf8"),
                           std::string("cr\rhere")}) {
     std::ofstream(mirror_ + "/" + bad) << "x";
     auto result = Import();
@@ -228,8 +225,7 @@ TEST_F(LocalImportTest, ImportsOfOneArchiveNeverInterleave) {
   ASSERT_TRUE(lock.ok());
   auto blocked = Import("debian");
   ASSERT_FALSE(blocked.ok());
-  EXPECT_NE(blocked.status().message().find("is being written by someone-else"),
-            std::string::npos)
+  EXPECT_NE(blocked.status().message().find("is being written by someone-else"), std::string::npos)
       << blocked.status().message();
   EXPECT_TRUE(Import("ubuntu").ok());  // another archive goes ahead
   ASSERT_TRUE((*lock)->Release().ok());
@@ -237,7 +233,8 @@ TEST_F(LocalImportTest, ImportsOfOneArchiveNeverInterleave) {
 }
 
 TEST_F(LocalImportTest, ConcurrentImportsOfTwoArchivesBothCommit) {
-  for (int i = 0; i < 200; ++i) Write("d" + std::to_string(i % 10) + "/f" + std::to_string(i), std::to_string(i));
+  for (int i = 0; i < 200; ++i)
+    Write("d" + std::to_string(i % 10) + "/f" + std::to_string(i), std::to_string(i));
   Result<importer::ImportSummary> a = Internal("not run"), b = Internal("not run");
   std::thread ta([&] { a = Import("alpha"); });
   std::thread tb([&] { b = Import("beta"); });

@@ -6,12 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <mutex>
-
 #include "archive/ids.h"
 #include "importer/blob_download.h"
 #include "store/memory_store.h"
+#include "support/scripted_http_client.h"
 #include "util/hash.h"
 
 namespace mv::importer {
@@ -19,42 +17,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// Answers requests from a script, in order; records the URLs asked for.
-class ScriptedHttpClient final : public http::HttpClient {
- public:
-  struct Answer {
-    Status transport;  // not OK: the request fails before any response
-    int status = 200;
-    http::Headers headers;
-    std::string body;
-  };
-  void Add(Answer a) { script_.push_back(std::move(a)); }
-  Result<http::Response> Send(const http::Request& request) override {
-    std::lock_guard lock(mu_);
-    urls_.push_back(request.url);
-    if (script_.empty()) return Internal("unscripted request " + request.url);
-    Answer a = std::move(script_.front());
-    script_.pop_front();
-    if (!a.transport.ok()) return a.transport;
-    http::Response r{.status = a.status, .headers = a.headers};
-    r.body_bytes = a.body.size();
-    if (request.sink != nullptr && a.status >= 200 && a.status < 300) {
-      MV_RETURN_IF_ERROR(request.sink->Write(a.body));
-    } else {
-      r.body = a.body;
-    }
-    return r;
-  }
-  std::vector<std::string> urls() {
-    std::lock_guard lock(mu_);
-    return urls_;
-  }
-
- private:
-  std::mutex mu_;
-  std::deque<Answer> script_;
-  std::vector<std::string> urls_;
-};
+using testing::ScriptedHttpClient;
 
 class FetcherTest : public ::testing::Test {
  protected:
@@ -117,7 +80,8 @@ TEST_F(FetcherTest, GivesUpAfterTheAttemptsNamingTheUrl) {
   UpstreamFetcher f = Make();
   Status st = f.GetBytes("dists/x/InRelease", 10).status();
   EXPECT_TRUE(st.retryable());
-  EXPECT_THAT(st.message(), HasSubstr("GET http://up.example/debian/dists/x/InRelease failed 4 times"));
+  EXPECT_THAT(st.message(),
+              HasSubstr("GET http://up.example/debian/dists/x/InRelease failed 4 times"));
 }
 
 TEST_F(FetcherTest, BodiesOverTheBoundAreRefused) {
@@ -129,7 +93,7 @@ TEST_F(FetcherTest, BodiesOverTheBoundAreRefused) {
 TEST_F(FetcherTest, DownloadBlobVerifiesBeforeStoring) {
   auto store = store::MakeMemoryStore();
   const std::string good = "the real .deb";
-  const ExpectedFile file{"pool/main/h/hello/hello.deb", good.size(), Sha256Hex(good)};
+  const ExpectedFile file{"pool/main/h/hello/hello.deb", good.size(), archive::Sha256Of(good)};
   // A short body (truncated) is retried; then the right bytes are stored under their hash.
   client_->Add({.status = 200, .body = "the real"});
   client_->Add({.status = 200, .body = good});
@@ -143,12 +107,13 @@ TEST_F(FetcherTest, DownloadBlobVerifiesBeforeStoring) {
   // The same size with other bytes: refused at once, naming both hashes; nothing stored.
   const std::string evil = "the evil .deb";
   client_->Add({.status = 200, .headers = {{"content-type", "text/html"}}, .body = evil});
-  const ExpectedFile other{"pool/main/h/hello/other.deb", good.size(), std::string(64, 'a')};
+  const ExpectedFile other{"pool/main/h/hello/other.deb", good.size(),
+                           archive::ParseSha256(std::string(64, 'a')).value()};
   Status st = DownloadBlob(f, *store, other).status();
   EXPECT_EQ(st.code(), StatusCode::kCorruption);
-  EXPECT_THAT(st.message(), HasSubstr("pool/main/h/hello/other.deb: SHA-256 mismatch: the index lists " +
-                                      std::string(64, 'a') + ", the upstream sent " +
-                                      Sha256Hex(evil)));
+  EXPECT_THAT(st.message(),
+              HasSubstr("pool/main/h/hello/other.deb: SHA-256 mismatch: the index lists " +
+                        std::string(64, 'a') + ", the upstream sent " + Sha256Hex(evil)));
   EXPECT_THAT(st.message(), HasSubstr("Content-Type text/html"));
   auto listed = store->List({.prefix = "blobs/"});
   ASSERT_TRUE(listed.ok());

@@ -143,7 +143,7 @@ TEST_F(S3FaultsTest, ParallelDownloadsOfLargeObjectsSurviveFaults) {
   auto digests = HashFile(path);
   std::filesystem::remove(path);
   ASSERT_TRUE(digests.ok());
-  EXPECT_EQ(digests->sha256, Sha256Hex(data));
+  EXPECT_EQ(DigestHex(digests->sha256), Sha256Hex(data));
 }
 
 TEST_F(S3FaultsTest, PersistentFailureIsAClearErrorAndLeavesNothing) {

@@ -2,14 +2,13 @@
 // before a request is sent, transfers pinned to the checked addresses, the announced length
 // enforced; and RegionCache::ForUrl: one copy keyed by the normalised URL, with the origin's
 // ETag and length, dropped and made again when the origin changes, refused hops never copied.
+#include "regioncache/origin_fetch.h"
+
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <mutex>
-
-#include "regioncache/origin_fetch.h"
 #include "regioncache/region_cache.h"
 #include "store/memory_store.h"
+#include "support/scripted_http_client.h"
 #include "support/status_assert.h"
 #include "support/temp_dir.h"
 
@@ -18,42 +17,23 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Answers requests from a script, and records what was asked (URL, method, pin).
-class ScriptedOrigin final : public http::HttpClient {
- public:
-  struct Answer {
-    int status = 200;
-    http::Headers headers;
-    std::string body;
-    std::optional<uint64_t> body_bytes;  // what the transport reports (a short body)
-  };
-  void Add(Answer a) {
-    std::lock_guard lock(mu_);
-    script_.push_back(std::move(a));
-  }
-  Result<http::Response> Send(const http::Request& request) override {
-    std::lock_guard lock(mu_);
-    sent_.push_back(std::string(http::MethodName(request.method)) + " " + request.url + " pin=" + request.pin);
-    if (script_.empty()) return Unavailable("unscripted request " + request.url);
-    Answer a = std::move(script_.front());
-    script_.pop_front();
-    http::Response r{.status = a.status, .headers = a.headers};
-    r.body_bytes = a.body_bytes.value_or(a.body.size());
-    if (request.method == http::Method::kGet && request.sink != nullptr && a.status / 100 == 2) {
-      MV_RETURN_IF_ERROR(request.sink->Write(a.body));
-    }
-    return r;
-  }
-  std::vector<std::string> sent() {
-    std::lock_guard lock(mu_);
-    return sent_;
-  }
+using testing::ScriptedHttpClient;
 
- private:
-  std::mutex mu_;
-  std::deque<Answer> script_;
-  std::vector<std::string> sent_;
-};
+// The origin's transport: an unscripted request fails as an unreachable server does.
+std::shared_ptr<ScriptedHttpClient> MakeOrigin() {
+  auto client = std::make_shared<ScriptedHttpClient>();
+  client->SetUnscripted({.transport = Unavailable("unscripted request")});
+  return client;
+}
+
+// What was asked: "METHOD url pin=PIN".
+std::vector<std::string> SentTo(const ScriptedHttpClient& client) {
+  std::vector<std::string> out;
+  for (const http::Request& r : client.requests()) {
+    out.push_back(std::string(http::MethodName(r.method)) + " " + r.url + " pin=" + r.pin);
+  }
+  return out;
+}
 
 Result<std::vector<IpAddress>> FakeDns(const std::string& host) {
   static const std::map<std::string, std::vector<std::string>> table = {
@@ -80,7 +60,8 @@ class OriginFetchTest : public ::testing::Test {
   OriginFetcher Make(const std::vector<std::string>& allow) {
     return OriginFetcher(OriginPolicy::FromAllowList(allow).value(), http_, FakeDns);
   }
-  std::shared_ptr<ScriptedOrigin> http_ = std::make_shared<ScriptedOrigin>();
+  std::vector<std::string> Sent() const { return SentTo(*http_); }
+  std::shared_ptr<ScriptedHttpClient> http_ = MakeOrigin();
   std::string body_;
   std::unique_ptr<Writer> sink_ = MakeStringWriter(&body_);
 };
@@ -97,8 +78,10 @@ TEST_F(OriginFetchTest, FetchesPinnedToTheCheckedAddresses) {
   EXPECT_EQ(got->etag, "\"v1\"");
   EXPECT_EQ(got->length, 5u);
   EXPECT_EQ(got->content_type, "text/plain");
-  EXPECT_EQ(http_->sent(), (std::vector<std::string>{
-                               "GET https://a.example/pub/x.txt pin=a.example:443:93.184.216.34,[2606:2800:220:1::1]"}));
+  EXPECT_EQ(
+      Sent(),
+      (std::vector<std::string>{
+          "GET https://a.example/pub/x.txt pin=a.example:443:93.184.216.34,[2606:2800:220:1::1]"}));
 }
 
 TEST_F(OriginFetchTest, RefusesPrivateAndMetadataAddressesBeforeSendingAnything) {
@@ -110,7 +93,7 @@ TEST_F(OriginFetchTest, RefusesPrivateAndMetadataAddressesBeforeSendingAnything)
   Result<OriginObject> rebind = f.Get(f.policy().CheckUrl("https://rebind.example/x").value(), *sink_);
   EXPECT_EQ(rebind.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(rebind.status().message().find("10.0.0.7"), std::string::npos);
-  EXPECT_TRUE(http_->sent().empty());
+  EXPECT_TRUE(Sent().empty());
 }
 
 TEST_F(OriginFetchTest, ChecksEveryRedirectHop) {
@@ -122,9 +105,11 @@ TEST_F(OriginFetchTest, ChecksEveryRedirectHop) {
   Result<OriginObject> got = f.Get(f.policy().CheckUrl("https://a.example/pub/x").value(), *sink_);
   MV_ASSERT_OK(got);
   EXPECT_EQ(got->url, "https://b.example/final.bin");
-  EXPECT_EQ(http_->sent().size(), 3u);
-  EXPECT_EQ(http_->sent()[1], "GET https://a.example/pub/moved.bin pin=a.example:443:93.184.216.34,[2606:2800:220:1::1]");
-  EXPECT_EQ(http_->sent()[2], "GET https://b.example/final.bin pin=b.example:443:93.184.216.35");
+  EXPECT_EQ(Sent().size(), 3u);
+  EXPECT_EQ(
+      Sent()[1],
+      "GET https://a.example/pub/moved.bin pin=a.example:443:93.184.216.34,[2606:2800:220:1::1]");
+  EXPECT_EQ(Sent()[2], "GET https://b.example/final.bin pin=b.example:443:93.184.216.35");
   // ...one outside the allow list, to plain HTTP, or to the metadata service is not.
   for (std::string location : {"https://evil.example/x", "http://a.example/pub/x",
                                "http://169.254.169.254/latest/meta-data/", "https://a.example/private"}) {
@@ -134,7 +119,7 @@ TEST_F(OriginFetchTest, ChecksEveryRedirectHop) {
     EXPECT_NE(refused.status().message().find("redirects to a URL that is refused"), std::string::npos)
         << refused.status().message();
   }
-  EXPECT_EQ(http_->sent().size(), 7u) << "nothing sent to a refused hop";
+  EXPECT_EQ(Sent().size(), 7u) << "nothing sent to a refused hop";
 }
 
 TEST_F(OriginFetchTest, AtMostFiveRedirects) {
@@ -142,7 +127,7 @@ TEST_F(OriginFetchTest, AtMostFiveRedirects) {
   for (int i = 0; i < 6; ++i) http_->Add({.status = 302, .headers = Headers({{"location", "/loop"}})});
   Result<OriginObject> got = f.Get(f.policy().CheckUrl("https://a.example/loop").value(), *sink_);
   EXPECT_EQ(got.status().code(), StatusCode::kPermissionDenied);
-  EXPECT_EQ(http_->sent().size(), 6u);
+  EXPECT_EQ(Sent().size(), 6u);
 }
 
 TEST_F(OriginFetchTest, ShortBodiesAndErrorsFail) {
@@ -192,7 +177,8 @@ class UrlCopyTest : public ::testing::Test {
   }
   mv::testing::TempDir dir_;
   RegionCacheConfig config_;
-  std::shared_ptr<ScriptedOrigin> http_ = std::make_shared<ScriptedOrigin>();
+  std::vector<std::string> Sent() const { return SentTo(*http_); }
+  std::shared_ptr<ScriptedHttpClient> http_ = MakeOrigin();
   std::shared_ptr<store::ObjectStore> region_ = store::MakeMemoryStore();
 };
 
@@ -216,7 +202,7 @@ TEST_F(UrlCopyTest, CopiesOnceKeyedByTheNormalisedUrlAndKeepsTheOriginsEtag) {
   MV_ASSERT_OK(hit);
   ASSERT_TRUE(hit->has_value());
   EXPECT_TRUE((*hit)->hit);
-  EXPECT_EQ(http_->sent().size(), 1u);
+  EXPECT_EQ(Sent().size(), 1u);
 }
 
 TEST_F(UrlCopyTest, RevalidatesAndRecopiesWhenTheOriginChanged) {
@@ -245,7 +231,7 @@ TEST_F(UrlCopyTest, RevalidatesAndRecopiesWhenTheOriginChanged) {
   Result<Redirect> down = cache->ForUrl("r1", url);  // unscripted HEAD fails
   MV_ASSERT_OK(down);
   EXPECT_TRUE(down->hit);
-  std::vector<std::string> sent = http_->sent();
+  std::vector<std::string> sent = Sent();
   ASSERT_EQ(sent.size(), 5u);
   EXPECT_TRUE(sent[1].starts_with("HEAD ")) << sent[1];
   EXPECT_TRUE(sent[3].starts_with("GET ")) << sent[3];
@@ -266,7 +252,7 @@ TEST_F(UrlCopyTest, ALostStateIsRebuiltWithTheUrlCopiesAndTheirLengthIsChecked) 
   Result<Redirect> r = rebuilt->ForUrl("r1", url);
   MV_ASSERT_OK(r);
   EXPECT_TRUE(r->hit);
-  EXPECT_EQ(http_->sent().size(), 2u) << "a HEAD, no second GET";
+  EXPECT_EQ(Sent().size(), 2u) << "a HEAD, no second GET";
 }
 
 TEST_F(UrlCopyTest, ARefusedHopIsReportedAndNothingIsCopied) {

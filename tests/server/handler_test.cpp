@@ -29,7 +29,7 @@ using testing::Pkg;
 std::string Sha1Hex(std::string_view data) {
   ContentHasher h;
   h.Update(data);
-  return h.Finish().sha1;
+  return DigestHex(h.Finish().sha1);
 }
 
 constexpr const char* kR1 = "20240101T000000Z";
