@@ -98,7 +98,10 @@ Result<VerifiedRelease> Verdict(const ProcessResult& run, const std::string& key
       verified.fingerprints.push_back(first);
     } else if (reason.empty()) {
       if (keyword == "BADSIG") reason = "bad signature by key " + first;
-      if (keyword == "NO_PUBKEY") reason = "signed by key " + first + ", which is not in " + keyring;
+      if (keyword == "NO_PUBKEY") {
+        reason = "signed by key " + first;
+        reason += ", which is not in " + keyring;
+      }
       if (keyword == "EXPKEYSIG") reason = "signed by key " + first + ", which has expired";
       if (keyword == "REVKEYSIG") reason = "signed by key " + first + ", which is revoked";
       if (keyword == "EXPSIG") reason = "the signature has expired";
