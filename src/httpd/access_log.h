@@ -1,6 +1,7 @@
 // The access log: one line per answered request in the combined log format nginx and Apache
 // write, plus the time taken in seconds, so the usual log tools read it:
-//   127.0.0.1 - - [22/Nov/2026:09:00:00 +0000] "GET /archive/d/now/x HTTP/1.1" 200 2048 "-" "curl/7.88.1" 0.000213
+//   127.0.0.1 - - [22/Nov/2026:09:00:00 +0000] "GET /archive/d/now/x HTTP/1.1" 200 2048 "-"
+//   "curl/7.88.1" 0.000213
 // Lines are buffered and written when the buffer fills, on Flush (the server calls it every
 // second) and on destruction. Thread-safe.
 #pragma once
@@ -15,7 +16,7 @@
 
 #include "util/status.h"
 
-namespace mv::server {
+namespace mv::httpd {
 
 struct AccessRecord {
   std::string_view client;  // address
@@ -49,4 +50,4 @@ class AccessLog {
   bool owned_;
 };
 
-}  // namespace mv::server
+}  // namespace mv::httpd

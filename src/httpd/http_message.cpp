@@ -1,8 +1,8 @@
-#include "server/http_message.h"
+#include "httpd/http_message.h"
 
 #include <strings.h>
 
-namespace mv::server {
+namespace mv::httpd {
 
 bool Request::WantsJson() const {
   size_t json = accept.find("application/json");
@@ -51,4 +51,4 @@ Response RedirectResponse(int status, std::string location) {
   return r;
 }
 
-}  // namespace mv::server
+}  // namespace mv::httpd

@@ -1,11 +1,11 @@
-#include "server/access_log.h"
+#include "httpd/access_log.h"
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <memory>
 
-namespace mv::server {
+namespace mv::httpd {
 namespace {
 
 constexpr size_t kFlushAt = 64 * 1024;
@@ -98,4 +98,4 @@ void AccessLog::FlushLocked() {
   buffer_.clear();
 }
 
-}  // namespace mv::server
+}  // namespace mv::httpd
