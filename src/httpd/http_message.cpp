@@ -20,6 +20,28 @@ const std::string* Response::Find(std::string_view name) const {
   return nullptr;
 }
 
+int HttpStatusOf(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kPreconditionFailed:
+      return 409;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kCorruption:
+    case StatusCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
 namespace {
 
 Response WithBody(int status, std::string body, std::string content_type) {

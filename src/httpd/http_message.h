@@ -73,6 +73,11 @@ struct Response {
   uint64_t ContentLength() const { return blob ? blob->length : body.size(); }
 };
 
+// The one mapping of a Status to the HTTP status of an answer: NotFound 404, InvalidArgument 400,
+// PermissionDenied 403, AlreadyExists and PreconditionFailed 409, Unavailable 503 (retry later),
+// anything else 500.
+int HttpStatusOf(const Status& status);
+
 // Small constructors for the common answers.
 Response TextResponse(int status, std::string text);  // text/plain; charset=utf-8, one line + \n
 Response HtmlResponse(int status, std::string html);

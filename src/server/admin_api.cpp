@@ -24,20 +24,10 @@ httpd::Response Error(int status, const std::string& message) {
 }
 
 httpd::Response FromStatus(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kNotFound:
-      return Error(404, st.message());
-    case StatusCode::kInvalidArgument:
-      return Error(400, st.message());
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kPreconditionFailed:
-      return Error(409, st.message());
-    case StatusCode::kUnavailable:
-      return Error(503, st.message());
-    default:
-      LogWarn("admin request failed", {{"error", st}});
-      return Error(500, "internal error: " + st.message());
-  }
+  const int code = httpd::HttpStatusOf(st);
+  if (code != 500) return Error(code, st.message());
+  LogWarn("admin request failed", {{"error", st}});
+  return Error(500, "internal error: " + st.message());
 }
 
 bool SameToken(std::string_view a, std::string_view b) {

@@ -12,20 +12,7 @@
 namespace mv::server {
 
 httpd::Response ErrorResponse(const Status& status, bool json) {
-  int code = 500;
-  switch (status.code()) {
-    case StatusCode::kNotFound:
-      code = 404;
-      break;
-    case StatusCode::kInvalidArgument:
-      code = 400;
-      break;
-    case StatusCode::kUnavailable:
-      code = 503;
-      break;
-    default:
-      break;
-  }
+  const int code = httpd::HttpStatusOf(status);
   std::string message = status.message();
   if (code == 500 || code == 503) {
     LogWarn("request failed", {{"error", status}});

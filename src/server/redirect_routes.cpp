@@ -70,13 +70,11 @@ httpd::Response ServeUrlRedirect(ServeContext& ctx, const httpd::Request& reques
     return JsonError(403, "this server fetches no origin URLs ([regioncache] allow is empty)");
   }
   Result<regioncache::AllowedUrl> url = policy->CheckUrl(route.url);
-  if (!url.ok())
-    return JsonError(url.status().code() == StatusCode::kPermissionDenied ? 403 : 400,
-                     url.status().message());
+  if (!url.ok()) return JsonError(httpd::HttpStatusOf(url.status()), url.status().message());
   if (purge) {
     const std::string key = regioncache::RegionCache::UrlKey(url->url);
     Status st = cache.PurgeKey(region, key);
-    if (!st.ok()) return JsonError(st.IsNotFound() ? 404 : 500, st.message());
+    if (!st.ok()) return JsonError(httpd::HttpStatusOf(st), st.message());
     return Purged(region, key, request);
   }
   Result<regioncache::Redirect> answer = InvalidArgument("unanswered");
@@ -89,7 +87,7 @@ httpd::Response ServeUrlRedirect(ServeContext& ctx, const httpd::Request& reques
     answer = std::move(**hit);
   }
   if (!answer.ok()) {
-    return JsonError(answer.status().code() == StatusCode::kPermissionDenied ? 403 : 500,
+    return JsonError(httpd::HttpStatusOf(answer.status()),
                      "region " + region + ": " + answer.status().message());
   }
   // The origin refused on the way (a redirect or an address not allowed): never sent there.
@@ -138,7 +136,7 @@ httpd::Response ServeRedirect(ServeContext& ctx, const httpd::Request& request,
   if (route.kind == RedirectRoute::Kind::kFile) {
     Result<archive::FileIdentity> identity = FindFileByHash(ctx, route.hash);
     if (!identity.ok()) {
-      return JsonError(identity.status().IsNotFound() ? 404 : 400, identity.status().message());
+      return JsonError(httpd::HttpStatusOf(identity.status()), identity.status().message());
     }
     sha = identity->sha256;
     size = identity->size;
@@ -146,10 +144,10 @@ httpd::Response ServeRedirect(ServeContext& ctx, const httpd::Request& request,
   } else {
     const ArchiveRoute& a = route.archive;
     Result<RunInfo> run = ctx.view.Resolve(a.archive, a.timestamp);
-    if (!run.ok()) return JsonError(run.status().IsNotFound() ? 404 : 400, run.status().message());
+    if (!run.ok()) return JsonError(httpd::HttpStatusOf(run.status()), run.status().message());
     Result<archive::TreeEntry> entry = ctx.view.Lookup(*run, a.path);
     if (!entry.ok()) {
-      return JsonError(entry.status().IsNotFound() ? 404 : 500,
+      return JsonError(httpd::HttpStatusOf(entry.status()),
                        entry.status().IsNotFound() ? "no file \"" + a.path + "\" in " + a.archive +
                                                          "@" + run->run_id.ToString()
                                                    : entry.status().message());
@@ -164,7 +162,7 @@ httpd::Response ServeRedirect(ServeContext& ctx, const httpd::Request& request,
   }
   if (purge) {
     Status st = ctx.regions.cache->Purge(region, sha);
-    if (!st.ok()) return JsonError(st.IsNotFound() ? 404 : 500, st.message());
+    if (!st.ok()) return JsonError(httpd::HttpStatusOf(st), st.message());
     return Purged(region, archive::BlobKey(sha), request);
   }
   Result<regioncache::Redirect> answer = InvalidArgument("unanswered");
