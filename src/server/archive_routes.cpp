@@ -7,6 +7,7 @@
 #include "server/file_response.h"
 #include "server/html.h"
 #include "server/serve_context.h"
+#include "util/strings.h"
 
 namespace mv::server {
 namespace {
@@ -17,11 +18,6 @@ constexpr std::string_view kMoving = "public, max-age=60";
 
 std::string RunBase(const RunInfo& run) {
   return "/archive/" + UrlPath(run.archive) + "/" + run.run_id.ToString() + "/";
-}
-
-std::string_view BaseName(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
 // The answer for a file: its bytes (ranges and validators as RFC 9110 says), or a redirect to a

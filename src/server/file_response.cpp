@@ -3,15 +3,10 @@
 #include <charconv>
 
 #include "http/http_date.h"
+#include "util/strings.h"
 
 namespace mv::server {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool ParseNumber(std::string_view s, uint64_t* out) {
   if (s.empty() || s.size() > 19) return false;
