@@ -81,13 +81,13 @@ std::string AccessLog::Format(const AccessRecord& r) {
 void AccessLog::Write(const AccessRecord& record) {
   std::string line = Format(record);
   line += '\n';
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   buffer_ += line;
   if (buffer_.size() >= kFlushAt) FlushLocked();
 }
 
 void AccessLog::Flush() {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   FlushLocked();
 }
 

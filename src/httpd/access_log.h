@@ -10,11 +10,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
+#include "util/mutex.h"
 #include "util/status.h"
+#include "util/thread_annotations.h"
 
 namespace mv::httpd {
 
@@ -35,17 +36,17 @@ class AccessLog {
   static Result<std::unique_ptr<AccessLog>> Open(const std::string& path);
   ~AccessLog();
 
-  void Write(const AccessRecord& record);
-  void Flush();
+  void Write(const AccessRecord& record) EXCLUDES(mu_);
+  void Flush() EXCLUDES(mu_);
 
   // One line, without the newline (exposed for tests).
   static std::string Format(const AccessRecord& record);
 
  private:
   AccessLog(std::FILE* file, bool owned) : file_(file), owned_(owned) {}
-  void FlushLocked();
-  std::mutex mu_;
-  std::string buffer_;
+  void FlushLocked() REQUIRES(mu_);
+  util::Mutex mu_;
+  std::string buffer_ GUARDED_BY(mu_);
   std::FILE* file_;
   bool owned_;
 };
