@@ -14,34 +14,43 @@ Result<RunSpec> ParseRunSpec(std::string_view text) {
   spec.timestamp = at == std::string_view::npos ? "now" : std::string(text.substr(at + 1));
   Status valid = ValidateArchiveName(spec.archive);
   if (!valid.ok()) return valid.WithContext("'" + std::string(text) + "'");
-  if (spec.timestamp != "now") {
-    Result<RunId> ts = ParseTimestampPrefix(spec.timestamp);
-    if (!ts.ok()) {
-      return InvalidArgument("'" + std::string(text) +
-                             "': the part after '@' must be 'now' or a time such as 20240229 or "
-                             "20240229T153000Z: " +
-                             ts.status().message());
-    }
+  Result<std::optional<RunId>> moment = ParseMoment(spec.timestamp);
+  if (!moment.ok()) {
+    return InvalidArgument("'" + std::string(text) +
+                           "': the part after '@' must be 'now' or a time such as 20240229 or "
+                           "20240229T153000Z: " +
+                           moment.status().message());
   }
   return spec;
 }
 
+Result<std::optional<RunId>> ParseMoment(std::string_view timestamp) {
+  if (timestamp == "now") return std::optional<RunId>();
+  MV_ASSIGN_OR_RETURN(RunId at, ParseTimestampPrefix(timestamp));
+  return std::optional<RunId>(at);
+}
+
+Status NoRunAtOrBefore(std::string_view archive, const RunId& at, const RunId& earliest) {
+  return NotFound("archive '" + std::string(archive) + "' has no run at or before " +
+                  at.ToString() + "; its earliest run is " + earliest.ToString());
+}
+
 Result<RunRow> ResolveRun(Catalog& catalog, const RunSpec& spec, Clock& clock) {
-  RunId at;
-  if (spec.timestamp == "now") {
-    MV_ASSIGN_OR_RETURN(at, RunId::FromTimePoint(clock.Now()));
-    // Runs named in the future (a --run-id given by hand) are still "the latest".
-    MV_ASSIGN_OR_RETURN(std::optional<RunRow> latest, catalog.LatestRun(spec.archive));
-    if (latest) return *latest;
-  } else {
-    MV_ASSIGN_OR_RETURN(at, ParseTimestampPrefix(spec.timestamp));
-    MV_ASSIGN_OR_RETURN(std::optional<RunRow> run, catalog.RunAtOrBefore(spec.archive, at));
-    if (run) return *run;
-  }
+  MV_ASSIGN_OR_RETURN(std::optional<RunId> moment, ParseMoment(spec.timestamp));
+  // "now" is the latest run: runs named in the future (a --run-id given by hand) count.
+  MV_ASSIGN_OR_RETURN(std::optional<RunRow> run, moment
+                                                     ? catalog.RunAtOrBefore(spec.archive, *moment)
+                                                     : catalog.LatestRun(spec.archive));
+  if (run) return *run;
   MV_ASSIGN_OR_RETURN(std::optional<RunRow> earliest, catalog.EarliestRun(spec.archive));
   if (!earliest) return UnknownArchive(catalog, spec.archive);
-  return NotFound("archive '" + spec.archive + "' has no run at or before " + at.ToString() +
-                  "; its earliest run is " + earliest->run_id.ToString());
+  RunId at;
+  if (moment) {
+    at = *moment;
+  } else {
+    MV_ASSIGN_OR_RETURN(at, RunId::FromTimePoint(clock.Now()));
+  }
+  return NoRunAtOrBefore(spec.archive, at, earliest->run_id);
 }
 
 Status UnknownArchive(Catalog& catalog, std::string_view archive) {

@@ -7,15 +7,13 @@
 #include "cli/archive_access.h"
 #include "cli/jobs_access.h"
 #include "db/database.h"
-#include "regioncache/redis_copy_state.h"
-#include "regioncache/region_cache.h"
-#include "regioncache/region_config.h"
-#include "regioncache/region_map.h"
-#include "server/access_log.h"
+#include "httpd/access_log.h"
+#include "httpd/http_server.h"
+#include "regioncache/open_region_cache.h"
 #include "server/admin_api.h"
 #include "server/archive_view.h"
 #include "server/handler.h"
-#include "server/http_server.h"
+#include "server/store_blob_reader.h"
 #include "util/host.h"
 #include "util/log.h"
 #include "util/units.h"
@@ -37,7 +35,7 @@ struct ServeArgs {
 
 int RunServe(CliContext& context, const ServeArgs& args) {
   if (Status st = context.Init(); !st.ok()) return ReportError(st);
-  server::HttpServerOptions http_options;
+  httpd::HttpServerOptions http_options;
   http_options.listen = args.listen;
   http_options.threads = args.threads;
   http_options.max_connections = args.max_connections;
@@ -62,16 +60,15 @@ int RunServe(CliContext& context, const ServeArgs& args) {
   Result<ArchiveAccess> access = OpenArchive(context, "*", /*create_store=*/false);
   if (!access.ok()) return ReportError(access.status());
   if (args.blob_redirect) {
-    Result<std::string> probe =
-        access->store->PresignGet("blobs/probe", serve_options.presign_ttl);
+    Result<std::string> probe = access->store->PresignGet("blobs/probe", serve_options.presign_ttl);
     if (!probe.ok()) {
       return ReportError(InvalidArgument("--blob-redirect needs a store that presigns URLs (S3): " +
                                          probe.status().ToString()));
     }
   }
-  std::unique_ptr<server::AccessLog> access_log;
+  std::unique_ptr<httpd::AccessLog> access_log;
   if (!args.access_log.empty()) {
-    Result<std::unique_ptr<server::AccessLog>> opened = server::AccessLog::Open(args.access_log);
+    Result<std::unique_ptr<httpd::AccessLog>> opened = httpd::AccessLog::Open(args.access_log);
     if (!opened.ok()) return ReportError(opened.status());
     access_log = std::move(*opened);
   }
@@ -82,7 +79,7 @@ int RunServe(CliContext& context, const ServeArgs& args) {
       SystemClock(), view_options);
   // The import service's admin API and metrics: the queue in the same catalog, and the token
   // from the variable [server] admin_token_env names (MIRRORVAULT_ADMIN_TOKEN by default).
-  Result<std::unique_ptr<jobs::JobQueue>> queue = OpenJobQueue(context);
+  Result<std::unique_ptr<jobs::JobQueue>> queue = OpenJobQueue(access->catalog->shared_database());
   if (!queue.ok()) return ReportError(queue.status());
   std::string token_env = "MIRRORVAULT_ADMIN_TOKEN";
   if (const ConfigValue* server_section = context.config().document.Find("server")) {
@@ -92,82 +89,38 @@ int RunServe(CliContext& context, const ServeArgs& args) {
       token_env = *name;
     }
   }
-  server::AdminContext admin{.queue = queue->get(),
-                             .token = std::getenv(token_env.c_str()) != nullptr
-                                          ? std::getenv(token_env.c_str())
-                                          : "",
-                             .config = &context.config().document};
-  // The region cache, when the configuration has [[region]]s: their stores, the copy state (in
-  // the catalog, or in Redis with [regioncache] state), and the client regions.
-  Result<std::optional<regioncache::RegionCacheConfig>> region_config =
-      regioncache::ReadRegionCacheConfig(context.config().document);
-  if (!region_config.ok()) return ReportError(region_config.status());
-  std::unique_ptr<regioncache::RegionCache> region_cache;
-  std::unique_ptr<regioncache::RegionMap> region_map;
-  if (*region_config && !(*region_config)->regions.empty()) {
-    const regioncache::RegionCacheConfig& rc = **region_config;
-    std::map<std::string, std::shared_ptr<store::ObjectStore>> stores;
-    store::StoreContext region_context = context.store_context();
-    region_context.create = true;
-    for (const regioncache::RegionConfig& r : rc.regions) {
-      Result<std::shared_ptr<store::ObjectStore>> opened = store::OpenStore(r.store, region_context);
-      if (!opened.ok()) return ReportError(opened.status().WithContext("[[region]] " + r.name));
-      stores[r.name] = *opened;
-    }
-    Result<std::unique_ptr<regioncache::CopyState>> state = Internal("no copy state");
-    if (rc.state.empty()) {
-      Result<std::shared_ptr<db::Database>> state_db = db::OpenDatabase(context.config().catalog);
-      if (!state_db.ok()) return ReportError(state_db.status());
-      state = regioncache::OpenCatalogCopyState(*state_db);
-    } else {
-      state = regioncache::OpenRedisCopyState(rc.state);
-    }
-    if (!state.ok()) return ReportError(state.status().WithContext("[regioncache] state"));
-    // Origin URLs (/redirect/v1/<region>/url?u=...) only under the allow list.
-    std::shared_ptr<const regioncache::OriginFetcher> origins;
-    if (!rc.allow.empty()) {
-      Result<regioncache::OriginPolicy> policy = regioncache::OriginPolicy::FromAllowList(rc.allow);
-      if (!policy.ok()) return ReportError(policy.status().WithContext("[regioncache] allow"));
-      origins = std::make_shared<const regioncache::OriginFetcher>(std::move(*policy),
-                                                                   context.store_context().http);
-    }
-    region_cache = std::make_unique<regioncache::RegionCache>(
-        rc, std::move(stores), std::move(*state), ProcessIdentity(), nullptr, std::move(origins));
-    // Copies unused for their ttl go even when no copy is made: each region is swept at a
-    // quarter of its ttl, at least every minute.
-    std::chrono::milliseconds sweep = std::chrono::minutes(1);
-    for (const regioncache::RegionConfig& r : rc.regions) {
-      sweep = std::min(sweep, std::max<std::chrono::milliseconds>(r.ttl / 4, std::chrono::seconds(1)));
-    }
-    region_cache->ExpireEvery(sweep);
-    // A state that lost a region (Redis restarted without persistence) is rebuilt from the
-    // region's store; a failure leaves it to the next start.
-    for (const regioncache::RegionConfig& r : rc.regions) {
-      if (Result<int> rebuilt = region_cache->Rebuild(r.name); !rebuilt.ok()) {
-        LogWarn("region state not rebuilt", {{"region", r.name}, {"error", rebuilt.status()}});
-      }
-    }
-    region_map = std::make_unique<regioncache::RegionMap>(rc);
-  }
+  server::AdminContext admin{
+      .queue = queue->get(),
+      .token = std::getenv(token_env.c_str()) != nullptr ? std::getenv(token_env.c_str()) : "",
+      .config = &context.config().document};
+  // The region cache, when the configuration has [[region]]s; its state in the same catalog
+  // unless [regioncache] state names a Redis.
+  Result<regioncache::OpenedRegionCache> regions = regioncache::OpenRegionCache(
+      context.config().document, {.stores = context.store_context(),
+                                  .catalog = access->catalog->shared_database(),
+                                  .owner = ProcessIdentity()});
+  if (!regions.ok()) return ReportError(regions.status());
 
   server::ServerMetrics metrics;
-  server::ServeContext serve_context{view, *access->catalog, *access->packages, *access->store,
-                                     SystemClock(), serve_options};
+  server::ServeContext serve_context{view,           *access->catalog, *access->packages,
+                                     *access->store, SystemClock(),    serve_options};
   serve_context.admin = &admin;
-  serve_context.regions = {region_cache.get(), region_map.get()};
+  serve_context.regions = {regions->cache.get(), regions->map.get()};
   server::Handler handler(serve_context, &metrics);
-  server::HttpServer http(
-      http_options, [&handler](const server::Request& r) { return handler.Handle(r); },
-      access->store.get(), &metrics, access_log.get());
+  std::unique_ptr<httpd::BlobReader> blobs = server::MakeStoreBlobReader(*access->store);
+  httpd::HttpServer http(
+      http_options, [&handler](const httpd::Request& r) { return handler.Handle(r); }, blobs.get(),
+      &metrics, access_log.get());
   if (Status st = http.Listen(); !st.ok()) return ReportError(st);
   std::string host = args.listen.substr(0, args.listen.rfind(':'));
   if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
   std::printf("serving %s from %s on http://%s:%u/\n", access->catalog->Describe().c_str(),
               access->store->Describe().c_str(), host.c_str(), http.port());
   std::fflush(stdout);
-  LogInfo("serving", {{"listen", args.listen}, {"port", static_cast<int>(http.port())},
+  LogInfo("serving", {{"listen", args.listen},
+                      {"port", static_cast<int>(http.port())},
                       {"admin_api", admin.token.empty() ? "off" : "on"},
-                      {"regions", region_cache ? region_cache->config().regions.size() : 0}});
+                      {"regions", regions->cache ? regions->cache->config().regions.size() : 0}});
   if (Status st = http.Run(); !st.ok()) return ReportError(st);
   LogInfo("stopped");
   return kExitOk;

@@ -3,6 +3,7 @@
 
 #include "db/migrations.h"
 #include "regioncache/copy_state.h"
+#include "util/time_format.h"
 
 namespace mv::regioncache {
 namespace {
@@ -63,16 +64,16 @@ constexpr db::Migration kMigrations[] = {
 constexpr const char* kColumns =
     "region, key, ready, owner, size, etag, claimed_ms, last_used_ms, in_use_until_ms";
 
-int64_t Ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-TimePoint FromMs(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
-
 CopyEntry EntryFromRow(const db::Row& r) {
-  return CopyEntry{.region = r.Text(0), .key = r.Text(1), .ready = r.Int(2) != 0,
-                   .owner = r.Text(3), .size = static_cast<uint64_t>(r.Int(4)),
-                   .etag = r.Text(5), .claimed = FromMs(r.Int(6)),
-                   .last_used = FromMs(r.Int(7)), .in_use_until = FromMs(r.Int(8))};
+  return CopyEntry{.region = r.Text(0),
+                   .key = r.Text(1),
+                   .ready = r.Int(2) != 0,
+                   .owner = r.Text(3),
+                   .size = static_cast<uint64_t>(r.Int(4)),
+                   .etag = r.Text(5),
+                   .claimed = FromUnixMs(r.Int(6)),
+                   .last_used = FromUnixMs(r.Int(7)),
+                   .in_use_until = FromUnixMs(r.Int(8))};
 }
 
 class CatalogCopyState final : public CopyState {
@@ -85,7 +86,7 @@ class CatalogCopyState final : public CopyState {
   Result<Claim> ClaimCopy(const std::string& region, const std::string& key,
                           const std::string& owner) override {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
-    const int64_t now = Ms(clock_.Now());
+    const int64_t now = ToUnixMs(clock_.Now());
     for (int round = 0; round < 3; ++round) {
       const db::Value ins[] = {region, key, owner, now};
       MV_ASSIGN_OR_RETURN(int64_t inserted,
@@ -101,11 +102,12 @@ class CatalogCopyState final : public CopyState {
       MV_ASSIGN_OR_RETURN(std::optional<CopyEntry> existing, GetWith(*c, region, key));
       if (!existing) continue;  // forgotten meanwhile: try again
       if (existing->ready) return Claim{ClaimOutcome::kReady, *existing};
-      if (now - Ms(existing->claimed) < options_.stale_claim.count()) {
+      if (now - ToUnixMs(existing->claimed) < options_.stale_claim.count()) {
         return Claim{ClaimOutcome::kInProgress, *existing};
       }
       // The owner stopped renewing its claim: take it over, if nobody else did first.
-      const db::Value take[] = {region, key, owner, now, existing->owner, Ms(existing->claimed)};
+      const db::Value take[] = {
+          region, key, owner, now, existing->owner, ToUnixMs(existing->claimed)};
       MV_ASSIGN_OR_RETURN(int64_t taken,
                           c->Execute("UPDATE regioncache_copies SET owner = $3, claimed_ms = $4 "
                                      "WHERE region = $1 AND key = $2 AND ready = 0 AND "
@@ -113,7 +115,7 @@ class CatalogCopyState final : public CopyState {
                                      take));
       if (taken == 1) {
         existing->owner = owner;
-        existing->claimed = FromMs(now);
+        existing->claimed = FromUnixMs(now);
         return Claim{ClaimOutcome::kClaimed, *existing};
       }
     }
@@ -123,21 +125,22 @@ class CatalogCopyState final : public CopyState {
   Status RenewClaim(const std::string& region, const std::string& key,
                     const std::string& owner) override {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
-    const db::Value p[] = {region, key, owner, Ms(clock_.Now())};
+    const db::Value p[] = {region, key, owner, ToUnixMs(clock_.Now())};
     MV_ASSIGN_OR_RETURN(int64_t n, c->Execute("UPDATE regioncache_copies SET claimed_ms = $4 "
                                               "WHERE region = $1 AND key = $2 AND owner = $3 "
                                               "AND ready = 0",
                                               p));
-    return n == 1 ? Status::Ok() : PreconditionFailed("the claim of " + region + "/" + key + " was taken over");
+    return n == 1 ? Status::Ok()
+                  : PreconditionFailed("the claim of " + region + "/" + key + " was taken over");
   }
 
   Status CompleteCopy(const std::string& region, const std::string& key, const std::string& owner,
                       uint64_t size, const std::string& etag,
                       std::chrono::milliseconds in_use) override {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
-    const int64_t now = Ms(clock_.Now());
-    const db::Value p[] = {region, key, owner, static_cast<int64_t>(size), etag, now,
-                           now + in_use.count()};
+    const int64_t now = ToUnixMs(clock_.Now());
+    const db::Value p[] = {
+        region, key, owner, static_cast<int64_t>(size), etag, now, now + in_use.count()};
     MV_ASSIGN_OR_RETURN(int64_t n, c->Execute("UPDATE regioncache_copies SET ready = 1, size = $4, "
                                               "etag = $5, last_used_ms = $6, in_use_until_ms = $7 "
                                               "WHERE region = $1 AND key = $2 AND owner = $3 AND "
@@ -152,9 +155,11 @@ class CatalogCopyState final : public CopyState {
                      const std::string& owner) override {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
     const db::Value p[] = {region, key, owner};
-    return c->Execute("DELETE FROM regioncache_copies WHERE region = $1 AND key = $2 AND "
-                      "owner = $3 AND ready = 0",
-                      p)
+    return c
+        ->Execute(
+            "DELETE FROM regioncache_copies WHERE region = $1 AND key = $2 AND "
+            "owner = $3 AND ready = 0",
+            p)
         .status();
   }
 
@@ -166,12 +171,14 @@ class CatalogCopyState final : public CopyState {
   Status Touch(const std::string& region, const std::string& key,
                std::chrono::milliseconds in_use) override {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
-    const int64_t now = Ms(clock_.Now());
+    const int64_t now = ToUnixMs(clock_.Now());
     const db::Value p[] = {region, key, now, now + in_use.count()};
-    return c->Execute("UPDATE regioncache_copies SET last_used_ms = $3, in_use_until_ms = "
-                      "CASE WHEN in_use_until_ms > $4 THEN in_use_until_ms ELSE $4 END "
-                      "WHERE region = $1 AND key = $2",
-                      p)
+    return c
+        ->Execute(
+            "UPDATE regioncache_copies SET last_used_ms = $3, in_use_until_ms = "
+            "CASE WHEN in_use_until_ms > $4 THEN in_use_until_ms ELSE $4 END "
+            "WHERE region = $1 AND key = $2",
+            p)
         .status();
   }
 
@@ -202,14 +209,20 @@ class CatalogCopyState final : public CopyState {
 
   Result<bool> RestoreCopy(const CopyEntry& e) override {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
-    const db::Value p[] = {e.region, e.key, static_cast<int64_t>(e.ready), e.owner,
-                           static_cast<int64_t>(e.size), e.etag, Ms(e.claimed),
-                           Ms(e.last_used), Ms(e.in_use_until)};
-    MV_ASSIGN_OR_RETURN(int64_t n, c->Execute("INSERT INTO regioncache_copies(" +
-                                                  std::string(kColumns) +
-                                                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-                                                  "ON CONFLICT (region, key) DO NOTHING",
-                                              p));
+    const db::Value p[] = {e.region,
+                           e.key,
+                           static_cast<int64_t>(e.ready),
+                           e.owner,
+                           static_cast<int64_t>(e.size),
+                           e.etag,
+                           ToUnixMs(e.claimed),
+                           ToUnixMs(e.last_used),
+                           ToUnixMs(e.in_use_until)};
+    MV_ASSIGN_OR_RETURN(int64_t n,
+                        c->Execute("INSERT INTO regioncache_copies(" + std::string(kColumns) +
+                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                                       "ON CONFLICT (region, key) DO NOTHING",
+                                   p));
     return n == 1;
   }
 
@@ -227,10 +240,12 @@ class CatalogCopyState final : public CopyState {
 
   Status MarkBuilt(const std::string& region) override {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
-    const db::Value p[] = {region, Ms(clock_.Now())};
-    return c->Execute("INSERT INTO regioncache_built(region, built_ms) VALUES ($1, $2) "
-                      "ON CONFLICT (region) DO UPDATE SET built_ms = $2",
-                      p)
+    const db::Value p[] = {region, ToUnixMs(clock_.Now())};
+    return c
+        ->Execute(
+            "INSERT INTO regioncache_built(region, built_ms) VALUES ($1, $2) "
+            "ON CONFLICT (region) DO UPDATE SET built_ms = $2",
+            p)
         .status();
   }
 

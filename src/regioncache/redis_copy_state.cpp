@@ -4,12 +4,20 @@
 
 #include <algorithm>
 #include <charconv>
-#include <mutex>
 
-#include "regioncache/redis_client.h"
+#include "redis/redis_client.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
+#include "util/time_format.h"
 
 namespace mv::regioncache {
 namespace {
+
+using redis::RedisConnection;
+using redis::RedisConnectOptions;
+using redis::RedisPool;
+using redis::RedisUrl;
+using redis::RedisValue;
 
 // KEYS: entry. ARGV: owner, now, stale_ms. -> {outcome, HGETALL of the entry}
 constexpr std::string_view kClaim = R"lua(
@@ -96,15 +104,19 @@ end
 return out
 )lua";
 
-enum ScriptId { kClaimId, kRenewId, kCompleteId, kAbandonId, kTouchId, kForgetId, kRestoreId,
-                kListId, kScriptCount };
-constexpr std::string_view kScripts[kScriptCount] = {kClaim, kRenew, kComplete, kAbandon,
-                                                     kTouch, kForget, kRestore, kList};
-
-int64_t Ms(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-TimePoint FromMs(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+enum ScriptId {
+  kClaimId,
+  kRenewId,
+  kCompleteId,
+  kAbandonId,
+  kTouchId,
+  kForgetId,
+  kRestoreId,
+  kListId,
+  kScriptCount
+};
+constexpr std::string_view kScripts[kScriptCount] = {kClaim, kRenew,  kComplete, kAbandon,
+                                                     kTouch, kForget, kRestore,  kList};
 
 int64_t Int(const std::string& s) {
   int64_t v = 0;
@@ -113,19 +125,25 @@ int64_t Int(const std::string& s) {
 }
 
 // An entry from HGETALL's flat field/value list.
-CopyEntry EntryFromHash(const std::string& region, const std::string& key,
-                        const RedisValue& hash) {
+CopyEntry EntryFromHash(const std::string& region, const std::string& key, const RedisValue& hash) {
   CopyEntry e{.region = region, .key = key};
   for (size_t i = 0; i + 1 < hash.elements.size(); i += 2) {
     const std::string& f = hash.elements[i].str;
     const std::string& v = hash.elements[i + 1].str;
-    if (f == "ready") e.ready = v == "1";
-    else if (f == "owner") e.owner = v;
-    else if (f == "size") e.size = static_cast<uint64_t>(Int(v));
-    else if (f == "etag") e.etag = v;
-    else if (f == "claimed") e.claimed = FromMs(Int(v));
-    else if (f == "last_used") e.last_used = FromMs(Int(v));
-    else if (f == "in_use_until") e.in_use_until = FromMs(Int(v));
+    if (f == "ready")
+      e.ready = v == "1";
+    else if (f == "owner")
+      e.owner = v;
+    else if (f == "size")
+      e.size = static_cast<uint64_t>(Int(v));
+    else if (f == "etag")
+      e.etag = v;
+    else if (f == "claimed")
+      e.claimed = FromUnixMs(Int(v));
+    else if (f == "last_used")
+      e.last_used = FromUnixMs(Int(v));
+    else if (f == "in_use_until")
+      e.in_use_until = FromUnixMs(Int(v));
   }
   return e;
 }
@@ -141,11 +159,11 @@ class RedisCopyState final : public CopyState {
               options.connections) {}
 
   // Loads the scripts (and so checks the address and the password).
-  Status LoadScripts() {
+  Status LoadScripts() EXCLUDES(mu_) {
     for (int i = 0; i < kScriptCount; ++i) {
       const std::string args[] = {"SCRIPT", "LOAD", std::string(kScripts[i])};
       MV_ASSIGN_OR_RETURN(RedisValue sha, pool_.Command(args, true));
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(mu_);
       shas_[i] = sha.str;
     }
     return Status::Ok();
@@ -153,11 +171,10 @@ class RedisCopyState final : public CopyState {
 
   Result<Claim> ClaimCopy(const std::string& region, const std::string& key,
                           const std::string& owner) override {
-    MV_ASSIGN_OR_RETURN(
-        RedisValue r,
-        Eval(kClaimId, {EntryKey(region, key)},
-             {owner, std::to_string(Ms(clock_.Now())), std::to_string(options_.stale_claim.count())},
-             false));
+    MV_ASSIGN_OR_RETURN(RedisValue r, Eval(kClaimId, {EntryKey(region, key)},
+                                           {owner, std::to_string(ToUnixMs(clock_.Now())),
+                                            std::to_string(options_.stale_claim.count())},
+                                           false));
     if (r.elements.size() != 2) return Internal(Where() + ": unexpected reply to the claim script");
     Claim claim{.entry = EntryFromHash(region, key, r.elements[1])};
     const std::string& outcome = r.elements[0].str;
@@ -170,22 +187,21 @@ class RedisCopyState final : public CopyState {
   Status RenewClaim(const std::string& region, const std::string& key,
                     const std::string& owner) override {
     MV_ASSIGN_OR_RETURN(RedisValue r, Eval(kRenewId, {EntryKey(region, key)},
-                                           {owner, std::to_string(Ms(clock_.Now()))}, true));
-    return r.integer == 1 ? Status::Ok()
-                          : PreconditionFailed("the claim of " + region + "/" + key +
-                                               " was taken over");
+                                           {owner, std::to_string(ToUnixMs(clock_.Now()))}, true));
+    return r.integer == 1
+               ? Status::Ok()
+               : PreconditionFailed("the claim of " + region + "/" + key + " was taken over");
   }
 
   Status CompleteCopy(const std::string& region, const std::string& key, const std::string& owner,
                       uint64_t size, const std::string& etag,
                       std::chrono::milliseconds in_use) override {
-    const int64_t now = Ms(clock_.Now());
-    MV_ASSIGN_OR_RETURN(
-        RedisValue r,
-        Eval(kCompleteId, {EntryKey(region, key), LruKey(region)},
-             {owner, std::to_string(size), etag, std::to_string(now),
-              std::to_string(now + in_use.count()), key, Channel(region, key)},
-             false));
+    const int64_t now = ToUnixMs(clock_.Now());
+    MV_ASSIGN_OR_RETURN(RedisValue r,
+                        Eval(kCompleteId, {EntryKey(region, key), LruKey(region)},
+                             {owner, std::to_string(size), etag, std::to_string(now),
+                              std::to_string(now + in_use.count()), key, Channel(region, key)},
+                             false));
     return r.integer == 1 ? Status::Ok()
                           : PreconditionFailed("the claim of " + region + "/" + key +
                                                " was taken over before the copy was done");
@@ -205,7 +221,7 @@ class RedisCopyState final : public CopyState {
 
   Status Touch(const std::string& region, const std::string& key,
                std::chrono::milliseconds in_use) override {
-    const int64_t now = Ms(clock_.Now());
+    const int64_t now = ToUnixMs(clock_.Now());
     return Eval(kTouchId, {EntryKey(region, key), LruKey(region)},
                 {std::to_string(now), std::to_string(now + in_use.count()), key}, true)
         .status();
@@ -242,8 +258,7 @@ class RedisCopyState final : public CopyState {
     // A change made before the subscription would never be announced to it: look once more.
     Result<std::optional<CopyEntry>> now = Get(region, key);
     if (!now.ok()) return poll();
-    if (!*now || (*now)->ready ||
-        clock_.Now() - (*now)->claimed >= options_.stale_claim) {
+    if (!*now || (*now)->ready || clock_.Now() - (*now)->claimed >= options_.stale_claim) {
       return;
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -257,8 +272,8 @@ class RedisCopyState final : public CopyState {
         RedisValue r,
         Eval(kRestoreId, {EntryKey(e.region, e.key), LruKey(e.region)},
              {e.ready ? "1" : "0", e.owner, std::to_string(e.size), e.etag,
-              std::to_string(Ms(e.claimed)), std::to_string(Ms(e.last_used)),
-              std::to_string(Ms(e.in_use_until)), e.key},
+              std::to_string(ToUnixMs(e.claimed)), std::to_string(ToUnixMs(e.last_used)),
+              std::to_string(ToUnixMs(e.in_use_until)), e.key},
              true));
     return r.integer == 1;
   }
@@ -270,7 +285,7 @@ class RedisCopyState final : public CopyState {
   }
 
   Status MarkBuilt(const std::string& region) override {
-    const std::string args[] = {"SET", BuiltKey(region), std::to_string(Ms(clock_.Now()))};
+    const std::string args[] = {"SET", BuiltKey(region), std::to_string(ToUnixMs(clock_.Now()))};
     return pool_.Command(args, true).status();
   }
 
@@ -287,10 +302,10 @@ class RedisCopyState final : public CopyState {
 
   // EVALSHA, or EVAL when the server lost the script (SCRIPT FLUSH, a restart).
   Result<RedisValue> Eval(ScriptId id, std::initializer_list<std::string> keys,
-                          std::initializer_list<std::string> argv, bool idempotent) {
+                          std::initializer_list<std::string> argv, bool idempotent) EXCLUDES(mu_) {
     std::vector<std::string> args;
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(mu_);
       args = {"EVALSHA", shas_[id], std::to_string(keys.size())};
     }
     args.insert(args.end(), keys.begin(), keys.end());
@@ -308,15 +323,15 @@ class RedisCopyState final : public CopyState {
   const RedisCopyStateOptions options_;
   Clock& clock_;
   RedisPool pool_;
-  std::mutex mu_;
-  std::string shas_[kScriptCount];  // GUARDED_BY(mu_)
+  util::Mutex mu_;
+  std::string shas_[kScriptCount] GUARDED_BY(mu_);
 };
 
 }  // namespace
 
 Result<std::unique_ptr<CopyState>> OpenRedisCopyState(const std::string& url,
                                                       RedisCopyStateOptions options) {
-  MV_ASSIGN_OR_RETURN(RedisUrl parsed, ParseRedisUrl(url));
+  MV_ASSIGN_OR_RETURN(RedisUrl parsed, redis::ParseRedisUrl(url));
   auto state = std::make_unique<RedisCopyState>(std::move(parsed), options);
   MV_RETURN_IF_ERROR(state->LoadScripts());
   return std::unique_ptr<CopyState>(std::move(state));

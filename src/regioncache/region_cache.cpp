@@ -1,46 +1,11 @@
 #include "regioncache/region_cache.h"
 
-#include <fcntl.h>
-#include <stdlib.h>
-
-#include <filesystem>
-#include <thread>
+#include <utility>
 
 #include "util/hash.h"
-#include "util/io.h"
 #include "util/log.h"
 
 namespace mv::regioncache {
-
-namespace fs = std::filesystem;
-
-namespace {
-
-// A file in the temporary folder for one copy's bytes on their way (mkostemp: unique across
-// threads and processes), removed when it goes.
-struct ScratchFile {
-  fs::path path;
-  UniqueFd fd;
-  ScratchFile() = default;
-  ScratchFile(const ScratchFile&) = delete;
-  ScratchFile& operator=(const ScratchFile&) = delete;
-  ~ScratchFile() {
-    std::error_code ec;
-    if (!path.empty()) fs::remove(path, ec);
-  }
-};
-
-Result<std::unique_ptr<ScratchFile>> MakeScratchFile() {
-  std::string name = (fs::temp_directory_path() / "mirrorvault-regioncache-XXXXXX").string();
-  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "create " + name);
-  auto scratch = std::make_unique<ScratchFile>();
-  scratch->path = name;
-  scratch->fd = UniqueFd(fd);
-  return scratch;
-}
-
-}  // namespace
 
 RegionCache::RegionCache(RegionCacheConfig config,
                          std::map<std::string, std::shared_ptr<store::ObjectStore>> stores,
@@ -50,42 +15,30 @@ RegionCache::RegionCache(RegionCacheConfig config,
       state_(std::move(state)),
       owner_(std::move(owner)),
       clock_(clock != nullptr ? *clock : SystemClock()),
-      origins_(std::move(origins)) {
+      origins_(std::move(origins)),
+      maker_(origins_),
+      expiry_(*state_, clock_),
+      flights_(kCopyThreads) {
   for (const RegionConfig& r : config_.regions) {
     auto it = stores.find(r.name);
     if (it != stores.end()) regions_[r.name] = Region{&r, it->second};
   }
 }
 
-RegionCache::~RegionCache() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  stop_.notify_all();
-  if (expiry_.joinable()) expiry_.join();
-  std::unique_lock lock(mu_);
-  idle_.wait(lock, [this] { return copying_ == 0; });
-}
+RegionCache::~RegionCache() = default;
 
 void RegionCache::ExpireEvery(std::chrono::milliseconds every) {
-  if (expiry_.joinable()) return;
-  expiry_ = std::thread([this, every] {
-    std::unique_lock lock(mu_);
-    while (!stop_.wait_for(lock, every, [this] { return stopping_; })) {
-      lock.unlock();
-      for (const auto& [name, region] : regions_) {
-        // A state emptied under the running server (Redis restarted) is rebuilt first.
-        if (Result<int> n = Rebuild(name); !n.ok()) {
-          LogWarn("region state not rebuilt", {{"region", name}, {"error", n.status()}});
-        }
-        if (Result<int> n = Expire(name); !n.ok()) {
-          LogWarn("region expiry failed", {{"region", name}, {"error", n.status()}});
-        } else if (*n > 0) {
-          LogInfo("region copies expired", {{"region", name}, {"copies", *n}});
-        }
+  expiry_.Every(every, [this] {
+    for (const auto& [name, region] : regions_) {
+      // A state emptied under the running server (Redis restarted) is rebuilt first.
+      if (Result<int> n = Rebuild(name); !n.ok()) {
+        LogWarn("region state not rebuilt", {{"region", name}, {"error", n.status()}});
       }
-      lock.lock();
+      if (Result<int> n = Expire(name); !n.ok()) {
+        LogWarn("region expiry failed", {{"region", name}, {"error", n.status()}});
+      } else if (*n > 0) {
+        LogInfo("region copies expired", {{"region", name}, {"copies", *n}});
+      }
     }
   });
 }
@@ -99,48 +52,6 @@ std::string RegionCache::UrlKey(const std::string& normalized_url) {
   return std::string(kUrlCopyPrefix) + Sha256Hex(normalized_url);
 }
 
-Result<RegionCache::Made> RegionCache::Copy(const Region& region, store::ObjectStore& archive_store,
-                                            const archive::Sha256& sha256, uint64_t size) {
-  const std::string key = archive::BlobKey(sha256);
-  const std::string hex = archive::ToHex(sha256);
-  store::PutOptions put;
-  put.content_type = "application/octet-stream";
-  put.metadata = {{"mv-sha256", hex}};
-  // The same S3 service: the store copies (the blob's key names its verified hash).
-  std::optional<store::CopySource> from = archive_store.CopySourceOf(key);
-  std::optional<store::CopySource> to = region.store->CopySourceOf(key);
-  if (from && to && from->service == to->service) {
-    MV_RETURN_IF_ERROR(region.store->CopyFrom(archive_store, key, key, size, put));
-    return Made{.size = size, .by_server = true};
-  }
-  put.expected_sha256 = hex;
-  MV_ASSIGN_OR_RETURN(std::unique_ptr<ScratchFile> tmp, MakeScratchFile());
-  MV_RETURN_IF_ERROR(archive_store.GetFile(key, tmp->path.string(), {.size_hint = size}));
-  MV_RETURN_IF_ERROR(region.store->PutFile(key, tmp->path.string(), put));
-  return Made{.size = size};
-}
-
-Result<RegionCache::Made> RegionCache::CopyUrl(const Region& region, const AllowedUrl& url,
-                                               const std::string& key) {
-  MV_ASSIGN_OR_RETURN(std::unique_ptr<ScratchFile> tmp, MakeScratchFile());
-  std::unique_ptr<Writer> sink = MakeFdWriter(tmp->fd.get(), tmp->path.string());
-  Result<OriginObject> origin = origins_->Get(url, *sink);
-  MV_RETURN_IF_ERROR(tmp->fd.Close(tmp->path.string()));
-  if (!origin.ok()) return origin.status();
-  if (region.config->budget > 0 && origin->length > region.config->budget) {
-    return PermissionDenied(url.url.substr(0, 200) + " is " + std::to_string(origin->length) +
-                            " bytes, more than region " + region.config->name + "'s budget");
-  }
-  store::PutOptions put;
-  put.content_type = origin->content_type.empty() ? "application/octet-stream" : origin->content_type;
-  put.metadata = {{"mv-origin-length", std::to_string(origin->length)}};
-  if (!origin->etag.empty() && origin->etag.size() < 256) put.metadata["mv-origin-etag"] = origin->etag;
-  if (url.url.size() < 1024) put.metadata["mv-origin-url"] = url.url;
-  MV_RETURN_IF_ERROR(region.store->PutFile(key, tmp->path.string(), put));
-  Validated(region.config->name + "/" + key);
-  return Made{.size = origin->length, .etag = origin->etag};
-}
-
 Status RegionCache::Fill(const Region& region, const std::string& key, const Maker& make) {
   const std::string& name = region.config->name;
   const auto deadline = clock_.SteadyNow() + std::chrono::minutes(30);
@@ -149,13 +60,14 @@ Status RegionCache::Fill(const Region& region, const std::string& key, const Mak
     if (claim.outcome == ClaimOutcome::kReady) return Status::Ok();
     if (claim.outcome == ClaimOutcome::kClaimed) {
       const auto t0 = clock_.SteadyNow();
-      Result<Made> made = make(region);
+      Result<MadeCopy> made = make(region);
       Status st = made.status();
       const uint64_t size = made.ok() ? made->size : 0;
-      if (st.ok()) st = state_->CompleteCopy(name, key, owner_, size, made->etag, region.config->Hold());
+      if (st.ok())
+        st = state_->CompleteCopy(name, key, owner_, size, made->etag, region.config->Hold());
       const double secs = std::chrono::duration<double>(clock_.SteadyNow() - t0).count();
       {
-        std::lock_guard lock(mu_);
+        util::MutexLock lock(mu_);
         RegionStats& s = stats_[name];
         if (st.ok()) {
           ++s.copies;
@@ -171,7 +83,8 @@ Status RegionCache::Fill(const Region& region, const std::string& key, const Mak
         LogWarn("region copy failed", {{"region", name}, {"key", key}, {"error", st}});
         return st;
       }
-      LogInfo("region copy made", {{"region", name}, {"key", key}, {"bytes", size}, {"seconds", secs}});
+      LogInfo("region copy made",
+              {{"region", name}, {"key", key}, {"bytes", size}, {"seconds", secs}});
       if (region.config->budget > 0) {
         if (Result<int> expired = Expire(name); !expired.ok()) {
           LogWarn("region expiry failed", {{"region", name}, {"error", expired.status()}});
@@ -190,19 +103,19 @@ Status RegionCache::Fill(const Region& region, const std::string& key, const Mak
 }
 
 void RegionCache::Remember(const std::string& flight, std::chrono::milliseconds hold) {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   if (known_.size() > 100'000) known_.clear();
   known_[flight] = Known{clock_.SteadyNow() +
                          std::min<std::chrono::milliseconds>(std::chrono::seconds(1), hold / 2)};
 }
 
 Result<std::optional<Redirect>> RegionCache::TryHit(const std::string& region_name,
-                                                   const archive::Sha256& sha256) {
+                                                    const archive::Sha256& sha256) {
   return TryHitKey(region_name, archive::BlobKey(sha256));
 }
 
 Result<std::optional<Redirect>> RegionCache::TryHitUrl(const std::string& region_name,
-                                                      const AllowedUrl& url) {
+                                                       const AllowedUrl& url) {
   if (!regions_.contains(region_name)) return NotFound("no region '" + region_name + "'");
   const std::string key = UrlKey(url.url);
   if (ValidationDue(region_name + "/" + key)) return std::optional<Redirect>();
@@ -210,7 +123,7 @@ Result<std::optional<Redirect>> RegionCache::TryHitUrl(const std::string& region
 }
 
 Result<std::optional<Redirect>> RegionCache::TryHitKey(const std::string& region_name,
-                                                      const std::string& key) {
+                                                       const std::string& key) {
   auto rit = regions_.find(region_name);
   if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
   const Region& region = rit->second;
@@ -218,7 +131,7 @@ Result<std::optional<Redirect>> RegionCache::TryHitKey(const std::string& region
   const std::chrono::milliseconds in_use = region.config->Hold();
   bool fresh = false;
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     auto it = known_.find(flight);
     fresh = it != known_.end() && it->second.fresh_until > clock_.SteadyNow();
   }
@@ -232,7 +145,7 @@ Result<std::optional<Redirect>> RegionCache::TryHitKey(const std::string& region
   }
   if (fresh) {
     MV_ASSIGN_OR_RETURN(std::string url, UrlOf(region, key));
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     ++stats_[region_name].hits;
     return std::optional<Redirect>(Redirect{.location = std::move(url), .hit = true});
   }
@@ -246,19 +159,19 @@ Result<Redirect> RegionCache::ForBlob(const std::string& region_name,
   return Answer(
       region_name, archive::BlobKey(sha256),
       [this, &archive_store, sha256, size](const Region& region) {
-        return Copy(region, archive_store, sha256, size);
+        return maker_.CopyBlob(*region.store, archive_store, sha256, size);
       },
       fallback);
 }
 
 bool RegionCache::ValidationDue(const std::string& flight) {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   auto it = validated_.find(flight);
   return it == validated_.end() || it->second <= clock_.SteadyNow();
 }
 
 void RegionCache::Validated(const std::string& flight) {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   if (validated_.size() > 100'000) validated_.clear();
   validated_[flight] = clock_.SteadyNow() + config_.revalidate;
 }
@@ -271,12 +184,12 @@ Status RegionCache::Revalidate(const std::string& region_name, const AllowedUrl&
   if (!entry || !entry->ready) return Status::Ok();  // no copy yet: the fill fetches it
   // A check never holds the request longer than a copy may.
   Result<OriginObject> origin = origins_->Head(
-      url, std::max(std::chrono::seconds(1),
-                    std::chrono::ceil<std::chrono::seconds>(config_.wait)));
+      url,
+      std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(config_.wait)));
   if (!origin.ok()) {
     // Served as it is (the origin is down, or now refuses): checked again after `revalidate`.
-    LogWarn("region copy not revalidated", {{"region", region_name}, {"url", url.url.substr(0, 200)},
-                                            {"error", origin.status()}});
+    LogWarn("region copy not revalidated",
+            {{"region", region_name}, {"url", url.url.substr(0, 200)}, {"error", origin.status()}});
     Validated(flight);
     return Status::Ok();
   }
@@ -285,9 +198,12 @@ Status RegionCache::Revalidate(const std::string& region_name, const AllowedUrl&
     Validated(flight);
     return Status::Ok();
   }
-  LogInfo("region copy stale: the origin changed",
-          {{"region", region_name}, {"url", url.url.substr(0, 200)}, {"etag", origin->etag},
-           {"was", entry->etag}, {"length", origin->length}, {"was_length", entry->size}});
+  LogInfo("region copy stale: the origin changed", {{"region", region_name},
+                                                    {"url", url.url.substr(0, 200)},
+                                                    {"etag", origin->etag},
+                                                    {"was", entry->etag},
+                                                    {"length", origin->length},
+                                                    {"was_length", entry->size}});
   Status st = PurgeKey(region_name, key);
   return st.IsNotFound() ? Status::Ok() : st;
 }
@@ -299,7 +215,12 @@ Result<Redirect> RegionCache::ForUrl(const std::string& region_name, const Allow
   MV_RETURN_IF_ERROR(Revalidate(region_name, url, key));
   return Answer(
       region_name, key,
-      [this, url, key](const Region& region) { return CopyUrl(region, url, key); }, url.url);
+      [this, url, key](const Region& region) -> Result<MadeCopy> {
+        MV_ASSIGN_OR_RETURN(MadeCopy made, maker_.CopyUrl(*region.config, *region.store, url, key));
+        Validated(region.config->name + "/" + key);
+        return made;
+      },
+      url.url);
 }
 
 Result<Redirect> RegionCache::Answer(const std::string& region_name, const std::string& key,
@@ -312,39 +233,24 @@ Result<Redirect> RegionCache::Answer(const std::string& region_name, const std::
   const std::string flight = region_name + "/" + key;
   const std::chrono::milliseconds in_use = region.config->Hold();
   // One fill per key in this process; everyone asking meanwhile waits on it.
-  std::shared_future<Status> fill;
+  SingleFlight::Flight copy =
+      flights_.Join(flight, [this, &region, key, make = std::move(make), region_name]() {
+        {
+          util::MutexLock lock(mu_);
+          ++stats_[region_name].in_flight;
+        }
+        Status st = Fill(region, key, make);
+        util::MutexLock lock(mu_);
+        --stats_[region_name].in_flight;
+        return st;
+      });
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     RegionStats& s = stats_[region_name];
     ++s.misses;
-    auto it = in_flight_.find(flight);
-    if (it != in_flight_.end()) {
-      fill = it->second;
-      ++s.waits;
-    } else {
-      auto promise = std::make_shared<std::promise<Status>>();
-      fill = promise->get_future().share();
-      in_flight_[flight] = fill;
-      ++s.in_flight;
-      ++copying_;
-      // The copy outlives the request that started it: a request that stops waiting (the
-      // bound, a client gone) leaves it to finish for the next one.
-      std::thread([this, &region, key, make = std::move(make), promise, flight, region_name] {
-        Status st = Fill(region, key, make);
-        {
-          // Forgotten before it is answered: whoever asks after the answer (a retry after a
-          // failure) starts a fill of its own rather than joining this finished one.
-          std::lock_guard inner(mu_);
-          in_flight_.erase(flight);
-          --stats_[region_name].in_flight;
-        }
-        promise->set_value(st);
-        std::lock_guard inner(mu_);
-        --copying_;
-        idle_.notify_all();
-      }).detach();
-    }
+    if (copy.joined) ++s.waits;
   }
+  const std::shared_future<Status>& fill = copy.done;
   Redirect out;
   if (fill.wait_for(config_.wait) != std::future_status::ready) {
     out.reason = "the copy is not done within " + std::to_string(config_.wait.count()) + " ms";
@@ -359,7 +265,7 @@ Result<Redirect> RegionCache::Answer(const std::string& region_name, const std::
   }
   out.fallback = true;
   out.location = fallback;
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   ++stats_[region_name].fallbacks;
   return out;
 }
@@ -375,7 +281,7 @@ Status RegionCache::PurgeKey(const std::string& region_name, const std::string& 
   if (!entry || !entry->ready) return NotFound("region " + region_name + " has no copy of " + key);
   MV_RETURN_IF_ERROR(rit->second.store->Delete(key));
   MV_RETURN_IF_ERROR(state_->Forget(region_name, key));
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   known_.erase(region_name + "/" + key);
   validated_.erase(region_name + "/" + key);
   ++stats_[region_name].evictions;
@@ -386,38 +292,20 @@ Result<int> RegionCache::Expire(const std::string& region_name) {
   auto rit = regions_.find(region_name);
   if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
   const Region& region = rit->second;
-  MV_ASSIGN_OR_RETURN(std::vector<CopyEntry> ready, state_->ListReady(region_name));
-  const TimePoint now = clock_.Now();
-  uint64_t total = 0;
-  for (const CopyEntry& e : ready) total += e.size;
-  int deleted = 0;
-  for (const CopyEntry& e : ready) {  // least recently used first
-    const bool expired = now - e.last_used >= region.config->ttl;
-    const bool over = region.config->budget > 0 && total > region.config->budget;
-    if (!expired && !over) continue;
-    if (e.in_use_until > now) continue;  // a redirect to it may still be followed
-    Status st = region.store->Delete(e.key);
-    if (!st.ok()) {
-      LogWarn("region copy not deleted", {{"region", region_name}, {"key", e.key}, {"error", st}});
-      continue;
-    }
-    MV_RETURN_IF_ERROR(state_->Forget(region_name, e.key));
-    {
-      std::lock_guard lock(mu_);
-      known_.erase(region_name + "/" + e.key);
-    }
-    total -= e.size;
-    ++deleted;
-  }
+  MV_ASSIGN_OR_RETURN(int deleted,
+                      expiry_.Expire(*region.config, *region.store, [&](const std::string& key) {
+                        util::MutexLock lock(mu_);
+                        known_.erase(region_name + "/" + key);
+                      }));
   if (deleted > 0) {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     stats_[region_name].evictions += static_cast<uint64_t>(deleted);
   }
   return deleted;
 }
 
 std::map<std::string, RegionStats> RegionCache::Stats() const {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   return stats_;
 }
 

@@ -8,45 +8,51 @@
 // with a HEAD to the origin at most every `revalidate` per instance: a changed ETag or length
 // drops the copy and makes it again; an origin that cannot be reached leaves the copy served. The
 // first request for a key claims the copy (CopyState::ClaimCopy); every other request for it, in
-// this process, waits on the same shared future, and in other processes on the state. A request
-// waits at most `wait` (config) for the copy, then is sent to the origin; the copy goes on. A
-// copy is made by the store itself when the archive store and the region are one S3 service
-// (CopyFrom), else streamed through this process with its SHA-256 checked.
+// this process, waits on the same shared future (single_flight.h), and in other processes on the
+// state. A request waits at most `wait` (config) for the copy, then is sent to the origin; the
+// copy goes on, on a pool of kCopyThreads workers. A copy is made by the store itself when the
+// archive store and the region are one S3 service (CopyFrom), else streamed through this process
+// with its SHA-256 checked (copy_maker.h).
 //
 // A hit asks the state and touches the copy (LRU order, and the hold that keeps a copy a redirect
 // points to) at most once a second per copy and instance; in between it is answered from memory.
 // An operator's purge on another instance reaches this one within that second.
 //
-// Copies expire: after each copy, and on Expire(), a region's least recently used copies are
-// deleted until it fits its budget, and copies unused for its ttl are deleted too; a copy a
-// redirect handed out within its validity (presign ttl) is kept until that has passed.
+// Copies expire (region_expiry.h): after each copy, and on Expire(), a region's least recently
+// used copies are deleted until it fits its budget, and copies unused for its ttl are deleted
+// too; a copy a redirect handed out within its validity (presign ttl) is kept until that has
+// passed.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <chrono>
 #include <functional>
-#include <future>
 #include <map>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include "archive/ids.h"
+#include "regioncache/copy_maker.h"
 #include "regioncache/copy_state.h"
 #include "regioncache/origin_fetch.h"
 #include "regioncache/region_config.h"
+#include "regioncache/region_expiry.h"
+#include "regioncache/single_flight.h"
 #include "store/object_store.h"
 #include "util/clock.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
 
 namespace mv::regioncache {
 
 // Where an origin URL's copy lives in a region: this prefix and the URL's SHA-256 in hex.
 inline constexpr std::string_view kUrlCopyPrefix = "url/";
 
+// Copies made at once by one instance; more wait for a worker.
+inline constexpr size_t kCopyThreads = 32;
+
 struct Redirect {
-  std::string location;  // the regional copy's URL, or the fallback
+  std::string location;   // the regional copy's URL, or the fallback
   bool hit = false;       // the copy existed before this request
   bool fallback = false;  // sent to the origin (the copy is not there yet, or failed)
   std::string reason;     // why it fell back
@@ -65,10 +71,11 @@ class RegionCache {
  public:
   // `stores`: each region's store, by region name. `owner` names this instance in claims.
   // `origins` fetches origin URLs (null: ForUrl is refused).
-  RegionCache(RegionCacheConfig config, std::map<std::string, std::shared_ptr<store::ObjectStore>> stores,
+  RegionCache(RegionCacheConfig config,
+              std::map<std::string, std::shared_ptr<store::ObjectStore>> stores,
               std::unique_ptr<CopyState> state, std::string owner, Clock* clock = nullptr,
               std::shared_ptr<const OriginFetcher> origins = nullptr);
-  ~RegionCache();  // stops the expiry thread, waits for copies in flight
+  ~RegionCache();  // stops the expiry thread, waits for the copies queued or in flight
 
   // The redirect for blob `sha256` (`size` bytes) of `archive_store` in `region`. NotFound for
   // an unknown region; `fallback` is where to send the client when the copy is not there in time.
@@ -116,14 +123,8 @@ class RegionCache {
     const RegionConfig* config = nullptr;
     std::shared_ptr<store::ObjectStore> store;
   };
-  // What a copy holds once made: its size and the origin's ETag (URL copies).
-  struct Made {
-    uint64_t size = 0;
-    std::string etag;
-    bool by_server = false;  // the S3 server copied it (CopyFrom)
-  };
-  // Makes the copy of one key in a region (Copy for archive blobs, CopyUrl for origin URLs).
-  using Maker = std::function<Result<Made>(const Region&)>;
+  // Makes the copy of one key in a region (CopyBlob for archive blobs, CopyUrl for origin URLs).
+  using Maker = std::function<Result<MadeCopy>(const Region&)>;
 
   Result<std::string> UrlOf(const Region& region, const std::string& key);
   Result<std::optional<Redirect>> TryHitKey(const std::string& region, const std::string& key);
@@ -133,15 +134,12 @@ class RegionCache {
   // Makes sure the copy exists (claiming, copying, or waiting for another instance's copy).
   Status Fill(const Region& region, const std::string& key, const Maker& make);
   // The copy `flight` (region/key) is ready: known so, without asking the state, for a while.
-  void Remember(const std::string& flight, std::chrono::milliseconds hold);
-  Result<Made> Copy(const Region& region, store::ObjectStore& archive_store,
-                    const archive::Sha256& sha256, uint64_t size);
-  Result<Made> CopyUrl(const Region& region, const AllowedUrl& url, const std::string& key);
+  void Remember(const std::string& flight, std::chrono::milliseconds hold) EXCLUDES(mu_);
   // A URL copy whose validation is due is checked against the origin (HEAD): dropped when the
   // origin's ETag or length changed.
   Status Revalidate(const std::string& region, const AllowedUrl& url, const std::string& key);
-  bool ValidationDue(const std::string& flight);
-  void Validated(const std::string& flight);
+  bool ValidationDue(const std::string& flight) EXCLUDES(mu_);
+  void Validated(const std::string& flight) EXCLUDES(mu_);
 
   const RegionCacheConfig config_;
   std::map<std::string, Region> regions_;
@@ -149,6 +147,7 @@ class RegionCache {
   const std::string owner_;
   Clock& clock_;
   std::shared_ptr<const OriginFetcher> origins_;
+  const CopyMaker maker_;
 
   // Copies known ready, and until when that knowledge is used without asking the state (and
   // without touching it again): hits need no state query. Fresh for min(1 s, hold / 2), so a
@@ -156,18 +155,16 @@ class RegionCache {
   struct Known {
     std::chrono::steady_clock::time_point fresh_until;
   };
-  std::map<std::string, Known> known_;  // GUARDED_BY(mu_), by region/key; cleared when large
+  mutable util::Mutex mu_;
+  // By region/key; cleared when large.
+  std::map<std::string, Known> known_ GUARDED_BY(mu_);
   // URL copies checked against their origin, and when the next check is due.
-  std::map<std::string, std::chrono::steady_clock::time_point> validated_;  // GUARDED_BY(mu_)
+  std::map<std::string, std::chrono::steady_clock::time_point> validated_ GUARDED_BY(mu_);
+  std::map<std::string, RegionStats> stats_ GUARDED_BY(mu_);
 
-  mutable std::mutex mu_;
-  std::map<std::string, std::shared_future<Status>> in_flight_;  // GUARDED_BY(mu_), by region/key
-  std::map<std::string, RegionStats> stats_;                     // GUARDED_BY(mu_)
-  int copying_ = 0;               // GUARDED_BY(mu_): copy threads running
-  std::condition_variable idle_;  // signalled when copying_ drops
-  bool stopping_ = false;         // GUARDED_BY(mu_): the expiry thread ends
-  std::condition_variable stop_;
-  std::thread expiry_;
+  // Last, so destroyed first: the sweeps stop and the fills finish while all they use is here.
+  RegionExpiry expiry_;
+  SingleFlight flights_;  // by region/key
 };
 
 }  // namespace mv::regioncache

@@ -1,15 +1,8 @@
 #include "regioncache/region_map.h"
 
+#include "util/strings.h"
+
 namespace mv::regioncache {
-namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 RegionMap::RegionMap(const RegionCacheConfig& config)
     : default_region_(config.default_region), trusted_(config.trusted_proxies) {
@@ -45,7 +38,8 @@ Result<std::string> RegionMap::RegionFor(const IpAddress& peer, std::string_view
   const IpAddress client = ClientAddress(peer, xff);
   const std::pair<AddressRange, std::string>* best = nullptr;
   for (const auto& entry : table_) {
-    if (entry.first.Contains(client) && (best == nullptr || entry.first.prefix > best->first.prefix)) {
+    if (entry.first.Contains(client) &&
+        (best == nullptr || entry.first.prefix > best->first.prefix)) {
       best = &entry;
     }
   }

@@ -1,8 +1,7 @@
 #include "server/admin_api.h"
 
-#include <charconv>
-
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "jobs/archive_jobs.h"
 #include "jobs/job_json.h"
@@ -13,39 +12,34 @@ namespace {
 
 namespace json = boost::json;
 
-Response Json(int status, const json::value& v) {
-  Response r = JsonResponse(status, json::serialize(v));
+httpd::Response Json(int status, const json::value& v) {
+  httpd::Response r = httpd::JsonResponse(status, json::serialize(v));
   r.Set("Cache-Control", "no-store");
   r.route = "admin";
   return r;
 }
 
-Response Error(int status, const std::string& message) {
+httpd::Response Error(int status, const std::string& message) {
   return Json(status, json::object{{"error", message}});
 }
 
-Response FromStatus(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kNotFound: return Error(404, st.message());
-    case StatusCode::kInvalidArgument: return Error(400, st.message());
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kPreconditionFailed: return Error(409, st.message());
-    case StatusCode::kUnavailable: return Error(503, st.message());
-    default:
-      LogWarn("admin request failed", {{"error", st}});
-      return Error(500, "internal error: " + st.message());
-  }
+httpd::Response FromStatus(const Status& st) {
+  const int code = httpd::HttpStatusOf(st);
+  if (code != 500) return Error(code, st.message());
+  LogWarn("admin request failed", {{"error", st}});
+  return Error(500, "internal error: " + st.message());
 }
 
 bool SameToken(std::string_view a, std::string_view b) {
   // Constant time in the length of the presented token: no early exit on the first difference.
   unsigned diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned>(a[i] ^ b[i % std::max<size_t>(b.size(), 1)]);
+  for (size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned>(a[i] ^ b[i % std::max<size_t>(b.size(), 1)]);
   return diff == 0 && !b.empty();
 }
 
 // Who acts: the operator's name when given (printable ASCII, at most 64 bytes), and from where.
-std::string Who(const Request& request) {
+std::string Who(const httpd::Request& request) {
   std::string name;
   for (char c : request.operator_name) {
     if (c >= 0x20 && c < 0x7f && name.size() < 64) name += c;
@@ -63,14 +57,14 @@ Result<int64_t> ParseId(const std::string& text) {
   return id;
 }
 
-Response MethodNotAllowed(const char* allow) {
-  Response r = Error(405, std::string("this admin resource answers ") + allow);
+httpd::Response MethodNotAllowed(const char* allow) {
+  httpd::Response r = Error(405, std::string("this admin resource answers ") + allow);
   r.Set("Allow", allow);
   return r;
 }
 
-Response Handle(jobs::JobQueue& q, const AdminContext& admin, const Request& request,
-                const AdminRoute& route) {
+httpd::Response Handle(jobs::JobQueue& q, const AdminContext& admin, const httpd::Request& request,
+                       const AdminRoute& route) {
   const auto& s = route.segments;
   const bool get = request.method == "GET" || request.method == "HEAD";
   const bool post = request.method == "POST";
@@ -183,42 +177,48 @@ Response Handle(jobs::JobQueue& q, const AdminContext& admin, const Request& req
     if (!entries.ok()) return FromStatus(entries.status());
     json::array out;
     for (const auto& [at, by, action, target, detail] : *entries) {
-      out.push_back(json::object{{"at", json::value(std::chrono::duration_cast<std::chrono::seconds>(
-                                                        at.time_since_epoch())
-                                                        .count())},
-                                 {"who", by}, {"action", action}, {"target", target},
-                                 {"detail", detail}});
+      out.push_back(json::object{
+          {"at",
+           json::value(
+               std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count())},
+          {"who", by},
+          {"action", action},
+          {"target", target},
+          {"detail", detail}});
     }
     return Json(200, out);
   }
-  return Error(404, "no admin resource /admin/" + s[0] +
-                        " (jobs, failures, archives, audit)");
+  return Error(404, "no admin resource /admin/" + s[0] + " (jobs, failures, archives, audit)");
 }
 
 }  // namespace
 
-std::optional<Response> RefuseUnlessAdmin(const AdminContext* admin, const Request& request) {
+std::optional<httpd::Response> RefuseUnlessAdmin(const AdminContext* admin,
+                                                 const httpd::Request& request) {
   if (admin == nullptr || admin->token.empty()) {
-    return Error(404, "the admin API is off: no admin token is configured "
-                      "([server] admin_token_env names the variable that holds it)");
+    return Error(404,
+                 "the admin API is off: no admin token is configured "
+                 "([server] admin_token_env names the variable that holds it)");
   }
   constexpr std::string_view kBearer = "Bearer ";
   const std::string& auth = request.authorization;
-  if (!auth.starts_with(kBearer) || !SameToken(std::string_view(auth).substr(kBearer.size()),
-                                               admin->token)) {
-    LogWarn("admin request refused", {{"client", request.client}, {"target", request.target.substr(0, 200)}});
-    Response r = Error(401, auth.empty() ? "the admin API needs Authorization: Bearer TOKEN"
-                                         : "the admin token is wrong");
+  if (!auth.starts_with(kBearer) ||
+      !SameToken(std::string_view(auth).substr(kBearer.size()), admin->token)) {
+    LogWarn("admin request refused",
+            {{"client", request.client}, {"target", request.target.substr(0, 200)}});
+    httpd::Response r = Error(401, auth.empty() ? "the admin API needs Authorization: Bearer TOKEN"
+                                                : "the admin token is wrong");
     r.Set("WWW-Authenticate", "Bearer realm=\"mirrorvault admin\"");
     return r;
   }
   return std::nullopt;
 }
 
-std::string AdminWho(const Request& request) { return Who(request); }
+std::string AdminWho(const httpd::Request& request) { return Who(request); }
 
-Response ServeAdmin(const AdminContext* admin, const Request& request, const AdminRoute& route) {
-  if (std::optional<Response> refusal = RefuseUnlessAdmin(admin, request)) return *refusal;
+httpd::Response ServeAdmin(const AdminContext* admin, const httpd::Request& request,
+                           const AdminRoute& route) {
+  if (std::optional<httpd::Response> refusal = RefuseUnlessAdmin(admin, request)) return *refusal;
   if (admin->queue == nullptr) return Error(404, "this server has no job queue");
   return Handle(*admin->queue, *admin, request, route);
 }

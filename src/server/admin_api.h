@@ -16,25 +16,27 @@
 #include <optional>
 #include <string>
 
+#include "httpd/http_message.h"
 #include "jobs/queue.h"
-#include "server/http_message.h"
 #include "server/router.h"
 #include "util/config_value.h"
 
 namespace mv::server {
 
 struct AdminContext {
-  jobs::JobQueue* queue = nullptr;  // none: the admin API is off
-  std::string token;                // empty: the admin API is off
+  jobs::JobQueue* queue = nullptr;      // none: the admin API is off
+  std::string token;                    // empty: the admin API is off
   const ConfigValue* config = nullptr;  // the [[archive]]s, for run-now
 };
 
-Response ServeAdmin(const AdminContext* admin, const Request& request, const AdminRoute& route);
+httpd::Response ServeAdmin(const AdminContext* admin, const httpd::Request& request,
+                           const AdminRoute& route);
 
 // For admin actions outside /admin/ (DELETE /redirect/v1/...): nullopt when the request carries
 // the admin token, else the refusal to send (404 when the admin API is off, 401 otherwise).
-std::optional<Response> RefuseUnlessAdmin(const AdminContext* admin, const Request& request);
+std::optional<httpd::Response> RefuseUnlessAdmin(const AdminContext* admin,
+                                                 const httpd::Request& request);
 // Who acts, for logs: the X-Mirrorvault-Operator name and the client's address.
-std::string AdminWho(const Request& request);
+std::string AdminWho(const httpd::Request& request);
 
 }  // namespace mv::server

@@ -7,6 +7,7 @@
 #include "server/file_response.h"
 #include "server/html.h"
 #include "server/serve_context.h"
+#include "util/strings.h"
 
 namespace mv::server {
 namespace {
@@ -19,19 +20,15 @@ std::string RunBase(const RunInfo& run) {
   return "/archive/" + UrlPath(run.archive) + "/" + run.run_id.ToString() + "/";
 }
 
-std::string_view BaseName(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 // The answer for a file: its bytes (ranges and validators as RFC 9110 says), or a redirect to a
 // presigned URL of its blob.
-Response FileAnswer(ServeContext& ctx, const Request& request, StoredFile file) {
+httpd::Response FileAnswer(ServeContext& ctx, const httpd::Request& request, StoredFile file) {
   if (ctx.options.blob_redirect) {
     Result<std::string> url = ctx.store.PresignGet(file.blob_key, ctx.options.presign_ttl);
     if (!url.ok()) return ErrorResponse(url.status(), request.WantsJson());
-    Response r = RedirectResponse(302, *url);
-    r.Set("Cache-Control", "private, max-age=" + std::to_string(ctx.options.presign_ttl.count() / 2));
+    httpd::Response r = httpd::RedirectResponse(302, *url);
+    r.Set("Cache-Control",
+          "private, max-age=" + std::to_string(ctx.options.presign_ttl.count() / 2));
     r.Set("ETag", "\"" + file.sha256_hex + "\"");
     return r;
   }
@@ -40,24 +37,26 @@ Response FileAnswer(ServeContext& ctx, const Request& request, StoredFile file) 
 
 }  // namespace
 
-Response ServeArchivePath(ServeContext& ctx, const Request& request, const ArchiveRoute& route) {
+httpd::Response ServeArchivePath(ServeContext& ctx, const httpd::Request& request,
+                                 const ArchiveRoute& route) {
   const bool json = request.WantsJson();
   Result<RunInfo> run = ctx.view.Resolve(route.archive, route.timestamp);
   if (!run.ok()) return ErrorResponse(run.status(), json);
   const bool canonical = route.timestamp == run->run_id.ToString();
   Result<archive::TreeEntry> entry = ctx.view.Lookup(*run, route.path);
   if (!entry.ok()) {
-    Response r = ErrorResponse(entry.status().code() == StatusCode::kNotFound
-                                   ? NotFound("no file or directory \"" + route.path + "\" in " +
-                                              run->archive + "@" + run->run_id.ToString())
-                                   : entry.status(),
-                               json);
+    httpd::Response r =
+        ErrorResponse(entry.status().code() == StatusCode::kNotFound
+                          ? NotFound("no file or directory \"" + route.path + "\" in " +
+                                     run->archive + "@" + run->run_id.ToString())
+                          : entry.status(),
+                      json);
     if (r.status == 404 && canonical) r.Set("Cache-Control", std::string(kImmutable));
     return r;
   }
   if (entry->type == archive::EntryType::kDirectory) {
     if (!canonical || !route.trailing_slash) {
-      Response r = RedirectResponse(
+      httpd::Response r = httpd::RedirectResponse(
           301, RunBase(*run) + UrlPath(route.path) + (route.path.empty() ? "" : "/"));
       r.Set("Cache-Control", canonical ? std::string(kImmutable) : std::string(kMoving));
       r.route = "archive_redirect";
@@ -66,14 +65,14 @@ Response ServeArchivePath(ServeContext& ctx, const Request& request, const Archi
     Result<std::shared_ptr<const std::vector<archive::TreeEntry>>> entries =
         ctx.view.List(entry->hash);
     if (!entries.ok()) return ErrorResponse(entries.status(), json);
-    Response r = ListingResponse(ctx, request, *run, route.path, **entries);
+    httpd::Response r = ListingResponse(ctx, request, *run, route.path, **entries);
     r.route = "archive_listing";
     return r;
   }
   if (route.trailing_slash) {
     return ErrorResponse(NotFound("\"" + route.path + "\" is a file, not a directory"), json);
   }
-  Response r = FileAnswer(
+  httpd::Response r = FileAnswer(
       ctx, request,
       StoredFile{.blob_key = archive::BlobKey(entry->hash),
                  .sha256_hex = archive::ToHex(entry->hash),
@@ -85,7 +84,8 @@ Response ServeArchivePath(ServeContext& ctx, const Request& request, const Archi
   return r;
 }
 
-static Result<archive::FileIdentity> FindFileByHashInCatalog(ServeContext& ctx, const std::string& hash);
+static Result<archive::FileIdentity> FindFileByHashInCatalog(ServeContext& ctx,
+                                                             const std::string& hash);
 
 Result<archive::FileIdentity> FindFileByHash(ServeContext& ctx, const std::string& hash) {
   if (ctx.file_identities != nullptr) {
@@ -100,7 +100,8 @@ Result<archive::FileIdentity> FindFileByHash(ServeContext& ctx, const std::strin
   return found;
 }
 
-static Result<archive::FileIdentity> FindFileByHashInCatalog(ServeContext& ctx, const std::string& hash) {
+static Result<archive::FileIdentity> FindFileByHashInCatalog(ServeContext& ctx,
+                                                             const std::string& hash) {
   if (hash.size() == 64) {
     MV_ASSIGN_OR_RETURN(archive::Sha256 sha, archive::ParseSha256(hash, "hash"));
     MV_ASSIGN_OR_RETURN(std::optional<archive::FileIdentity> found, ctx.catalog.FileBySha256(sha));
@@ -113,16 +114,18 @@ static Result<archive::FileIdentity> FindFileByHashInCatalog(ServeContext& ctx, 
   return NotFound("no file with hash " + hash);
 }
 
-Response ServeFileByHash(ServeContext& ctx, const Request& request, const FileRoute& route) {
+httpd::Response ServeFileByHash(ServeContext& ctx, const httpd::Request& request,
+                                const FileRoute& route) {
   Result<archive::FileIdentity> identity = FindFileByHash(ctx, route.hash);
   if (!identity.ok()) return ErrorResponse(identity.status(), false);
-  Response r = FileAnswer(ctx, request,
-                          StoredFile{.blob_key = archive::BlobKey(identity->sha256),
-                                     .sha256_hex = archive::ToHex(identity->sha256),
-                                     .size = identity->size,
-                                     .last_modified = identity->first_run.ToTimePoint(),
-                                     .content_type = apt::ContentTypeFor(BaseName(identity->first_path)),
-                                     .cache_control = std::string(kImmutable)});
+  httpd::Response r =
+      FileAnswer(ctx, request,
+                 StoredFile{.blob_key = archive::BlobKey(identity->sha256),
+                            .sha256_hex = archive::ToHex(identity->sha256),
+                            .size = identity->size,
+                            .last_modified = identity->first_run.ToTimePoint(),
+                            .content_type = apt::ContentTypeFor(BaseName(identity->first_path)),
+                            .cache_control = std::string(kImmutable)});
   r.route = "file";
   return r;
 }

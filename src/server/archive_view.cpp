@@ -1,7 +1,5 @@
 #include "server/archive_view.h"
 
-#include <algorithm>
-
 #include "archive/run_view.h"
 #include "util/run_id.h"
 
@@ -46,29 +44,18 @@ Result<std::shared_ptr<const RunList>> ArchiveView::Runs(std::string_view archiv
 }
 
 Result<RunInfo> ArchiveView::Resolve(std::string_view archive, std::string_view timestamp) {
-  const bool now = timestamp == "now";
-  RunId at;
-  if (!now) {
-    Result<RunId> parsed = ParseTimestampPrefix(timestamp);
-    if (!parsed.ok()) {
-      return InvalidArgument("bad timestamp \"" + std::string(timestamp.substr(0, 40)) +
-                             "\": use YYYYMMDD, YYYYMMDDTHHMMSSZ or now");
-    }
-    at = *parsed;
+  Result<std::optional<RunId>> moment = archive::ParseMoment(timestamp);
+  if (!moment.ok()) {
+    return InvalidArgument("bad timestamp \"" + std::string(timestamp.substr(0, 40)) +
+                           "\": use YYYYMMDD, YYYYMMDDTHHMMSSZ or now");
   }
   MV_ASSIGN_OR_RETURN(std::shared_ptr<const RunList> runs, Runs(archive));
   // A run id newer than the cached list may have been committed since: ask once more.
-  if (!now && at > runs->back().run_id && timestamp.size() == RunId::kLength) {
+  if (*moment && **moment > runs->back().run_id && timestamp.size() == RunId::kLength) {
     MV_ASSIGN_OR_RETURN(runs, FetchRuns(archive, true));
   }
-  if (now) return runs->back();
-  auto it = std::upper_bound(runs->begin(), runs->end(), at,
-                             [](const RunId& t, const RunInfo& r) { return t < r.run_id; });
-  if (it == runs->begin()) {
-    return NotFound("archive \"" + std::string(archive) + "\" has no run at or before " +
-                    at.ToString() + "; its earliest run is " + runs->front().run_id.ToString());
-  }
-  return *(it - 1);
+  MV_ASSIGN_OR_RETURN(const RunInfo* run, archive::RunAtMoment(archive, *runs, *moment));
+  return *run;
 }
 
 Result<archive::TreeEntry> ArchiveView::Lookup(const RunInfo& run, std::string_view path) {
@@ -103,15 +90,16 @@ Result<std::shared_ptr<const std::vector<archive::TreeEntry>>> ArchiveView::List
     return cached;
   }
   listing_misses_.fetch_add(1, std::memory_order_relaxed);
-  MV_ASSIGN_OR_RETURN(std::vector<archive::TreeEntry> entries, archive::ListDirectory(*nodes_, dir));
+  MV_ASSIGN_OR_RETURN(std::vector<archive::TreeEntry> entries,
+                      archive::ListDirectory(*nodes_, dir));
   auto value = std::make_shared<const std::vector<archive::TreeEntry>>(std::move(entries));
   listings_.Put(key, value, std::max<size_t>(1, value->size()));
   return std::shared_ptr<const std::vector<archive::TreeEntry>>(value);
 }
 
 ViewStats ArchiveView::Stats() const {
-  return {lookup_hits_.load(), lookup_misses_.load(), listing_hits_.load(),
-          listing_misses_.load(), run_hits_.load(), run_misses_.load()};
+  return {lookup_hits_.load(),    lookup_misses_.load(), listing_hits_.load(),
+          listing_misses_.load(), run_hits_.load(),      run_misses_.load()};
 }
 
 }  // namespace mv::server

@@ -3,15 +3,10 @@
 #include <charconv>
 
 #include "http/http_date.h"
+#include "util/strings.h"
 
 namespace mv::server {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool ParseNumber(std::string_view s, uint64_t* out) {
   if (s.empty() || s.size() > 19) return false;
@@ -25,8 +20,8 @@ bool EtagListMatches(std::string_view list, std::string_view etag) {
   size_t pos = 0;
   while (pos < list.size()) {
     size_t comma = list.find(',', pos);
-    std::string_view item = Trim(list.substr(pos, comma == std::string_view::npos ? list.npos
-                                                                                  : comma - pos));
+    std::string_view item =
+        Trim(list.substr(pos, comma == std::string_view::npos ? list.npos : comma - pos));
     if (item.starts_with("W/")) item.remove_prefix(2);
     if (item == etag) return true;
     if (comma == std::string_view::npos) break;
@@ -79,10 +74,10 @@ RangeRequest ParseRange(std::string_view header, uint64_t size) {
   return {.kind = RangeRequest::Kind::kPartial, .first = first, .last = std::min(last, size - 1)};
 }
 
-Response ServeStoredFile(const Request& request, const StoredFile& file) {
+httpd::Response ServeStoredFile(const httpd::Request& request, const StoredFile& file) {
   const std::string etag = "\"" + file.sha256_hex + "\"";
   const std::string last_modified = http::FormatHttpDate(file.last_modified);
-  Response r;
+  httpd::Response r;
   r.Set("ETag", etag);
   r.Set("Last-Modified", last_modified);
   if (!file.cache_control.empty()) r.Set("Cache-Control", file.cache_control);
@@ -94,8 +89,8 @@ Response ServeStoredFile(const Request& request, const StoredFile& file) {
     not_modified = EtagListMatches(request.if_none_match, etag);
   } else if (!request.if_modified_since.empty()) {
     auto since = http::ParseHttpDate(request.if_modified_since);
-    not_modified = since.ok() && std::chrono::floor<std::chrono::seconds>(file.last_modified) <=
-                                     *since;
+    not_modified =
+        since.ok() && std::chrono::floor<std::chrono::seconds>(file.last_modified) <= *since;
   }
   if (not_modified) {
     r.status = 304;
@@ -117,22 +112,23 @@ Response ServeStoredFile(const Request& request, const StoredFile& file) {
   switch (range.kind) {
     case RangeRequest::Kind::kWhole:
       r.status = 200;
-      r.blob = BlobBody{file.blob_key, 0, file.size, file.size};
+      r.blob = httpd::BlobBody{file.blob_key, 0, file.size, file.size};
       return r;
     case RangeRequest::Kind::kPartial:
       r.status = 206;
       r.Set("Content-Range", "bytes " + std::to_string(range.first) + "-" +
                                  std::to_string(range.last) + "/" + std::to_string(file.size));
-      r.blob = BlobBody{file.blob_key, range.first, range.last - range.first + 1, file.size};
+      r.blob = httpd::BlobBody{file.blob_key, range.first, range.last - range.first + 1, file.size};
       return r;
     case RangeRequest::Kind::kUnsatisfiable:
     case RangeRequest::Kind::kMalformed:
       break;
   }
-  Response bad = TextResponse(416, range.kind == RangeRequest::Kind::kMalformed
-                                       ? "malformed Range header: " + request.range.substr(0, 100)
-                                       : "the range starts past the end of the file (" +
-                                             std::to_string(file.size) + " bytes)");
+  httpd::Response bad =
+      httpd::TextResponse(416, range.kind == RangeRequest::Kind::kMalformed
+                                   ? "malformed Range header: " + request.range.substr(0, 100)
+                                   : "the range starts past the end of the file (" +
+                                         std::to_string(file.size) + " bytes)");
   bad.Set("Content-Range", "bytes */" + std::to_string(file.size));
   bad.Set("Accept-Ranges", "bytes");
   return bad;

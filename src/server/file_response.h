@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/http_message.h"
+#include "httpd/http_message.h"
 
 namespace mv::server {
 
@@ -28,8 +28,8 @@ RangeRequest ParseRange(std::string_view header, uint64_t size);
 
 // The facts about one stored file that the answer needs.
 struct StoredFile {
-  std::string blob_key;     // where the bytes are
-  std::string sha256_hex;   // the ETag (quoted on the wire)
+  std::string blob_key;    // where the bytes are
+  std::string sha256_hex;  // the ETag (quoted on the wire)
   uint64_t size = 0;
   std::chrono::system_clock::time_point last_modified;
   std::string content_type;
@@ -38,7 +38,7 @@ struct StoredFile {
 
 // 200 with the whole body, 206 with one range, 304 when a validator matches, 412 never (no
 // If-Match support is needed for reads), 416 with "Content-Range: bytes */size".
-Response ServeStoredFile(const Request& request, const StoredFile& file);
+httpd::Response ServeStoredFile(const httpd::Request& request, const StoredFile& file);
 
 // "public, max-age=31536000, immutable": for URLs whose answer never changes (a canonical run
 // URL, a file by hash).

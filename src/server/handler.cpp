@@ -1,9 +1,8 @@
 #include "server/handler.h"
 
-#include <exception>
-
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <exception>
 
 #include "jobs/metrics_text.h"
 #include "regioncache/region_cache.h"
@@ -12,24 +11,18 @@
 
 namespace mv::server {
 
-Response ErrorResponse(const Status& status, bool json) {
-  int code = 500;
-  switch (status.code()) {
-    case StatusCode::kNotFound: code = 404; break;
-    case StatusCode::kInvalidArgument: code = 400; break;
-    case StatusCode::kUnavailable: code = 503; break;
-    default: break;
-  }
+httpd::Response ErrorResponse(const Status& status, bool json) {
+  const int code = httpd::HttpStatusOf(status);
   std::string message = status.message();
   if (code == 500 || code == 503) {
     LogWarn("request failed", {{"error", status}});
     if (code == 500) message = "internal error: " + message;
   }
-  Response r;
+  httpd::Response r;
   if (json) {
-    r = JsonResponse(code, boost::json::serialize(boost::json::object{{"error", message}}));
+    r = httpd::JsonResponse(code, boost::json::serialize(boost::json::object{{"error", message}}));
   } else {
-    r = TextResponse(code, message);
+    r = httpd::TextResponse(code, message);
   }
   if (code == 503) r.Set("Retry-After", "5");
   r.route = "error";
@@ -77,7 +70,8 @@ std::string Handler::RenderMetrics() {
          &regioncache::RegionStats::waits},
         {"fallbacks", "Requests sent to the origin (the copy was not there in time)",
          &regioncache::RegionStats::fallbacks},
-        {"evictions", "Copies deleted by the budget or the ttl", &regioncache::RegionStats::evictions}};
+        {"evictions", "Copies deleted by the budget or the ttl",
+         &regioncache::RegionStats::evictions}};
     const auto stats = context_.regions.cache->Stats();
     for (const Counter& c : kCounters) {
       text += std::string("# HELP mirrorvault_regioncache_") + c.name + "_total " + c.help + ".\n" +
@@ -87,10 +81,12 @@ std::string Handler::RenderMetrics() {
                 "\"} " + std::to_string(s.*c.value) + "\n";
       }
     }
-    text += "# HELP mirrorvault_regioncache_copy_seconds_total Time spent copying.\n"
-            "# TYPE mirrorvault_regioncache_copy_seconds_total counter\n";
-    std::string in_flight = "# HELP mirrorvault_regioncache_copies_in_flight Copies being made.\n"
-                            "# TYPE mirrorvault_regioncache_copies_in_flight gauge\n";
+    text +=
+        "# HELP mirrorvault_regioncache_copy_seconds_total Time spent copying.\n"
+        "# TYPE mirrorvault_regioncache_copy_seconds_total counter\n";
+    std::string in_flight =
+        "# HELP mirrorvault_regioncache_copies_in_flight Copies being made.\n"
+        "# TYPE mirrorvault_regioncache_copies_in_flight gauge\n";
     for (const auto& [region, s] : stats) {
       text += "mirrorvault_regioncache_copy_seconds_total{region=\"" + region + "\"} " +
               std::to_string(s.copy_seconds) + "\n";
@@ -110,7 +106,7 @@ std::string Handler::RenderMetrics() {
   return text;
 }
 
-Response Handler::Handle(const Request& request) {
+httpd::Response Handler::Handle(const httpd::Request& request) {
   try {
     return Dispatch(request);
   } catch (const std::exception& e) {
@@ -118,7 +114,7 @@ Response Handler::Handle(const Request& request) {
   }
 }
 
-Response Handler::Dispatch(const Request& request) {
+httpd::Response Handler::Dispatch(const httpd::Request& request) {
   if (request.target.starts_with("/admin/") || request.target.starts_with("/redirect/")) {
     auto matched = MatchRoute(request.target);
     if (const Route* route = std::get_if<Route>(&matched)) {
@@ -131,8 +127,9 @@ Response Handler::Dispatch(const Request& request) {
     }
   }
   if (request.method != "GET" && request.method != "HEAD") {
-    Response r = TextResponse(405, "method " + request.method.substr(0, 32) +
-                                       " is not allowed: this server answers GET and HEAD");
+    httpd::Response r =
+        httpd::TextResponse(405, "method " + request.method.substr(0, 32) +
+                                     " is not allowed: this server answers GET and HEAD");
     r.Set("Allow", "GET, HEAD");
     r.route = "error";
     return r;
@@ -140,25 +137,26 @@ Response Handler::Dispatch(const Request& request) {
   auto matched = MatchRoute(request.target);
   if (auto* err = std::get_if<RouteError>(&matched)) {
     bool json = request.target.starts_with("/mr/") || request.WantsJson();
-    Response r = json ? JsonResponse(err->status, boost::json::serialize(boost::json::object{
-                                                      {"error", err->reason}}))
-                      : TextResponse(err->status, err->reason);
+    httpd::Response r =
+        json ? httpd::JsonResponse(
+                   err->status, boost::json::serialize(boost::json::object{{"error", err->reason}}))
+             : httpd::TextResponse(err->status, err->reason);
     r.route = "error";
     return r;
   }
   const Route& route = std::get<Route>(matched);
   return std::visit(
-      [&](const auto& r) -> Response {
+      [&](const auto& r) -> httpd::Response {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, HomeRoute>) {
           return ServeHome(context_, request);
         } else if constexpr (std::is_same_v<T, HealthRoute>) {
-          Response ok = TextResponse(200, "ok");
+          httpd::Response ok = httpd::TextResponse(200, "ok");
           ok.Set("Cache-Control", "no-store");
           ok.route = "healthz";
           return ok;
         } else if constexpr (std::is_same_v<T, MetricsRoute>) {
-          Response m = TextResponse(200, RenderMetrics());
+          httpd::Response m = httpd::TextResponse(200, RenderMetrics());
           m.headers.clear();
           m.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
           m.Set("Cache-Control", "no-store");

@@ -1,9 +1,9 @@
 // One request in, one response out: the method check, the route table (server/router.h), and the
-// handler of each route. No sockets: the HTTP server (server/http_server.h) calls Handle for
+// handler of each route. No sockets: the HTTP server (httpd/http_server.h) calls Handle for
 // every request, and the handler tests call it directly.
 #pragma once
 
-#include "server/http_message.h"
+#include "httpd/http_message.h"
 #include "server/metrics.h"
 #include "server/serve_context.h"
 
@@ -11,21 +11,20 @@ namespace mv::server {
 
 class Handler {
  public:
-  Handler(ServeContext context, ServerMetrics* metrics)
-      : context_(context), metrics_(metrics) {
+  Handler(ServeContext context, ServerMetrics* metrics) : context_(context), metrics_(metrics) {
     if (context_.rendered_listings == nullptr) context_.rendered_listings = &rendered_listings_;
     if (context_.file_identities == nullptr) context_.file_identities = &file_identities_;
   }
 
   // Thread-safe. Never throws; a failure inside a handler is a 500 with its reason logged.
-  Response Handle(const Request& request);
+  httpd::Response Handle(const httpd::Request& request);
 
  private:
-  Response Dispatch(const Request& request);
+  httpd::Response Dispatch(const httpd::Request& request);
   std::string RenderMetrics();
   ServeContext context_;
   ServerMetrics* metrics_;
-  LruCache<std::string> rendered_listings_{64 << 20};  // bytes
+  LruCache<std::string> rendered_listings_{64 << 20};         // bytes
   LruCache<archive::FileIdentity> file_identities_{100'000};  // entries
 };
 

@@ -1,7 +1,6 @@
 // Directory listings of a run: an HTML page (name, size, link; the neighbouring runs at the same
 // path) and the same entries as JSON for `Accept: application/json`.
 #include <algorithm>
-
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -72,7 +71,8 @@ std::string HtmlListing(const RunInfo& run, const std::string& path,
   while (!path.empty() && pos <= path.size()) {
     size_t slash = path.find('/', pos);
     std::string upto = path.substr(0, slash);
-    std::string name = path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+    std::string name =
+        path.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
     crumbs.push_back({name, slash == std::string::npos ? "" : base + UrlPath(upto) + "/"});
     if (slash == std::string::npos) break;
     pos = slash + 1;
@@ -82,10 +82,11 @@ std::string HtmlListing(const RunInfo& run, const std::string& path,
   {
     body += "<p class=\"muted\">";
     auto link = [&](const RunInfo& other, std::string_view label) {
-      body += "<a rel=\"" + std::string(label == "older run" ? "prev" : "next") + "\" href=\"/archive/" +
-              HtmlEscape(UrlPath(run.archive)) + "/" + other.run_id.ToString() + "/" +
-              HtmlEscape(UrlPath(path)) + (path.empty() ? "" : "/") + "\">" +
-              std::string(label) + " (" + other.run_id.ToString() + ")</a> ";
+      body += "<a rel=\"" + std::string(label == "older run" ? "prev" : "next") +
+              "\" href=\"/archive/" + HtmlEscape(UrlPath(run.archive)) + "/" +
+              other.run_id.ToString() + "/" + HtmlEscape(UrlPath(path)) +
+              (path.empty() ? "" : "/") + "\">" + std::string(label) + " (" +
+              other.run_id.ToString() + ")</a> ";
     };
     if (!neighbours.first.archive.empty()) link(neighbours.first, "older run");
     if (!neighbours.second.archive.empty()) link(neighbours.second, "newer run");
@@ -112,16 +113,16 @@ std::string HtmlListing(const RunInfo& run, const std::string& path,
     }
   }
   body += "</tbody></table>";
-  return HtmlPage(run.archive + " @ " + run.run_id.ToString() + " /" + path +
-                      (path.empty() ? "" : "/"),
-                  crumbs, body);
+  return HtmlPage(
+      run.archive + " @ " + run.run_id.ToString() + " /" + path + (path.empty() ? "" : "/"), crumbs,
+      body);
 }
 
 }  // namespace
 
-Response ListingResponse(ServeContext& ctx, const Request& request, const RunInfo& run,
-                         const std::string& path,
-                         const std::vector<archive::TreeEntry>& entries) {
+httpd::Response ListingResponse(ServeContext& ctx, const httpd::Request& request,
+                                const RunInfo& run, const std::string& path,
+                                const std::vector<archive::TreeEntry>& entries) {
   const bool json = request.WantsJson();
   std::pair<RunInfo, RunInfo> neighbours;
   if (!json) neighbours = Neighbours(ctx, run);
@@ -137,7 +138,7 @@ Response ListingResponse(ServeContext& ctx, const Request& request, const RunInf
     if (ctx.rendered_listings) ctx.rendered_listings->Put(key, rendered, rendered->size());
     body = rendered;
   }
-  Response r = json ? JsonResponse(200, *body) : HtmlResponse(200, *body);
+  httpd::Response r = json ? httpd::JsonResponse(200, *body) : httpd::HtmlResponse(200, *body);
   r.Set("Cache-Control", "public, max-age=3600");
   r.Set("Vary", "Accept");
   return r;

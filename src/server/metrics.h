@@ -11,20 +11,23 @@
 #include <string_view>
 #include <utility>
 
+#include "httpd/http_server.h"
 #include "server/archive_view.h"
 
 namespace mv::server {
 
-class ServerMetrics {
+// Fed by the transport as a ServerObserver.
+class ServerMetrics final : public httpd::ServerObserver {
  public:
   // Upper bounds of the latency buckets, in seconds.
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                       0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
 
-  void RecordRequest(std::string_view route, int status, double seconds, uint64_t bytes_sent);
-  void ConnectionOpened() { connections_.fetch_add(1, std::memory_order_relaxed); }
-  void ConnectionClosed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
-  void ConnectionRefused() { refused_.fetch_add(1, std::memory_order_relaxed); }
+  void RecordRequest(std::string_view route, int status, double seconds,
+                     uint64_t bytes_sent) override;
+  void ConnectionOpened() override { connections_.fetch_add(1, std::memory_order_relaxed); }
+  void ConnectionClosed() override { connections_.fetch_sub(1, std::memory_order_relaxed); }
+  void ConnectionRefused() override { refused_.fetch_add(1, std::memory_order_relaxed); }
   int64_t open_connections() const { return connections_.load(std::memory_order_relaxed); }
 
   // The text exposition format (version 0.0.4).

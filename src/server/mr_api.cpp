@@ -3,11 +3,10 @@
 // wherever one is asked for. One extension: /mr/package/P/V/runs, where and when a version was
 // present.
 #include <algorithm>
-#include <map>
-#include <set>
-
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <map>
+#include <set>
 
 #include "archive/ids.h"
 #include "server/serve_context.h"
@@ -20,21 +19,21 @@ using pkgindex::PackageFile;
 
 constexpr std::string_view kComment = "mirrorvault: snapshot.debian.org's /mr/ API";
 
-Response Json(json::object doc) {
-  Response r = JsonResponse(200, json::serialize(doc));
+httpd::Response Json(json::object doc) {
+  httpd::Response r = httpd::JsonResponse(200, json::serialize(doc));
   r.Set("Cache-Control", "public, max-age=300");
   r.route = "mr";
   return r;
 }
 
-Response Missing(std::string what) {
-  Response r = ErrorResponse(NotFound(std::move(what)), true);
+httpd::Response Missing(std::string what) {
+  httpd::Response r = ErrorResponse(NotFound(std::move(what)), true);
   r.route = "mr";
   return r;
 }
 
-Response Failed(const Status& status) {
-  Response r = ErrorResponse(status, true);
+httpd::Response Failed(const Status& status) {
+  httpd::Response r = ErrorResponse(status, true);
   r.route = "mr";
   return r;
 }
@@ -74,8 +73,8 @@ class FileInfo {
       };
       auto it = std::find_if(places.begin(), places.end(), same);
       if (it == places.end()) {
-        places.push_back({identity->first_archive, identity->first_path, identity->size,
-                          identity->first_run});
+        places.push_back(
+            {identity->first_archive, identity->first_path, identity->size, identity->first_run});
       } else if (identity->first_run < it->first_run) {
         it->first_run = identity->first_run;
       }
@@ -136,7 +135,7 @@ Result<json::array> FilesArray(FileInfo& info, const std::vector<PackageFile>& f
   return out;
 }
 
-Result<Response> Answer(ServeContext& ctx, const MrRoute& route) {
+Result<httpd::Response> Answer(ServeContext& ctx, const MrRoute& route) {
   using Kind = MrRoute::Kind;
   FileInfo info(ctx);
   const std::string& p = route.package;
@@ -152,29 +151,33 @@ Result<Response> Answer(ServeContext& ctx, const MrRoute& route) {
       MV_ASSIGN_OR_RETURN(std::vector<std::string> versions, ctx.packages.SourceVersions(p));
       if (versions.empty()) return Missing("no source package \"" + p + "\"");
       json::array result;
-      for (const std::string& version : versions) result.push_back(json::object{{"version", version}});
+      for (const std::string& version : versions)
+        result.push_back(json::object{{"version", version}});
       return Json({{"_comment", kComment}, {"package", p}, {"result", std::move(result)}});
     }
     case Kind::kSrcFiles: {
       MV_RETURN_IF_ERROR(RequireSource(ctx, p, v));
       MV_ASSIGN_OR_RETURN(std::vector<PackageFile> files, ctx.packages.SourceFiles(p, v));
       MV_ASSIGN_OR_RETURN(json::array result, FilesArray(info, files, route.fileinfo, false));
-      json::object doc{{"_comment", kComment}, {"package", p}, {"version", v},
-                       {"result", std::move(result)}};
+      json::object doc{
+          {"_comment", kComment}, {"package", p}, {"version", v}, {"result", std::move(result)}};
       info.AddTo(doc, route.fileinfo);
       return Json(std::move(doc));
     }
     case Kind::kBinPackages: {
       MV_RETURN_IF_ERROR(RequireSource(ctx, p, v));
-      MV_ASSIGN_OR_RETURN(std::vector<pkgindex::BinaryRow> bins, ctx.packages.BinariesOfSource(p, v));
+      MV_ASSIGN_OR_RETURN(std::vector<pkgindex::BinaryRow> bins,
+                          ctx.packages.BinariesOfSource(p, v));
       json::array result;
-      for (const auto& b : bins) result.push_back(json::object{{"name", b.name}, {"version", b.version}});
-      return Json({{"_comment", kComment}, {"package", p}, {"version", v},
-                   {"result", std::move(result)}});
+      for (const auto& b : bins)
+        result.push_back(json::object{{"name", b.name}, {"version", b.version}});
+      return Json(
+          {{"_comment", kComment}, {"package", p}, {"version", v}, {"result", std::move(result)}});
     }
     case Kind::kBinFiles: {
       MV_RETURN_IF_ERROR(RequireSource(ctx, p, v));
-      MV_ASSIGN_OR_RETURN(std::vector<pkgindex::BinaryRow> bins, ctx.packages.BinariesOfSource(p, v));
+      MV_ASSIGN_OR_RETURN(std::vector<pkgindex::BinaryRow> bins,
+                          ctx.packages.BinariesOfSource(p, v));
       bool built = std::any_of(bins.begin(), bins.end(), [&](const pkgindex::BinaryRow& b) {
         return b.name == route.binary && b.version == route.binary_version;
       });
@@ -185,8 +188,11 @@ Result<Response> Answer(ServeContext& ctx, const MrRoute& route) {
       MV_ASSIGN_OR_RETURN(std::vector<PackageFile> files,
                           ctx.packages.BinaryFiles(route.binary, route.binary_version));
       MV_ASSIGN_OR_RETURN(json::array result, FilesArray(info, files, route.fileinfo, true));
-      json::object doc{{"_comment", kComment}, {"package", p}, {"version", v},
-                       {"binary", route.binary}, {"binary_version", route.binary_version},
+      json::object doc{{"_comment", kComment},
+                       {"package", p},
+                       {"version", v},
+                       {"binary", route.binary},
+                       {"binary_version", route.binary_version},
                        {"result", std::move(result)}};
       info.AddTo(doc, route.fileinfo);
       return Json(std::move(doc));
@@ -195,15 +201,19 @@ Result<Response> Answer(ServeContext& ctx, const MrRoute& route) {
       MV_RETURN_IF_ERROR(RequireSource(ctx, p, v));
       MV_ASSIGN_OR_RETURN(std::vector<PackageFile> src, ctx.packages.SourceFiles(p, v));
       MV_ASSIGN_OR_RETURN(json::array source, FilesArray(info, src, route.fileinfo, false));
-      MV_ASSIGN_OR_RETURN(std::vector<pkgindex::BinaryRow> bins, ctx.packages.BinariesOfSource(p, v));
+      MV_ASSIGN_OR_RETURN(std::vector<pkgindex::BinaryRow> bins,
+                          ctx.packages.BinariesOfSource(p, v));
       json::array binaries;
       for (const auto& b : bins) {
-        MV_ASSIGN_OR_RETURN(std::vector<PackageFile> files, ctx.packages.BinaryFiles(b.name, b.version));
+        MV_ASSIGN_OR_RETURN(std::vector<PackageFile> files,
+                            ctx.packages.BinaryFiles(b.name, b.version));
         MV_ASSIGN_OR_RETURN(json::array arr, FilesArray(info, files, route.fileinfo, true));
         binaries.push_back(
             json::object{{"name", b.name}, {"version", b.version}, {"files", std::move(arr)}});
       }
-      json::object doc{{"_comment", kComment}, {"package", p}, {"version", v},
+      json::object doc{{"_comment", kComment},
+                       {"package", p},
+                       {"version", v},
                        {"result", json::object{{"source", std::move(source)},
                                                {"binaries", std::move(binaries)}}}};
       info.AddTo(doc, route.fileinfo);
@@ -215,10 +225,13 @@ Result<Response> Answer(ServeContext& ctx, const MrRoute& route) {
       if (versions.empty()) return Missing("no binary package \"" + route.binary + "\"");
       json::array result;
       for (const auto& b : versions) {
-        result.push_back(json::object{{"name", b.name}, {"binary_version", b.version},
-                                      {"source", b.source}, {"version", b.source_version}});
+        result.push_back(json::object{{"name", b.name},
+                                      {"binary_version", b.version},
+                                      {"source", b.source},
+                                      {"version", b.source_version}});
       }
-      return Json({{"_comment", kComment}, {"binary", route.binary}, {"result", std::move(result)}});
+      return Json(
+          {{"_comment", kComment}, {"binary", route.binary}, {"result", std::move(result)}});
     }
     case Kind::kBinaryFiles: {
       MV_ASSIGN_OR_RETURN(std::vector<PackageFile> files,
@@ -227,8 +240,10 @@ Result<Response> Answer(ServeContext& ctx, const MrRoute& route) {
         return Missing("no binary package \"" + route.binary + "\" " + route.binary_version);
       }
       MV_ASSIGN_OR_RETURN(json::array result, FilesArray(info, files, route.fileinfo, true));
-      json::object doc{{"_comment", kComment}, {"binary", route.binary},
-                       {"binary_version", route.binary_version}, {"result", std::move(result)}};
+      json::object doc{{"_comment", kComment},
+                       {"binary", route.binary},
+                       {"binary_version", route.binary_version},
+                       {"result", std::move(result)}};
       info.AddTo(doc, route.fileinfo);
       return Json(std::move(doc));
     }
@@ -283,7 +298,8 @@ Result<Response> Answer(ServeContext& ctx, const MrRoute& route) {
       // The source's own stretches, then each binary's built from it.
       std::vector<pkgindex::PresenceRow> rows;
       MV_ASSIGN_OR_RETURN(rows, ctx.packages.PresenceOfVersion(p, v));
-      MV_ASSIGN_OR_RETURN(std::vector<pkgindex::BinaryRow> bins, ctx.packages.BinariesOfSource(p, v));
+      MV_ASSIGN_OR_RETURN(std::vector<pkgindex::BinaryRow> bins,
+                          ctx.packages.BinariesOfSource(p, v));
       for (const auto& b : bins) {
         MV_ASSIGN_OR_RETURN(std::vector<pkgindex::PresenceRow> more,
                             ctx.packages.PresenceOfVersion(b.name, b.version));
@@ -310,8 +326,8 @@ Result<Response> Answer(ServeContext& ctx, const MrRoute& route) {
                                       {"last_seen", row.last_run.ToString()},
                                       {"runs", std::move(runs)}});
       }
-      return Json({{"_comment", kComment}, {"package", p}, {"version", v},
-                   {"result", std::move(result)}});
+      return Json(
+          {{"_comment", kComment}, {"package", p}, {"version", v}, {"result", std::move(result)}});
     }
   }
   return Internal("unhandled /mr/ route");
@@ -319,8 +335,9 @@ Result<Response> Answer(ServeContext& ctx, const MrRoute& route) {
 
 }  // namespace
 
-Response ServeMr(ServeContext& ctx, const Request& /*request*/, const MrRoute& route) {
-  Result<Response> r = Answer(ctx, route);
+httpd::Response ServeMr(ServeContext& ctx, const httpd::Request& /*request*/,
+                        const MrRoute& route) {
+  Result<httpd::Response> r = Answer(ctx, route);
   if (!r.ok()) return Failed(r.status());
   return std::move(*r);
 }

@@ -2,10 +2,9 @@
 // versions with their files and presence, and the package search. Server-rendered HTML; every
 // value goes through HtmlEscape.
 #include <algorithm>
-#include <map>
-
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <map>
 
 #include "archive/ids.h"
 #include "server/html.h"
@@ -22,13 +21,13 @@ std::string RunHref(std::string_view archive, const RunId& run) {
   return ArchiveHref(archive) + run.ToString() + "/";
 }
 
-constexpr std::string_view kMonths[] = {"January", "February", "March",     "April",
-                                        "May",     "June",     "July",      "August",
-                                        "September", "October", "November", "December"};
+constexpr std::string_view kMonths[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
 
-Response Page(std::string title, const std::vector<Crumb>& crumbs, const std::string& body,
-              std::string route, int status = 200) {
-  Response r = HtmlResponse(status, HtmlPage(title, crumbs, body));
+httpd::Response Page(std::string title, const std::vector<Crumb>& crumbs, const std::string& body,
+                     std::string route, int status = 200) {
+  httpd::Response r = httpd::HtmlResponse(status, HtmlPage(title, crumbs, body));
   r.Set("Cache-Control", "public, max-age=30");
   r.route = std::move(route);
   return r;
@@ -36,7 +35,7 @@ Response Page(std::string title, const std::vector<Crumb>& crumbs, const std::st
 
 }  // namespace
 
-Response ServeHome(ServeContext& ctx, const Request& request) {
+httpd::Response ServeHome(ServeContext& ctx, const httpd::Request& request) {
   Result<std::vector<std::string>> archives = ctx.view.Archives();
   if (!archives.ok()) return ErrorResponse(archives.status(), request.WantsJson());
   if (request.WantsJson()) {
@@ -48,7 +47,8 @@ Response ServeHome(ServeContext& ctx, const Request& request) {
                                  {"runs", (*runs)->size()},
                                  {"latest", (*runs)->back().run_id.ToString()}});
     }
-    Response r = JsonResponse(200, json::serialize(json::object{{"archives", std::move(out)}}));
+    httpd::Response r =
+        httpd::JsonResponse(200, json::serialize(json::object{{"archives", std::move(out)}}));
     r.route = "home";
     return r;
   }
@@ -56,8 +56,9 @@ Response ServeHome(ServeContext& ctx, const Request& request) {
   if (archives->empty()) {
     body += "<p>No archive has been imported yet.</p>";
   } else {
-    body += "<table><thead><tr><th>Archive</th><th class=\"num\">Runs</th><th>Newest run</th>"
-            "<th class=\"num\">Files</th><th class=\"num\">Size</th></tr></thead><tbody>";
+    body +=
+        "<table><thead><tr><th>Archive</th><th class=\"num\">Runs</th><th>Newest run</th>"
+        "<th class=\"num\">Files</th><th class=\"num\">Size</th></tr></thead><tbody>";
     for (const std::string& a : *archives) {
       Result<std::shared_ptr<const RunList>> runs = ctx.view.Runs(a);
       if (!runs.ok()) continue;
@@ -71,15 +72,17 @@ Response ServeHome(ServeContext& ctx, const Request& request) {
     }
     body += "</tbody></table>";
   }
-  body += "<p class=\"muted\">Every state of these archives, by URL: "
-          "<code>/archive/ARCHIVE/YYYYMMDDTHHMMSSZ/PATH</code>, and snapshot.debian.org's "
-          "<a href=\"/mr/timestamp/\">/mr/</a> API.</p>";
+  body +=
+      "<p class=\"muted\">Every state of these archives, by URL: "
+      "<code>/archive/ARCHIVE/YYYYMMDDTHHMMSSZ/PATH</code>, and snapshot.debian.org's "
+      "<a href=\"/mr/timestamp/\">/mr/</a> API.</p>";
   return Page("Archives", {}, body, "home");
 }
 
-Response ServeArchiveRuns(ServeContext& ctx, const Request& request, const ArchiveRunsRoute& route) {
+httpd::Response ServeArchiveRuns(ServeContext& ctx, const httpd::Request& request,
+                                 const ArchiveRunsRoute& route) {
   if (!route.trailing_slash) {
-    Response r = RedirectResponse(301, ArchiveHref(route.archive));
+    httpd::Response r = httpd::RedirectResponse(301, ArchiveHref(route.archive));
     r.route = "archive_redirect";
     return r;
   }
@@ -91,7 +94,7 @@ Response ServeArchiveRuns(ServeContext& ctx, const Request& request, const Archi
       out.push_back(json::object{
           {"run_id", run.run_id.ToString()}, {"files", run.files}, {"bytes", run.bytes}});
     }
-    Response r = JsonResponse(
+    httpd::Response r = httpd::JsonResponse(
         200, json::serialize(json::object{{"archive", route.archive}, {"runs", std::move(out)}}));
     r.route = "archive_runs";
     r.Set("Vary", "Accept");
@@ -120,13 +123,14 @@ Response ServeArchiveRuns(ServeContext& ctx, const Request& request, const Archi
             "\">" + id + "</a></li>";
   }
   if (!month.empty()) body += "</ul>";
-  Response r = Page(route.archive, {{"archives", "/"}, {route.archive, ""}}, body, "archive_runs");
+  httpd::Response r =
+      Page(route.archive, {{"archives", "/"}, {route.archive, ""}}, body, "archive_runs");
   r.Set("Vary", "Accept");
   return r;
 }
 
-Response ServePackageSearch(ServeContext& ctx, const Request& request,
-                            const PackageSearchRoute& route) {
+httpd::Response ServePackageSearch(ServeContext& ctx, const httpd::Request& request,
+                                   const PackageSearchRoute& route) {
   std::string q = route.query;
   q.erase(0, q.find_first_not_of(" \t"));
   q.erase(q.find_last_not_of(" \t") + 1);
@@ -136,7 +140,7 @@ Response ServePackageSearch(ServeContext& ctx, const Request& request,
     Result<std::vector<std::string>> names = ctx.packages.SourceNames(q, 200);
     if (!names.ok()) return ErrorResponse(names.status(), false);
     if (std::find(names->begin(), names->end(), q) != names->end()) {
-      Response r = RedirectResponse(302, "/package/" + UrlPath(q) + "/");
+      httpd::Response r = httpd::RedirectResponse(302, "/package/" + UrlPath(q) + "/");
       r.route = "package";
       return r;
     }
@@ -157,11 +161,12 @@ Response ServePackageSearch(ServeContext& ctx, const Request& request,
   return Page("Package search", {{"archives", "/"}, {"packages", ""}}, body, "package");
 }
 
-Response ServePackagePage(ServeContext& ctx, const Request& request, const PackagePageRoute& route) {
+httpd::Response ServePackagePage(ServeContext& ctx, const httpd::Request& request,
+                                 const PackagePageRoute& route) {
   (void)request;
   const std::string& name = route.name;
   if (!route.trailing_slash) {
-    Response r = RedirectResponse(301, "/package/" + UrlPath(name) + "/");
+    httpd::Response r = httpd::RedirectResponse(301, "/package/" + UrlPath(name) + "/");
     r.route = "package";
     return r;
   }
@@ -195,8 +200,8 @@ Response ServePackagePage(ServeContext& ctx, const Request& request, const Packa
   body += "</p>";
   for (size_t i = 0; i < versions->size(); ++i) {
     const std::string& v = (*versions)[i];
-    body += "<h2 id=\"v" + std::to_string(i) + "\">" + HtmlEscape(name) + " " + HtmlEscape(v) +
-            "</h2>";
+    body +=
+        "<h2 id=\"v" + std::to_string(i) + "\">" + HtmlEscape(name) + " " + HtmlEscape(v) + "</h2>";
     Result<std::vector<pkgindex::PresenceRow>> presence = ctx.packages.PresenceOfVersion(name, v);
     Result<std::vector<pkgindex::PackageFile>> src = ctx.packages.SourceFiles(name, v);
     Result<std::vector<pkgindex::BinaryRow>> bins = ctx.packages.BinariesOfSource(name, v);
@@ -205,8 +210,9 @@ Response ServePackagePage(ServeContext& ctx, const Request& request, const Packa
     if (!bins.ok()) return ErrorResponse(bins.status(), false);
     if (!presence->empty()) {
       // Two columns, so that the page reads on a phone: where, and from which run to which.
-      body += "<table class=\"presence\"><thead><tr><th>Where</th><th>Present from run … to run"
-              "</th></tr></thead><tbody>";
+      body +=
+          "<table class=\"presence\"><thead><tr><th>Where</th><th>Present from run … to run"
+          "</th></tr></thead><tbody>";
       for (const auto& p : *presence) {
         body += "<tr><td>" + HtmlEscape(p.archive) + " " + HtmlEscape(p.suite) + "/" +
                 HtmlEscape(p.component) + "</td><td><a href=\"" +
@@ -228,7 +234,8 @@ Response ServePackagePage(ServeContext& ctx, const Request& request, const Packa
     if (!bins->empty()) {
       body += "<h3>Binary packages</h3><ul class=\"files\">";
       for (const auto& b : *bins) {
-        Result<std::vector<pkgindex::PackageFile>> files = ctx.packages.BinaryFiles(b.name, b.version);
+        Result<std::vector<pkgindex::PackageFile>> files =
+            ctx.packages.BinaryFiles(b.name, b.version);
         if (!files.ok()) return ErrorResponse(files.status(), false);
         for (const auto& f : *files) {
           size_t slash = f.path.rfind('/');

@@ -9,16 +9,17 @@
 #include "regioncache/region_map.h"
 #include "server/admin_api.h"
 #include "server/html.h"
-#include "util/log.h"
 #include "server/serve_context.h"
+#include "util/log.h"
 
 namespace mv::server {
 namespace {
 
 namespace json = boost::json;
 
-Response JsonError(int status, const std::string& message) {
-  Response r = JsonResponse(status, json::serialize(json::object{{"error", message}}));
+httpd::Response JsonError(int status, const std::string& message) {
+  httpd::Response r =
+      httpd::JsonResponse(status, json::serialize(json::object{{"error", message}}));
   r.Set("Cache-Control", "no-store");
   r.route = "redirect";
   return r;
@@ -33,8 +34,8 @@ std::string HeaderSafe(const std::string& text) {
   return out;
 }
 
-Response Answered(const std::string& region, const regioncache::Redirect& answer) {
-  Response r = RedirectResponse(302, answer.location);
+httpd::Response Answered(const std::string& region, const regioncache::Redirect& answer) {
+  httpd::Response r = httpd::RedirectResponse(302, answer.location);
   r.Set("Cache-Control", "no-store");
   r.Set("X-Mirrorvault-Region", region);
   r.Set("X-Mirrorvault-Cache", answer.fallback ? "fallback" : answer.hit ? "hit" : "miss");
@@ -43,34 +44,37 @@ Response Answered(const std::string& region, const regioncache::Redirect& answer
   return r;
 }
 
-Response Purged(const std::string& region, const std::string& key, const Request& request) {
+httpd::Response Purged(const std::string& region, const std::string& key,
+                       const httpd::Request& request) {
   LogInfo("region copy purged", {{"region", region}, {"key", key}, {"who", AdminWho(request)}});
-  Response r = JsonResponse(200, json::serialize(json::object{{"purged", key}, {"region", region}}));
+  httpd::Response r =
+      httpd::JsonResponse(200, json::serialize(json::object{{"purged", key}, {"region", region}}));
   r.route = "redirect";
   return r;
 }
 
-Response WaitElsewhere() {
-  Response later;
+httpd::Response WaitElsewhere() {
+  httpd::Response later;
   later.wait_elsewhere = true;
   return later;
 }
 
 // /redirect/v1/<region>/url?u=...: an object of an allowed origin. Refused (403) when the URL,
 // or a redirect the origin answers with, or an address its host resolves to, is not allowed.
-Response ServeUrlRedirect(ServeContext& ctx, const Request& request, const RedirectRoute& route,
-                          const std::string& region, bool purge) {
+httpd::Response ServeUrlRedirect(ServeContext& ctx, const httpd::Request& request,
+                                 const RedirectRoute& route, const std::string& region,
+                                 bool purge) {
   regioncache::RegionCache& cache = *ctx.regions.cache;
   const regioncache::OriginPolicy* policy = cache.origin_policy();
   if (policy == nullptr) {
     return JsonError(403, "this server fetches no origin URLs ([regioncache] allow is empty)");
   }
   Result<regioncache::AllowedUrl> url = policy->CheckUrl(route.url);
-  if (!url.ok()) return JsonError(url.status().code() == StatusCode::kPermissionDenied ? 403 : 400, url.status().message());
+  if (!url.ok()) return JsonError(httpd::HttpStatusOf(url.status()), url.status().message());
   if (purge) {
     const std::string key = regioncache::RegionCache::UrlKey(url->url);
     Status st = cache.PurgeKey(region, key);
-    if (!st.ok()) return JsonError(st.IsNotFound() ? 404 : 500, st.message());
+    if (!st.ok()) return JsonError(httpd::HttpStatusOf(st), st.message());
     return Purged(region, key, request);
   }
   Result<regioncache::Redirect> answer = InvalidArgument("unanswered");
@@ -83,7 +87,7 @@ Response ServeUrlRedirect(ServeContext& ctx, const Request& request, const Redir
     answer = std::move(**hit);
   }
   if (!answer.ok()) {
-    return JsonError(answer.status().code() == StatusCode::kPermissionDenied ? 403 : 500,
+    return JsonError(httpd::HttpStatusOf(answer.status()),
                      "region " + region + ": " + answer.status().message());
   }
   // The origin refused on the way (a redirect or an address not allowed): never sent there.
@@ -95,24 +99,27 @@ Response ServeUrlRedirect(ServeContext& ctx, const Request& request, const Redir
 
 }  // namespace
 
-Response ServeRedirect(ServeContext& ctx, const Request& request, const RedirectRoute& route) {
+httpd::Response ServeRedirect(ServeContext& ctx, const httpd::Request& request,
+                              const RedirectRoute& route) {
   if (ctx.regions.cache == nullptr) {
     return JsonError(404, "this server has no region cache ([[region]] in the configuration)");
   }
   const bool purge = request.method == "DELETE";
   if (request.method != "GET" && request.method != "HEAD" && !purge) {
-    Response r = JsonError(405, "the region cache answers GET, HEAD and DELETE (a purge)");
+    httpd::Response r = JsonError(405, "the region cache answers GET, HEAD and DELETE (a purge)");
     r.Set("Allow", "GET, HEAD, DELETE");
     return r;
   }
   if (purge) {
-    if (std::optional<Response> refusal = RefuseUnlessAdmin(ctx.admin, request)) return *refusal;
+    if (std::optional<httpd::Response> refusal = RefuseUnlessAdmin(ctx.admin, request))
+      return *refusal;
     if (route.region == "auto") return JsonError(400, "a purge names its region");
   }
   std::string region = route.region;
   if (region == "auto") {
     Result<regioncache::IpAddress> peer = regioncache::ParseAddress(request.client);
-    if (!peer.ok() || ctx.regions.map == nullptr) return JsonError(400, "the client's address is unknown");
+    if (!peer.ok() || ctx.regions.map == nullptr)
+      return JsonError(400, "the client's address is unknown");
     Result<std::string> chosen = ctx.regions.map->RegionFor(*peer, request.forwarded_for);
     if (!chosen.ok()) return JsonError(404, chosen.status().message());
     region = *chosen;
@@ -120,7 +127,8 @@ Response ServeRedirect(ServeContext& ctx, const Request& request, const Redirect
     return JsonError(404, "no region '" + region + "'");
   }
 
-  if (route.kind == RedirectRoute::Kind::kUrl) return ServeUrlRedirect(ctx, request, route, region, purge);
+  if (route.kind == RedirectRoute::Kind::kUrl)
+    return ServeUrlRedirect(ctx, request, route, region, purge);
 
   archive::Sha256 sha{};
   uint64_t size = 0;
@@ -128,7 +136,7 @@ Response ServeRedirect(ServeContext& ctx, const Request& request, const Redirect
   if (route.kind == RedirectRoute::Kind::kFile) {
     Result<archive::FileIdentity> identity = FindFileByHash(ctx, route.hash);
     if (!identity.ok()) {
-      return JsonError(identity.status().IsNotFound() ? 404 : 400, identity.status().message());
+      return JsonError(httpd::HttpStatusOf(identity.status()), identity.status().message());
     }
     sha = identity->sha256;
     size = identity->size;
@@ -136,10 +144,10 @@ Response ServeRedirect(ServeContext& ctx, const Request& request, const Redirect
   } else {
     const ArchiveRoute& a = route.archive;
     Result<RunInfo> run = ctx.view.Resolve(a.archive, a.timestamp);
-    if (!run.ok()) return JsonError(run.status().IsNotFound() ? 404 : 400, run.status().message());
+    if (!run.ok()) return JsonError(httpd::HttpStatusOf(run.status()), run.status().message());
     Result<archive::TreeEntry> entry = ctx.view.Lookup(*run, a.path);
     if (!entry.ok()) {
-      return JsonError(entry.status().IsNotFound() ? 404 : 500,
+      return JsonError(httpd::HttpStatusOf(entry.status()),
                        entry.status().IsNotFound() ? "no file \"" + a.path + "\" in " + a.archive +
                                                          "@" + run->run_id.ToString()
                                                    : entry.status().message());
@@ -149,11 +157,12 @@ Response ServeRedirect(ServeContext& ctx, const Request& request, const Redirect
     }
     sha = entry->hash;
     size = entry->size;
-    origin = "/archive/" + UrlPath(a.archive) + "/" + run->run_id.ToString() + "/" + UrlPath(a.path);
+    origin =
+        "/archive/" + UrlPath(a.archive) + "/" + run->run_id.ToString() + "/" + UrlPath(a.path);
   }
   if (purge) {
     Status st = ctx.regions.cache->Purge(region, sha);
-    if (!st.ok()) return JsonError(st.IsNotFound() ? 404 : 500, st.message());
+    if (!st.ok()) return JsonError(httpd::HttpStatusOf(st), st.message());
     return Purged(region, archive::BlobKey(sha), request);
   }
   Result<regioncache::Redirect> answer = InvalidArgument("unanswered");

@@ -1,6 +1,7 @@
 #include "server/router.h"
 
 #include "util/encoding.h"
+#include "util/strings.h"
 #include "util/uri.h"
 
 namespace mv::server {
@@ -33,8 +34,8 @@ std::variant<std::vector<std::string>, RouteError> Segments(std::string_view pat
   size_t pos = 0;
   while (pos <= rest.size()) {
     size_t slash = rest.find('/', pos);
-    std::string_view raw = rest.substr(pos, slash == std::string_view::npos ? std::string_view::npos
-                                                                           : slash - pos);
+    std::string_view raw =
+        rest.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
     Result<std::string> decoded = PercentDecode(raw);
     if (!decoded.ok()) return Bad("a malformed %-escape in the path");
     const std::string& seg = *decoded;
@@ -56,11 +57,12 @@ std::optional<std::string> FirstParam(std::string_view query, std::string_view k
   size_t pos = 0;
   while (pos <= query.size()) {
     size_t amp = query.find('&', pos);
-    std::string_view pair = query.substr(pos, amp == std::string_view::npos ? std::string_view::npos
-                                                                           : amp - pos);
+    std::string_view pair =
+        query.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
     size_t eq = pair.find('=');
     if (pair.substr(0, eq) == key) {
-      Result<std::string> v = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+      Result<std::string> v =
+          PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
       if (v.ok()) return *v;
     }
     if (amp == std::string_view::npos) break;
@@ -69,10 +71,10 @@ std::optional<std::string> FirstParam(std::string_view query, std::string_view k
   return std::nullopt;
 }
 
-std::string Join(const std::vector<std::string>& segs, size_t from) {
-  std::string out;
-  for (size_t i = from; i < segs.size(); ++i) out += (i > from ? "/" : "") + segs[i];
-  return out;
+// The segments from `from` on, joined with '/'.
+std::string JoinFrom(const std::vector<std::string>& segs, size_t from) {
+  if (from >= segs.size()) return std::string();
+  return Join({segs.begin() + static_cast<std::ptrdiff_t>(from), segs.end()}, "/");
 }
 
 std::variant<Route, RouteError> MatchMr(const std::vector<std::string>& s, bool trailing,
@@ -140,10 +142,8 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
   if (s[0] == "archive") {
     if (s.size() == 2) return Route(ArchiveRunsRoute{s[1], trailing});
     if (s.size() >= 3) {
-      return Route(ArchiveRoute{.archive = s[1],
-                                .timestamp = s[2],
-                                .path = Join(s, 3),
-                                .trailing_slash = trailing});
+      return Route(ArchiveRoute{
+          .archive = s[1], .timestamp = s[2], .path = JoinFrom(s, 3), .trailing_slash = trailing});
     }
   }
   if (s[0] == "file" && s.size() == 2) {
@@ -174,8 +174,8 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
     }
     if (s[3] == "archive" && s.size() >= 7) {
       r.kind = RedirectRoute::Kind::kArchive;
-      r.archive = ArchiveRoute{.archive = s[4], .timestamp = s[5], .path = Join(s, 6),
-                               .trailing_slash = trailing};
+      r.archive = ArchiveRoute{
+          .archive = s[4], .timestamp = s[5], .path = JoinFrom(s, 6), .trailing_slash = trailing};
       return Route(std::move(r));
     }
   }

@@ -7,12 +7,12 @@
 #include <chrono>
 
 #include "archive/catalog.h"
+#include "httpd/http_message.h"
 #include "pkgindex/package_index.h"
 #include "regioncache/region_cache.h"
 #include "regioncache/region_map.h"
 #include "server/archive_view.h"
 #include "server/lru_cache.h"
-#include "server/http_message.h"
 #include "server/router.h"
 #include "store/object_store.h"
 #include "util/clock.h"
@@ -53,34 +53,40 @@ struct ServeContext {
 
 // The answer for a failed lookup: 400 (InvalidArgument), 404 (NotFound), 503 (Unavailable), else
 // 500; as {"error": ...} when `json`, else one line of text.
-Response ErrorResponse(const Status& status, bool json);
+httpd::Response ErrorResponse(const Status& status, bool json);
 
 // /archive/A/TS/PATH and /file/H (archive_routes.cpp); /archive/A/ (pages.cpp).
-Response ServeArchivePath(ServeContext& ctx, const Request& request, const ArchiveRoute& route);
-Response ServeArchiveRuns(ServeContext& ctx, const Request& request, const ArchiveRunsRoute& route);
-Response ServeFileByHash(ServeContext& ctx, const Request& request, const FileRoute& route);
+httpd::Response ServeArchivePath(ServeContext& ctx, const httpd::Request& request,
+                                 const ArchiveRoute& route);
+httpd::Response ServeArchiveRuns(ServeContext& ctx, const httpd::Request& request,
+                                 const ArchiveRunsRoute& route);
+httpd::Response ServeFileByHash(ServeContext& ctx, const httpd::Request& request,
+                                const FileRoute& route);
 
 // Directory listings of a run, as HTML and JSON (listing.cpp).
-Response ListingResponse(ServeContext& ctx, const Request& request, const RunInfo& run,
-                         const std::string& path,
-                         const std::vector<archive::TreeEntry>& entries);
+httpd::Response ListingResponse(ServeContext& ctx, const httpd::Request& request,
+                                const RunInfo& run, const std::string& path,
+                                const std::vector<archive::TreeEntry>& entries);
 
-// The file a hash names (SHA-1 or SHA-256, as /file/H takes it); NotFound naming it (archive_routes.cpp).
+// The file a hash names (SHA-1 or SHA-256, as /file/H takes it); NotFound naming it
+// (archive_routes.cpp).
 Result<archive::FileIdentity> FindFileByHash(ServeContext& ctx, const std::string& hash);
 
 // /redirect/v1/: the region cache (redirect_routes.cpp).
-Response ServeRedirect(ServeContext& ctx, const Request& request, const RedirectRoute& route);
+httpd::Response ServeRedirect(ServeContext& ctx, const httpd::Request& request,
+                              const RedirectRoute& route);
 
 // /jobs/: the import service's page (service_page.cpp).
-Response ServeServicePage(ServeContext& ctx, const Request& request);
+httpd::Response ServeServicePage(ServeContext& ctx, const httpd::Request& request);
 
 // snapshot.debian.org's /mr/ API (mr_api.cpp).
-Response ServeMr(ServeContext& ctx, const Request& request, const MrRoute& route);
+httpd::Response ServeMr(ServeContext& ctx, const httpd::Request& request, const MrRoute& route);
 
 // The web pages: home, package pages and the package search (pages.cpp).
-Response ServeHome(ServeContext& ctx, const Request& request);
-Response ServePackagePage(ServeContext& ctx, const Request& request, const PackagePageRoute& route);
-Response ServePackageSearch(ServeContext& ctx, const Request& request,
-                            const PackageSearchRoute& route);
+httpd::Response ServeHome(ServeContext& ctx, const httpd::Request& request);
+httpd::Response ServePackagePage(ServeContext& ctx, const httpd::Request& request,
+                                 const PackagePageRoute& route);
+httpd::Response ServePackageSearch(ServeContext& ctx, const httpd::Request& request,
+                                   const PackageSearchRoute& route);
 
 }  // namespace mv::server

@@ -30,7 +30,7 @@ std::string StateCell(std::optional<jobs::JobState> state) {
 
 }  // namespace
 
-Response ServeServicePage(ServeContext& ctx, const Request& request) {
+httpd::Response ServeServicePage(ServeContext& ctx, const httpd::Request& request) {
   if (ctx.admin == nullptr || ctx.admin->queue == nullptr) {
     return ErrorResponse(NotFound("this server has no import service"), request.WantsJson());
   }
@@ -42,10 +42,10 @@ Response ServeServicePage(ServeContext& ctx, const Request& request) {
   Result<std::vector<jobs::Job>> recent = q.List({.limit = 20});
   if (!recent.ok()) return ErrorResponse(recent.status(), request.WantsJson());
   if (request.WantsJson()) {
-    Response r = JsonResponse(200, json::serialize(json::object{
-                                       {"archives", jobs::ArchivesJson(*archives)},
-                                       {"failures", jobs::FailuresJson(*failures)},
-                                       {"recent", jobs::JobsJson(*recent)}}));
+    httpd::Response r = httpd::JsonResponse(
+        200, json::serialize(json::object{{"archives", jobs::ArchivesJson(*archives)},
+                                          {"failures", jobs::FailuresJson(*failures)},
+                                          {"recent", jobs::JobsJson(*recent)}}));
     r.Set("Cache-Control", "no-store");
     r.route = "jobs_page";
     return r;
@@ -54,8 +54,9 @@ Response ServeServicePage(ServeContext& ctx, const Request& request) {
   if (archives->empty()) {
     body += "<p>No job has run yet.</p>";
   } else {
-    body += "<table><thead><tr><th>Archive</th><th>Last job</th><th>Last success</th>"
-            "<th>Next tick</th><th>Last error</th></tr></thead><tbody>";
+    body +=
+        "<table><thead><tr><th>Archive</th><th>Last job</th><th>Last success</th>"
+        "<th>Next tick</th><th>Last error</th></tr></thead><tbody>";
     for (const jobs::ArchiveStatus& a : *archives) {
       body += "<tr><td>" + HtmlEscape(a.archive) + (a.paused ? " <em>(paused)</em>" : "") +
               "</td>" + StateCell(a.last_state) + "<td>" + When(a.last_success) + "</td><td>" +
@@ -67,8 +68,9 @@ Response ServeServicePage(ServeContext& ctx, const Request& request) {
   if (failures->empty()) {
     body += "<p>No failed job.</p>";
   } else {
-    body += "<table><thead><tr><th class=\"num\">Jobs</th><th>Class</th><th>Archives</th>"
-            "<th>Example</th></tr></thead><tbody>";
+    body +=
+        "<table><thead><tr><th class=\"num\">Jobs</th><th>Class</th><th>Archives</th>"
+        "<th>Example</th></tr></thead><tbody>";
     for (const jobs::FailureGroup& g : *failures) {
       std::string names;
       for (const std::string& a : g.archives) names += (names.empty() ? "" : ", ") + a;
@@ -78,22 +80,25 @@ Response ServeServicePage(ServeContext& ctx, const Request& request) {
     }
     body += "</tbody></table>";
   }
-  body += "<h2>Newest jobs</h2><table><thead><tr><th class=\"num\">Job</th><th>Kind</th>"
-          "<th>Archive</th><th>State</th><th class=\"num\">Attempt</th><th>Result or error</th>"
-          "</tr></thead><tbody>";
+  body +=
+      "<h2>Newest jobs</h2><table><thead><tr><th class=\"num\">Job</th><th>Kind</th>"
+      "<th>Archive</th><th>State</th><th class=\"num\">Attempt</th><th>Result or error</th>"
+      "</tr></thead><tbody>";
   for (const jobs::Job& j : *recent) {
     const std::string& note = j.state == jobs::JobState::kSucceeded || j.error_message.empty()
                                   ? j.result
                                   : j.error_class + ": " + j.error_message;
     body += "<tr><td class=\"num\">" + std::to_string(j.id) + "</td><td>" +
-            std::string(jobs::JobKindName(j.kind)) + "</td><td>" + HtmlEscape(j.archive) +
-            "</td>" + StateCell(j.state) + "<td class=\"num\">" + std::to_string(j.attempt) + "/" +
+            std::string(jobs::JobKindName(j.kind)) + "</td><td>" + HtmlEscape(j.archive) + "</td>" +
+            StateCell(j.state) + "<td class=\"num\">" + std::to_string(j.attempt) + "/" +
             std::to_string(j.max_attempts) + "</td><td>" + HtmlEscape(Cut(note, 200)) +
             "</td></tr>";
   }
-  body += "</tbody></table><p class=\"muted\">Operators act through <code>mirrorvault jobs</code> "
-          "or the admin API (<code>/admin/</code>, with the admin token).</p>";
-  Response r = HtmlResponse(200, HtmlPage("Import service", {{"Import service", ""}}, body));
+  body +=
+      "</tbody></table><p class=\"muted\">Operators act through <code>mirrorvault jobs</code> "
+      "or the admin API (<code>/admin/</code>, with the admin token).</p>";
+  httpd::Response r =
+      httpd::HtmlResponse(200, HtmlPage("Import service", {{"Import service", ""}}, body));
   r.Set("Cache-Control", "no-store");
   r.route = "jobs_page";
   return r;

@@ -3,8 +3,8 @@
 // forgetting its scripts, and its connections being closed under it.
 #include <gtest/gtest.h>
 
+#include "redis/redis_client.h"
 #include "regioncache/copy_state_conformance.h"
-#include "regioncache/redis_client.h"
 #include "regioncache/redis_copy_state.h"
 #include "support/redis_test_env.h"
 #include "support/status_assert.h"
@@ -25,18 +25,17 @@ CopyStateOpener RedisBackend() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Redis, CopyStateConformance,
-                         ::testing::Values(CopyStateFactory{.name = "redis",
-                                                            .backend = RedisBackend,
-                                                            .awaits_messages = true}),
+                         ::testing::Values(CopyStateFactory{
+                             .name = "redis", .backend = RedisBackend, .awaits_messages = true}),
                          [](const auto& param_info) { return param_info.param.name; });
 
 // An administrator's connection to the test server.
-regioncache::RedisConnection Admin() {
-  auto url = regioncache::ParseRedisUrl(RedisTestUrl());
+redis::RedisConnection Admin() {
+  auto url = redis::ParseRedisUrl(RedisTestUrl());
   EXPECT_TRUE(url.ok()) << url.status().ToString();
-  auto c = regioncache::RedisConnection::Connect(*url, {});
+  auto c = redis::RedisConnection::Connect(*url, {});
   EXPECT_TRUE(c.ok()) << c.status().ToString();
-  return c.ok() ? std::move(*c) : regioncache::RedisConnection();
+  return c.ok() ? std::move(*c) : redis::RedisConnection();
 }
 
 std::string Region(const std::string& what) {
@@ -46,7 +45,7 @@ std::string Region(const std::string& what) {
 TEST(RedisCopyState, ScriptsFlushedFromTheServerAreSentAgain) {
   auto state = RedisBackend()(nullptr);
   ASSERT_NE(state, nullptr);
-  regioncache::RedisConnection admin = Admin();
+  redis::RedisConnection admin = Admin();
   const std::string flush[] = {"SCRIPT", "FLUSH"};
   MV_ASSERT_OK(admin.Command(flush));
   const std::string region = Region("flushed");
@@ -61,7 +60,7 @@ TEST(RedisCopyState, ConnectionsClosedByTheServerAreMadeAgain) {
   ASSERT_NE(state, nullptr);
   const std::string region = Region("killed");
   MV_ASSERT_OK(state->ClaimCopy(region, "blobs/k", "me"));
-  regioncache::RedisConnection admin = Admin();
+  redis::RedisConnection admin = Admin();
   const std::string kill[] = {"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"};
   auto killed = admin.Command(kill);
   MV_ASSERT_OK(killed);
@@ -74,7 +73,7 @@ TEST(RedisCopyState, ConnectionsClosedByTheServerAreMadeAgain) {
 }
 
 TEST(RedisCopyState, AWrongPasswordIsPermissionDenied) {
-  auto url = regioncache::ParseRedisUrl(RedisTestUrl());
+  auto url = redis::ParseRedisUrl(RedisTestUrl());
   MV_ASSERT_OK(url);
   auto state = regioncache::OpenRedisCopyState("redis://:wrong-secret@" + url->host + ":" +
                                                std::to_string(url->port) + "/0");

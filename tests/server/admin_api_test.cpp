@@ -1,11 +1,12 @@
 // The admin API (server/admin_api.h) on a job queue in SQLite, without sockets: off without a
 // token, 401 without the right one, and each resource and action, audited with who did it.
+#include "server/admin_api.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
 #include "jobs/queue.h"
-#include "server/admin_api.h"
 #include "support/status_assert.h"
 #include "support/temp_dir.h"
 
@@ -24,9 +25,10 @@ class AdminApiTest : public ::testing::Test {
     queue_ = std::move(*q);
     admin_ = {.queue = queue_.get(), .token = "s3cret-token"};
   }
-  Response Call(const std::string& method, const std::string& target,
-                const std::string& token = "s3cret-token", const AdminContext* admin = nullptr) {
-    Request r;
+  httpd::Response Call(const std::string& method, const std::string& target,
+                       const std::string& token = "s3cret-token",
+                       const AdminContext* admin = nullptr) {
+    httpd::Request r;
     r.method = method;
     r.target = target;
     if (!token.empty()) r.authorization = "Bearer " + token;
@@ -37,9 +39,9 @@ class AdminApiTest : public ::testing::Test {
     EXPECT_NE(route, nullptr) << target;
     const AdminRoute* a = route ? std::get_if<AdminRoute>(route) : nullptr;
     EXPECT_NE(a, nullptr) << target;
-    return a ? ServeAdmin(admin ? admin : &admin_, r, *a) : Response{};
+    return a ? ServeAdmin(admin ? admin : &admin_, r, *a) : httpd::Response{};
   }
-  static json::value Body(const Response& r) { return json::parse(r.body); }
+  static json::value Body(const httpd::Response& r) { return json::parse(r.body); }
 
   mv::testing::TempDir dir_;
   ManualClock clock_;
@@ -49,10 +51,10 @@ class AdminApiTest : public ::testing::Test {
 
 TEST_F(AdminApiTest, OffWithoutATokenAndRefusedWithoutTheRightOne) {
   AdminContext off{.queue = queue_.get()};
-  Response r = Call("GET", "/admin/jobs", "s3cret-token", &off);
+  httpd::Response r = Call("GET", "/admin/jobs", "s3cret-token", &off);
   EXPECT_EQ(r.status, 404);
   EXPECT_NE(r.body.find("admin API is off"), std::string::npos) << r.body;
-  Response none = Call("GET", "/admin/jobs", "");
+  httpd::Response none = Call("GET", "/admin/jobs", "");
   EXPECT_EQ(none.status, 401);
   ASSERT_NE(none.Find("WWW-Authenticate"), nullptr);
   EXPECT_EQ(Call("GET", "/admin/jobs", "s3cret-tokeX").status, 401);
@@ -71,35 +73,35 @@ TEST_F(AdminApiTest, JobsFailuresRetryRunNowPauseAndTheAudit) {
   MV_ASSERT_OK(queue_->Claim("w/0"));
   MV_ASSERT_OK(queue_->Fail(*id, "w/0", InvalidArgument("InRelease: signature not accepted")));
 
-  Response list = Call("GET", "/admin/jobs?state=failed");
+  httpd::Response list = Call("GET", "/admin/jobs?state=failed");
   ASSERT_EQ(list.status, 200) << list.body;
   ASSERT_EQ(Body(list).as_array().size(), 1u);
   EXPECT_EQ(Body(list).as_array()[0].at("error_class"), "signature");
-  Response show = Call("GET", "/admin/jobs/" + std::to_string(*id));
+  httpd::Response show = Call("GET", "/admin/jobs/" + std::to_string(*id));
   ASSERT_EQ(show.status, 200);
   EXPECT_EQ(Body(show).at("errors").as_array().size(), 1u);
   EXPECT_EQ(Call("GET", "/admin/jobs/999").status, 404);
   EXPECT_EQ(Call("GET", "/admin/jobs/x1").status, 400);
-  Response failures = Call("GET", "/admin/failures");
+  httpd::Response failures = Call("GET", "/admin/failures");
   ASSERT_EQ(failures.status, 200);
   EXPECT_EQ(Body(failures).as_array()[0].at("error_class"), "signature");
 
   // Actions are POSTs.
   EXPECT_EQ(Call("GET", "/admin/jobs/" + std::to_string(*id) + "/retry").status, 405);
-  Response retried = Call("POST", "/admin/jobs/" + std::to_string(*id) + "/retry");
+  httpd::Response retried = Call("POST", "/admin/jobs/" + std::to_string(*id) + "/retry");
   ASSERT_EQ(retried.status, 200) << retried.body;
   EXPECT_EQ(Body(retried).at("state"), "available");
   EXPECT_EQ(Call("POST", "/admin/jobs/" + std::to_string(*id) + "/retry").status, 409);
-  Response cancelled = Call("POST", "/admin/jobs/" + std::to_string(*id) + "/cancel");
+  httpd::Response cancelled = Call("POST", "/admin/jobs/" + std::to_string(*id) + "/cancel");
   ASSERT_EQ(cancelled.status, 200);
   EXPECT_EQ(Body(cancelled).at("state"), "cancelled");
 
-  Response run = Call("POST", "/admin/archives/debian/run-now");
+  httpd::Response run = Call("POST", "/admin/archives/debian/run-now");
   ASSERT_EQ(run.status, 200) << run.body;
   const int64_t new_id = Body(run).at("job").as_int64();
   EXPECT_NE(new_id, *id);
   ASSERT_EQ(Call("POST", "/admin/archives/debian/pause").status, 200);
-  Response archives = Call("GET", "/admin/archives");
+  httpd::Response archives = Call("GET", "/admin/archives");
   ASSERT_EQ(archives.status, 200);
   EXPECT_EQ(Body(archives).as_array()[0].at("paused"), true);
   auto claimed = queue_->Claim("w/0");
@@ -108,7 +110,7 @@ TEST_F(AdminApiTest, JobsFailuresRetryRunNowPauseAndTheAudit) {
   EXPECT_EQ(Call("POST", "/admin/archives/debian/explode").status, 404);
   EXPECT_EQ(Call("GET", "/admin/nothing").status, 404);
 
-  Response audit = Call("GET", "/admin/audit");
+  httpd::Response audit = Call("GET", "/admin/audit");
   ASSERT_EQ(audit.status, 200);
   const json::value audit_json = Body(audit);
   const json::array& entries = audit_json.as_array();

@@ -59,9 +59,10 @@ class HandlerTest : public testing::SuiteFixture {
         ServeContext{*view_, *catalog_, *index_, *store_, SystemClock(), options}, &metrics_);
   }
 
-  Response Get(const std::string& target, std::vector<std::pair<std::string, std::string>> hs = {},
-               std::string method = "GET") {
-    Request r;
+  httpd::Response Get(const std::string& target,
+                      std::vector<std::pair<std::string, std::string>> hs = {},
+                      std::string method = "GET") {
+    httpd::Request r;
     r.method = std::move(method);
     r.target = target;
     for (auto& [k, v] : hs) {
@@ -75,7 +76,7 @@ class HandlerTest : public testing::SuiteFixture {
   }
 
   // The bytes a response carries, reading a blob body from the store as the server does.
-  std::string Body(const Response& r) {
+  std::string Body(const httpd::Response& r) {
     if (!r.blob) return r.body;
     std::string out;
     auto writer = MakeStringWriter(&out);
@@ -85,12 +86,12 @@ class HandlerTest : public testing::SuiteFixture {
     return out;
   }
 
-  static std::string Header(const Response& r, std::string_view name) {
+  static std::string Header(const httpd::Response& r, std::string_view name) {
     const std::string* v = r.Find(name);
     return v ? *v : "";
   }
 
-  json::value Json(const Response& r) {
+  json::value Json(const httpd::Response& r) {
     EXPECT_EQ(Header(r, "Content-Type"), "application/json");
     return json::parse(r.body);
   }
@@ -104,7 +105,7 @@ class HandlerTest : public testing::SuiteFixture {
 const std::string kHelloDeb = "pool/main/h/hello/hello_1.0_amd64.deb";
 
 TEST_F(HandlerTest, FileOfACanonicalRun) {
-  Response r = Get(std::string("/archive/debian/") + kR1 + "/" + kHelloDeb);
+  httpd::Response r = Get(std::string("/archive/debian/") + kR1 + "/" + kHelloDeb);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r), "deb hello 1.0");
   EXPECT_EQ(Header(r, "ETag"), "\"" + Sha256Hex("deb hello 1.0") + "\"");
@@ -118,21 +119,21 @@ TEST_F(HandlerTest, MomentsPickTheRunAtOrBefore) {
   // hello 1.0 is gone from the second run.
   EXPECT_EQ(Get("/archive/debian/now/" + kHelloDeb).status, 404);
   EXPECT_EQ(Get("/archive/debian/20240131/" + kHelloDeb).status, 200);
-  Response now = Get("/archive/debian/now/pool/main/h/hello/hello_2.0_amd64.deb");
+  httpd::Response now = Get("/archive/debian/now/pool/main/h/hello/hello_2.0_amd64.deb");
   ASSERT_EQ(now.status, 200);
   EXPECT_EQ(Header(now, "Cache-Control"), "public, max-age=60");
   EXPECT_EQ(Header(now, "Last-Modified"), "Thu, 01 Feb 2024 00:00:00 GMT");
-  Response early = Get("/archive/debian/20231231/" + kHelloDeb);
+  httpd::Response early = Get("/archive/debian/20231231/" + kHelloDeb);
   EXPECT_EQ(early.status, 404);
   EXPECT_NE(early.body.find("earliest run is 20240101T000000Z"), std::string::npos) << early.body;
-  Response bad = Get("/archive/debian/2024-01-01/" + kHelloDeb);
+  httpd::Response bad = Get("/archive/debian/2024-01-01/" + kHelloDeb);
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("bad timestamp"), std::string::npos) << bad.body;
   EXPECT_EQ(Get("/archive/nosuch/now/x").status, 404);
 }
 
 TEST_F(HandlerTest, DirectoriesRedirectToTheCanonicalRunThenList) {
-  Response r = Get("/archive/debian/now/dists");
+  httpd::Response r = Get("/archive/debian/now/dists");
   EXPECT_EQ(r.status, 301);
   EXPECT_EQ(Header(r, "Location"), std::string("/archive/debian/") + kR2 + "/dists/");
   r = Get("/archive/debian/20240115/");
@@ -140,7 +141,7 @@ TEST_F(HandlerTest, DirectoriesRedirectToTheCanonicalRunThenList) {
   r = Get(std::string("/archive/debian/") + kR1 + "/dists");  // canonical, no slash
   EXPECT_EQ(Header(r, "Location"), std::string("/archive/debian/") + kR1 + "/dists/");
 
-  Response html = Get(std::string("/archive/debian/") + kR1 + "/dists/bookworm/");
+  httpd::Response html = Get(std::string("/archive/debian/") + kR1 + "/dists/bookworm/");
   ASSERT_EQ(html.status, 200);
   EXPECT_NE(html.body.find("<a href=\"/archive/debian/20240101T000000Z/dists/bookworm/Release\">"
                            "Release</a>"),
@@ -148,7 +149,8 @@ TEST_F(HandlerTest, DirectoriesRedirectToTheCanonicalRunThenList) {
       << html.body;
   EXPECT_NE(html.body.find("newer run (20240201T000000Z)"), std::string::npos);
 
-  Response js = Get(std::string("/archive/debian/") + kR1 + "/dists/", {{"Accept", "application/json"}});
+  httpd::Response js =
+      Get(std::string("/archive/debian/") + kR1 + "/dists/", {{"Accept", "application/json"}});
   ASSERT_EQ(js.status, 200);
   json::value doc = Json(js);
   EXPECT_EQ(doc.at("run").as_string(), kR1);
@@ -165,7 +167,7 @@ TEST_F(HandlerTest, DirectoriesRedirectToTheCanonicalRunThenList) {
 }
 
 TEST_F(HandlerTest, SymlinksAreFollowed) {
-  Response r = Get(std::string("/archive/debian/") + kR1 + "/dists/stable/Release");
+  httpd::Response r = Get(std::string("/archive/debian/") + kR1 + "/dists/stable/Release");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(Body(r).find("Suite: bookworm"), std::string::npos);
   EXPECT_EQ(Get(std::string("/archive/debian/") + kR1 + "/dists/stable").status, 301);
@@ -173,20 +175,20 @@ TEST_F(HandlerTest, SymlinksAreFollowed) {
 
 TEST_F(HandlerTest, RangesAndValidators) {
   const std::string url = std::string("/archive/debian/") + kR1 + "/" + kHelloDeb;  // 13 bytes
-  Response r = Get(url, {{"Range", "bytes=4-8"}});
+  httpd::Response r = Get(url, {{"Range", "bytes=4-8"}});
   ASSERT_EQ(r.status, 206);
   EXPECT_EQ(Body(r), "hello");
   EXPECT_EQ(Header(r, "Content-Range"), "bytes 4-8/13");
   EXPECT_EQ(Body(Get(url, {{"Range", "bytes=-3"}})), "1.0");
   EXPECT_EQ(Body(Get(url, {{"Range", "bytes=10-"}})), "1.0");
   EXPECT_EQ(Body(Get(url, {{"Range", "bytes=10-999"}})), "1.0");
-  Response past = Get(url, {{"Range", "bytes=13-"}});
+  httpd::Response past = Get(url, {{"Range", "bytes=13-"}});
   EXPECT_EQ(past.status, 416);
   EXPECT_EQ(Header(past, "Content-Range"), "bytes */13");
   EXPECT_EQ(Get(url, {{"Range", "bytes=abc"}}).status, 416);
   EXPECT_EQ(Get(url, {{"Range", "bytes=5-2"}}).status, 416);
   EXPECT_EQ(Get(url, {{"Range", "bytes=0-1,4-5"}}).status, 200);  // several ranges: the whole
-  EXPECT_EQ(Get(url, {{"Range", "lines=1-2"}}).status, 200);       // another unit: ignored
+  EXPECT_EQ(Get(url, {{"Range", "lines=1-2"}}).status, 200);      // another unit: ignored
 
   const std::string etag = "\"" + Sha256Hex("deb hello 1.0") + "\"";
   EXPECT_EQ(Get(url, {{"If-None-Match", etag}}).status, 304);
@@ -198,7 +200,7 @@ TEST_F(HandlerTest, RangesAndValidators) {
   EXPECT_EQ(Get(url, {{"Range", "bytes=0-2"}, {"If-Range", etag}}).status, 206);
   EXPECT_EQ(Get(url, {{"Range", "bytes=0-2"}, {"If-Range", "\"stale\""}}).status, 200);
   // HEAD answers like GET (the server leaves the body out).
-  Response head = Get(url, {}, "HEAD");
+  httpd::Response head = Get(url, {}, "HEAD");
   EXPECT_EQ(head.status, 200);
   EXPECT_EQ(head.ContentLength(), 13u);
 }
@@ -207,7 +209,8 @@ TEST_F(HandlerTest, WarmLookupsTouchNeitherStoreNorCatalog) {
   // Trees straight from a counting store (no catalog cache): the first request reads nodes,
   // the second none.
   Start(archive::MakeStoreNodeSource(counting_));
-  const std::string url = std::string("/archive/debian/") + kR1 + "/dists/stable/main/binary-amd64/Packages";
+  const std::string url =
+      std::string("/archive/debian/") + kR1 + "/dists/stable/main/binary-amd64/Packages";
   ASSERT_EQ(Get(url, {}, "HEAD").status, 200);
   uint64_t gets = counting_->Calls(store::StoreOp::kGet);
   EXPECT_GT(gets, 0u);
@@ -222,11 +225,11 @@ TEST_F(HandlerTest, WarmLookupsTouchNeitherStoreNorCatalog) {
 
 TEST_F(HandlerTest, FilesByHash) {
   const std::string content = "deb hello 1.0";
-  Response by256 = Get("/file/" + Sha256Hex(content));
+  httpd::Response by256 = Get("/file/" + Sha256Hex(content));
   ASSERT_EQ(by256.status, 200);
   EXPECT_EQ(Body(by256), content);
   EXPECT_EQ(Header(by256, "Cache-Control"), "public, max-age=31536000, immutable");
-  Response by1 = Get("/file/" + Sha1Hex((content)));
+  httpd::Response by1 = Get("/file/" + Sha1Hex((content)));
   ASSERT_EQ(by1.status, 200);
   EXPECT_EQ(Body(by1), content);
   EXPECT_EQ(Get("/file/" + std::string(64, 'a')).status, 404);
@@ -240,7 +243,7 @@ TEST_F(HandlerTest, MrPackagesAndVersions) {
   json::value versions = Json(Get("/mr/package/hello/"));
   EXPECT_EQ(versions.at("package").as_string(), "hello");
   EXPECT_EQ(json::serialize(versions.at("result")), R"([{"version":"2.0"},{"version":"1.0"}])");
-  Response missing = Get("/mr/package/nosuch/");
+  httpd::Response missing = Get("/mr/package/nosuch/");
   EXPECT_EQ(missing.status, 404);
   EXPECT_TRUE(Json(missing).as_object().contains("error"));
   EXPECT_EQ(Get("/mr/package/hello/9.9/srcfiles").status, 404);
@@ -287,8 +290,7 @@ TEST_F(HandlerTest, MrBinaries) {
   EXPECT_EQ(json::serialize(binary.at("result")),
             R"([{"name":"libfoo1","binary_version":"2.0","source":"foo","version":"2.0"}])");
   json::value bfiles = Json(Get("/mr/binary/libfoo1/2.0/binfiles"));
-  EXPECT_EQ(bfiles.at("result").at(0).at("hash").as_string(),
-            Sha1Hex(("deb libfoo1 2.0")));
+  EXPECT_EQ(bfiles.at("result").at(0).at("hash").as_string(), Sha1Hex(("deb libfoo1 2.0")));
   EXPECT_EQ(Get("/mr/binary/nosuch/").status, 404);
 }
 
@@ -303,7 +305,8 @@ TEST_F(HandlerTest, MrFileInfoAndTimestamps) {
   EXPECT_EQ(Get("/mr/file/" + std::string(40, '0') + "/info").status, 404);
 
   json::value ts = Json(Get("/mr/timestamp/"));
-  EXPECT_EQ(json::serialize(ts.at("result")), R"({"debian":["20240101T000000Z","20240201T000000Z"]})");
+  EXPECT_EQ(json::serialize(ts.at("result")),
+            R"({"debian":["20240101T000000Z","20240201T000000Z"]})");
   ts = Json(Get("/mr/timestamp/?archive=debian&after=20240101T000000Z"));
   EXPECT_EQ(json::serialize(ts.at("result")), R"({"debian":["20240201T000000Z"]})");
   ts = Json(Get("/mr/timestamp/?before=20240102"));
@@ -325,38 +328,38 @@ TEST_F(HandlerTest, MrRunsExtension) {
 }
 
 TEST_F(HandlerTest, Pages) {
-  Response home = Get("/");
+  httpd::Response home = Get("/");
   ASSERT_EQ(home.status, 200);
   EXPECT_NE(home.body.find("<a class=\"archive\" href=\"/archive/debian/\">debian</a>"),
             std::string::npos);
-  Response runs = Get("/archive/debian/");
+  httpd::Response runs = Get("/archive/debian/");
   ASSERT_EQ(runs.status, 200);
   EXPECT_NE(runs.body.find("<h2>2024</h2>"), std::string::npos);
   EXPECT_NE(runs.body.find("<h3>February</h3>"), std::string::npos);
   EXPECT_LT(runs.body.find(kR2), runs.body.find("<h3>January</h3>"));  // newest first
   EXPECT_EQ(Get("/archive/debian").status, 301);
 
-  Response pkg = Get("/package/hello/");
+  httpd::Response pkg = Get("/package/hello/");
   ASSERT_EQ(pkg.status, 200);
   EXPECT_LT(pkg.body.find("hello 2.0"), pkg.body.find("hello 1.0"));
   EXPECT_NE(pkg.body.find("/file/" + Sha256Hex("dsc 1.0")), std::string::npos);
   EXPECT_EQ(Get("/package/libfoo1/").status, 200);  // a binary: points at its source
   EXPECT_EQ(Get("/package/nosuch/").status, 404);
-  Response exact = Get("/package/?q=HELLO");
+  httpd::Response exact = Get("/package/?q=HELLO");
   EXPECT_EQ(exact.status, 302);
   EXPECT_EQ(Header(exact, "Location"), "/package/hello/");
-  Response prefix = Get("/package/?q=f");
+  httpd::Response prefix = Get("/package/?q=f");
   EXPECT_NE(prefix.body.find("href=\"/package/foo/\""), std::string::npos);
 }
 
 TEST_F(HandlerTest, EverythingShownIsEscaped) {
-  Response r = Get(std::string("/archive/debian/") + kR1 + "/doc/");
+  httpd::Response r = Get(std::string("/archive/debian/") + kR1 + "/doc/");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body.find("<b>&\"odd"), std::string::npos);
   EXPECT_NE(r.body.find("&lt;b&gt;&amp;&quot;odd&quot;.txt"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("%3Cb%3E%26%22odd%22.txt"), std::string::npos);  // the link, encoded
   EXPECT_EQ(Get("/package/?q=h%C3%A9").status, 200);  // non-ASCII: no match, no error
-  Response search = Get("/package/?q=%3Cscript%3E");
+  httpd::Response search = Get("/package/?q=%3Cscript%3E");
   EXPECT_EQ(search.body.find("<script>"), std::string::npos);
 }
 
@@ -368,7 +371,7 @@ TEST_F(HandlerTest, RefusalsAndOperations) {
   EXPECT_EQ(Get("/" + std::string(9000, 'a')).status, 414);
   EXPECT_EQ(Get("/nowhere").status, 404);
   EXPECT_EQ(Get("/healthz").body, "ok\n");
-  Response m = Get("/metrics");
+  httpd::Response m = Get("/metrics");
   EXPECT_EQ(m.status, 200);
   EXPECT_NE(m.body.find("mirrorvault_cache_requests_total{cache=\"path\",result=\"hit\"}"),
             std::string::npos);
@@ -377,7 +380,7 @@ TEST_F(HandlerTest, RefusalsAndOperations) {
 TEST_F(HandlerTest, BlobRedirectNeedsAPresigningStore) {
   Start(archive::MakeCachedNodeSource(store_, catalog_.get()), {.blob_redirect = true});
   // A local store cannot presign: the request fails with a reason rather than serving bytes.
-  Response r = Get(std::string("/archive/debian/") + kR1 + "/" + kHelloDeb);
+  httpd::Response r = Get(std::string("/archive/debian/") + kR1 + "/" + kHelloDeb);
   EXPECT_NE(r.status, 200);
   EXPECT_FALSE(r.blob.has_value());
 }
@@ -388,24 +391,27 @@ TEST_F(HandlerTest, TheImportServicePageAndMetrics) {
   EXPECT_EQ(Get("/jobs/").status, 404);
   auto queue = jobs::JobQueue::Open(database_);
   ASSERT_TRUE(queue.ok()) << queue.status().ToString();
-  auto bad = (*queue)->Enqueue({.kind = jobs::JobKind::kMirror, .archive = "<evil>", .origin = "t"});
+  auto bad =
+      (*queue)->Enqueue({.kind = jobs::JobKind::kMirror, .archive = "<evil>", .origin = "t"});
   ASSERT_TRUE(bad.ok());
   ASSERT_TRUE((*queue)->Claim("w/0").ok());
-  ASSERT_TRUE((*queue)->Fail(*bad, "w/0", InvalidArgument("InRelease: signature not accepted <script>")).ok());
+  ASSERT_TRUE((*queue)
+                  ->Fail(*bad, "w/0", InvalidArgument("InRelease: signature not accepted <script>"))
+                  .ok());
   AdminContext admin{.queue = queue->get()};
   ServeContext context{*view_, *catalog_, *index_, *store_, SystemClock(), {}};
   context.admin = &admin;
   handler_ = std::make_unique<Handler>(context, &metrics_);
-  Response page = Get("/jobs/");
+  httpd::Response page = Get("/jobs/");
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("&lt;evil&gt;"), std::string::npos);
   EXPECT_EQ(page.body.find("<script>"), std::string::npos) << "unescaped";
   EXPECT_NE(page.body.find("class=\"state-failed\""), std::string::npos);
   EXPECT_NE(page.body.find("signature not accepted"), std::string::npos);
-  Response json = Get("/jobs/", {{"Accept", "application/json"}});
+  httpd::Response json = Get("/jobs/", {{"Accept", "application/json"}});
   ASSERT_EQ(json.status, 200);
   EXPECT_NE(json.body.find("\"failures\":[{"), std::string::npos) << json.body;
-  Response metrics = Get("/metrics");
+  httpd::Response metrics = Get("/metrics");
   EXPECT_NE(metrics.body.find("mirrorvault_jobs{kind=\"mirror\",state=\"failed\"} 1"),
             std::string::npos);
   EXPECT_NE(metrics.body.find("mirrorvault_jobs_failed_by_class{class=\"signature\"} 1"),
@@ -421,10 +427,12 @@ TEST_F(HandlerTest, TheImportServicePageAndMetrics) {
 TEST_F(HandlerTest, RegionRedirects) {
   mv::testing::TempDir dir;
   regioncache::RegionCacheConfig rc;
-  rc.regions.push_back(regioncache::RegionConfig{
-      .name = "r1", .store = "file://" + dir.path(),
-      .cidrs = {regioncache::ParseRange("10.0.0.0/8").value()},
-      .redirect = regioncache::RedirectMode::kPublic, .public_base = "https://r1.example/"});
+  rc.regions.push_back(
+      regioncache::RegionConfig{.name = "r1",
+                                .store = "file://" + dir.path(),
+                                .cidrs = {regioncache::ParseRange("10.0.0.0/8").value()},
+                                .redirect = regioncache::RedirectMode::kPublic,
+                                .public_base = "https://r1.example/"});
   auto region_store = store::OpenStore("file://" + dir.path(), {});
   ASSERT_TRUE(region_store.ok());
   auto state = regioncache::OpenCatalogCopyState(database_);
@@ -437,7 +445,7 @@ TEST_F(HandlerTest, RegionRedirects) {
 
   const std::string hash = Sha256Hex("odd name");
   const std::string key = archive::BlobKey(archive::ParseSha256(hash).value());
-  Response first = Get("/redirect/v1/r1/file/" + hash);
+  httpd::Response first = Get("/redirect/v1/r1/file/" + hash);
   ASSERT_EQ(first.status, 302) << first.body;
   ASSERT_NE(first.Find("Location"), nullptr);
   EXPECT_EQ(*first.Find("Location"), "https://r1.example/" + key);
@@ -445,15 +453,16 @@ TEST_F(HandlerTest, RegionRedirects) {
   Result<std::string> copied = (*region_store)->GetBytes(key);
   ASSERT_TRUE(copied.ok()) << copied.status().ToString();
   EXPECT_EQ(*copied, "odd name");
-  Response second = Get(std::string("/redirect/v1/r1/archive/debian/") + kR1 + "/doc/%3Cb%3E%26%22odd%22.txt");
+  httpd::Response second =
+      Get(std::string("/redirect/v1/r1/archive/debian/") + kR1 + "/doc/%3Cb%3E%26%22odd%22.txt");
   ASSERT_EQ(second.status, 302) << second.body;
   EXPECT_EQ(*second.Find("X-Mirrorvault-Cache"), "hit");
   // auto: by the client's address.
-  Request r;
+  httpd::Request r;
   r.method = "GET";
   r.target = "/redirect/v1/auto/file/" + hash;
   r.client = "10.1.2.3";
-  Response by_address = handler_->Handle(r);
+  httpd::Response by_address = handler_->Handle(r);
   ASSERT_EQ(by_address.status, 302) << by_address.body;
   EXPECT_EQ(*by_address.Find("X-Mirrorvault-Region"), "r1");
   r.client = "192.0.2.9";
@@ -466,7 +475,7 @@ TEST_F(HandlerTest, RegionRedirects) {
   EXPECT_EQ(Get("/redirect/v1/r1/file/xyz").status, 400);
   EXPECT_EQ(Get("/redirect/v1/r1/file/" + hash, {}, "POST").status, 405);
   // No allow list: no origin URL is fetched.
-  Response url = Get("/redirect/v1/r1/url?u=https%3A%2F%2Fa.example%2Fx");
+  httpd::Response url = Get("/redirect/v1/r1/url?u=https%3A%2F%2Fa.example%2Fx");
   EXPECT_EQ(url.status, 403);
   EXPECT_NE(url.body.find("allow is empty"), std::string::npos) << url.body;
   // A purge needs the admin token; then the copy is gone, and made again on the next request.
@@ -475,18 +484,18 @@ TEST_F(HandlerTest, RegionRedirects) {
   context.admin = &admin;
   handler_ = std::make_unique<Handler>(context, &metrics_);
   EXPECT_EQ(Get("/redirect/v1/r1/file/" + hash, {}, "DELETE").status, 401);
-  Request purge;
+  httpd::Request purge;
   purge.method = "DELETE";
   purge.target = "/redirect/v1/r1/file/" + hash;
   purge.authorization = "Bearer tok";
-  Response purged = handler_->Handle(purge);
+  httpd::Response purged = handler_->Handle(purge);
   EXPECT_EQ(purged.status, 200) << purged.body;
   EXPECT_FALSE((*region_store)->Head(key).ok());
   EXPECT_EQ(handler_->Handle(purge).status, 404) << "nothing left to purge";
-  Response again = Get("/redirect/v1/r1/file/" + hash);
+  httpd::Response again = Get("/redirect/v1/r1/file/" + hash);
   ASSERT_EQ(again.status, 302);
   EXPECT_EQ(*again.Find("X-Mirrorvault-Cache"), "miss");
-  Response metrics = Get("/metrics");
+  httpd::Response metrics = Get("/metrics");
   EXPECT_NE(metrics.body.find("mirrorvault_regioncache_copies_total{region=\"r1\"} 2"),
             std::string::npos);
   EXPECT_NE(metrics.body.find("mirrorvault_regioncache_hits_total{region=\"r1\"} 2"),

@@ -1,29 +1,28 @@
-#include "server/http_server.h"
+#include "httpd/http_server.h"
 
 #include <atomic>
-#include <mutex>
-#include <set>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "http/http_date.h"
 #include "util/log.h"
 
-namespace mv::server {
+namespace mv::httpd {
 namespace {
 
 namespace asio = boost::asio;
@@ -63,8 +62,8 @@ void SetHeaders(Message& m, const Response& response, bool keep_alive) {
 struct HttpServer::Impl {
   HttpServerOptions options;
   HandleFn handle;
-  store::ObjectStore* store;
-  ServerMetrics* metrics;
+  BlobReader* blobs;
+  ServerObserver* metrics;
   AccessLog* access_log;
 
   // One io_context per thread, each run by its own thread: connections are spread over them
@@ -85,8 +84,8 @@ struct HttpServer::Impl {
   std::set<std::shared_ptr<Session>> sessions;
   std::unique_ptr<asio::thread_pool> blocking;  // handlers that must wait run here
 
-  Impl(HttpServerOptions o, HandleFn h, store::ObjectStore* s, ServerMetrics* m, AccessLog* l)
-      : options(std::move(o)), handle(std::move(h)), store(s), metrics(m), access_log(l) {
+  Impl(HttpServerOptions o, HandleFn h, BlobReader* b, ServerObserver* m, AccessLog* l)
+      : options(std::move(o)), handle(std::move(h)), blobs(b), metrics(m), access_log(l) {
     blocking = std::make_unique<asio::thread_pool>(
         static_cast<size_t>(std::max(options.blocking_threads, 1)));
   }
@@ -119,18 +118,8 @@ struct HttpServer::Impl {
 
   // Reads [offset, offset + length) of a blob into `out`.
   Status ReadBlob(const BlobBody& blob, uint64_t offset, uint64_t length, std::string* out) {
-    out->clear();
-    out->reserve(length);
-    std::unique_ptr<Writer> writer = MakeStringWriter(out);
-    store::GetOptions get;
-    get.range = store::ByteRange{offset, offset + length - 1};
-    get.size_hint = blob.object_size;
-    MV_RETURN_IF_ERROR(store->Get(blob.key, *writer, get));
-    if (out->size() != length) {
-      return Corruption("blob " + blob.key + " gave " + std::to_string(out->size()) +
-                        " bytes where " + std::to_string(length) + " were expected");
-    }
-    return Status::Ok();
+    if (blobs == nullptr) return Internal("a blob response, but the server has no BlobReader");
+    return blobs->Read(blob, offset, length, out);
   }
 
   // Sends `response`; `*sent` gets the body bytes written. False: the connection must close.
@@ -221,7 +210,7 @@ struct HttpServer::Impl {
         // A request we cannot read: say why, and close.
         int status = ec == http::error::header_limit ? 431
                      : ec == http::error::body_limit ? 413
-                                                      : 400;
+                                                     : 400;
         Response r = TextResponse(status, status == 431   ? "request headers too large"
                                           : status == 413 ? "request body too large"
                                                           : "malformed request: " + ec.message());
@@ -253,7 +242,8 @@ struct HttpServer::Impl {
         // awaitable completes on its own executor.)
         request.may_wait = true;
         response = co_await asio::co_spawn(
-            *blocking, [this, &request]() -> asio::awaitable<Response> { co_return handle(request); },
+            *blocking,
+            [this, &request]() -> asio::awaitable<Response> { co_return handle(request); },
             asio::use_awaitable);
       }
       const std::string route = response.route;
@@ -303,8 +293,7 @@ struct HttpServer::Impl {
 
   asio::awaitable<void> Accept() {
     for (;;) {
-      asio::io_context& target =
-          next_context == 0 ? ioc : *workers[next_context - 1];
+      asio::io_context& target = next_context == 0 ? ioc : *workers[next_context - 1];
       next_context = (next_context + 1) % (workers.size() + 1);
       auto [ec, socket] = co_await acceptor.async_accept(target.get_executor(), kNoThrow);
       if (stopping.load() || ec == asio::error::operation_aborted) co_return;
@@ -388,9 +377,9 @@ struct HttpServer::Impl {
   }
 };
 
-HttpServer::HttpServer(HttpServerOptions options, HandleFn handle, store::ObjectStore* store,
-                       ServerMetrics* metrics, AccessLog* access_log)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(handle), store, metrics,
+HttpServer::HttpServer(HttpServerOptions options, HandleFn handle, BlobReader* blobs,
+                       ServerObserver* observer, AccessLog* access_log)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handle), blobs, observer,
                                    access_log)) {}
 
 HttpServer::~HttpServer() = default;
@@ -402,7 +391,8 @@ Status HttpServer::Listen() {
     return InvalidArgument("--listen " + listen + ": expected HOST:PORT");
   }
   std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
   int port = -1;
   try {
@@ -460,4 +450,4 @@ Status HttpServer::Run() {
 
 void HttpServer::Stop() { impl_->BeginStop(); }
 
-}  // namespace mv::server
+}  // namespace mv::httpd

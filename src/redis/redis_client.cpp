@@ -1,16 +1,15 @@
-#include "regioncache/redis_client.h"
-
-#include <cctype>
+#include "redis/redis_client.h"
 
 #include <hiredis.h>
 #include <sys/time.h>
 
+#include <cctype>
 #include <charconv>
 #include <utility>
 
 #include "util/uri.h"
 
-namespace mv::regioncache {
+namespace mv::redis {
 namespace {
 
 timeval ToTimeval(std::chrono::milliseconds d) {
@@ -21,12 +20,12 @@ timeval ToTimeval(std::chrono::milliseconds d) {
 
 // The one mapping of Redis error replies to Status.
 Status ErrorReply(const RedisUrl& url, std::string_view command, std::string_view message) {
-  const std::string what = url.ToString() + ": " + std::string(command) + ": " +
-                           std::string(message);
+  const std::string what =
+      url.ToString() + ": " + std::string(command) + ": " + std::string(message);
   if (message.starts_with("NOSCRIPT")) return NotFound(what);
   if (command == "AUTH" || message.starts_with("NOAUTH") || message.starts_with("WRONGPASS") ||
       message.starts_with("NOPERM") || message.find("invalid password") != std::string_view::npos) {
-    return PermissionDenied(what + " (check the password in [regioncache] state)");
+    return PermissionDenied(what + " (check the password in the redis:// URL)");
   }
   if (message.starts_with("LOADING") || message.starts_with("BUSY") ||
       message.starts_with("MASTERDOWN") || message.starts_with("TRYAGAIN") ||
@@ -160,7 +159,8 @@ Result<RedisConnection> RedisConnection::Connect(const RedisUrl& url,
   RedisConnection c;
   c.url_ = url;
   c.options_ = options;
-  c.context_ = redisConnectWithTimeout(url.host.c_str(), url.port, ToTimeval(options.connect_timeout));
+  c.context_ =
+      redisConnectWithTimeout(url.host.c_str(), url.port, ToTimeval(options.connect_timeout));
   if (c.context_ == nullptr) return Unavailable("Redis at " + url.ToString() + ": out of memory");
   if (c.context_->err != 0) {
     return c.Broken("cannot connect (is redis-server running there?)");
@@ -220,8 +220,8 @@ RedisPool::RedisPool(RedisUrl url, RedisConnectOptions options, int size)
     : url_(std::move(url)), options_(options), size_(size < 1 ? 1 : size) {}
 
 RedisConnection RedisPool::Take() {
-  std::unique_lock lock(mu_);
-  available_.wait(lock, [this] { return !idle_.empty() || out_ < size_; });
+  util::MutexLock lock(mu_);
+  while (idle_.empty() && out_ >= size_) available_.wait(lock.native());
   ++out_;
   if (idle_.empty()) return RedisConnection();
   RedisConnection c = std::move(idle_.back());
@@ -230,7 +230,7 @@ RedisConnection RedisPool::Take() {
 }
 
 void RedisPool::Give(RedisConnection connection) {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   --out_;
   if (connection.connected()) idle_.push_back(std::move(connection));
   available_.notify_one();
@@ -258,4 +258,4 @@ Result<RedisValue> RedisPool::Command(std::span<const std::string> args, bool id
   return out;
 }
 
-}  // namespace mv::regioncache
+}  // namespace mv::redis

@@ -1,11 +1,11 @@
-#include "server/access_log.h"
+#include "httpd/access_log.h"
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <memory>
 
-namespace mv::server {
+namespace mv::httpd {
 namespace {
 
 constexpr size_t kFlushAt = 64 * 1024;
@@ -81,13 +81,13 @@ std::string AccessLog::Format(const AccessRecord& r) {
 void AccessLog::Write(const AccessRecord& record) {
   std::string line = Format(record);
   line += '\n';
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   buffer_ += line;
   if (buffer_.size() >= kFlushAt) FlushLocked();
 }
 
 void AccessLog::Flush() {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   FlushLocked();
 }
 
@@ -98,4 +98,4 @@ void AccessLog::FlushLocked() {
   buffer_.clear();
 }
 
-}  // namespace mv::server
+}  // namespace mv::httpd

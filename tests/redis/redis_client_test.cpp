@@ -1,12 +1,11 @@
-// The Redis state's pure parts and its refusals without a server: redis:// URLs, and the errors
-// for an address where nothing listens (naming the URL, never the password).
+// The Redis client's pure parts: redis:// URLs, and their refusals (never showing the password).
+#include "redis/redis_client.h"
+
 #include <gtest/gtest.h>
 
-#include "regioncache/redis_client.h"
-#include "regioncache/redis_copy_state.h"
 #include "support/status_assert.h"
 
-namespace mv::regioncache {
+namespace mv::redis {
 namespace {
 
 TEST(RedisUrl, ParsesHostPortDatabaseAndPassword) {
@@ -37,7 +36,9 @@ TEST(RedisUrl, RefusesWhatItCannotUseWithoutShowingThePassword) {
                           "redis://h/-1", "redis://h:0/0", "redis://h/0?tls=1", "redis://u@h/0",
                           "rediss://h/0", "redis://:hunter2@h/notanumber",
                           // Found by the fuzzer: a host that prints as another host.
-                          "redis://:hunter2@\xff\xff" "7.0%07.0%0.10", "redis://h%2Fx/0"}) {
+                          "redis://:hunter2@\xff\xff"
+                          "7.0%07.0%0.10",
+                          "redis://h%2Fx/0"}) {
     auto u = ParseRedisUrl(bad);
     ASSERT_FALSE(u.ok()) << bad;
     EXPECT_TRUE(u.status().code() == StatusCode::kInvalidArgument) << u.status().ToString();
@@ -45,16 +46,5 @@ TEST(RedisUrl, RefusesWhatItCannotUseWithoutShowingThePassword) {
   }
 }
 
-TEST(RedisCopyState, NothingListeningIsUnavailableNamingTheUrlNotThePassword) {
-  auto s = OpenRedisCopyState("redis://:hunter2@127.0.0.1:1/2",
-                              {.connect_timeout = std::chrono::milliseconds(500)});
-  ASSERT_FALSE(s.ok());
-  EXPECT_TRUE(s.status().retryable()) << s.status().ToString();
-  EXPECT_TRUE(s.status().code() == StatusCode::kUnavailable) << s.status().ToString();
-  EXPECT_NE(s.status().message().find("redis://127.0.0.1:1/2"), std::string::npos)
-      << s.status().ToString();
-  EXPECT_EQ(s.status().message().find("hunter2"), std::string::npos) << s.status().ToString();
-}
-
 }  // namespace
-}  // namespace mv::regioncache
+}  // namespace mv::redis

@@ -1,8 +1,9 @@
 // The HTTP/1.1 server: Boost.Beast with C++20 coroutines on a pool of threads. Keep-alive, a
 // limit on header and body size and a timeout on every read and write, a bound on open
 // connections, an access log, and a graceful stop on SIGTERM/SIGINT. Each request is answered by
-// the handler function (server/handler.h); a response whose body is a BlobBody is streamed from
-// the store in chunks, never held whole.
+// the handler function (the application's, e.g. server/handler.h); a response whose body is a
+// BlobBody is streamed in chunks through a BlobReader, never held whole. It knows nothing of
+// what it serves: routes, archives and stores are the application's.
 //
 // This is the only file that includes Boost.Beast and Asio (they dominate compile time).
 #pragma once
@@ -12,14 +13,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
-#include "server/access_log.h"
-#include "server/http_message.h"
-#include "server/metrics.h"
-#include "store/object_store.h"
+#include "httpd/access_log.h"
+#include "httpd/http_message.h"
 #include "util/status.h"
 
-namespace mv::server {
+namespace mv::httpd {
 
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT ([v6]:PORT); port 0 picks a free port
@@ -27,27 +27,41 @@ struct HttpServerOptions {
   // more threads than cores keep a slow store from stalling every connection. 0: two per core,
   // at least 4.
   int threads = 0;
-  size_t max_connections = 4096;          // beyond: 503 and close
+  size_t max_connections = 4096;  // beyond: 503 and close
   // Reading one request, headers and body, counting the keep-alive wait before it: a slow or
   // silent client is disconnected after this.
   std::chrono::milliseconds read_timeout{30000};
-  std::chrono::milliseconds write_timeout{60000};  // each write of a response or a chunk of it
+  std::chrono::milliseconds write_timeout{60000};   // each write of a response or a chunk of it
   std::chrono::milliseconds shutdown_grace{10000};  // for requests in flight at SIGTERM
-  size_t header_limit = 16 * 1024;  // request line and headers; beyond: 431
-  size_t body_limit = 64 * 1024;    // request bodies (GET and HEAD need none); beyond: 413
+  size_t header_limit = 16 * 1024;                  // request line and headers; beyond: 431
+  size_t body_limit = 64 * 1024;     // request bodies (GET and HEAD need none); beyond: 413
   size_t stream_chunk = 256 * 1024;  // bodies up to this are read whole, larger ones in chunks
   // Handlers that must wait long (the region cache waits for a copy) run again on a separate
   // pool of this many threads (Request::may_wait), so that they hold no connection thread.
   int blocking_threads = 64;
 };
 
+// What the server reports as it works, for metrics. Called from every server thread: thread-safe.
+class ServerObserver {
+ public:
+  virtual ~ServerObserver() = default;
+  // A request answered by `route` (Response::route; "error" for one that could not be read) with
+  // `status`, `seconds` after its last header byte, with `bytes_sent` body bytes.
+  virtual void RecordRequest(std::string_view route, int status, double seconds,
+                             uint64_t bytes_sent) = 0;
+  virtual void ConnectionOpened() = 0;
+  virtual void ConnectionClosed() = 0;
+  virtual void ConnectionRefused() = 0;  // at max_connections (503)
+};
+
 class HttpServer {
  public:
   using HandleFn = std::function<Response(const Request&)>;
 
-  // `store` serves BlobBody responses; `metrics` and `access_log` may be null.
-  HttpServer(HttpServerOptions options, HandleFn handle, store::ObjectStore* store,
-             ServerMetrics* metrics, AccessLog* access_log);
+  // `blobs` reads BlobBody responses (null: none are answered with one); `observer` and
+  // `access_log` may be null. All three outlive the server.
+  HttpServer(HttpServerOptions options, HandleFn handle, BlobReader* blobs,
+             ServerObserver* observer, AccessLog* access_log);
   ~HttpServer();
 
   // Binds the listening socket. InvalidArgument for a bad address; Unavailable when the port is
@@ -65,4 +79,4 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace mv::server
+}  // namespace mv::httpd

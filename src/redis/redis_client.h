@@ -1,6 +1,6 @@
-// A small synchronous Redis client on hiredis, for the region cache's Redis state
-// (redis_copy_state.h): the redis:// URL, one connection (RAII over redisContext), its replies as
-// values, and a pool of connections shared by threads.
+// A small synchronous Redis client on hiredis (the region cache's Redis state,
+// regioncache/redis_copy_state.h, is its user): the redis:// URL, one connection (RAII over
+// redisContext), its replies as values, and a pool of connections shared by threads.
 //
 // Errors: a connection that cannot be made or breaks (refused, reset, timed out) is Unavailable
 // (retryable) naming the URL without its password; a wrong password is PermissionDenied; a
@@ -12,17 +12,18 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "util/mutex.h"
 #include "util/status.h"
+#include "util/thread_annotations.h"
 
 struct redisContext;
 
-namespace mv::regioncache {
+namespace mv::redis {
 
 // redis://[[user]:password@]host[:port][/db]; the port defaults to 6379 and the database to 0.
 struct RedisUrl {
@@ -45,7 +46,7 @@ struct RedisValue {
   enum class Type { kNil, kInteger, kString, kStatus, kArray };
   Type type = Type::kNil;
   int64_t integer = 0;
-  std::string str;  // kString, kStatus
+  std::string str;                   // kString, kStatus
   std::vector<RedisValue> elements;  // kArray
 };
 
@@ -97,16 +98,16 @@ class RedisPool {
   const RedisConnectOptions& options() const { return options_; }
 
  private:
-  RedisConnection Take();
-  void Give(RedisConnection connection);
+  RedisConnection Take() EXCLUDES(mu_);
+  void Give(RedisConnection connection) EXCLUDES(mu_);
 
   const RedisUrl url_;
   const RedisConnectOptions options_;
   const int size_;
-  std::mutex mu_;
-  std::condition_variable available_;
-  std::vector<RedisConnection> idle_;  // GUARDED_BY(mu_)
-  int out_ = 0;                        // GUARDED_BY(mu_): connections taken
+  util::Mutex mu_;
+  std::condition_variable available_;  // signalled when a connection is given back
+  std::vector<RedisConnection> idle_ GUARDED_BY(mu_);
+  int out_ GUARDED_BY(mu_) = 0;  // connections taken
 };
 
-}  // namespace mv::regioncache
+}  // namespace mv::redis

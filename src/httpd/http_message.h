@@ -1,6 +1,6 @@
 // The request and response as handlers see them: plain values with no socket and no Boost.Beast,
-// so every handler is tested without a server. The server (server/http_server.h) fills a Request
-// from the wire and writes a Response back, streaming a BlobBody from the store.
+// so every handler is tested without a server. The server (httpd/http_server.h) fills a Request
+// from the wire and writes a Response back, streaming a BlobBody through a BlobReader.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
-namespace mv::server {
+#include "util/status.h"
+
+namespace mv::httpd {
 
 struct Request {
   std::string method;  // "GET", "HEAD", ...
@@ -36,12 +38,22 @@ struct Request {
   bool WantsJson() const;
 };
 
-// A body read from the store as it is sent: `length` bytes of object `key` from `offset`.
+// A body read as it is sent (from a store, through the server's BlobReader): `length` bytes of
+// object `key` from `offset`.
 struct BlobBody {
   std::string key;
   uint64_t offset = 0;
   uint64_t length = 0;
   uint64_t object_size = 0;  // the whole object's size (a hint for the store)
+};
+
+// Reads the bytes of BlobBody responses for the server, a chunk at a time. Thread-safe.
+class BlobReader {
+ public:
+  virtual ~BlobReader() = default;
+  // Bytes [offset, offset + length) of `blob`'s object into `out` (replacing what it held); an
+  // error when they cannot be read, or when fewer or more came (Corruption).
+  virtual Status Read(const BlobBody& blob, uint64_t offset, uint64_t length, std::string* out) = 0;
 };
 
 struct Response {
@@ -61,10 +73,15 @@ struct Response {
   uint64_t ContentLength() const { return blob ? blob->length : body.size(); }
 };
 
+// The one mapping of a Status to the HTTP status of an answer: NotFound 404, InvalidArgument 400,
+// PermissionDenied 403, AlreadyExists and PreconditionFailed 409, Unavailable 503 (retry later),
+// anything else 500.
+int HttpStatusOf(const Status& status);
+
 // Small constructors for the common answers.
 Response TextResponse(int status, std::string text);  // text/plain; charset=utf-8, one line + \n
 Response HtmlResponse(int status, std::string html);
 Response JsonResponse(int status, std::string json);
 Response RedirectResponse(int status, std::string location);
 
-}  // namespace mv::server
+}  // namespace mv::httpd

@@ -1,8 +1,8 @@
-#include "server/http_message.h"
+#include "httpd/http_message.h"
 
 #include <strings.h>
 
-namespace mv::server {
+namespace mv::httpd {
 
 bool Request::WantsJson() const {
   size_t json = accept.find("application/json");
@@ -18,6 +18,28 @@ const std::string* Response::Find(std::string_view name) const {
     }
   }
   return nullptr;
+}
+
+int HttpStatusOf(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kPreconditionFailed:
+      return 409;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kCorruption:
+    case StatusCode::kInternal:
+      return 500;
+  }
+  return 500;
 }
 
 namespace {
@@ -51,4 +73,4 @@ Response RedirectResponse(int status, std::string location) {
   return r;
 }
 
-}  // namespace mv::server
+}  // namespace mv::httpd
