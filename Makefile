@@ -1,6 +1,6 @@
 # mirrorvault: `make run` (build + demo on the embedded default), `make test` (everything CI runs),
-# `make fuzz` (the libFuzzer targets, briefly), `make bench` (benchmarks against peer tools). Each
-# installs what it needs first.
+# `make lint` (clang-format, clang-tidy), `make fuzz` (the libFuzzer targets, briefly), `make bench`
+# (benchmarks against peer tools). Each installs what it needs first.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -9,7 +9,7 @@ CMAKE_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # The sanitizer build only runs unit tests: -O1 with line tables compiles in about half the time.
 ASAN_FLAGS ?= -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
 
-.PHONY: all deps build build-asan run test unit asan fuzz bench clean
+.PHONY: all deps build build-asan run test lint unit asan fuzz bench clean
 
 all: build
 
@@ -33,9 +33,16 @@ run:
 
 test: deps
 	$(MAKE) build
+	$(MAKE) lint
 	$(MAKE) build-asan
 	scripts/run-tests $(BUILD) $(ASAN_BUILD)
 	$(MAKE) fuzz
+
+# The style of .clang-format and .clang-tidy (scripts/lint); needs the build's compile commands.
+lint:
+	scripts/install-deps --lint
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DMV_WERROR=ON
+	scripts/lint $(BUILD)
 
 # Every fuzz target for FUZZ_SECONDS each, on a copy of its seeds (fuzz/, scripts/run-fuzz).
 fuzz:
