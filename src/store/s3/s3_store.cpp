@@ -152,7 +152,7 @@ S3Store::S3Store(S3StoreOptions options)
     : options_(std::move(options)),
       client_(options_.endpoint, options_.credentials,
               options_.http ? options_.http : http::MakeCurlHttpClient(), options_.retry,
-              options_.now),
+              options_.clock),
       multipart_(client_,
                  {.part_size = options_.part_size, .part_concurrency = options_.part_concurrency}) {
 }

@@ -2,10 +2,10 @@
 // styles, encoding of keys and queries, signing headers, retries of retryable answers only.
 #include "store/s3/s3_client.h"
 
+#include <gtest/gtest.h>
+
 #include <deque>
 #include <mutex>
-
-#include <gtest/gtest.h>
 
 #include "store/s3/s3_store.h"
 
@@ -39,28 +39,38 @@ std::chrono::system_clock::time_point FixedTime() {
   return std::chrono::system_clock::from_time_t(1440938160);  // 20150830T123600Z
 }
 
-S3Client MakeClient(std::shared_ptr<RecordingHttpClient> http, bool virtual_hosted,
-                    Credentials creds = {"AKID", "SECRET", ""}) {
-  http::RetryPolicy retry{.max_attempts = 3, .sleep = [](std::chrono::milliseconds) {}};
+// Signs at `clock`'s time; retries sleep on it (without waiting).
+S3Client MakeClient(ManualClock& clock, std::shared_ptr<RecordingHttpClient> http,
+                    bool virtual_hosted, Credentials creds = {"AKID", "SECRET", ""}) {
+  http::RetryPolicy retry{.max_attempts = 3};
   return S3Client({.scheme = virtual_hosted ? "https" : "http",
                    .authority = virtual_hosted ? "s3.eu-west-1.amazonaws.com" : "127.0.0.1:7480",
-                   .bucket = "my-bucket", .region = "eu-west-1", .virtual_hosted = virtual_hosted},
-                  creds, http, retry, FixedTime);
+                   .bucket = "my-bucket",
+                   .region = "eu-west-1",
+                   .virtual_hosted = virtual_hosted},
+                  creds, http, retry, &clock);
 }
 
 TEST(S3ClientTest, PathStyleEncodesKeysOnceAndSigns) {
   auto http = std::make_shared<RecordingHttpClient>();
-  S3Client client = MakeClient(http, false);
-  ASSERT_TRUE(client.Send({.method = http::Method::kGet, .key = "pool/a b+c/ü~.deb",
-                           .query = {{"versionId", "x/y z"}}}).ok());
+  ManualClock clock(FixedTime());
+  S3Client client = MakeClient(clock, http, false);
+  ASSERT_TRUE(client
+                  .Send({.method = http::Method::kGet,
+                         .key = "pool/a b+c/ü~.deb",
+                         .query = {{"versionId", "x/y z"}}})
+                  .ok());
   ASSERT_EQ(http->requests.size(), 1u);
   const http::Request& r = http->requests[0];
-  EXPECT_EQ(r.url, "http://127.0.0.1:7480/my-bucket/pool/a%20b%2Bc/%C3%BC~.deb?versionId=x%2Fy%20z");
+  EXPECT_EQ(r.url,
+            "http://127.0.0.1:7480/my-bucket/pool/a%20b%2Bc/%C3%BC~.deb?versionId=x%2Fy%20z");
   auto auth = http::FindHeader(r.headers, "authorization");
   ASSERT_TRUE(auth.has_value());
-  EXPECT_TRUE(auth->starts_with("AWS4-HMAC-SHA256 Credential=AKID/20150830/eu-west-1/s3/aws4_request"))
+  EXPECT_TRUE(
+      auth->starts_with("AWS4-HMAC-SHA256 Credential=AKID/20150830/eu-west-1/s3/aws4_request"))
       << *auth;
-  EXPECT_NE(auth->find("SignedHeaders=host;x-amz-content-sha256;x-amz-date"), std::string::npos) << *auth;
+  EXPECT_NE(auth->find("SignedHeaders=host;x-amz-content-sha256;x-amz-date"), std::string::npos)
+      << *auth;
   EXPECT_EQ(http::FindHeader(r.headers, "x-amz-date"), "20150830T123600Z");
   EXPECT_EQ(http::FindHeader(r.headers, "x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
   EXPECT_FALSE(http::FindHeader(r.headers, "host").has_value()) << "curl sends Host itself";
@@ -69,26 +79,31 @@ TEST(S3ClientTest, PathStyleEncodesKeysOnceAndSigns) {
 
 TEST(S3ClientTest, VirtualHostedPutsTheBucketInTheHost) {
   auto http = std::make_shared<RecordingHttpClient>();
-  S3Client client = MakeClient(http, true, {"AKID", "SECRET", "SESSION"});
+  ManualClock clock(FixedTime());
+  S3Client client = MakeClient(clock, http, true, {"AKID", "SECRET", "SESSION"});
   ASSERT_TRUE(client.Send({.method = http::Method::kHead, .key = "k"}).ok());
   EXPECT_EQ(http->requests[0].url, "https://my-bucket.s3.eu-west-1.amazonaws.com/k");
   EXPECT_EQ(http::FindHeader(http->requests[0].headers, "x-amz-security-token"), "SESSION");
-  EXPECT_NE(client.PresignGet("k", std::chrono::seconds(60)).find(
-                "https://my-bucket.s3.eu-west-1.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256"),
-            std::string::npos);
+  EXPECT_NE(
+      client.PresignGet("k", std::chrono::seconds(60))
+          .find("https://my-bucket.s3.eu-west-1.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256"),
+      std::string::npos);
 }
 
 TEST(S3ClientTest, AnonymousRequestsAreUnsigned) {
   auto http = std::make_shared<RecordingHttpClient>();
-  S3Client client = MakeClient(http, false, {});
+  ManualClock clock(FixedTime());
+  S3Client client = MakeClient(clock, http, false, {});
   ASSERT_TRUE(client.Send({.method = http::Method::kGet, .key = "k"}).ok());
   EXPECT_FALSE(http::FindHeader(http->requests[0].headers, "authorization").has_value());
 }
 
 TEST(S3ClientTest, RetriesSlowDownButNotNoSuchKey) {
   auto http = std::make_shared<RecordingHttpClient>();
-  S3Client client = MakeClient(http, false);
-  http->answers.push_back(http::Response{.status = 503, .body = "<Error><Code>SlowDown</Code></Error>"});
+  ManualClock clock(FixedTime());
+  S3Client client = MakeClient(clock, http, false);
+  http->answers.push_back(
+      http::Response{.status = 503, .body = "<Error><Code>SlowDown</Code></Error>"});
   http->answers.push_back(Unavailable("connection reset"));
   http->answers.push_back(http::Response{.status = 200, .body = "done"});
   auto r = client.Send({.method = http::Method::kGet, .key = "k"});
@@ -97,7 +112,8 @@ TEST(S3ClientTest, RetriesSlowDownButNotNoSuchKey) {
   EXPECT_EQ(http->requests.size(), 3u);
 
   http->requests.clear();
-  http->answers.push_back(http::Response{.status = 404, .body = "<Error><Code>NoSuchKey</Code></Error>"});
+  http->answers.push_back(
+      http::Response{.status = 404, .body = "<Error><Code>NoSuchKey</Code></Error>"});
   auto missing = client.Send({.method = http::Method::kGet, .key = "k"});
   EXPECT_TRUE(missing.status().IsNotFound());
   EXPECT_EQ(http->requests.size(), 1u);
@@ -108,7 +124,8 @@ TEST(S3StoreTest, IfAbsentSendsIfNoneMatchAfterProbingTheServer) {
   auto http = std::make_shared<RecordingHttpClient>();
   // The probe: first PUT 200, second 412 (the server honours If-None-Match), then the DELETE.
   http->answers.push_back(http::Response{.status = 200});
-  http->answers.push_back(http::Response{.status = 412, .body = "<Error><Code>PreconditionFailed</Code></Error>"});
+  http->answers.push_back(
+      http::Response{.status = 412, .body = "<Error><Code>PreconditionFailed</Code></Error>"});
   http->answers.push_back(http::Response{.status = 204});
   http->answers.push_back(http::Response{.status = 200});
   S3StoreOptions options;
@@ -156,7 +173,8 @@ TEST(S3StoreTest, BatchDeleteFallsBackToSingleDeletesWhereUnsupported) {
   S3StoreOptions options;
   options.endpoint = {.scheme = "http", .authority = "h:1", .bucket = "b", .region = "r"};
   options.http = http;
-  options.retry.sleep = [](std::chrono::milliseconds) {};
+  ManualClock clock;
+  options.clock = &clock;
   auto store = MakeS3Store(options);
   std::vector<std::string> keys = {"a", "b"};
   ASSERT_TRUE(store->DeleteMany(keys, nullptr).ok());
