@@ -8,6 +8,7 @@
 #include "importer/archive_config.h"
 #include "util/progress.h"
 #include "util/units.h"
+#include "util/version.h"
 
 namespace mv::cli {
 namespace {
@@ -63,7 +64,7 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
       !st.ok()) {
     return ReportError(st);
   }
-  options.writer = "mirrorvault 0.1.0";
+  options.writer = "mirrorvault " + std::string(kVersion);
 
   Result<ArchiveAccess> access = OpenArchive(context, "", /*create_store=*/true);
   if (!access.ok()) return ReportError(access.status());
