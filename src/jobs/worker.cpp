@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "db/listener.h"
+#include "jobs/job_stats.h"
 #include "util/log.h"
 
 namespace mv::jobs {
@@ -167,7 +168,7 @@ void Worker::SchedulerLoop(const std::atomic<bool>& stop) {
     }
     const auto now = std::chrono::steady_clock::now();
     if (now - last_baseline >= std::chrono::minutes(10)) {
-      if (Status st = queue_.RecordBaseline(); !st.ok()) {
+      if (Status st = JobStats(queue_).RecordBaseline(); !st.ok()) {
         LogWarn("baseline not recorded", {{"error", st}});
       }
       if (options_.keep_history.count() > 0) {
