@@ -15,14 +15,10 @@
 namespace mv::archive {
 namespace {
 
-int64_t ToMs(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 std::string FormatMs(int64_t ms) {
   // Within years 1970-2261 (what system_clock holds); a stranger value is shown as it is.
   if (ms < 0 || ms > int64_t{9'000'000'000'000}) return std::to_string(ms) + " ms";
-  return FormatRfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+  return FormatRfc3339(FromUnixMs(ms));
 }
 
 std::string UniqueSuffix() {
@@ -131,11 +127,11 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Data
   const auto deadline = clock.SteadyNow() + options.wait;
   while (true) {
     MV_ASSIGN_OR_RETURN(Holder holder,
-                        TryTake(*database, archive, owner, ToMs(clock.Now()), lease_ms));
+                        TryTake(*database, archive, owner, ToUnixMs(clock.Now()), lease_ms));
     if (holder.owner == owner) break;
     if (options.take_over_dead_local_holder && HolderIsDeadHere(holder.owner, space)) {
       MV_RETURN_IF_ERROR(
-          TakeOver(*database, archive, holder.owner, owner, ToMs(clock.Now()), lease_ms));
+          TakeOver(*database, archive, holder.owner, owner, ToUnixMs(clock.Now()), lease_ms));
       LogWarn("took over the writer lock of a process that died holding it",
               {{"archive", archive}, {"holder", holder.owner}});
       continue;  // read back who holds it now
@@ -158,7 +154,7 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Data
 WriterLock::~WriterLock() { Release().IgnoreError(); }
 
 Status WriterLock::Renew() {
-  const int64_t now_ms = ToMs(clock_.Now());
+  const int64_t now_ms = ToUnixMs(clock_.Now());
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   const db::Value params[] = {archive_, owner_, now_ms + options_.lease.count()};
   MV_ASSIGN_OR_RETURN(
