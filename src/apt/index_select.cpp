@@ -4,14 +4,14 @@
 #include <set>
 
 #include "util/decompress.h"
+#include "util/strings.h"
 
 namespace mv::apt {
 namespace {
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out.empty() ? "(none)" : out;
+// "a, b" for messages; "(none)" when empty.
+std::string Listed(const std::vector<std::string>& items) {
+  return items.empty() ? "(none)" : Join(items, ", ");
 }
 
 bool Contains(const std::vector<std::string>& items, std::string_view item) {
@@ -38,14 +38,14 @@ Result<std::vector<SelectedIndex>> SelectIndexes(const Release& release,
   for (const std::string& c : components) {
     if (!release.components.empty() && !Contains(release.components, c)) {
       return InvalidArgument(std::string(where) + ": the suite has no component '" + c +
-                             "' (it has: " + Join(release.components) + ")");
+                             "' (it has: " + Listed(release.components) + ")");
     }
   }
   for (const std::string& a : archs) {
     // "all" is often implied rather than listed (binary-all exists only in newer archives).
     if (a != "all" && !release.architectures.empty() && !Contains(release.architectures, a)) {
       return InvalidArgument(std::string(where) + ": the suite has no architecture '" + a +
-                             "' (it has: " + Join(release.architectures) + ")");
+                             "' (it has: " + Listed(release.architectures) + ")");
     }
   }
   // A Release that names no architectures, with none asked for: every one it has.
@@ -119,14 +119,14 @@ Result<std::vector<SelectedIndex>> SelectIndexes(const Release& release,
   }
   if (out.empty()) {
     return InvalidArgument(std::string(where) + ": the Release lists no index of components " +
-                           Join(components) + " and architectures " + Join(archs));
+                           Listed(components) + " and architectures " + Listed(archs));
   }
   return out;
 }
 
 const SelectedIndex* PreferredVariant(const std::vector<const SelectedIndex*>& variants) {
-  static constexpr Compression kOrder[] = {Compression::kNone, Compression::kXz,
-                                           Compression::kGzip, Compression::kBzip2};
+  static constexpr Compression kOrder[] = {Compression::kNone, Compression::kXz, Compression::kGzip,
+                                           Compression::kBzip2};
   for (Compression c : kOrder) {
     for (const SelectedIndex* v : variants) {
       if (CompressionFromName(v->path) == c) return v;

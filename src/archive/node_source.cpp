@@ -1,10 +1,10 @@
 #include "archive/node_source.h"
 
-#include "archive/tree_fetch.h"
-
 #include <list>
-#include <mutex>
 #include <unordered_map>
+
+#include "archive/tree_fetch.h"
+#include "util/mutex.h"
 
 namespace mv::archive {
 namespace {
@@ -41,7 +41,7 @@ class CachedNodeSource final : public NodeSource {
 
   Result<DecodedNode> GetNode(const Sha256& id) override {
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(mu_);
       auto it = index_.find(id);
       if (it != index_.end()) {
         lru_.splice(lru_.begin(), lru_, it->second);
@@ -50,7 +50,7 @@ class CachedNodeSource final : public NodeSource {
     }
     Result<DecodedNode> node = Load(id);
     if (!node.ok()) return node;
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     if (capacity_ > 0 && !index_.contains(id)) {
       lru_.emplace_front(id, *node);
       index_.emplace(id, lru_.begin());
@@ -74,10 +74,10 @@ class CachedNodeSource final : public NodeSource {
   StoreNodeSource store_source_;
   Catalog* catalog_;
   const size_t capacity_;
-  std::mutex mu_;
-  std::list<std::pair<Sha256, DecodedNode>> lru_;  // GUARDED_BY(mu_), most recent first
-  std::unordered_map<Sha256, std::list<std::pair<Sha256, DecodedNode>>::iterator, IdHasher>
-      index_;  // GUARDED_BY(mu_)
+  util::Mutex mu_;
+  std::list<std::pair<Sha256, DecodedNode>> lru_ GUARDED_BY(mu_);  // most recent first
+  std::unordered_map<Sha256, std::list<std::pair<Sha256, DecodedNode>>::iterator, IdHasher> index_
+      GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <deque>
 #include <vector>
 
+#include "util/strings.h"
+
 namespace mv::archive {
 
 Result<RunSpec> ParseRunSpec(std::string_view text) {
@@ -82,15 +84,6 @@ void Split(std::string_view path, std::deque<std::string>& out, bool front) {
   }
 }
 
-std::string Join(const std::vector<std::string>& parts) {
-  std::string s;
-  for (const std::string& p : parts) {
-    if (!s.empty()) s += '/';
-    s += p;
-  }
-  return s;
-}
-
 }  // namespace
 
 Result<TreeEntry> ResolvePath(NodeSource& source, const Sha256& root, std::string_view path,
@@ -118,7 +111,7 @@ Result<TreeEntry> ResolvePath(NodeSource& source, const Sha256& root, std::strin
       continue;
     }
     if (current.type != EntryType::kDirectory) {
-      return missing("does not exist ('" + Join(names) + "' is not a folder)");
+      return missing("does not exist ('" + Join(names, "/") + "' is not a folder)");
     }
     MV_ASSIGN_OR_RETURN(std::optional<TreeEntry> entry, LookupEntry(source, dirs.back(), name));
     if (!entry) return missing("does not exist");
@@ -128,7 +121,7 @@ Result<TreeEntry> ResolvePath(NodeSource& source, const Sha256& root, std::strin
                        " symlinks (a loop?)");
       }
       if (entry->target.starts_with('/')) {
-        return missing("passes through symlink '" + Join(names) + (names.empty() ? "" : "/") +
+        return missing("passes through symlink '" + Join(names, "/") + (names.empty() ? "" : "/") +
                        name + "' -> '" + entry->target + "', which points outside the run");
       }
       Split(entry->target, todo, true);
@@ -142,7 +135,7 @@ Result<TreeEntry> ResolvePath(NodeSource& source, const Sha256& root, std::strin
       dirs.push_back(dirs.back());  // placeholder; a file ends the walk or fails above
     }
   }
-  if (resolved != nullptr) *resolved = Join(names);
+  if (resolved != nullptr) *resolved = Join(names, "/");
   return current;
 }
 

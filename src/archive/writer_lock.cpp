@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-
 #include <random>
 
 #include "util/encoding.h"
@@ -16,14 +15,10 @@
 namespace mv::archive {
 namespace {
 
-int64_t ToMs(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 std::string FormatMs(int64_t ms) {
   // Within years 1970-2261 (what system_clock holds); a stranger value is shown as it is.
   if (ms < 0 || ms > int64_t{9'000'000'000'000}) return std::to_string(ms) + " ms";
-  return FormatRfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+  return FormatRfc3339(FromUnixMs(ms));
 }
 
 std::string UniqueSuffix() {
@@ -69,9 +64,10 @@ Status TakeOver(db::Database& database, const std::string& archive, const std::s
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
   const db::Value params[] = {archive, dead, owner, now_ms, now_ms + lease_ms};
   return conn
-      ->Execute("UPDATE archive_locks SET owner = $3, acquired_ms = $4, expires_ms = $5 "
-                "WHERE archive = $1 AND owner = $2",
-                params)
+      ->Execute(
+          "UPDATE archive_locks SET owner = $3, acquired_ms = $4, expires_ms = $5 "
+          "WHERE archive = $1 AND owner = $2",
+          params)
       .status();
 }
 
@@ -82,12 +78,12 @@ struct Holder {
 };
 
 // Inserts our row, or takes over an expired one; then reads who holds the lock.
-Result<Holder> TryTake(db::Database& database, const std::string& archive,
-                       const std::string& owner, int64_t now_ms, int64_t lease_ms) {
+Result<Holder> TryTake(db::Database& database, const std::string& archive, const std::string& owner,
+                       int64_t now_ms, int64_t lease_ms) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
   Holder holder;
-  Status taken = db::WithTransaction(
-      *conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
+  Status taken =
+      db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
         const db::Value params[] = {archive, owner, now_ms, now_ms + lease_ms};
         MV_RETURN_IF_ERROR(
             c.Execute("INSERT INTO archive_locks(archive, owner, acquired_ms, expires_ms) "
@@ -97,12 +93,13 @@ Result<Holder> TryTake(db::Database& database, const std::string& archive,
                       params)
                 .status());
         const db::Value key[] = {archive};
-        return c.Query("SELECT owner, acquired_ms, expires_ms FROM archive_locks WHERE "
-                       "archive = $1",
-                       key, [&](const db::Row& row) {
-                         holder = {row.Text(0), row.Int(1), row.Int(2)};
-                         return Status::Ok();
-                       });
+        return c.Query(
+            "SELECT owner, acquired_ms, expires_ms FROM archive_locks WHERE "
+            "archive = $1",
+            key, [&](const db::Row& row) {
+              holder = {row.Text(0), row.Int(1), row.Int(2)};
+              return Status::Ok();
+            });
       });
   MV_RETURN_IF_ERROR(taken);
   return holder;
@@ -130,11 +127,11 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Data
   const auto deadline = clock.SteadyNow() + options.wait;
   while (true) {
     MV_ASSIGN_OR_RETURN(Holder holder,
-                        TryTake(*database, archive, owner, ToMs(clock.Now()), lease_ms));
+                        TryTake(*database, archive, owner, ToUnixMs(clock.Now()), lease_ms));
     if (holder.owner == owner) break;
     if (options.take_over_dead_local_holder && HolderIsDeadHere(holder.owner, space)) {
       MV_RETURN_IF_ERROR(
-          TakeOver(*database, archive, holder.owner, owner, ToMs(clock.Now()), lease_ms));
+          TakeOver(*database, archive, holder.owner, owner, ToUnixMs(clock.Now()), lease_ms));
       LogWarn("took over the writer lock of a process that died holding it",
               {{"archive", archive}, {"holder", holder.owner}});
       continue;  // read back who holds it now
@@ -146,7 +143,7 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Data
                          "); wait for it to finish, or pass --wait DURATION");
     }
     clock.SleepFor(std::min<std::chrono::nanoseconds>(std::chrono::milliseconds(500),
-                                                       deadline - clock.SteadyNow()));
+                                                      deadline - clock.SteadyNow()));
   }
   std::unique_ptr<WriterLock> lock(
       new WriterLock(std::move(database), std::move(archive), std::move(owner), options));
@@ -157,7 +154,7 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Data
 WriterLock::~WriterLock() { Release().IgnoreError(); }
 
 Status WriterLock::Renew() {
-  const int64_t now_ms = ToMs(clock_.Now());
+  const int64_t now_ms = ToUnixMs(clock_.Now());
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   const db::Value params[] = {archive_, owner_, now_ms + options_.lease.count()};
   MV_ASSIGN_OR_RETURN(
@@ -173,30 +170,33 @@ Status WriterLock::Renew() {
 
 void WriterLock::RenewLoop() {
   const auto every = options_.renew_every.count() > 0 ? options_.renew_every : options_.lease / 3;
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    cv_.wait_for(lock, every, [&] { return stop_; });
-    if (stop_) break;
-    lock.unlock();
+  for (;;) {
+    {
+      util::MutexLock lock(mu_);
+      const auto deadline = std::chrono::steady_clock::now() + every;
+      while (!stop_ && cv_.wait_until(lock.native(), deadline) == std::cv_status::no_timeout) {
+      }
+      if (stop_) return;
+    }
     Status st = Renew();
-    lock.lock();
     // A transient failure is retried at the next tick; losing the row is final.
     if (st.code() == StatusCode::kPreconditionFailed) {
+      util::MutexLock lock(mu_);
       lost_ = st;
-      break;
+      return;
     }
   }
 }
 
 Status WriterLock::Confirm() {
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     if (released_) return PreconditionFailed("writer lock of '" + archive_ + "' was released");
     if (!lost_.ok()) return lost_;
   }
   Status st = Renew();
   if (st.code() == StatusCode::kPreconditionFailed) {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     lost_ = st;
   }
   return st;
@@ -204,7 +204,7 @@ Status WriterLock::Confirm() {
 
 Status WriterLock::Release() {
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     if (released_) return Status::Ok();
     released_ = true;
     stop_ = true;

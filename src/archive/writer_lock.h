@@ -14,12 +14,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "db/database.h"
 #include "util/clock.h"
+#include "util/mutex.h"
 #include "util/status.h"
 
 namespace mv::archive {
@@ -33,7 +33,7 @@ struct WriterLockOptions {
   // namespace) and whose process is gone, instead of waiting for its lease to expire: after a
   // crash or kill -9 the next import goes ahead immediately.
   bool take_over_dead_local_holder = true;
-  Clock* clock = nullptr;                    // SystemClock() when null
+  Clock* clock = nullptr;  // SystemClock() when null
 };
 
 class WriterLock {
@@ -68,11 +68,11 @@ class WriterLock {
   const std::string owner_;
   const WriterLockOptions options_;
   Clock& clock_;
-  std::mutex mu_;
+  util::Mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false;       // GUARDED_BY(mu_)
-  Status lost_;             // GUARDED_BY(mu_): why the lease was lost, OK while held
-  bool released_ = false;   // GUARDED_BY(mu_)
+  bool stop_ GUARDED_BY(mu_) = false;
+  Status lost_ GUARDED_BY(mu_);  // why the lease was lost, OK while held
+  bool released_ GUARDED_BY(mu_) = false;
   std::thread renewer_;
 };
 

@@ -1,9 +1,12 @@
 // `mirrorvault check`: a Nagios/Icinga plugin for the import service (jobs/check.h). Wiring only.
+#include "jobs/check.h"
+
 #include <cstdio>
 
 #include "cli/jobs_access.h"
 #include "jobs/archive_jobs.h"
-#include "jobs/check.h"
+#include "jobs/job_admin.h"
+#include "jobs/job_stats.h"
 #include "util/units.h"
 
 namespace mv::cli {
@@ -26,7 +29,8 @@ Result<double> ParseFactor(const std::string& text, const char* flag) {
     if (used == number.size() && v > 0) return v;
   } catch (const std::exception&) {
   }
-  return InvalidArgument(std::string(flag) + ": expected a factor such as 1.5x, got '" + text + "'");
+  return InvalidArgument(std::string(flag) + ": expected a factor such as 1.5x, got '" + text +
+                         "'");
 }
 
 int Unknown(const Status& st) {
@@ -53,9 +57,9 @@ int RunCheck(CliContext& context, const CheckArgs& args) {
 
   Result<std::unique_ptr<jobs::JobQueue>> queue = OpenJobQueue(context);
   if (!queue.ok()) return Unknown(queue.status());
-  Result<jobs::QueueStats> stats = (*queue)->Stats();
+  Result<jobs::QueueStats> stats = jobs::JobStats(**queue).Stats();
   if (!stats.ok()) return Unknown(stats.status());
-  Result<std::vector<int64_t>> baseline = (*queue)->Baseline(7);
+  Result<std::vector<int64_t>> baseline = jobs::JobStats(**queue).Baseline(7);
   if (!baseline.ok()) return Unknown(baseline.status());
   Result<std::vector<jobs::ArchiveJobs>> configured =
       jobs::ReadArchiveJobs(context.config().document);
@@ -66,7 +70,7 @@ int RunCheck(CliContext& context, const CheckArgs& args) {
   in.baseline_days = *baseline;
   in.now = (*queue)->clock().Now();
   in.queue_lag = stats->lag;
-  Result<std::vector<jobs::ArchiveStatus>> archives = (*queue)->Archives();
+  Result<std::vector<jobs::ArchiveStatus>> archives = jobs::JobAdmin(**queue).Archives();
   if (!archives.ok()) return Unknown(archives.status());
   for (const jobs::ArchiveJobs& a : *configured) {
     if (!a.every) continue;  // on-demand archives have no age to keep
@@ -78,7 +82,7 @@ int RunCheck(CliContext& context, const CheckArgs& args) {
     // Never successful: counted from the first time it was scheduled, if it was.
     if (!entry.last_success) {
       Result<std::vector<jobs::Job>> history =
-          (*queue)->List({.archive = a.archive, .limit = 1000000});
+          jobs::JobAdmin(**queue).List({.archive = a.archive, .limit = 1000000});
       if (!history.ok()) return Unknown(history.status());
       for (const jobs::Job& j : *history) {
         if (!entry.first_seen || j.created < *entry.first_seen) entry.first_seen = j.created;
@@ -102,7 +106,8 @@ void RegisterCheck(CLI::App& app, CliContext& context, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--crit-failed", args->crit_failed, "CRITICAL at this multiple of the baseline")
       ->capture_default_str();
-  cmd->add_option("--floor", args->floor, "The baseline used is at least this")->capture_default_str();
+  cmd->add_option("--floor", args->floor, "The baseline used is at least this")
+      ->capture_default_str();
   cmd->add_option("--max-age", args->max_age, "WARNING when an archive's last success is older")
       ->capture_default_str();
   cmd->add_option("--max-age-crit", args->max_age_crit, "CRITICAL when older than this")

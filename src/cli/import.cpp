@@ -6,6 +6,7 @@
 #include "importer/local_import.h"
 #include "util/progress.h"
 #include "util/units.h"
+#include "util/version.h"
 
 namespace mv::cli {
 namespace {
@@ -29,7 +30,7 @@ int RunImport(CliContext& context, const ImportArgs& args) {
   }
   options.concurrency = args.concurrency;
   options.use_stat_cache = !args.no_stat_cache;
-  options.writer = "mirrorvault 0.1.0";
+  options.writer = "mirrorvault " + std::string(kVersion);
   if (Status valid = archive::ValidateArchiveName(args.archive); !valid.ok()) {
     return ReportError(valid);
   }
@@ -47,12 +48,12 @@ int RunImport(CliContext& context, const ImportArgs& args) {
   const archive::RunRecord& r = summary->record;
   const double secs = std::chrono::duration<double>(summary->elapsed).count();
   std::cout << "imported " << r.archive << "@" << r.run_id.ToString() << ": " << r.files
-            << " files (" << FormatSizeHuman(r.bytes) << "), " << summary->symlinks
-            << " symlinks, " << summary->dirs << " folders; read " << summary->files_read
-            << " files (" << FormatSizeHuman(summary->bytes_read) << "), "
-            << summary->files_stat_cached << " unchanged by the stat cache; new: " << r.new_files
-            << " files (" << FormatSizeHuman(r.new_bytes) << "); " << std::fixed
-            << std::setprecision(2) << secs << " s\n";
+            << " files (" << FormatSizeHuman(r.bytes) << "), " << summary->symlinks << " symlinks, "
+            << summary->dirs << " folders; read " << summary->files_read << " files ("
+            << FormatSizeHuman(summary->bytes_read) << "), " << summary->files_stat_cached
+            << " unchanged by the stat cache; new: " << r.new_files << " files ("
+            << FormatSizeHuman(r.new_bytes) << "); " << std::fixed << std::setprecision(2) << secs
+            << " s\n";
   PrintPackageIndexOutcome(summary->package_index);
   return kExitOk;
 }
@@ -64,8 +65,7 @@ void RegisterImport(CLI::App& app, CliContext& context, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("import", "Import a local mirror tree as a new run");
   cmd->add_option("ARCHIVE", args->archive, "Archive name")->required();
   cmd->add_option("DIR", args->dir, "Folder to import")->required();
-  cmd->add_option("--run-id", args->run_id,
-                  "Run id YYYYMMDDTHHMMSSZ (default: now, UTC)");
+  cmd->add_option("--run-id", args->run_id, "Run id YYYYMMDDTHHMMSSZ (default: now, UTC)");
   cmd->add_option("--wait", args->wait,
                   "How long to wait when another import of the archive is running (e.g. 10m)");
   cmd->add_option("--concurrency", args->concurrency, "Files hashed and uploaded at once");

@@ -1,10 +1,11 @@
-// `mirrorvault jobs ...`: the operators' view of the import service (jobs/queue.h): list, show,
+// `mirrorvault jobs ...`: the operators' view of the import service (jobs/job_admin.h): list, show,
 // retry, run-now, cancel, pause, resume, failures, archives. Wiring only.
 #include <cstdio>
 #include <iostream>
 
 #include "cli/jobs_access.h"
 #include "jobs/archive_jobs.h"
+#include "jobs/job_admin.h"
 #include "jobs/job_json.h"
 #include "util/time_format.h"
 
@@ -21,11 +22,12 @@ struct JobsArgs {
   bool failed = false;
 };
 
-int WithQueue(CliContext& context, const std::function<Status(jobs::JobQueue&)>& fn) {
+int WithAdmin(CliContext& context, const std::function<Status(jobs::JobAdmin&)>& fn) {
   if (Status st = context.Init(); !st.ok()) return ReportError(st);
   Result<std::unique_ptr<jobs::JobQueue>> queue = OpenJobQueue(context);
   if (!queue.ok()) return ReportError(queue.status());
-  Status st = fn(**queue);
+  jobs::JobAdmin admin(**queue);
+  Status st = fn(admin);
   return st.ok() ? kExitOk : ReportError(st);
 }
 
@@ -33,7 +35,7 @@ std::string Short(const std::string& text, size_t n) {
   return text.size() <= n ? text : text.substr(0, n - 3) + "...";
 }
 
-Status List(jobs::JobQueue& q, const JobsArgs& a) {
+Status List(jobs::JobAdmin& q, const JobsArgs& a) {
   jobs::JobFilter filter{.archive = a.archive, .limit = a.limit};
   if (!a.state.empty()) {
     MV_ASSIGN_OR_RETURN(filter.state, jobs::ParseJobState(a.state));
@@ -61,7 +63,7 @@ Status List(jobs::JobQueue& q, const JobsArgs& a) {
   return Status::Ok();
 }
 
-Status Show(jobs::JobQueue& q, const JobsArgs& a) {
+Status Show(jobs::JobAdmin& q, const JobsArgs& a) {
   MV_ASSIGN_OR_RETURN(jobs::Job j, q.Show(a.id));
   if (a.json) {
     std::cout << json::serialize(jobs::JobJson(j, /*with_errors=*/true)) << "\n";
@@ -84,7 +86,7 @@ Status Show(jobs::JobQueue& q, const JobsArgs& a) {
   return Status::Ok();
 }
 
-Status Failures(jobs::JobQueue& q, const JobsArgs& a) {
+Status Failures(jobs::JobAdmin& q, const JobsArgs& a) {
   MV_ASSIGN_OR_RETURN(std::vector<jobs::FailureGroup> groups, q.Failures(a.archive));
   if (a.json) {
     std::cout << json::serialize(jobs::FailuresJson(groups)) << "\n";
@@ -100,7 +102,7 @@ Status Failures(jobs::JobQueue& q, const JobsArgs& a) {
   return Status::Ok();
 }
 
-Status Archives(jobs::JobQueue& q, const JobsArgs& a) {
+Status Archives(jobs::JobAdmin& q, const JobsArgs& a) {
   MV_ASSIGN_OR_RETURN(std::vector<jobs::ArchiveStatus> list, q.Archives());
   auto time = [](const std::optional<jobs::TimePoint>& t) {
     return t ? FormatRfc3339(*t) : std::string("-");
@@ -120,10 +122,11 @@ Status Archives(jobs::JobQueue& q, const JobsArgs& a) {
   return Status::Ok();
 }
 
-Status RunNow(CliContext& context, jobs::JobQueue& q, const JobsArgs& a) {
+Status RunNow(CliContext& context, jobs::JobAdmin& q, const JobsArgs& a) {
   MV_ASSIGN_OR_RETURN(jobs::JobKind kind, jobs::ParseJobKind(a.kind));
   std::string host;
-  Result<jobs::ArchiveJobs> configured = jobs::FindArchiveJobs(context.config().document, a.archive);
+  Result<jobs::ArchiveJobs> configured =
+      jobs::FindArchiveJobs(context.config().document, a.archive);
   if (configured.ok()) {
     host = configured->host;
   } else if (kind != jobs::JobKind::kNoop) {
@@ -143,24 +146,26 @@ void RegisterJobs(CLI::App& app, CliContext& context, int* exit_code) {
   auto args = std::make_shared<JobsArgs>();
 
   CLI::App* list = jobs_cmd->add_subcommand("list", "Jobs, newest first");
-  list->add_option("--state", args->state, "scheduled, available, running, succeeded, retryable, failed, cancelled");
+  list->add_option("--state", args->state,
+                   "scheduled, available, running, succeeded, retryable, failed, cancelled");
   list->add_option("--archive", args->archive, "Only this archive's jobs");
   list->add_option("--kind", args->kind, "mirror, import, publish, noop (default: every kind)");
   list->add_option("--limit", args->limit, "At most this many")->capture_default_str();
   list->add_flag("--json", args->json, "As a JSON array");
   list->callback([args, &context, exit_code, list] {
     if (list->count("--kind") == 0) args->kind.clear();
-    *exit_code = WithQueue(context, [&](jobs::JobQueue& q) { return List(q, *args); });
+    *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) { return List(q, *args); });
   });
 
   CLI::App* show = jobs_cmd->add_subcommand("show", "One job with its error history");
   show->add_option("ID", args->id, "Job id")->required();
   show->add_flag("--json", args->json, "As JSON");
   show->callback([args, &context, exit_code] {
-    *exit_code = WithQueue(context, [&](jobs::JobQueue& q) { return Show(q, *args); });
+    *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) { return Show(q, *args); });
   });
 
-  CLI::App* retry = jobs_cmd->add_subcommand("retry", "Retry a failed or cancelled job, or every failed one");
+  CLI::App* retry =
+      jobs_cmd->add_subcommand("retry", "Retry a failed or cancelled job, or every failed one");
   retry->add_option("ID", args->id, "Job id");
   retry->add_flag("--failed", args->failed, "Every failed job (narrowed by --archive, --class)");
   retry->add_option("--archive", args->archive, "With --failed: only this archive's");
@@ -170,7 +175,7 @@ void RegisterJobs(CLI::App& app, CliContext& context, int* exit_code) {
       *exit_code = ReportError(InvalidArgument("jobs retry: give a job ID or --failed"));
       return;
     }
-    *exit_code = WithQueue(context, [&](jobs::JobQueue& q) -> Status {
+    *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) -> Status {
       if (!args->failed) {
         MV_RETURN_IF_ERROR(q.Retry(args->id, OperatorName()));
         std::cout << "job " << args->id << " will be retried\n";
@@ -178,7 +183,8 @@ void RegisterJobs(CLI::App& app, CliContext& context, int* exit_code) {
       }
       MV_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                           q.RetryFailed(args->archive, args->error_class, OperatorName()));
-      std::cout << ids.size() << " failed job" << (ids.size() == 1 ? "" : "s") << " will be retried";
+      std::cout << ids.size() << " failed job" << (ids.size() == 1 ? "" : "s")
+                << " will be retried";
       for (int64_t id : ids) std::cout << " " << id;
       std::cout << "\n";
       return Status::Ok();
@@ -189,13 +195,13 @@ void RegisterJobs(CLI::App& app, CliContext& context, int* exit_code) {
   run_now->add_option("ARCHIVE", args->archive, "Archive")->required();
   run_now->add_option("--kind", args->kind, "mirror, import, publish")->capture_default_str();
   run_now->callback([args, &context, exit_code] {
-    *exit_code = WithQueue(context, [&](jobs::JobQueue& q) { return RunNow(context, q, *args); });
+    *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) { return RunNow(context, q, *args); });
   });
 
   CLI::App* cancel = jobs_cmd->add_subcommand("cancel", "Cancel an active job");
   cancel->add_option("ID", args->id, "Job id")->required();
   cancel->callback([args, &context, exit_code] {
-    *exit_code = WithQueue(context, [&](jobs::JobQueue& q) -> Status {
+    *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) -> Status {
       MV_RETURN_IF_ERROR(q.Cancel(args->id, OperatorName()));
       std::cout << "job " << args->id << " cancelled\n";
       return Status::Ok();
@@ -209,7 +215,7 @@ void RegisterJobs(CLI::App& app, CliContext& context, int* exit_code) {
                     : "Claim an archive's jobs again");
     cmd->add_option("ARCHIVE", args->archive, "Archive")->required();
     cmd->callback([args, &context, exit_code, pause] {
-      *exit_code = WithQueue(context, [&](jobs::JobQueue& q) -> Status {
+      *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) -> Status {
         MV_RETURN_IF_ERROR(pause ? q.Pause(args->archive, OperatorName())
                                  : q.Resume(args->archive, OperatorName()));
         std::cout << args->archive << (pause ? " paused\n" : " resumed\n");
@@ -222,13 +228,14 @@ void RegisterJobs(CLI::App& app, CliContext& context, int* exit_code) {
   failures->add_option("--archive", args->archive, "Only this archive's");
   failures->add_flag("--json", args->json, "As JSON");
   failures->callback([args, &context, exit_code] {
-    *exit_code = WithQueue(context, [&](jobs::JobQueue& q) { return Failures(q, *args); });
+    *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) { return Failures(q, *args); });
   });
 
-  CLI::App* archives = jobs_cmd->add_subcommand("archives", "Each archive's schedule and last outcome");
+  CLI::App* archives =
+      jobs_cmd->add_subcommand("archives", "Each archive's schedule and last outcome");
   archives->add_flag("--json", args->json, "As JSON");
   archives->callback([args, &context, exit_code] {
-    *exit_code = WithQueue(context, [&](jobs::JobQueue& q) { return Archives(q, *args); });
+    *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) { return Archives(q, *args); });
   });
 }
 

@@ -4,20 +4,23 @@
 #include <iostream>
 
 #include "cli/archive_access.h"
+#include "cli/cli_context.h"
 #include "cli/command_word.h"
 #include "cli/jobs_access.h"
-#include "cli/cli_context.h"
 #include "util/log.h"
+#include "util/version.h"
 
 int main(int argc, char** argv) {
   using namespace mv::cli;
   CLI::App app{"mirrorvault: every state of software package archives on object storage"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "mirrorvault 0.1.0");
+  app.set_version_flag("--version", "mirrorvault " + std::string(mv::kVersion));
   GlobalFlags flags;
   app.add_option("--config", flags.config.config_file, "TOML configuration file");
-  app.add_option("--store", flags.config.store, "Store URL (overrides config and MIRRORVAULT_STORE)");
-  app.add_option("--catalog", flags.config.catalog, "Catalog URL (sqlite:///..., postgresql://...)");
+  app.add_option("--store", flags.config.store,
+                 "Store URL (overrides config and MIRRORVAULT_STORE)");
+  app.add_option("--catalog", flags.config.catalog,
+                 "Catalog URL (sqlite:///..., postgresql://...)");
   app.add_option("--log-level", flags.config.log_level, std::string(mv::LogLevelNames()));
   app.add_option("--endpoint-url", flags.endpoint_url,
                  "S3 endpoint for s3:// URLs without one (overrides AWS_ENDPOINT_URL)");

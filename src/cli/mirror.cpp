@@ -5,11 +5,11 @@
 #include <iostream>
 
 #include "cli/archive_access.h"
-#include "http/http_client.h"
 #include "importer/archive_config.h"
 #include "jobs/archive_jobs.h"
 #include "util/progress.h"
 #include "util/units.h"
+#include "util/version.h"
 
 namespace mv::cli {
 namespace {
@@ -58,13 +58,14 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
   if (options.upstream.empty()) {
     return ReportError(InvalidArgument("mirror " + args.archive +
                                        ": no upstream: give --upstream URL or an [[archive]] "
-                                       "named '" + args.archive + "' in the configuration"));
+                                       "named '" +
+                                       args.archive + "' in the configuration"));
   }
   if (Status st = ParseRunIdAndWait(args.run_id, args.wait, &options.run_id, &options.lock_wait);
       !st.ok()) {
     return ReportError(st);
   }
-  options.writer = "mirrorvault 0.1.0";
+  options.writer = "mirrorvault " + std::string(kVersion);
 
   Result<ArchiveAccess> access = OpenArchive(context, "", /*create_store=*/true);
   if (!access.ok()) return ReportError(access.status());
@@ -74,7 +75,7 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
   options.progress = &progress;
   options.package_index = access->packages.get();
   Result<importer::MirrorSummary> summary = importer::MirrorUpstream(
-      access->store, *access->catalog, http::MakeCurlHttpClient(), options);
+      access->store, *access->catalog, context.store_context().http, options);
   progress.Finish();
   if (!summary.ok()) return ReportError(summary.status());
   const archive::RunRecord& r = summary->record;
@@ -82,9 +83,9 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
   std::cout << "mirrored " << r.archive << "@" << r.run_id.ToString() << ": " << r.files
             << " files (" << FormatSizeHuman(r.bytes) << "), " << summary->index_files
             << " index files, " << summary->pool_files << " pool files ("
-            << FormatSizeHuman(summary->pool_bytes) << "); downloaded "
-            << summary->downloaded_files << " files (" << FormatSizeHuman(summary->downloaded_bytes)
-            << ") in " << summary->requests << " requests (" << summary->retries
+            << FormatSizeHuman(summary->pool_bytes) << "); downloaded " << summary->downloaded_files
+            << " files (" << FormatSizeHuman(summary->downloaded_bytes) << ") in "
+            << summary->requests << " requests (" << summary->retries
             << " retries); new: " << r.new_files << " files (" << FormatSizeHuman(r.new_bytes)
             << "); " << std::fixed << std::setprecision(2) << secs << " s\n";
   PrintPackageIndexOutcome(summary->package_index);
@@ -107,7 +108,8 @@ void RegisterMirror(CLI::App& app, CliContext& context, int* exit_code) {
   cmd->add_option("--archs", args->archs, "Architectures, e.g. amd64,all (default: all)")
       ->delimiter(',');
   cmd->add_flag("--sources", args->sources, "Mirror source packages too");
-  cmd->add_option("--keyring", args->keyring, "Binary OpenPGP keyring the Releases must verify with");
+  cmd->add_option("--keyring", args->keyring,
+                  "Binary OpenPGP keyring the Releases must verify with");
   cmd->add_flag("--no-verify", args->no_verify, "Do not check Release signatures");
   auto* packages = cmd->add_option("--packages", args->packages,
                                    "Only these binary and source packages (a partial mirror)")

@@ -1,13 +1,13 @@
 // `mirrorvault worker`: the import service's scheduler and job slots on this machine
 // (jobs/worker.h). Wiring only: the store, catalog and executors from the configuration.
+#include "jobs/worker.h"
+
 #include <csignal>
 #include <thread>
 
 #include "cli/archive_access.h"
 #include "cli/jobs_access.h"
-#include "http/http_client.h"
 #include "jobs/executors.h"
-#include "jobs/worker.h"
 #include "util/host.h"
 #include "util/log.h"
 #include "util/units.h"
@@ -47,7 +47,8 @@ Status ParseDurations(const WorkerArgs& a, jobs::QueueOptions* q, jobs::WorkerOp
   for (const Item& item : items) {
     Result<std::chrono::milliseconds> d = ParseDuration(item.text);
     if (!d.ok()) return d.status().WithContext(item.flag);
-    if (d->count() <= 0) return InvalidArgument(std::string(item.flag) + " must be longer than zero");
+    if (d->count() <= 0)
+      return InvalidArgument(std::string(item.flag) + " must be longer than zero");
     *item.out = *d;
   }
   return Status::Ok();
@@ -81,7 +82,7 @@ int RunWorker(CliContext& context, const WorkerArgs& args) {
   jobs::ServiceContext service{.store = access->store,
                                .catalog = access->catalog.get(),
                                .packages = access->packages.get(),
-                               .http = http::MakeCurlHttpClient(),
+                               .http = context.store_context().http,
                                .config = &context.config().document,
                                .store_context = context.store_context(),
                                .fetch_attempts = args.fetch_attempts};
@@ -95,8 +96,10 @@ int RunWorker(CliContext& context, const WorkerArgs& args) {
   std::signal(SIGINT, OnStopSignal);
   size_t scheduled = 0;
   for (const jobs::ArchiveJobs& a : options.schedule) scheduled += a.every ? 1 : 0;
-  LogInfo("worker started", {{"worker", options.name}, {"slots", options.concurrency},
-                             {"archives", options.schedule.size()}, {"scheduled", scheduled},
+  LogInfo("worker started", {{"worker", options.name},
+                             {"slots", options.concurrency},
+                             {"archives", options.schedule.size()},
+                             {"scheduled", scheduled},
                              {"poll", options.poll}});
   jobs::Worker worker(**queue, std::move(executors), options);
   worker.Run(g_stop);
@@ -112,14 +115,17 @@ void RegisterWorker(CLI::App& app, CliContext& context, int* exit_code) {
       "worker", "Run the import service: scheduled jobs of every [[archive]], retries, rescues");
   cmd->add_option("--concurrency", args->concurrency, "Jobs run at once (default: cores)");
   cmd->add_option("--name", args->name, "Worker name in leases and logs (default: host:pid)");
-  cmd->add_option("--lease", args->lease, "Job lease; renewed every third of it")->capture_default_str();
-  cmd->add_option("--poll", args->poll, "Idle slots look for jobs this often")->capture_default_str();
+  cmd->add_option("--lease", args->lease, "Job lease; renewed every third of it")
+      ->capture_default_str();
+  cmd->add_option("--poll", args->poll, "Idle slots look for jobs this often")
+      ->capture_default_str();
   cmd->add_option("--tick", args->tick, "The scheduler looks for due archives this often")
       ->capture_default_str();
   cmd->add_option("--fetch-attempts", args->fetch_attempts,
                   "HTTP attempts within one mirror job before the job itself fails")
       ->capture_default_str();
-  cmd->add_option("--backoff-base", args->backoff_base, "First retry delay of a failed job (at most)")
+  cmd->add_option("--backoff-base", args->backoff_base,
+                  "First retry delay of a failed job (at most)")
       ->capture_default_str();
   cmd->add_option("--backoff-cap", args->backoff_cap, "Longest retry delay")->capture_default_str();
   cmd->add_option("--breaker-threshold", args->breaker_threshold,
@@ -128,8 +134,9 @@ void RegisterWorker(CLI::App& app, CliContext& context, int* exit_code) {
   cmd->add_option("--breaker-cooldown", args->breaker_cooldown,
                   "How long a tripped host waits before one job probes it")
       ->capture_default_str();
-  cmd->add_option("--keep-history", args->keep_history,
-                  "Forget succeeded and cancelled jobs older than this (0: never); failed jobs stay")
+  cmd->add_option(
+         "--keep-history", args->keep_history,
+         "Forget succeeded and cancelled jobs older than this (0: never); failed jobs stay")
       ->capture_default_str();
   cmd->callback([args, &context, exit_code] { *exit_code = RunWorker(context, *args); });
 }

@@ -15,7 +15,7 @@ std::shared_ptr<ConnectionPool> ConnectionPool::Make(Opener open, Reusable reusa
 Result<ConnectionLease> ConnectionPool::Acquire() {
   std::unique_ptr<Connection> connection;
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     if (!idle_.empty()) {
       connection = std::move(idle_.back());
       idle_.pop_back();
@@ -37,7 +37,7 @@ void ConnectionPool::AddIdle(std::unique_ptr<Connection> connection) {
 void ConnectionPool::GiveBack(std::unique_ptr<Connection> connection) {
   if (connection == nullptr || !reusable_(*connection)) return;
   std::unique_ptr<Connection> excess;  // destroyed outside the lock
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   if (idle_.size() < max_idle_) {
     idle_.push_back(std::move(connection));
   } else {

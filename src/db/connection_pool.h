@@ -8,10 +8,10 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "db/database.h"
+#include "util/mutex.h"
 #include "util/status.h"
 
 namespace mv::db {
@@ -37,8 +37,8 @@ class ConnectionPool {
   const Reusable reusable_;
   const size_t max_idle_;
   std::weak_ptr<ConnectionPool> self_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mu_)
+  util::Mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_ GUARDED_BY(mu_);
 };
 
 }  // namespace mv::db

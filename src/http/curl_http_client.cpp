@@ -8,12 +8,12 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
-#include <mutex>
 #include <thread>
 #include <unordered_set>
 #include <vector>
 
 #include "http/http_client.h"
+#include "util/mutex.h"
 #include "util/redact.h"
 
 namespace mv::http {
@@ -103,7 +103,8 @@ struct Transfer {
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
       value.remove_suffix(1);
     t->response.headers.emplace_back(std::move(name), std::string(value));
@@ -159,13 +160,14 @@ class CurlLoop final : public HttpClient {
                       static_cast<long>(options.max_connections_per_host));
     curl_multi_setopt(multi_.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
                       static_cast<long>(options.max_connections));
-    curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_connections));
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(options.max_connections));
     loop_ = std::thread([this] { Loop(); });
   }
 
   ~CurlLoop() override {
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(mu_);
       stopping_ = true;
     }
     curl_multi_wakeup(multi_.get());
@@ -180,7 +182,7 @@ class CurlLoop final : public HttpClient {
     transfer.request = &request;
     std::future<Result<Response>> result = transfer.done.get_future();
     {
-      std::lock_guard lock(mu_);
+      util::MutexLock lock(mu_);
       if (stopping_) return Unavailable("HTTP client is shutting down");
       pending_.push_back(&transfer);
     }
@@ -237,7 +239,8 @@ class CurlLoop final : public HttpClient {
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
 
-    std::optional<uint64_t> body_size = r.body != nullptr ? r.body->Size() : std::optional<uint64_t>(0);
+    std::optional<uint64_t> body_size =
+        r.body != nullptr ? r.body->Size() : std::optional<uint64_t>(0);
     switch (r.method) {
       case Method::kGet:
         break;
@@ -297,7 +300,8 @@ class CurlLoop final : public HttpClient {
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     curl_multi_remove_handle(multi_.get(), easy);
     active_.erase(easy);
-    std::string what = std::string(MethodName(t->request->method)) + " " + mv::RedactUrl(t->request->url);
+    std::string what =
+        std::string(MethodName(t->request->method)) + " " + mv::RedactUrl(t->request->url);
     Result<Response> result = Internal(what + ": unfinished");
     if (!t->callback_status.ok()) {
       result = t->callback_status;
@@ -320,7 +324,7 @@ class CurlLoop final : public HttpClient {
       std::deque<Transfer*> incoming;
       bool stopping = false;
       {
-        std::lock_guard lock(mu_);
+        util::MutexLock lock(mu_);
         incoming.swap(pending_);
         stopping = stopping_;
       }
@@ -362,10 +366,10 @@ class CurlLoop final : public HttpClient {
   HttpClientOptions options_;
   MultiHandle multi_;
   std::thread loop_;
-  std::mutex mu_;
-  std::deque<Transfer*> pending_;  // guarded by mu_
-  bool stopping_ = false;          // guarded by mu_
-  std::vector<EasyHandle> idle_;   // loop thread only
+  util::Mutex mu_;
+  std::deque<Transfer*> pending_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::vector<EasyHandle> idle_;      // loop thread only
   std::unordered_set<CURL*> active_;  // loop thread only: handles attached to multi_
 };
 

@@ -22,6 +22,7 @@
 
 #include "util/io.h"
 #include "util/status.h"
+#include "util/version.h"
 
 namespace mv::http {
 
@@ -59,8 +60,8 @@ struct Request {
 struct Response {
   int status = 0;
   Headers headers;
-  std::string body;          // unless streamed to Request::sink
-  uint64_t body_bytes = 0;   // bytes received (streamed or buffered)
+  std::string body;         // unless streamed to Request::sink
+  uint64_t body_bytes = 0;  // bytes received (streamed or buffered)
 };
 
 class HttpClient {
@@ -77,7 +78,7 @@ struct HttpClientOptions {
   // Event loops (curl multi handles, one thread each) the transfers are spread over; the
   // connection limits above are shared out among them. 0: two per core (at most 16).
   int loops = 0;
-  std::string user_agent = "mirrorvault/0.1";
+  std::string user_agent = "mirrorvault/" + std::string(kVersion);
 };
 
 std::shared_ptr<HttpClient> MakeCurlHttpClient(const HttpClientOptions& options = {});

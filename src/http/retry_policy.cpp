@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <random>
 #include <string>
-#include <thread>
 
 namespace mv::http {
 
@@ -24,12 +23,8 @@ Status RunWithRetries(const RetryPolicy& policy,
     last = attempt_fn(attempt);
     if (last.ok() || !last.retryable()) return last;
     if (attempt == attempts) break;
-    auto delay = BackoffDelay(policy, attempt);
-    if (policy.sleep) {
-      policy.sleep(delay);
-    } else {
-      std::this_thread::sleep_for(delay);
-    }
+    (policy.clock != nullptr ? *policy.clock : SystemClock())
+        .SleepFor(BackoffDelay(policy, attempt));
   }
   if (attempts > 1) {
     return last.WithContext("gave up after " + std::to_string(attempts) + " attempts");

@@ -1,7 +1,6 @@
 #include "importer/upstream_fetcher.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "http/http_date.h"
 #include "util/redact.h"
@@ -104,11 +103,7 @@ Status UpstreamFetcher::Run(std::string_view path,
     if (attempt == attempts) break;
     counters_.retries += 1;
     auto delay = std::max(http::BackoffDelay(options_.retry, attempt), *retry_after);
-    if (options_.retry.sleep) {
-      options_.retry.sleep(delay);
-    } else {
-      std::this_thread::sleep_for(delay);
-    }
+    (options_.retry.clock != nullptr ? *options_.retry.clock : SystemClock()).SleepFor(delay);
   }
   return last.WithContext("GET " + RedactUrl(Url(path)) + " failed " +
                           std::to_string(attempts) + " times; the last error");

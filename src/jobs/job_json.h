@@ -2,12 +2,11 @@
 // admin API (/admin/) share. Times are RFC 3339 UTC strings, or null when unset.
 #pragma once
 
+#include <boost/json.hpp>
 #include <vector>
 
-#include <boost/json.hpp>
-
 #include "jobs/job.h"
-#include "jobs/queue.h"
+#include "jobs/job_admin.h"
 
 namespace mv::jobs {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "jobs/queue.h"
+#include "jobs/job_stats.h"
 
 namespace mv::jobs {
 

@@ -1,4 +1,3 @@
-// JobQueue: the workers' side (enqueue, claim, heartbeat, outcome, rescue, circuit breaker).
 #include "jobs/queue.h"
 
 #include <optional>
@@ -6,13 +5,9 @@
 
 #include "jobs/queue_rows.h"
 #include "jobs/schema.h"
+#include "util/time_format.h"
 
 namespace mv::jobs {
-
-int64_t ToMs(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-TimePoint FromMs(int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
 
 Result<Job> JobFromRow(const db::Row& r) {
   Job j;
@@ -24,12 +19,12 @@ Result<Job> JobFromRow(const db::Row& r) {
   j.attempt = static_cast<int>(r.Int(5));
   j.max_attempts = static_cast<int>(r.Int(6));
   j.rescues = static_cast<int>(r.Int(7));
-  j.created = FromMs(r.Int(8));
-  j.run_after = FromMs(r.Int(9));
-  if (!r.IsNull(10)) j.started = FromMs(r.Int(10));
-  if (!r.IsNull(11)) j.finished = FromMs(r.Int(11));
+  j.created = FromUnixMs(r.Int(8));
+  j.run_after = FromUnixMs(r.Int(9));
+  if (!r.IsNull(10)) j.started = FromUnixMs(r.Int(10));
+  if (!r.IsNull(11)) j.finished = FromUnixMs(r.Int(11));
   if (!r.IsNull(12)) j.lease_holder = r.Text(12);
-  if (!r.IsNull(13)) j.lease_expires = FromMs(r.Int(13));
+  if (!r.IsNull(13)) j.lease_expires = FromUnixMs(r.Int(13));
   j.origin = r.Text(14);
   j.host = r.Text(15);
   j.result = r.Text(16);
@@ -62,20 +57,11 @@ Result<std::unique_ptr<JobQueue>> JobQueue::Open(std::shared_ptr<db::Database> d
   return std::unique_ptr<JobQueue>(new JobQueue(std::move(database), std::move(options)));
 }
 
-int64_t JobQueue::NowMs() { return ToMs(clock_.Now()); }
+int64_t JobQueue::NowMs() { return ToUnixMs(clock_.Now()); }
 
-Status JobQueue::Notify(db::Connection& c) {
+Status NotifyJobsChanged(db::Connection& c) {
   if (c.dialect() != db::Dialect::kPostgres) return Status::Ok();
   return c.Execute("SELECT pg_notify('mirrorvault_jobs', '')").status();
-}
-
-Status JobQueue::AuditLog(db::Connection& c, const std::string& who, const std::string& action,
-                          const std::string& target, const std::string& detail) {
-  const db::Value params[] = {NowMs(), who, action, target, detail};
-  return c.Execute("INSERT INTO jobs_audit(at_ms, who, action, target, detail) "
-                   "VALUES ($1, $2, $3, $4, $5)",
-                   params)
-      .status();
 }
 
 namespace {
@@ -84,14 +70,15 @@ namespace {
 std::string ActiveJobText(db::Connection& c, const std::string& archive, JobKind kind) {
   std::string text = "an active " + std::string(JobKindName(kind)) + " job";
   const db::Value params[] = {archive, std::string(JobKindName(kind))};
-  c.Query("SELECT id, state FROM jobs_jobs WHERE archive = $1 AND kind = $2 AND state IN "
-          "('scheduled', 'available', 'running', 'retryable')",
-          params,
-          [&](const db::Row& r) -> Status {
-            text = std::string(JobKindName(kind)) + " job " + std::to_string(r.Int(0)) + " (" +
-                   r.Text(1) + ")";
-            return Status::Ok();
-          })
+  c.Query(
+       "SELECT id, state FROM jobs_jobs WHERE archive = $1 AND kind = $2 AND state IN "
+       "('scheduled', 'available', 'running', 'retryable')",
+       params,
+       [&](const db::Row& r) -> Status {
+         text = std::string(JobKindName(kind)) + " job " + std::to_string(r.Int(0)) + " (" +
+                r.Text(1) + ")";
+         return Status::Ok();
+       })
       .IgnoreError();
   return text;
 }
@@ -103,12 +90,19 @@ Result<int64_t> JobQueue::Enqueue(const NewJob& job) {
   if (job.max_attempts < 1) return InvalidArgument("max_attempts must be at least 1");
   MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
   const int64_t now = NowMs();
-  const int64_t run_after = job.run_after ? ToMs(*job.run_after) : now;
+  const int64_t run_after = job.run_after ? ToUnixMs(*job.run_after) : now;
   const std::string state = run_after > now ? "scheduled" : "available";
   int64_t id = 0;
   Status st = db::WithTransaction(*c, db::TransactionMode::kWrite, [&](db::Connection& t) {
-    const db::Value params[] = {std::string(JobKindName(job.kind)), job.archive, job.payload, state,
-                                int64_t{job.max_attempts}, now, run_after, job.origin, job.host};
+    const db::Value params[] = {std::string(JobKindName(job.kind)),
+                                job.archive,
+                                job.payload,
+                                state,
+                                int64_t{job.max_attempts},
+                                now,
+                                run_after,
+                                job.origin,
+                                job.host};
     MV_RETURN_IF_ERROR(t.Query(
         "INSERT INTO jobs_jobs(kind, archive, payload, state, max_attempts, created_ms, "
         "run_after_ms, origin, host) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -116,7 +110,7 @@ Result<int64_t> JobQueue::Enqueue(const NewJob& job) {
           id = r.Int(0);
           return Status::Ok();
         }));
-    return Notify(t);
+    return NotifyJobsChanged(t);
   });
   if (st.IsAlreadyExists()) {
     return AlreadyExists("archive '" + job.archive + "' already has " +
@@ -131,19 +125,20 @@ Result<std::optional<Job>> JobQueue::Claim(const std::string& worker) {
   const int64_t now = NowMs();
   const bool pg = c->dialect() == db::Dialect::kPostgres;
   const std::string sql =
-      std::string("UPDATE jobs_jobs SET state = 'running', attempt = attempt + 1, "
-                  "lease_holder = $1, lease_expires_ms = $2, started_ms = $3 "
-                  "WHERE id = (SELECT j.id FROM jobs_jobs j ") +
+      std::string(
+          "UPDATE jobs_jobs SET state = 'running', attempt = attempt + 1, "
+          "lease_holder = $1, lease_expires_ms = $2, started_ms = $3 "
+          "WHERE id = (SELECT j.id FROM jobs_jobs j ") +
       // SQLite's planner would rather use jobs_by_state and sort; the partial index is in order.
       (pg ? "" : "INDEXED BY jobs_claimable ") +
       std::string(
-                  "WHERE j.state IN ('scheduled', 'available', 'retryable') "
-                  "AND j.run_after_ms <= $3 "
-                  "AND NOT EXISTS (SELECT 1 FROM jobs_archives a "
-                  "WHERE a.archive = j.archive AND a.paused = 1) "
-                  "AND NOT EXISTS (SELECT 1 FROM jobs_breakers b "
-                  "WHERE b.host = j.host AND b.open_until_ms > $3) "
-                  "ORDER BY j.run_after_ms, j.id LIMIT 1") +
+          "WHERE j.state IN ('scheduled', 'available', 'retryable') "
+          "AND j.run_after_ms <= $3 "
+          "AND NOT EXISTS (SELECT 1 FROM jobs_archives a "
+          "WHERE a.archive = j.archive AND a.paused = 1) "
+          "AND NOT EXISTS (SELECT 1 FROM jobs_breakers b "
+          "WHERE b.host = j.host AND b.open_until_ms > $3) "
+          "ORDER BY j.run_after_ms, j.id LIMIT 1") +
       (pg ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " + kJobColumns;
   const db::Value params[] = {worker, now + options_.lease.count(), now};
   std::optional<Job> job;
@@ -222,54 +217,58 @@ Result<JobState> JobQueue::Fail(int64_t id, const std::string& worker, const Sta
   MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
   const int64_t now = NowMs();
   JobState state = JobState::kFailed;
-  Status st = db::WithTransaction(*c, db::TransactionMode::kWrite, [&](db::Connection& t) -> Status {
-    MV_ASSIGN_OR_RETURN(Job job, ReadJob(t, id));
-    if (job.state != JobState::kRunning || job.lease_holder != worker) {
-      return PreconditionFailed("job " + std::to_string(id) + " is no longer " + worker +
-                                "'s: its failure is not recorded");
-    }
-    state = cls.transient && job.attempt < job.max_attempts ? JobState::kRetryable
-                                                            : JobState::kFailed;
-    const int64_t run_after =
-        state == JobState::kRetryable
-            ? now + RetryDelay(options_.backoff, job.attempt, cls.retry_after).count()
-            : now;
-    const db::Value params[] = {id, std::string(JobStateName(state)), run_after,
-                                state == JobState::kFailed ? db::Value(now) : db::Value(nullptr),
-                                cls.name, error.message()};
-    MV_RETURN_IF_ERROR(t.Execute("UPDATE jobs_jobs SET state = $2, run_after_ms = $3, "
-                                 "finished_ms = $4, error_class = $5, error_message = $6, "
-                                 "lease_holder = NULL, lease_expires_ms = NULL WHERE id = $1",
-                                 params)
-                           .status());
-    const db::Value ep[] = {id, int64_t{job.attempt}, now, cls.name, error.message()};
-    MV_RETURN_IF_ERROR(t.Execute("INSERT INTO jobs_errors(job_id, attempt, at_ms, class, message) "
-                                 "VALUES ($1, $2, $3, $4, $5)",
-                                 ep)
-                           .status());
-    if (state == JobState::kFailed) {
-      const db::Value ap[] = {job.archive, now};
-      MV_RETURN_IF_ERROR(t.Execute("INSERT INTO jobs_archives(archive, last_failure_ms) "
-                                   "VALUES ($1, $2) ON CONFLICT (archive) DO UPDATE SET "
-                                   "last_failure_ms = excluded.last_failure_ms",
-                                   ap)
-                             .status());
-    }
-    if (cls.transient && !job.host.empty()) {
-      // One more transient failure in a row; at the threshold the breaker opens.
-      const db::Value bp[] = {job.host, now + options_.breaker_cooldown.count(),
-                              int64_t{options_.breaker_threshold}};
-      MV_RETURN_IF_ERROR(
-          t.Execute("INSERT INTO jobs_breakers(host, failures, open_until_ms) VALUES ($1, 1, "
-                    "CASE WHEN 1 >= CAST($3 AS BIGINT) THEN CAST($2 AS BIGINT) ELSE 0 END) "
-                    "ON CONFLICT (host) DO UPDATE SET failures = jobs_breakers.failures + 1, "
-                    "open_until_ms = CASE WHEN jobs_breakers.failures + 1 >= CAST($3 AS BIGINT) "
-                    "THEN CAST($2 AS BIGINT) ELSE jobs_breakers.open_until_ms END",
-                    bp)
-              .status());
-    }
-    return Status::Ok();
-  });
+  Status st =
+      db::WithTransaction(*c, db::TransactionMode::kWrite, [&](db::Connection& t) -> Status {
+        MV_ASSIGN_OR_RETURN(Job job, ReadJob(t, id));
+        if (job.state != JobState::kRunning || job.lease_holder != worker) {
+          return PreconditionFailed("job " + std::to_string(id) + " is no longer " + worker +
+                                    "'s: its failure is not recorded");
+        }
+        state = cls.transient && job.attempt < job.max_attempts ? JobState::kRetryable
+                                                                : JobState::kFailed;
+        const int64_t run_after =
+            state == JobState::kRetryable
+                ? now + RetryDelay(options_.backoff, job.attempt, cls.retry_after).count()
+                : now;
+        const db::Value params[] = {
+            id,        std::string(JobStateName(state)),
+            run_after, state == JobState::kFailed ? db::Value(now) : db::Value(nullptr),
+            cls.name,  error.message()};
+        MV_RETURN_IF_ERROR(t.Execute("UPDATE jobs_jobs SET state = $2, run_after_ms = $3, "
+                                     "finished_ms = $4, error_class = $5, error_message = $6, "
+                                     "lease_holder = NULL, lease_expires_ms = NULL WHERE id = $1",
+                                     params)
+                               .status());
+        const db::Value ep[] = {id, int64_t{job.attempt}, now, cls.name, error.message()};
+        MV_RETURN_IF_ERROR(
+            t.Execute("INSERT INTO jobs_errors(job_id, attempt, at_ms, class, message) "
+                      "VALUES ($1, $2, $3, $4, $5)",
+                      ep)
+                .status());
+        if (state == JobState::kFailed) {
+          const db::Value ap[] = {job.archive, now};
+          MV_RETURN_IF_ERROR(t.Execute("INSERT INTO jobs_archives(archive, last_failure_ms) "
+                                       "VALUES ($1, $2) ON CONFLICT (archive) DO UPDATE SET "
+                                       "last_failure_ms = excluded.last_failure_ms",
+                                       ap)
+                                 .status());
+        }
+        if (cls.transient && !job.host.empty()) {
+          // One more transient failure in a row; at the threshold the breaker opens.
+          const db::Value bp[] = {job.host, now + options_.breaker_cooldown.count(),
+                                  int64_t{options_.breaker_threshold}};
+          MV_RETURN_IF_ERROR(
+              t.Execute(
+                   "INSERT INTO jobs_breakers(host, failures, open_until_ms) VALUES ($1, 1, "
+                   "CASE WHEN 1 >= CAST($3 AS BIGINT) THEN CAST($2 AS BIGINT) ELSE 0 END) "
+                   "ON CONFLICT (host) DO UPDATE SET failures = jobs_breakers.failures + 1, "
+                   "open_until_ms = CASE WHEN jobs_breakers.failures + 1 >= CAST($3 AS BIGINT) "
+                   "THEN CAST($2 AS BIGINT) ELSE jobs_breakers.open_until_ms END",
+                   bp)
+                  .status());
+        }
+        return Status::Ok();
+      });
   MV_RETURN_IF_ERROR(st);
   return state;
 }
@@ -293,33 +292,79 @@ Result<int> JobQueue::RescueExpired() {
     const std::string message = "the lease of " + job.lease_holder + " expired (attempt " +
                                 std::to_string(job.attempt) + "): rescued";
     bool did = false;
-    Status st = db::WithTransaction(*c, db::TransactionMode::kWrite, [&](db::Connection& t) -> Status {
-      did = false;
-      // Only if it is still the same attempt under the same expired lease: two rescuers
-      // cannot both rescue it.
-      const db::Value up[] = {job.id, spent ? "failed" : "retryable", now,
-                              spent ? db::Value(now) : db::Value(nullptr), message,
-                              job.lease_holder, int64_t{job.attempt}};
-      MV_ASSIGN_OR_RETURN(int64_t changed,
-                          t.Execute("UPDATE jobs_jobs SET state = $2, run_after_ms = $3, "
-                                    "finished_ms = $4, rescues = rescues + 1, error_class = "
-                                    "'lease_expired', error_message = $5, lease_holder = NULL, "
-                                    "lease_expires_ms = NULL WHERE id = $1 AND state = 'running' "
-                                    "AND lease_holder = $6 AND attempt = $7 AND lease_expires_ms < $3",
-                                    up));
-      if (changed != 1) return Status::Ok();
-      did = true;
-      const db::Value ep[] = {job.id, int64_t{job.attempt}, now, std::string("lease_expired"),
-                              message};
-      return t.Execute("INSERT INTO jobs_errors(job_id, attempt, at_ms, class, message) "
-                       "VALUES ($1, $2, $3, $4, $5)",
-                       ep)
-          .status();
-    });
+    Status st =
+        db::WithTransaction(*c, db::TransactionMode::kWrite, [&](db::Connection& t) -> Status {
+          did = false;
+          // Only if it is still the same attempt under the same expired lease: two rescuers
+          // cannot both rescue it.
+          const db::Value up[] = {job.id,
+                                  spent ? "failed" : "retryable",
+                                  now,
+                                  spent ? db::Value(now) : db::Value(nullptr),
+                                  message,
+                                  job.lease_holder,
+                                  int64_t{job.attempt}};
+          MV_ASSIGN_OR_RETURN(
+              int64_t changed,
+              t.Execute("UPDATE jobs_jobs SET state = $2, run_after_ms = $3, "
+                        "finished_ms = $4, rescues = rescues + 1, error_class = "
+                        "'lease_expired', error_message = $5, lease_holder = NULL, "
+                        "lease_expires_ms = NULL WHERE id = $1 AND state = 'running' "
+                        "AND lease_holder = $6 AND attempt = $7 AND lease_expires_ms < $3",
+                        up));
+          if (changed != 1) return Status::Ok();
+          did = true;
+          const db::Value ep[] = {job.id, int64_t{job.attempt}, now, std::string("lease_expired"),
+                                  message};
+          return t
+              .Execute(
+                  "INSERT INTO jobs_errors(job_id, attempt, at_ms, class, message) "
+                  "VALUES ($1, $2, $3, $4, $5)",
+                  ep)
+              .status();
+        });
     MV_RETURN_IF_ERROR(st);
     if (did) ++rescued;
   }
   return rescued;
+}
+
+Result<bool> JobQueue::TakeTick(const std::string& archive, std::chrono::milliseconds every) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
+  const int64_t now = NowMs();
+  const db::Value insert[] = {archive};
+  MV_RETURN_IF_ERROR(c->Execute("INSERT INTO jobs_archives(archive) VALUES ($1) "
+                                "ON CONFLICT (archive) DO NOTHING",
+                                insert)
+                         .status());
+  const db::Value params[] = {archive, now, now + every.count()};
+  MV_ASSIGN_OR_RETURN(int64_t changed,
+                      c->Execute("UPDATE jobs_archives SET next_tick_ms = $3 WHERE archive = $1 "
+                                 "AND next_tick_ms <= $2 AND paused = 0",
+                                 params));
+  return changed == 1;
+}
+
+Result<int64_t> JobQueue::Prune(std::chrono::milliseconds keep) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease c, database_->Acquire());
+  const db::Value params[] = {NowMs() - keep.count()};
+  int64_t forgotten = 0;
+  Status st =
+      db::WithTransaction(*c, db::TransactionMode::kWrite, [&](db::Connection& t) -> Status {
+        // The error rows first: not every catalog enforces the foreign key's cascade.
+        MV_RETURN_IF_ERROR(
+            t.Execute("DELETE FROM jobs_errors WHERE job_id IN (SELECT id FROM jobs_jobs "
+                      "WHERE state IN ('succeeded', 'cancelled') AND finished_ms < $1)",
+                      params)
+                .status());
+        MV_ASSIGN_OR_RETURN(forgotten,
+                            t.Execute("DELETE FROM jobs_jobs WHERE state IN ('succeeded', "
+                                      "'cancelled') AND finished_ms < $1",
+                                      params));
+        return t.Execute("DELETE FROM jobs_audit WHERE at_ms < $1", params).status();
+      });
+  MV_RETURN_IF_ERROR(st);
+  return forgotten;
 }
 
 }  // namespace mv::jobs

@@ -1,4 +1,5 @@
-// Internal to src/jobs: the jobs_jobs columns every query reads, and their conversion to Job.
+// Internal to src/jobs: the jobs_jobs columns every query reads, their conversion to Job, and the
+// notification of a change (JobQueue, JobAdmin and JobStats share them).
 #pragma once
 
 #include <cstdint>
@@ -15,11 +16,12 @@ inline constexpr const char* kJobColumns =
     "run_after_ms, started_ms, finished_ms, lease_holder, lease_expires_ms, origin, host, "
     "result, error_class, error_message";
 
-int64_t ToMs(TimePoint t);
-TimePoint FromMs(int64_t ms);
 // A row of kJobColumns; Internal when the kind or state is not one this version knows.
 Result<Job> JobFromRow(const db::Row& row);
 // The job, read with `c`; NotFound naming the id.
 Result<Job> ReadJob(db::Connection& c, int64_t id);
+// Tells waiting workers that jobs changed (PostgreSQL NOTIFY mirrorvault_jobs; nothing on SQLite,
+// whose commits the listener sees).
+Status NotifyJobsChanged(db::Connection& c);
 
 }  // namespace mv::jobs

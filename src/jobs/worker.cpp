@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "db/listener.h"
+#include "jobs/job_stats.h"
 #include "util/log.h"
 
 namespace mv::jobs {
@@ -13,16 +14,19 @@ Worker::Worker(JobQueue& queue, std::map<JobKind, std::unique_ptr<Executor>> exe
 
 void Worker::Wake() {
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     ++wakeups_;
   }
   cv_.notify_all();
 }
 
 void Worker::Idle(std::chrono::milliseconds d, const std::atomic<bool>& stop) {
-  std::unique_lock lock(mu_);
+  util::MutexLock lock(mu_);
   const uint64_t seen = wakeups_;
-  cv_.wait_for(lock, d, [&] { return wakeups_ != seen || stop.load(); });
+  const auto deadline = std::chrono::steady_clock::now() + d;
+  while (wakeups_ == seen && !stop.load()) {
+    if (cv_.wait_until(lock.native(), deadline) == std::cv_status::timeout) break;
+  }
 }
 
 Result<bool> Worker::RunOne(const std::string& slot, const std::atomic<bool>& stop) {
@@ -30,23 +34,31 @@ Result<bool> Worker::RunOne(const std::string& slot, const std::atomic<bool>& st
   if (!claimed) return false;
   const Job& job = *claimed;
   const std::string id = std::to_string(job.id);
-  LogInfo("job started", {{"job", id}, {"kind", JobKindName(job.kind)}, {"archive", job.archive},
-                          {"attempt", job.attempt}, {"worker", slot}});
+  LogInfo("job started", {{"job", id},
+                          {"kind", JobKindName(job.kind)},
+                          {"archive", job.archive},
+                          {"attempt", job.attempt},
+                          {"worker", slot}});
   const auto started = std::chrono::steady_clock::now();
 
   // The heartbeat renews the lease every third of it; a lost lease or a cancellation stops the
   // executor at its next check.
   std::atomic<bool> job_stop{false};
-  std::mutex hb_mu;
+  util::Mutex hb_mu;
   std::condition_variable hb_cv;
-  bool hb_done = false;
+  bool hb_done = false;  // under hb_mu
   std::thread heartbeat([&] {
     const auto every = std::max(queue_.options().lease / 3, std::chrono::milliseconds(50));
-    std::unique_lock lock(hb_mu);
-    while (!hb_cv.wait_for(lock, every, [&] { return hb_done; })) {
-      lock.unlock();
+    for (;;) {
+      {
+        util::MutexLock lock(hb_mu);
+        const auto deadline = std::chrono::steady_clock::now() + every;
+        while (!hb_done &&
+               hb_cv.wait_until(lock.native(), deadline) == std::cv_status::no_timeout) {
+        }
+        if (hb_done) return;
+      }
       Status st = queue_.Heartbeat(job.id, slot);
-      lock.lock();
       if (st.IsPreconditionFailed()) {
         LogWarn("job stopped", {{"job", id}, {"reason", st}});
         job_stop = true;
@@ -57,12 +69,12 @@ Result<bool> Worker::RunOne(const std::string& slot, const std::atomic<bool>& st
   });
   (void)stop;  // a running job finishes when the worker stops: its outcome is recorded
 
-  Result<JobOutcome> outcome = InvalidArgument("no executor for " + std::string(JobKindName(job.kind)) +
-                                               " jobs in this worker");
+  Result<JobOutcome> outcome = InvalidArgument(
+      "no executor for " + std::string(JobKindName(job.kind)) + " jobs in this worker");
   auto it = executors_.find(job.kind);
   if (it != executors_.end()) outcome = it->second->Run(job, job_stop);
   {
-    std::lock_guard lock(hb_mu);
+    util::MutexLock lock(hb_mu);
     hb_done = true;
   }
   hb_cv.notify_all();
@@ -76,8 +88,9 @@ Result<bool> Worker::RunOne(const std::string& slot, const std::atomic<bool>& st
       LogWarn("job outcome not recorded", {{"job", id}, {"error", st}});
       return true;
     }
-    LogInfo("job succeeded", {{"job", id}, {"archive", job.archive}, {"seconds", secs},
-                              {"result", outcome->summary}});
+    LogInfo(
+        "job succeeded",
+        {{"job", id}, {"archive", job.archive}, {"seconds", secs}, {"result", outcome->summary}});
     for (const NewJob& next : outcome->follow_ups) {
       Result<int64_t> added = queue_.Enqueue(next);
       if (added.ok()) {
@@ -95,8 +108,12 @@ Result<bool> Worker::RunOne(const std::string& slot, const std::atomic<bool>& st
   }
   const ErrorClass cls = Classify(outcome.status());
   LogWarn(*state == JobState::kFailed ? "job failed" : "job will be retried",
-          {{"job", id}, {"archive", job.archive}, {"attempt", job.attempt},
-           {"class", cls.name}, {"seconds", secs}, {"error", outcome.status()}});
+          {{"job", id},
+           {"archive", job.archive},
+           {"attempt", job.attempt},
+           {"class", cls.name},
+           {"seconds", secs},
+           {"error", outcome.status()}});
   return true;
 }
 
@@ -106,9 +123,11 @@ Result<int> Worker::Tick() {
     if (!a.every) continue;
     MV_ASSIGN_OR_RETURN(bool due, queue_.TakeTick(a.archive, *a.every));
     if (!due) continue;
-    Result<int64_t> added = queue_.Enqueue({.kind = a.kind, .archive = a.archive,
+    Result<int64_t> added = queue_.Enqueue({.kind = a.kind,
+                                            .archive = a.archive,
                                             .max_attempts = a.max_attempts,
-                                            .origin = "schedule", .host = a.host});
+                                            .origin = "schedule",
+                                            .host = a.host});
     if (added.ok()) {
       ++enqueued;
     } else if (added.status().IsAlreadyExists()) {
@@ -149,7 +168,7 @@ void Worker::SchedulerLoop(const std::atomic<bool>& stop) {
     }
     const auto now = std::chrono::steady_clock::now();
     if (now - last_baseline >= std::chrono::minutes(10)) {
-      if (Status st = queue_.RecordBaseline(); !st.ok()) {
+      if (Status st = JobStats(queue_).RecordBaseline(); !st.ok()) {
         LogWarn("baseline not recorded", {{"error", st}});
       }
       if (options_.keep_history.count() > 0) {
@@ -162,8 +181,11 @@ void Worker::SchedulerLoop(const std::atomic<bool>& stop) {
       }
       last_baseline = now;
     }
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, options_.tick, [&] { return stop.load(); });
+    util::MutexLock lock(mu_);
+    const auto deadline = std::chrono::steady_clock::now() + options_.tick;
+    while (!stop.load()) {
+      if (cv_.wait_until(lock.native(), deadline) == std::cv_status::timeout) break;
+    }
   }
 }
 

@@ -15,13 +15,13 @@
 #include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "jobs/archive_jobs.h"
 #include "jobs/executor.h"
 #include "jobs/queue.h"
+#include "util/mutex.h"
 
 namespace mv::jobs {
 
@@ -63,9 +63,9 @@ class Worker {
   JobQueue& queue_;
   std::map<JobKind, std::unique_ptr<Executor>> executors_;
   const WorkerOptions options_;
-  std::mutex mu_;
+  util::Mutex mu_;
   std::condition_variable cv_;
-  uint64_t wakeups_ = 0;  // GUARDED_BY(mu_)
+  uint64_t wakeups_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace mv::jobs

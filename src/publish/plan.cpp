@@ -3,13 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include "util/strings.h"
+
 namespace mv::publish {
 namespace {
-
-std::string_view BaseName(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
 
 // dists/SUITE/NAME: a suite's own Release files (not a component's Release below it).
 bool IsSuiteFile(std::string_view path) {
@@ -61,7 +58,8 @@ Plan MakePlan(const std::vector<RunFile>& files, const Manifest& current, std::s
   // Retired: what the current state names and the new one does not (since now), and what was
   // retired before and is still not named (keeping its time). Past the grace: deletable.
   for (const auto& [path, f] : current.files) {
-    if (!plan.next.files.contains(path)) plan.next.retired[path] = ManifestFile{f.sha256, f.size, now};
+    if (!plan.next.files.contains(path))
+      plan.next.retired[path] = ManifestFile{f.sha256, f.size, now};
   }
   for (const auto& [path, f] : current.retired) {
     if (!plan.next.files.contains(path)) plan.next.retired.try_emplace(path, f);

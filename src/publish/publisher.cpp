@@ -7,6 +7,7 @@
 #include "apt/content_type.h"
 #include "archive/ids.h"
 #include "archive/run_view.h"
+#include "util/strings.h"
 #include "util/task_group.h"
 
 namespace mv::publish {
@@ -17,11 +18,6 @@ namespace fs = std::filesystem;
 // Objects up to this size are copied through memory; larger ones through a temporary file.
 constexpr uint64_t kInMemory = 16 << 20;
 constexpr const char* kShaMeta = "mv-sha256";
-
-std::string BaseName(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 // True when `target` can copy the source's blobs itself (the same S3 service and identity).
 bool ServerCanCopy(const store::ObjectStore& source, const store::ObjectStore& target) {
@@ -205,9 +201,9 @@ Result<PublishSummary> Publish(store::ObjectStore& source, const std::vector<Run
       return Status::Ok();
     };
     if (s < 2) {
-      MV_RETURN_IF_ERROR(ParallelFor(stage.size(), write,
-                                     {.max_in_flight = static_cast<size_t>(
-                                          std::max(1, options.concurrency))}));
+      MV_RETURN_IF_ERROR(
+          ParallelFor(stage.size(), write,
+                      {.max_in_flight = static_cast<size_t>(std::max(1, options.concurrency))}));
     } else {
       // Release, Release.gpg, then InRelease: one at a time, in order.
       for (size_t i = 0; i < stage.size(); ++i) MV_RETURN_IF_ERROR(write(i));

@@ -63,7 +63,7 @@ httpd::Response MethodNotAllowed(const char* allow) {
   return r;
 }
 
-httpd::Response Handle(jobs::JobQueue& q, const AdminContext& admin, const httpd::Request& request,
+httpd::Response Handle(jobs::JobAdmin& q, const AdminContext& admin, const httpd::Request& request,
                        const AdminRoute& route) {
   const auto& s = route.segments;
   const bool get = request.method == "GET" || request.method == "HEAD";
@@ -220,7 +220,8 @@ httpd::Response ServeAdmin(const AdminContext* admin, const httpd::Request& requ
                            const AdminRoute& route) {
   if (std::optional<httpd::Response> refusal = RefuseUnlessAdmin(admin, request)) return *refusal;
   if (admin->queue == nullptr) return Error(404, "this server has no job queue");
-  return Handle(*admin->queue, *admin, request, route);
+  jobs::JobAdmin jobs_admin(*admin->queue);
+  return Handle(jobs_admin, *admin, request, route);
 }
 
 }  // namespace mv::server

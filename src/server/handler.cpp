@@ -96,7 +96,7 @@ std::string Handler::RenderMetrics() {
     text += in_flight;
   }
   if (context_.admin != nullptr && context_.admin->queue != nullptr) {
-    Result<jobs::QueueStats> stats = context_.admin->queue->Stats();
+    Result<jobs::QueueStats> stats = jobs::JobStats(*context_.admin->queue).Stats();
     if (stats.ok()) {
       text += jobs::RenderJobMetrics(*stats);
     } else {

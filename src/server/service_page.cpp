@@ -34,7 +34,7 @@ httpd::Response ServeServicePage(ServeContext& ctx, const httpd::Request& reques
   if (ctx.admin == nullptr || ctx.admin->queue == nullptr) {
     return ErrorResponse(NotFound("this server has no import service"), request.WantsJson());
   }
-  jobs::JobQueue& q = *ctx.admin->queue;
+  jobs::JobAdmin q(*ctx.admin->queue);
   Result<std::vector<jobs::ArchiveStatus>> archives = q.Archives();
   if (!archives.ok()) return ErrorResponse(archives.status(), request.WantsJson());
   Result<std::vector<jobs::FailureGroup>> failures = q.Failures("");

@@ -7,10 +7,11 @@
 #include <atomic>
 #include <bit>
 #include <initializer_list>
-#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
+
+#include "util/mutex.h"
 
 namespace mv::store {
 namespace {
@@ -110,7 +111,7 @@ struct FaultInjectingStore::State {
   // Counts the call and returns the fault to inject, if any.
   std::optional<Fault> Decide(StoreOp op, std::initializer_list<const std::string*> keys) {
     calls[OpIndex(op)].fetch_add(1, std::memory_order_relaxed);
-    std::lock_guard lock(mu);
+    util::MutexLock lock(mu);
     std::optional<Fault> fault;
     for (Rule& r : rules) {
       if (!Matches(r, op, keys)) continue;
@@ -131,10 +132,10 @@ struct FaultInjectingStore::State {
     return fault;
   }
 
-  std::mutex mu;
-  std::vector<Rule> rules;  // GUARDED_BY(mu)
-  int next_id = 1;          // GUARDED_BY(mu)
-  std::mt19937_64 rng;      // GUARDED_BY(mu)
+  util::Mutex mu;
+  std::vector<Rule> rules GUARDED_BY(mu);
+  int next_id GUARDED_BY(mu) = 1;
+  std::mt19937_64 rng GUARDED_BY(mu);
   std::array<std::atomic<uint64_t>, kStoreOpCount> calls{};
   std::array<std::atomic<uint64_t>, kStoreOpCount> faults{};
 };
@@ -150,19 +151,19 @@ Result<int> FaultInjectingStore::AddRule(FaultRule rule) {
     MV_ASSIGN_OR_RETURN(r.regex, CompileRegex(rule.key_regex));
   }
   r.rule = std::move(rule);
-  std::lock_guard lock(state_->mu);
+  util::MutexLock lock(state_->mu);
   r.id = state_->next_id++;
   state_->rules.push_back(std::move(r));
   return state_->rules.back().id;
 }
 
 void FaultInjectingStore::RemoveRule(int id) {
-  std::lock_guard lock(state_->mu);
+  util::MutexLock lock(state_->mu);
   std::erase_if(state_->rules, [id](const State::Rule& r) { return r.id == id; });
 }
 
 void FaultInjectingStore::ClearRules() {
-  std::lock_guard lock(state_->mu);
+  util::MutexLock lock(state_->mu);
   state_->rules.clear();
 }
 

@@ -3,13 +3,12 @@
 #include <atomic>
 #include <cstdio>
 #include <map>
-#include <mutex>
-#include <shared_mutex>
 #include <vector>
 
 #include "store/list_builder.h"
 #include "store/store_checks.h"
 #include "util/hash.h"
+#include "util/mutex.h"
 
 namespace mv::store {
 namespace {
@@ -61,7 +60,7 @@ class MemoryStore final : public ObjectStore {
     MV_RETURN_IF_ERROR(ValidateKey(key));
     std::shared_ptr<const std::string> data;
     {
-      std::shared_lock lock(mu_);
+      util::MutexLock lock(mu_);
       auto it = objects_.find(key);
       if (it == objects_.end()) return KeyNotFound(Where("get", key), key);
       data = it->second.data;
@@ -73,7 +72,7 @@ class MemoryStore final : public ObjectStore {
 
   Result<ObjectInfo> Head(const std::string& key) override {
     MV_RETURN_IF_ERROR(ValidateKey(key));
-    std::shared_lock lock(mu_);
+    util::MutexLock lock(mu_);
     auto it = objects_.find(key);
     if (it == objects_.end()) return KeyNotFound(Where("head", key), key);
     ObjectInfo info = Summary(it->first, it->second);
@@ -85,7 +84,7 @@ class MemoryStore final : public ObjectStore {
   Result<ListPage> List(const ListOptions& options) override {
     MV_RETURN_IF_ERROR(ListBuilder::Check(options));
     ListBuilder builder(options);
-    std::shared_lock lock(mu_);
+    util::MutexLock lock(mu_);
     auto it = objects_.lower_bound(std::max(options.prefix, options.start_after));
     while (it != objects_.end() && it->first.starts_with(options.prefix)) {
       if (builder.SkipsSubtree(it->first)) {
@@ -106,7 +105,7 @@ class MemoryStore final : public ObjectStore {
 
   Status Delete(const std::string& key) override {
     MV_RETURN_IF_ERROR(ValidateKey(key));
-    std::unique_lock lock(mu_);
+    util::MutexLock lock(mu_);
     objects_.erase(key);
     return Status::Ok();
   }
@@ -114,7 +113,7 @@ class MemoryStore final : public ObjectStore {
   Status DeleteMany(std::span<const std::string> keys,
                     std::vector<DeleteFailure>* failures) override {
     Status first;
-    std::unique_lock lock(mu_);
+    util::MutexLock lock(mu_);
     for (const std::string& key : keys) {
       Status st = ValidateKey(key);
       if (st.ok()) {
@@ -134,7 +133,7 @@ class MemoryStore final : public ObjectStore {
     MV_RETURN_IF_ERROR(CheckPutOptions(dst_key, options));
     Object copy;
     {
-      std::shared_lock lock(mu_);
+      util::MutexLock lock(mu_);
       auto it = objects_.find(src_key);
       if (it == objects_.end()) return KeyNotFound(Where("copy", src_key), src_key);
       copy = it->second;
@@ -174,7 +173,7 @@ class MemoryStore final : public ObjectStore {
   }
 
   Status Install(const std::string& key, Object object, bool if_absent) {
-    std::unique_lock lock(mu_);
+    util::MutexLock lock(mu_);
     if (if_absent) {
       auto [it, inserted] = objects_.try_emplace(key, std::move(object));
       if (!inserted) return KeyExists(key);
@@ -185,8 +184,8 @@ class MemoryStore final : public ObjectStore {
   }
 
   std::string describe_;
-  mutable std::shared_mutex mu_;
-  std::map<std::string, Object> objects_;  // GUARDED_BY(mu_)
+  mutable util::Mutex mu_;
+  std::map<std::string, Object> objects_ GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -27,17 +27,17 @@ ManualClock::ManualClock(std::chrono::system_clock::time_point start, SleepMode 
     : mode_(mode), now_(start) {}
 
 std::chrono::system_clock::time_point ManualClock::Now() {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   return now_;
 }
 
 std::chrono::steady_clock::time_point ManualClock::SteadyNow() {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   return steady_;
 }
 
 void ManualClock::SleepFor(std::chrono::nanoseconds d) {
-  std::unique_lock lock(mu_);
+  util::MutexLock lock(mu_);
   sleeps_.push_back(d);
   if (d <= std::chrono::nanoseconds::zero()) return;
   if (mode_ == SleepMode::kAdvance) {
@@ -49,12 +49,12 @@ void ManualClock::SleepFor(std::chrono::nanoseconds d) {
   auto deadline = steady_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(d);
   ++sleepers_;
   cv_.notify_all();  // WaitForSleepers() watches sleepers_
-  cv_.wait(lock, [&] { return steady_ >= deadline; });
+  while (steady_ < deadline) cv_.wait(lock.native());
   --sleepers_;
 }
 
 void ManualClock::Advance(std::chrono::nanoseconds d) {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
   if (d > std::chrono::nanoseconds::zero()) {
     steady_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(d);
@@ -63,23 +63,23 @@ void ManualClock::Advance(std::chrono::nanoseconds d) {
 }
 
 void ManualClock::SetNow(std::chrono::system_clock::time_point t) {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   now_ = t;
 }
 
 std::vector<std::chrono::nanoseconds> ManualClock::sleeps() const {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   return sleeps_;
 }
 
 size_t ManualClock::sleepers() const {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   return sleepers_;
 }
 
 void ManualClock::WaitForSleepers(size_t n) {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return sleepers_ >= n; });
+  util::MutexLock lock(mu_);
+  while (sleepers_ < n) cv_.wait(lock.native());
 }
 
 }  // namespace mv

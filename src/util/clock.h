@@ -8,8 +8,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <mutex>
 #include <vector>
+
+#include "util/mutex.h"
 
 namespace mv {
 
@@ -66,12 +67,12 @@ class ManualClock final : public Clock {
 
  private:
   const SleepMode mode_;
-  mutable std::mutex mu_;
+  mutable util::Mutex mu_;
   std::condition_variable cv_;
-  std::chrono::system_clock::time_point now_;     // GUARDED_BY(mu_)
-  std::chrono::steady_clock::time_point steady_;  // GUARDED_BY(mu_)
-  std::vector<std::chrono::nanoseconds> sleeps_;  // GUARDED_BY(mu_)
-  size_t sleepers_ = 0;                           // GUARDED_BY(mu_)
+  std::chrono::system_clock::time_point now_ GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point steady_ GUARDED_BY(mu_);
+  std::vector<std::chrono::nanoseconds> sleeps_ GUARDED_BY(mu_);
+  size_t sleepers_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace mv

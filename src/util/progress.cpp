@@ -146,16 +146,17 @@ void Progress::MaybeDraw() {
   steady_clock::time_point now = clock_.SteadyNow();
   if (Ns(now) < next_draw_ns_.load(std::memory_order_relaxed)) return;
   // One thread draws; the others go back to work rather than wait for the terminal.
-  std::unique_lock lock(draw_mu_, std::try_to_lock);
-  if (!lock.owns_lock() || finished_) return;
-  if (Ns(now) < next_draw_ns_.load(std::memory_order_relaxed)) return;
-  next_draw_ns_.store(Ns(now + options_.interval), std::memory_order_relaxed);
-  size_t width = options_.width > 0 ? options_.width : TerminalWidth(options_.fd);
-  std::string out = "\r" + FormatProgressLine(SnapshotLocked(now), width);
-  out += kClearToEnd;
-  // Progress is a courtesy: a failing terminal must not fail the work.
-  WriteAll(options_.fd, out, "progress").IgnoreError();
-  drawn_ = true;
+  if (!draw_mu_.try_lock()) return;
+  if (!finished_ && Ns(now) >= next_draw_ns_.load(std::memory_order_relaxed)) {
+    next_draw_ns_.store(Ns(now + options_.interval), std::memory_order_relaxed);
+    size_t width = options_.width > 0 ? options_.width : TerminalWidth(options_.fd);
+    std::string out = "\r" + FormatProgressLine(SnapshotLocked(now), width);
+    out += kClearToEnd;
+    // Progress is a courtesy: a failing terminal must not fail the work.
+    WriteAll(options_.fd, out, "progress").IgnoreError();
+    drawn_ = true;
+  }
+  draw_mu_.unlock();
 }
 
 ProgressSnapshot Progress::SnapshotLocked(steady_clock::time_point now) {
@@ -180,28 +181,33 @@ ProgressSnapshot Progress::SnapshotLocked(steady_clock::time_point now) {
 }
 
 ProgressSnapshot Progress::Snapshot() {
-  std::lock_guard lock(draw_mu_);
+  util::MutexLock lock(draw_mu_);
   return SnapshotLocked(clock_.SteadyNow());
 }
 
 void Progress::TickerLoop() {
-  std::unique_lock lock(ticker_mu_);
-  while (!ticker_cv_.wait_for(lock, options_.interval, [&] { return stop_ticker_; })) {
-    lock.unlock();
+  for (;;) {
+    {
+      util::MutexLock lock(ticker_mu_);
+      const auto deadline = steady_clock::now() + options_.interval;
+      while (!stop_ticker_ &&
+             ticker_cv_.wait_until(lock.native(), deadline) == std::cv_status::no_timeout) {
+      }
+      if (stop_ticker_) return;
+    }
     MaybeDraw();
-    lock.lock();
   }
 }
 
 void Progress::Finish() {
-  std::lock_guard finish_lock(finish_mu_);
+  util::MutexLock finish_lock(finish_mu_);
   {
-    std::lock_guard lock(ticker_mu_);
+    util::MutexLock lock(ticker_mu_);
     stop_ticker_ = true;
   }
   ticker_cv_.notify_all();
   if (ticker_.joinable()) ticker_.join();
-  std::lock_guard lock(draw_mu_);
+  util::MutexLock lock(draw_mu_);
   if (finished_) return;
   finished_ = true;
   if (drawn_)

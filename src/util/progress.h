@@ -11,12 +11,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "util/clock.h"
+#include "util/mutex.h"
 
 namespace mv {
 
@@ -88,7 +88,7 @@ class Progress {
     uint64_t items;
   };
   void MaybeDraw();
-  ProgressSnapshot SnapshotLocked(std::chrono::steady_clock::time_point now);  // REQUIRES draw_mu_
+  ProgressSnapshot SnapshotLocked(std::chrono::steady_clock::time_point now) REQUIRES(draw_mu_);
   void TickerLoop();
 
   const ProgressOptions options_;
@@ -98,15 +98,15 @@ class Progress {
   std::atomic<uint64_t> bytes_done_{0}, bytes_total_{0}, items_done_{0}, items_total_{0};
   std::atomic<int64_t> next_draw_ns_;  // steady time (since epoch) of the next allowed draw
 
-  std::mutex draw_mu_;
-  std::deque<Sample> samples_;  // GUARDED_BY(draw_mu_); for the rate
-  bool drawn_ = false;          // GUARDED_BY(draw_mu_)
-  bool finished_ = false;       // GUARDED_BY(draw_mu_)
+  util::Mutex draw_mu_;
+  std::deque<Sample> samples_ GUARDED_BY(draw_mu_);  // for the rate
+  bool drawn_ GUARDED_BY(draw_mu_) = false;
+  bool finished_ GUARDED_BY(draw_mu_) = false;
 
-  std::mutex finish_mu_;  // serialises Finish() callers (one joins the ticker)
-  std::mutex ticker_mu_;
+  util::Mutex finish_mu_;  // serialises Finish() callers (one joins the ticker)
+  util::Mutex ticker_mu_;
   std::condition_variable ticker_cv_;
-  bool stop_ticker_ = false;  // GUARDED_BY(ticker_mu_)
+  bool stop_ticker_ GUARDED_BY(ticker_mu_) = false;
   std::thread ticker_;
 };
 

@@ -4,14 +4,10 @@
 #include <array>
 #include <cctype>
 
+#include "util/strings.h"
+
 namespace mv {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

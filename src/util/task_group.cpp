@@ -16,8 +16,8 @@ TaskGroup::~TaskGroup() { Wait().IgnoreError(); }
 
 bool TaskGroup::Run(std::function<Status()> fn) {
   {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return in_flight_ < max_in_flight_ || cancelled(); });
+    util::MutexLock lock(mu_);
+    while (in_flight_ >= max_in_flight_ && !cancelled()) cv_.wait(lock.native());
     if (cancelled()) return false;
     ++in_flight_;
   }
@@ -46,7 +46,7 @@ void TaskGroup::Execute(const std::function<Status()>& fn) {
 }
 
 void TaskGroup::Finish(Status status, bool skipped) {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   if (skipped) {
     ++stats_.skipped;
   } else if (status.ok()) {
@@ -63,20 +63,20 @@ void TaskGroup::Finish(Status status, bool skipped) {
 }
 
 Status TaskGroup::Wait() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return in_flight_ == 0; });
+  util::MutexLock lock(mu_);
+  while (in_flight_ != 0) cv_.wait(lock.native());
   return first_error_;
 }
 
 void TaskGroup::Cancel(Status reason) {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   if (first_error_.ok() && !reason.ok()) first_error_ = std::move(reason);
   cancelled_.store(true, std::memory_order_release);
   cv_.notify_all();  // wakes producers blocked in Run()
 }
 
 TaskGroup::Stats TaskGroup::stats() const {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   return stats_;
 }
 

@@ -9,8 +9,8 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 
+#include "util/mutex.h"
 #include "util/status.h"
 #include "util/thread_pool.h"
 
@@ -66,11 +66,11 @@ class TaskGroup {
   const size_t max_in_flight_;
   const bool cancel_on_failure_;
   std::atomic<bool> cancelled_{false};
-  mutable std::mutex mu_;
+  mutable util::Mutex mu_;
   std::condition_variable cv_;
-  size_t in_flight_ = 0;  // GUARDED_BY(mu_)
-  Status first_error_;    // GUARDED_BY(mu_)
-  Stats stats_;           // GUARDED_BY(mu_)
+  size_t in_flight_ GUARDED_BY(mu_) = 0;
+  Status first_error_ GUARDED_BY(mu_);
+  Stats stats_ GUARDED_BY(mu_);
 };
 
 // Runs fn(0) ... fn(n-1) in a TaskGroup on `pool`; stops producing once the group is cancelled.

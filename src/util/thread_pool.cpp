@@ -26,17 +26,17 @@ ThreadPool::~ThreadPool() { Shutdown(); }
 bool ThreadPool::InWorkerThread() const { return current_pool == this; }
 
 size_t ThreadPool::queued() const {
-  std::lock_guard lock(mu_);
+  util::MutexLock lock(mu_);
   return queue_.size();
 }
 
 bool ThreadPool::Post(Task task) {
   bool from_worker = InWorkerThread();
   {
-    std::unique_lock lock(mu_);
+    util::MutexLock lock(mu_);
     if (!from_worker) {
       if (max_queued_ > 0) {
-        space_cv_.wait(lock, [&] { return stopping_ || queue_.size() < max_queued_; });
+        while (!stopping_ && queue_.size() >= max_queued_) space_cv_.wait(lock.native());
       }
       if (stopping_) return false;
     }
@@ -51,8 +51,8 @@ void ThreadPool::WorkerLoop() {
   for (;;) {
     Task task;
     {
-      std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      util::MutexLock lock(mu_);
+      while (!stopping_ && queue_.empty()) work_cv_.wait(lock.native());
       if (queue_.empty()) break;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();
@@ -64,9 +64,9 @@ void ThreadPool::WorkerLoop() {
 }
 
 void ThreadPool::Shutdown() {
-  std::lock_guard join_lock(join_mu_);
+  util::MutexLock join_lock(join_mu_);
   {
-    std::lock_guard lock(mu_);
+    util::MutexLock lock(mu_);
     stopping_ = true;
   }
   work_cv_.notify_all();

@@ -10,12 +10,13 @@
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "util/mutex.h"
 
 namespace mv {
 
@@ -64,12 +65,12 @@ class ThreadPool {
   void WorkerLoop();
 
   const size_t max_queued_;
-  mutable std::mutex mu_;
+  mutable util::Mutex mu_;
   std::condition_variable work_cv_;   // workers wait for tasks or shutdown
   std::condition_variable space_cv_;  // producers wait for queue space
-  std::deque<Task> queue_;            // GUARDED_BY(mu_)
-  bool stopping_ = false;             // GUARDED_BY(mu_)
-  std::mutex join_mu_;                // serialises Shutdown() callers
+  std::deque<Task> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  util::Mutex join_mu_;  // serialises Shutdown() callers
   std::vector<std::thread> workers_;
 };
 

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <limits>
 
+#include "util/strings.h"
+
 namespace mv {
 namespace {
 
@@ -18,15 +20,7 @@ constexpr std::string_view kDurationHelp =
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
 std::string Quote(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // The multiplier of a size unit (already lower-cased), or 0 when unknown.
 uint64_t SizeMultiplier(std::string_view unit) {
@@ -88,7 +82,7 @@ Result<uint64_t> ParseSize(std::string_view text) {
   std::string_view unit_text = s.substr(i);
   if (!unit_text.empty() && unit_text.front() == ' ') unit_text.remove_prefix(1);
   std::string unit;
-  for (char c : unit_text) unit += Lower(c);
+  for (char c : unit_text) unit += LowerAscii(c);
   uint64_t multiplier = SizeMultiplier(unit);
   if (multiplier == 0) return fail("unknown unit " + Quote(unit_text));
 
@@ -165,7 +159,7 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     size_t j = i;
     while (j < s.size() && std::isalpha(static_cast<unsigned char>(s[j]))) ++j;
     std::string unit;
-    for (char c : s.substr(i, j - i)) unit += Lower(c);
+    for (char c : s.substr(i, j - i)) unit += LowerAscii(c);
     int64_t ms_per_unit;
     if (unit == "ms") {
       ms_per_unit = 1;

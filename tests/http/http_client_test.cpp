@@ -1,7 +1,10 @@
 // The curl HttpClient against a small loopback HTTP/1.1 server in this test: many transfers in
 // flight from many threads over reused connections, request bodies, streamed responses, error
 // bodies, and transport failures mapped to retryable statuses.
+#include "http/http_client.h"
+
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,9 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include <gtest/gtest.h>
-
-#include "http/http_client.h"
 #include "http/http_date.h"
 #include "http/retry_policy.h"
 
@@ -93,7 +93,8 @@ class LoopbackServer {
       std::string body = buf.substr(0, content_length);
       buf.erase(0, content_length);
       std::string method = head.substr(0, head.find(' '));
-      std::string path = head.substr(method.size() + 1, head.find(' ', method.size() + 1) - method.size() - 1);
+      std::string path =
+          head.substr(method.size() + 1, head.find(' ', method.size() + 1) - method.size() - 1);
       int status = 200;
       std::string out;
       if (path.starts_with("/echo-size/")) {
@@ -104,7 +105,8 @@ class LoopbackServer {
         status = 404;
         out = "<Error><Code>NoSuchKey</Code></Error>";
       }
-      std::string response = "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Not Found") +
+      std::string response = "HTTP/1.1 " + std::to_string(status) +
+                             (status == 200 ? " OK" : " Not Found") +
                              "\r\nContent-Length: " + std::to_string(out.size()) +
                              "\r\nX-Test: yes\r\n\r\n" + (method == "HEAD" ? "" : out);
       if (::write(fd, response.data(), response.size()) < 0) return;
@@ -225,10 +227,11 @@ TEST(HttpStatusTest, MapsStatusesToCodes) {
 }
 
 TEST(RetryPolicyTest, RetriesOnlyRetryableFailuresWithCappedBackoff) {
-  std::vector<std::chrono::milliseconds> sleeps;
-  RetryPolicy policy{.max_attempts = 5, .base_delay = std::chrono::milliseconds(100),
+  ManualClock clock;  // records the sleeps without waiting
+  RetryPolicy policy{.max_attempts = 5,
+                     .base_delay = std::chrono::milliseconds(100),
                      .max_delay = std::chrono::milliseconds(250),
-                     .sleep = [&](std::chrono::milliseconds d) { sleeps.push_back(d); }};
+                     .clock = &clock};
   int calls = 0;
   Status st = RunWithRetries(policy, [&](int) {
     ++calls;
@@ -236,17 +239,18 @@ TEST(RetryPolicyTest, RetriesOnlyRetryableFailuresWithCappedBackoff) {
   });
   EXPECT_TRUE(st.ok());
   EXPECT_EQ(calls, 3);
-  EXPECT_EQ(sleeps.size(), 2u);
+  EXPECT_EQ(clock.sleeps().size(), 2u);
 
   calls = 0;
-  sleeps.clear();
+  ManualClock second_clock;
+  policy.clock = &second_clock;
   st = RunWithRetries(policy, [&](int) {
     ++calls;
     return Unavailable("down");
   });
   EXPECT_EQ(calls, 5);
   EXPECT_EQ(st.message(), "gave up after 5 attempts: down");
-  for (auto d : sleeps) EXPECT_LE(d.count(), 250);
+  for (auto d : second_clock.sleeps()) EXPECT_LE(d, std::chrono::milliseconds(250));
 
   calls = 0;
   st = RunWithRetries(policy, [&](int) {

@@ -9,6 +9,7 @@
 #include "importer/import_test_util.h"
 #include "store/memory_store.h"
 #include "support/scripted_http_client.h"
+#include "util/clock.h"
 #include "util/hash.h"
 
 namespace mv::testing {
@@ -51,7 +52,7 @@ class MirrorUpstreamTest : public ImportFixture {
     importer::MirrorOptions options{
         .archive = "debian", .upstream = kUpstream, .suites = {"bookworm"}, .no_verify = true};
     options.run_id = RunId::Parse(run_id).value();
-    options.fetch.retry.sleep = [](std::chrono::milliseconds) {};
+    options.fetch.retry.clock = &clock_;  // retries sleep without waiting
     return importer::MirrorUpstream(memory_, *catalog_, http_, options);
   }
 
@@ -67,6 +68,7 @@ class MirrorUpstreamTest : public ImportFixture {
 
   std::shared_ptr<store::ObjectStore> memory_;
   std::shared_ptr<ScriptedHttpClient> http_ = std::make_shared<ScriptedHttpClient>();
+  ManualClock clock_;
 };
 
 TEST_F(MirrorUpstreamTest, MirrorsTheSuiteAndDownloadsOnlyNewContents) {

@@ -22,14 +22,14 @@ using testing::ScriptedHttpClient;
 class FetcherTest : public ::testing::Test {
  protected:
   FetcherTest() {
-    options_.retry.sleep = [this](std::chrono::milliseconds d) { sleeps_.push_back(d); };
+    options_.retry.clock = &clock_;
     options_.retry.max_attempts = 4;
   }
   UpstreamFetcher Make() { return UpstreamFetcher(client_, "http://up.example/debian", options_); }
 
   std::shared_ptr<ScriptedHttpClient> client_ = std::make_shared<ScriptedHttpClient>();
   FetchOptions options_;
-  std::vector<std::chrono::milliseconds> sleeps_;
+  ManualClock clock_;  // records the retry sleeps without waiting
 };
 
 TEST_F(FetcherTest, UrlsKeepPoolNamesAsAptSendsThem) {
@@ -49,7 +49,7 @@ TEST_F(FetcherTest, TransientFailuresAreRetriedAndCounted) {
   EXPECT_EQ(*got, "index");
   EXPECT_EQ(f.counters().requests.load(), 3u);
   EXPECT_EQ(f.counters().retries.load(), 2u);
-  EXPECT_EQ(sleeps_.size(), 2u);
+  EXPECT_EQ(clock_.sleeps().size(), 2u);
 }
 
 TEST_F(FetcherTest, RetryAfterIsHonouredAndCapped) {
@@ -59,9 +59,9 @@ TEST_F(FetcherTest, RetryAfterIsHonouredAndCapped) {
   options_.max_retry_after = std::chrono::seconds(60);
   UpstreamFetcher f = Make();
   ASSERT_TRUE(f.GetBytes("x", 10).ok());
-  ASSERT_EQ(sleeps_.size(), 2u);
-  EXPECT_GE(sleeps_[0], std::chrono::seconds(7));
-  EXPECT_EQ(sleeps_[1], std::chrono::seconds(60));
+  ASSERT_EQ(clock_.sleeps().size(), 2u);
+  EXPECT_GE(clock_.sleeps()[0], std::chrono::seconds(7));
+  EXPECT_EQ(clock_.sleeps()[1], std::chrono::seconds(60));
 }
 
 TEST_F(FetcherTest, NotFoundIsAnswerNotFailureAndPermanentErrorsStop) {
@@ -72,7 +72,7 @@ TEST_F(FetcherTest, NotFoundIsAnswerNotFailureAndPermanentErrorsStop) {
   Status denied = f.GetBytes("dists/x/Release", 10).status();
   EXPECT_EQ(denied.code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(f.counters().requests.load(), 2u);
-  EXPECT_TRUE(sleeps_.empty());
+  EXPECT_TRUE(clock_.sleeps().empty());
 }
 
 TEST_F(FetcherTest, GivesUpAfterTheAttemptsNamingTheUrl) {

@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include "jobs/job_admin.h"
+#include "jobs/job_stats.h"
 #include "support/status_assert.h"
 
 namespace mv::jobs {
@@ -37,7 +39,10 @@ std::unique_ptr<JobQueue> JobQueueConformance::OpenQueue() {
 namespace {
 
 NewJob Mirror(const std::string& archive, std::string host = "") {
-  return {.kind = JobKind::kMirror, .archive = archive, .max_attempts = 3, .origin = "test",
+  return {.kind = JobKind::kMirror,
+          .archive = archive,
+          .max_attempts = 3,
+          .origin = "test",
           .host = std::move(host)};
 }
 
@@ -49,8 +54,10 @@ TEST_P(JobQueueConformance, ClaimTakesTheOldestCountsAnAttemptAndLeases) {
   clock_.Advance(1s);
   MV_ASSERT_OK(queue_->Enqueue(Mirror("b")));
   // A job for later is not claimed before its time.
-  MV_ASSERT_OK(queue_->Enqueue({.kind = JobKind::kPublish, .archive = "a",
-                                .run_after = clock_.Now() + 1h, .origin = "test"}));
+  MV_ASSERT_OK(queue_->Enqueue({.kind = JobKind::kPublish,
+                                .archive = "a",
+                                .run_after = clock_.Now() + 1h,
+                                .origin = "test"}));
   auto first = queue_->Claim("w1");
   MV_ASSERT_OK(first);
   ASSERT_TRUE(first->has_value());
@@ -128,7 +135,7 @@ TEST_P(JobQueueConformance, TransientFailuresRetryWithBackoffThenPark) {
     MV_ASSERT_OK(state);
     if (attempt < 3) {
       EXPECT_EQ(*state, JobState::kRetryable);
-      auto shown = queue_->Show((*job)->id);
+      auto shown = JobAdmin(*queue_).Show((*job)->id);
       MV_ASSERT_OK(shown);
       const auto wait = shown->run_after - clock_.Now();
       EXPECT_LE(wait, 80s);  // the cap
@@ -146,10 +153,10 @@ TEST_P(JobQueueConformance, TransientFailuresRetryWithBackoffThenPark) {
       EXPECT_EQ(*state, JobState::kFailed) << "attempts spent";
     }
   }
-  auto list = queue_->List({.state = JobState::kFailed});
+  auto list = JobAdmin(*queue_).List({.state = JobState::kFailed});
   MV_ASSERT_OK(list);
   ASSERT_EQ(list->size(), 1u);
-  auto shown = queue_->Show((*list)[0].id);
+  auto shown = JobAdmin(*queue_).Show((*list)[0].id);
   MV_ASSERT_OK(shown);
   ASSERT_EQ(shown->errors.size(), 3u);
   EXPECT_EQ(shown->errors[0].error_class, "http_5xx");
@@ -162,28 +169,29 @@ TEST_P(JobQueueConformance, PermanentFailureParksAtOnceAndRetryRevives) {
   MV_ASSERT_OK(id);
   auto job = queue_->Claim("w");
   MV_ASSERT_OK(job);
-  auto state = queue_->Fail(*id, "w", Corruption("dists/x/main/binary-amd64/Packages.xz: does not "
-                                                 "match the Release: it lists abcdef0123456789"));
+  auto state = queue_->Fail(*id, "w",
+                            Corruption("dists/x/main/binary-amd64/Packages.xz: does not "
+                                       "match the Release: it lists abcdef0123456789"));
   MV_ASSERT_OK(state);
   EXPECT_EQ(*state, JobState::kFailed);
-  auto failures = queue_->Failures("");
+  auto failures = JobAdmin(*queue_).Failures("");
   MV_ASSERT_OK(failures);
   ASSERT_EQ(failures->size(), 1u);
   EXPECT_EQ((*failures)[0].error_class, "hash_mismatch");
   EXPECT_EQ((*failures)[0].archives, std::vector<std::string>{"a"});
   // Only failed or cancelled jobs are retried.
   MV_ASSERT_OK(queue_->Enqueue(Mirror("b")));
-  auto other = queue_->List({.archive = "b"});
+  auto other = JobAdmin(*queue_).List({.archive = "b"});
   MV_ASSERT_OK(other);
-  EXPECT_TRUE(queue_->Retry((*other)[0].id, "op").IsPreconditionFailed());
-  MV_ASSERT_OK(queue_->Retry(*id, "alice"));
+  EXPECT_TRUE(JobAdmin(*queue_).Retry((*other)[0].id, "op").IsPreconditionFailed());
+  MV_ASSERT_OK(JobAdmin(*queue_).Retry(*id, "alice"));
   auto again = queue_->Claim("w");
   MV_ASSERT_OK(again);
   ASSERT_TRUE(again->has_value());
   EXPECT_EQ((*again)->id, *id);
   EXPECT_EQ((*again)->attempt, 2);
   MV_ASSERT_OK(queue_->Succeed(*id, "w", "fixed"));
-  auto audit = queue_->Audit(10);
+  auto audit = JobAdmin(*queue_).Audit(10);
   MV_ASSERT_OK(audit);
   ASSERT_FALSE(audit->empty());
   EXPECT_EQ(std::get<1>((*audit)[0]), "alice");
@@ -218,7 +226,7 @@ TEST_P(JobQueueConformance, ExpiredLeasesAreRescuedAndCountAsAttempts) {
   MV_ASSERT_OK(queue_->Claim("third"));
   clock_.Advance(61s);
   MV_ASSERT_OK(queue_->RescueExpired());
-  auto shown = queue_->Show(*id);
+  auto shown = JobAdmin(*queue_).Show(*id);
   MV_ASSERT_OK(shown);
   EXPECT_EQ(shown->state, JobState::kFailed);
   EXPECT_EQ(shown->rescues, 3);
@@ -230,36 +238,36 @@ TEST_P(JobQueueConformance, CancelStopsARunningJobAtItsHeartbeat) {
   auto id = queue_->Enqueue(Mirror("a"));
   MV_ASSERT_OK(id);
   MV_ASSERT_OK(queue_->Claim("w"));
-  MV_ASSERT_OK(queue_->Cancel(*id, "bob"));
+  MV_ASSERT_OK(JobAdmin(*queue_).Cancel(*id, "bob"));
   Status hb = queue_->Heartbeat(*id, "w");
   EXPECT_TRUE(hb.IsPreconditionFailed());
   EXPECT_NE(hb.message().find("cancelled"), std::string::npos) << hb.ToString();
-  EXPECT_TRUE(queue_->Cancel(*id, "bob").IsPreconditionFailed());
+  EXPECT_TRUE(JobAdmin(*queue_).Cancel(*id, "bob").IsPreconditionFailed());
   MV_EXPECT_OK(queue_->Enqueue(Mirror("a")));  // no longer active
 }
 
 TEST_P(JobQueueConformance, PausedArchivesAreNotClaimedAndRunNowHurries) {
-  MV_ASSERT_OK(queue_->Pause("a", "op"));
+  MV_ASSERT_OK(JobAdmin(*queue_).Pause("a", "op"));
   MV_ASSERT_OK(queue_->Enqueue(Mirror("a")));
   auto none = queue_->Claim("w");
   MV_ASSERT_OK(none);
   EXPECT_FALSE(none->has_value());
-  MV_ASSERT_OK(queue_->Resume("a", "op"));
+  MV_ASSERT_OK(JobAdmin(*queue_).Resume("a", "op"));
   auto job = queue_->Claim("w");
   MV_ASSERT_OK(job);
   EXPECT_TRUE(job->has_value());
   // run-now: a scheduled job becomes available at once; none: a new one.
-  MV_ASSERT_OK(queue_->Enqueue({.kind = JobKind::kMirror, .archive = "b",
-                                .run_after = clock_.Now() + 1h, .origin = "t"}));
-  auto hurried = queue_->RunNow("b", JobKind::kMirror, "{}", "", "op");
+  MV_ASSERT_OK(queue_->Enqueue(
+      {.kind = JobKind::kMirror, .archive = "b", .run_after = clock_.Now() + 1h, .origin = "t"}));
+  auto hurried = JobAdmin(*queue_).RunNow("b", JobKind::kMirror, "{}", "", "op");
   MV_ASSERT_OK(hurried);
   auto claimed = queue_->Claim("w");
   MV_ASSERT_OK(claimed);
   ASSERT_TRUE(claimed->has_value());
   EXPECT_EQ((*claimed)->id, *hurried);
-  auto fresh = queue_->RunNow("c", JobKind::kMirror, "{}", "", "op");
+  auto fresh = JobAdmin(*queue_).RunNow("c", JobKind::kMirror, "{}", "", "op");
   MV_ASSERT_OK(fresh);
-  auto shown = queue_->Show(*fresh);
+  auto shown = JobAdmin(*queue_).Show(*fresh);
   MV_ASSERT_OK(shown);
   EXPECT_EQ(shown->origin, "run-now by op");
 }
@@ -310,15 +318,18 @@ TEST_P(JobQueueConformance, RunNowRacingASchedulerHurriesTheJobTheSchedulerEnque
     // The scheduler's job, for later so that "hurried" shows (an AlreadyExists once run-now's
     // own insert came first is the scheduler's tick absorbed, as in Worker::Tick).
     hooked.Arm(n, [&] {
-      queue_->Enqueue({.kind = JobKind::kMirror, .archive = archive,
-                       .run_after = clock_.Now() + 1h, .origin = "schedule"})
+      queue_
+          ->Enqueue({.kind = JobKind::kMirror,
+                     .archive = archive,
+                     .run_after = clock_.Now() + 1h,
+                     .origin = "schedule"})
           .status()
           .IgnoreError();
     });
-    auto id = (*runner)->RunNow(archive, JobKind::kMirror, "{}", "", "op");
+    auto id = JobAdmin(**runner).RunNow(archive, JobKind::kMirror, "{}", "", "op");
     hooked.Arm(0, nullptr);
     MV_ASSERT_OK(id);
-    auto jobs = queue_->List({.archive = archive});
+    auto jobs = JobAdmin(*queue_).List({.archive = archive});
     MV_ASSERT_OK(jobs);
     ASSERT_EQ(jobs->size(), 1u);
     EXPECT_EQ((*jobs)[0].id, *id);
@@ -338,7 +349,7 @@ TEST_P(JobQueueConformance, CircuitBreakerStopsClaimsForAFailingHost) {
     ASSERT_EQ((*job)->host, "up:80");
     MV_ASSERT_OK(queue_->Fail((*job)->id, "w", Unavailable("connect to up: refused")));
   }
-  auto stats = queue_->Stats();
+  auto stats = JobStats(*queue_).Stats();
   MV_ASSERT_OK(stats);
   EXPECT_EQ(stats->open_breakers, std::vector<std::string>{"up:80"});
   clock_.Advance(100s);  // every backoff has passed; the breaker (120 s) has not
@@ -375,7 +386,7 @@ TEST_P(JobQueueConformance, OneSchedulerTakesEachTick) {
   auto third = other->TakeTick("a", 10min);
   MV_ASSERT_OK(third);
   EXPECT_TRUE(*third);
-  MV_ASSERT_OK(queue_->Pause("a", "op"));
+  MV_ASSERT_OK(JobAdmin(*queue_).Pause("a", "op"));
   clock_.Advance(10min);
   auto paused = queue_->TakeTick("a", 10min);
   MV_ASSERT_OK(paused);
@@ -389,15 +400,15 @@ TEST_P(JobQueueConformance, StatsAndTheDailyBaseline) {
   MV_ASSERT_OK(job);
   MV_ASSERT_OK(queue_->Fail((*job)->id, "w", InvalidArgument("InRelease: signature not accepted")));
   clock_.Advance(5s);
-  auto stats = queue_->Stats();
+  auto stats = JobStats(*queue_).Stats();
   MV_ASSERT_OK(stats);
   EXPECT_EQ(stats->failed_archives, 1);
   EXPECT_EQ(stats->lag, 5s);
   EXPECT_EQ(stats->failures_by_class,
             (std::vector<std::pair<std::string, int64_t>>{{"signature", 1}}));
-  MV_ASSERT_OK(queue_->RecordBaseline());
+  MV_ASSERT_OK(JobStats(*queue_).RecordBaseline());
   clock_.Advance(24h);
-  auto baseline = queue_->Baseline(7);
+  auto baseline = JobStats(*queue_).Baseline(7);
   MV_ASSERT_OK(baseline);
   EXPECT_EQ(*baseline, std::vector<int64_t>{1});
 }
@@ -414,7 +425,7 @@ TEST_P(JobQueueConformance, PruneForgetsOldFinishedJobsButNotFailedOnes) {
   MV_ASSERT_OK(queue_->Claim("w"));
   MV_ASSERT_OK(queue_->Succeed(*done, "w", "ok"));
   MV_ASSERT_OK(queue_->Fail(*parked, "w", Corruption("Packages: malformed")));
-  MV_ASSERT_OK(queue_->Pause("c", "op"));
+  MV_ASSERT_OK(JobAdmin(*queue_).Pause("c", "op"));
   clock_.Advance(10 * 24h);
   auto none = queue_->Prune(30 * 24h);
   MV_ASSERT_OK(none);
@@ -423,12 +434,12 @@ TEST_P(JobQueueConformance, PruneForgetsOldFinishedJobsButNotFailedOnes) {
   auto pruned = queue_->Prune(30 * 24h);
   MV_ASSERT_OK(pruned);
   EXPECT_EQ(*pruned, 1);
-  EXPECT_TRUE(queue_->Show(*done).status().IsNotFound());
-  auto kept = queue_->Show(*parked);
+  EXPECT_TRUE(JobAdmin(*queue_).Show(*done).status().IsNotFound());
+  auto kept = JobAdmin(*queue_).Show(*parked);
   MV_ASSERT_OK(kept);
   EXPECT_EQ(kept->state, JobState::kFailed);
   EXPECT_EQ(kept->errors.size(), 1u);
-  auto audit = queue_->Audit(10);
+  auto audit = JobAdmin(*queue_).Audit(10);
   MV_ASSERT_OK(audit);
   EXPECT_TRUE(audit->empty());
 }

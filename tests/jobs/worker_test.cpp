@@ -1,11 +1,13 @@
 // The worker's loop pieces on SQLite with executors of the test's own (the real ones are run by
 // tests/integration/jobs_test.sh): outcomes recorded, follow-up jobs queued, a cancellation
 // reaching a running executor through the heartbeat, and scheduler ticks.
+#include "jobs/worker.h"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "jobs/worker.h"
+#include "jobs/job_admin.h"
 #include "support/status_assert.h"
 #include "support/temp_dir.h"
 
@@ -58,9 +60,10 @@ class WorkerTest : public ::testing::Test {
 TEST_F(WorkerTest, RecordsOutcomesAndQueuesFollowUps) {
   auto worker = MakeWorker([](const Job& job, const std::atomic<bool>&) -> Result<JobOutcome> {
     if (job.archive == "bad") return Unavailable("GET http://h/x: HTTP 503");
-    return JobOutcome{.summary = "run X",
-                      .follow_ups = {NewJob{.kind = JobKind::kPublish, .archive = job.archive,
-                                            .origin = "after mirror"}}};
+    return JobOutcome{
+        .summary = "run X",
+        .follow_ups = {
+            NewJob{.kind = JobKind::kPublish, .archive = job.archive, .origin = "after mirror"}}};
   });
   auto good = queue_->Enqueue({.kind = JobKind::kMirror, .archive = "good", .origin = "t"});
   auto bad = queue_->Enqueue({.kind = JobKind::kMirror, .archive = "bad", .origin = "t"});
@@ -74,15 +77,15 @@ TEST_F(WorkerTest, RecordsOutcomesAndQueuesFollowUps) {
   auto none = worker->RunOne("t/0", stop_);
   MV_ASSERT_OK(none);
   EXPECT_FALSE(*none);
-  auto g = queue_->Show(*good);
+  auto g = JobAdmin(*queue_).Show(*good);
   MV_ASSERT_OK(g);
   EXPECT_EQ(g->state, JobState::kSucceeded);
   EXPECT_EQ(g->result, "run X");
-  auto b = queue_->Show(*bad);
+  auto b = JobAdmin(*queue_).Show(*bad);
   MV_ASSERT_OK(b);
   EXPECT_EQ(b->state, JobState::kRetryable);
   EXPECT_EQ(b->error_class, "http_5xx");
-  auto publishes = queue_->List({.kind = JobKind::kPublish});
+  auto publishes = JobAdmin(*queue_).List({.kind = JobKind::kPublish});
   MV_ASSERT_OK(publishes);
   ASSERT_EQ(publishes->size(), 1u);
   EXPECT_EQ((*publishes)[0].archive, "good");
@@ -100,13 +103,13 @@ TEST_F(WorkerTest, ACancellationReachesTheRunningExecutor) {
   MV_ASSERT_OK(id);
   std::thread canceller([&] {
     std::this_thread::sleep_for(100ms);
-    EXPECT_TRUE(queue_->Cancel(*id, "op").ok());
+    EXPECT_TRUE(JobAdmin(*queue_).Cancel(*id, "op").ok());
   });
   auto ran = worker->RunOne("t/0", stop_);
   canceller.join();
   MV_ASSERT_OK(ran);
   EXPECT_TRUE(saw_stop.load()) << "the executor was not told to stop";
-  auto job = queue_->Show(*id);
+  auto job = JobAdmin(*queue_).Show(*id);
   MV_ASSERT_OK(job);
   EXPECT_EQ(job->state, JobState::kCancelled) << "the late failure overwrote the cancellation";
 }
@@ -121,7 +124,7 @@ TEST_F(WorkerTest, TicksEnqueueDueArchivesOnce) {
   auto again = worker->Tick();
   MV_ASSERT_OK(again);
   EXPECT_EQ(*again, 0) << "the same tick twice";
-  auto jobs = queue_->List({});
+  auto jobs = JobAdmin(*queue_).List({});
   MV_ASSERT_OK(jobs);
   ASSERT_EQ(jobs->size(), 1u);
   EXPECT_EQ((*jobs)[0].archive, "a");

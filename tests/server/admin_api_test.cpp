@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "jobs/job_admin.h"
 #include "jobs/queue.h"
 #include "support/status_assert.h"
 #include "support/temp_dir.h"
@@ -62,7 +63,7 @@ TEST_F(AdminApiTest, OffWithoutATokenAndRefusedWithoutTheRightOne) {
   EXPECT_EQ(Call("GET", "/admin/jobs", "s3cret-token-and-more").status, 401);
   // Nothing was done by the refused requests.
   EXPECT_EQ(Call("POST", "/admin/archives/a/pause", "").status, 401);
-  auto audit = queue_->Audit(10);
+  auto audit = jobs::JobAdmin(*queue_).Audit(10);
   MV_ASSERT_OK(audit);
   EXPECT_TRUE(audit->empty());
 }

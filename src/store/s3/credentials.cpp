@@ -4,24 +4,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/strings.h"
+
 extern char** environ;
 
 namespace mv::s3 {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string Get(const std::map<std::string, std::string>& m, const std::string& key) {
   auto it = m.find(key);
@@ -94,8 +82,10 @@ Result<AwsSettings> ResolveAwsSettings(const AwsEnvironment& environment) {
 
   std::string cred_file = Get(env, "AWS_SHARED_CREDENTIALS_FILE");
   std::string config_file = Get(env, "AWS_CONFIG_FILE");
-  if (cred_file.empty() && !environment.home.empty()) cred_file = environment.home + "/.aws/credentials";
-  if (config_file.empty() && !environment.home.empty()) config_file = environment.home + "/.aws/config";
+  if (cred_file.empty() && !environment.home.empty())
+    cred_file = environment.home + "/.aws/credentials";
+  if (config_file.empty() && !environment.home.empty())
+    config_file = environment.home + "/.aws/config";
 
   IniSections creds, config;
   if (!cred_file.empty()) {

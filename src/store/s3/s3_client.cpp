@@ -27,13 +27,14 @@ std::string CanonicalQueryString(std::vector<std::pair<std::string, std::string>
 }  // namespace
 
 S3Client::S3Client(S3Endpoint endpoint, Credentials credentials,
-                   std::shared_ptr<http::HttpClient> http, http::RetryPolicy retry,
-                   std::function<std::chrono::system_clock::time_point()> now)
+                   std::shared_ptr<http::HttpClient> http, http::RetryPolicy retry, Clock* clock)
     : endpoint_(std::move(endpoint)),
       credentials_(std::move(credentials)),
       http_(std::move(http)),
       retry_(std::move(retry)),
-      now_(now ? std::move(now) : [] { return std::chrono::system_clock::now(); }) {}
+      clock_(clock != nullptr ? *clock : SystemClock()) {
+  if (retry_.clock == nullptr) retry_.clock = &clock_;
+}
 
 std::string S3Client::Host() const {
   return endpoint_.virtual_hosted ? endpoint_.bucket + "." + endpoint_.authority
@@ -67,7 +68,7 @@ Result<http::Response> S3Client::SendOnce(const S3Request& request) const {
                          .query = request.query,
                          .headers = headers,
                          .payload_hash = payload_hash};
-    SigV4Scope scope{.region = endpoint_.region, .service = "s3", .time = now_()};
+    SigV4Scope scope{.region = endpoint_.region, .service = "s3", .time = clock_.Now()};
     for (auto& header : SignHeaders(to_sign, scope, credentials_, PathMode::kS3)) {
       headers.push_back(std::move(header));
     }
@@ -110,7 +111,7 @@ std::string S3Client::PresignGet(const std::string& key, std::chrono::seconds tt
                        .query = {},
                        .headers = {{"host", Host()}},
                        .payload_hash = std::string(kUnsignedPayload)};
-  SigV4Scope scope{.region = endpoint_.region, .service = "s3", .time = now_()};
+  SigV4Scope scope{.region = endpoint_.region, .service = "s3", .time = clock_.Now()};
   return BuildUrl(key, "") + "?" + PresignQuery(to_sign, scope, credentials_, ttl);
 }
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -14,6 +13,7 @@
 #include "http/http_client.h"
 #include "http/retry_policy.h"
 #include "store/s3/credentials.h"
+#include "util/clock.h"
 
 namespace mv::s3 {
 
@@ -22,7 +22,7 @@ struct S3Endpoint {
   std::string authority;         // host[:port] of the service (without the bucket)
   std::string bucket;
   std::string region = "us-east-1";
-  bool virtual_hosted = false;   // bucket in the host name instead of the path
+  bool virtual_hosted = false;  // bucket in the host name instead of the path
 };
 
 struct S3Request {
@@ -30,17 +30,18 @@ struct S3Request {
   std::string key;  // full object key (store prefix included); empty for bucket-level requests
   std::vector<std::pair<std::string, std::string>> query;  // decoded
   http::Headers headers;
-  Reader* body = nullptr;      // rewound before each attempt
-  std::string payload_hash;    // empty: UNSIGNED-PAYLOAD
-  Writer* sink = nullptr;      // 2xx bodies stream here
+  Reader* body = nullptr;    // rewound before each attempt
+  std::string payload_hash;  // empty: UNSIGNED-PAYLOAD
+  Writer* sink = nullptr;    // 2xx bodies stream here
   std::chrono::seconds stall_timeout{30};
 };
 
 class S3Client {
  public:
+  // `clock` gives the signing time (Now()) and, when retry.clock is null, the retries' sleeps;
+  // SystemClock() when null. Not owned; must outlive the client.
   S3Client(S3Endpoint endpoint, Credentials credentials, std::shared_ptr<http::HttpClient> http,
-           http::RetryPolicy retry,
-           std::function<std::chrono::system_clock::time_point()> now = nullptr);
+           http::RetryPolicy retry, Clock* clock = nullptr);
 
   // One attempt. Non-2xx answers come back as Status (StatusFromS3).
   Result<http::Response> SendOnce(const S3Request& request) const;
@@ -64,7 +65,7 @@ class S3Client {
   Credentials credentials_;
   std::shared_ptr<http::HttpClient> http_;
   http::RetryPolicy retry_;
-  std::function<std::chrono::system_clock::time_point()> now_;
+  Clock& clock_;
 };
 
 }  // namespace mv::s3

@@ -20,9 +20,8 @@ Status StatusFromS3(int http_status, const S3Error& error, std::string_view what
     return NotFound(message + "; the bucket does not exist: create it or fix the store URL");
   }
   if (code == "NoSuchKey" || code == "NoSuchUpload") return NotFound(message);
-  if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" ||
-      code == "AccessDenied" || code == "ExpiredToken" || code == "InvalidToken" ||
-      code == "RequestTimeTooSkewed") {
+  if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch" || code == "AccessDenied" ||
+      code == "ExpiredToken" || code == "InvalidToken" || code == "RequestTimeTooSkewed") {
     return PermissionDenied(message +
                             "; check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), "
                             "the region and the clock");
@@ -45,6 +44,14 @@ Status StatusFromS3(int http_status, const S3Error& error, std::string_view what
     return AlreadyExists(message);
   }
   return http::StatusFromHttp(http_status, what, detail);
+}
+
+Status PinnedReadFailure(std::string_view url, const Status& status) {
+  if (status.IsPreconditionFailed()) {
+    return Unavailable("GET " + std::string(url) + ": the object changed while it was being read")
+        .WithRetryable(false);
+  }
+  return status;
 }
 
 }  // namespace mv::s3

@@ -16,4 +16,9 @@ namespace mv::s3 {
 // InvalidArgument.
 Status StatusFromS3(int http_status, const S3Error& error, std::string_view what);
 
+// The failure of a ranged GET of `url` pinned with If-Match to one ETag: PreconditionFailed (the
+// object was replaced between two requests of one read) becomes a non-retryable Unavailable;
+// other statuses pass unchanged.
+Status PinnedReadFailure(std::string_view url, const Status& status);
+
 }  // namespace mv::s3

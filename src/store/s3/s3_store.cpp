@@ -1,14 +1,19 @@
+#include "store/s3/s3_store.h"
+
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <mutex>
+#include <optional>
 #include <random>
 
 #include "http/http_date.h"
 #include "store/s3/bucket_policy.h"
+#include "store/s3/multipart_transfer.h"
 #include "store/s3/s3_errors.h"
-#include "store/s3/s3_store_impl.h"
-#include "store/store_checks.h"
 #include "store/s3/s3_xml.h"
 #include "store/s3/sigv4.h"
+#include "store/store_checks.h"
 #include "util/hash.h"
 
 namespace mv::s3 {
@@ -20,6 +25,10 @@ using store::PutOptions;
 constexpr size_t kMaxBatchDelete = 1000;
 constexpr std::string_view kDefaultContentType = "binary/octet-stream";
 constexpr uint64_t kMaxSinglePut = 5ull << 30;  // S3's limit for one PutObject / CopyObject
+
+// Metadata header that marks an if_absent PutObject as ours, so a retry that meets 412 after a
+// lost response can tell "we wrote it" from "someone else did".
+constexpr char kPutIdMeta[] = "mv-put-id";
 
 std::string RandomToken() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -87,23 +96,71 @@ std::string RangeHeader(uint64_t first, std::optional<uint64_t> last) {
   return "bytes=" + std::to_string(first) + "-" + (last ? std::to_string(*last) : "");
 }
 
-}  // namespace
+class S3Store final : public store::ObjectStore {
+ public:
+  explicit S3Store(S3StoreOptions options);
+
+  std::string Describe() const override;
+  bool SupportsConditionalPut() override;
+  bool SupportsBatchDelete() override { return batch_delete_.load(); }
+  bool SupportsServerSideCopy() const override { return true; }
+
+  Status Put(const std::string& key, Reader& reader, const store::PutOptions& options) override;
+  Status PutFile(const std::string& key, const std::string& path,
+                 const store::PutOptions& options) override;
+  Status Get(const std::string& key, Writer& writer, const store::GetOptions& options) override;
+  Status GetFile(const std::string& key, const std::string& path,
+                 const store::GetOptions& options) override;
+  Result<store::ObjectInfo> Head(const std::string& key) override;
+  Result<store::ListPage> List(const store::ListOptions& options) override;
+  Status Delete(const std::string& key) override;
+  Status DeleteMany(std::span<const std::string> keys,
+                    std::vector<store::DeleteFailure>* failures) override;
+  Status Copy(const std::string& src_key, const std::string& dst_key,
+              const store::PutOptions& options) override;
+  std::optional<store::CopySource> CopySourceOf(const std::string& key) const override;
+  Status CopyFrom(const ObjectStore& source, const std::string& src_key, const std::string& dst_key,
+                  uint64_t size, const store::PutOptions& options) override;
+  Result<std::string> PresignGet(const std::string& key, std::chrono::seconds ttl) override;
+  Result<std::string> AllowAnonymousRead(const std::vector<std::string>& cidrs) override;
+
+ private:
+  std::string Full(const std::string& key) const { return options_.prefix + key; }
+  std::string Url(const std::string& key) const { return client_.Describe(Full(key)); }
+
+  // One PutObject of a rewindable, sized body.
+  Status PutSingle(const std::string& key, Reader& body, const store::PutOptions& options);
+  // Reads `reader` into memory (for unsized or non-rewindable small bodies).
+  Status PutBuffered(const std::string& key, Reader& reader, const store::PutOptions& options);
+
+  // A copy by the server from `source` (a CopySource path, decoded) of `size` bytes: one
+  // CopyObject, or UploadPartCopy parts above S3's single-copy limit.
+  Status CopyByServer(const std::string& source, const std::string& dst_key, uint64_t size,
+                      const store::PutOptions& options, const std::string& what);
+  // CopySource::service of this store.
+  std::string Service() const;
+
+  S3StoreOptions options_;
+  S3Client client_;
+  MultipartTransfer multipart_;
+  std::once_flag probe_once_;
+  bool conditional_put_ = false;  // written once under probe_once_
+  std::atomic<bool> batch_delete_{true};
+};
 
 S3Store::S3Store(S3StoreOptions options)
     : options_(std::move(options)),
       client_(options_.endpoint, options_.credentials,
               options_.http ? options_.http : http::MakeCurlHttpClient(), options_.retry,
-              options_.now) {}
+              options_.clock),
+      multipart_(client_,
+                 {.part_size = options_.part_size, .part_concurrency = options_.part_concurrency}) {
+}
 
 std::string S3Store::Describe() const {
   std::string prefix = options_.prefix;
   if (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   return "s3://" + options_.endpoint.bucket + (prefix.empty() ? "" : "/" + prefix);
-}
-
-void S3Store::AddPutHeaders(const PutOptions& options, http::Headers* headers) {
-  if (!options.content_type.empty()) headers->emplace_back("content-type", options.content_type);
-  for (const auto& [k, v] : options.metadata) headers->emplace_back("x-amz-meta-" + k, v);
 }
 
 bool S3Store::SupportsConditionalPut() {
@@ -112,7 +169,9 @@ bool S3Store::SupportsConditionalPut() {
     std::string key = Full(".mirrorvault-probe/" + RandomToken());
     auto put = [&] {
       auto body = MakeStringReader("probe");
-      S3Request r{.method = http::Method::kPut, .key = key, .headers = {{"if-none-match", "*"}},
+      S3Request r{.method = http::Method::kPut,
+                  .key = key,
+                  .headers = {{"if-none-match", "*"}},
                   .body = body.get()};
       return client_.Send(r).status();
     };
@@ -205,7 +264,7 @@ Status S3Store::Put(const std::string& key, Reader& reader, const PutOptions& op
     auto body = MakeStringReader(first);
     return PutSingle(key, *body, options);
   }
-  return PutMultipartStream(key, reader, std::move(first), options);
+  return multipart_.PutStream(Full(key), reader, std::move(first), options);
 }
 
 Status S3Store::PutFile(const std::string& key, const std::string& path,
@@ -215,7 +274,7 @@ Status S3Store::PutFile(const std::string& key, const std::string& path,
   MV_ASSIGN_OR_RETURN(auto reader, OpenFileReader(path));
   uint64_t size = *reader->Size();
   if (options.if_absent || size <= options_.multipart_threshold) return Put(key, *reader, options);
-  return PutMultipartFile(key, path, size, options);
+  return multipart_.PutFile(Full(key), path, size, options);
 }
 
 Status S3Store::Get(const std::string& key, Writer& writer, const store::GetOptions& options) {
@@ -234,7 +293,7 @@ Status S3Store::Get(const std::string& key, Writer& writer, const store::GetOpti
       if (!etag.empty()) r.headers.emplace_back("if-match", etag);
     }
     auto response = client_.SendOnce(r);
-    if (!response.ok()) return PinnedReadFailure(key, response.status());
+    if (!response.ok()) return PinnedReadFailure(Url(key), response.status());
     if (etag.empty()) {
       if (auto e = http::FindHeader(response->headers, "etag")) etag = std::string(*e);
     }
@@ -247,15 +306,6 @@ Status S3Store::Get(const std::string& key, Writer& writer, const store::GetOpti
   return st;
 }
 
-Status S3Store::PinnedReadFailure(const std::string& key, const Status& status) const {
-  // If-Match failed: another writer replaced the object between two requests of one read.
-  if (status.IsPreconditionFailed()) {
-    return Unavailable("GET " + Url(key) + ": the object changed while it was being read")
-        .WithRetryable(false);
-  }
-  return status;
-}
-
 Status S3Store::GetFile(const std::string& key, const std::string& path,
                         const store::GetOptions& options) {
   if (options.range) return ObjectStore::GetFile(key, path, options);
@@ -266,7 +316,7 @@ Status S3Store::GetFile(const std::string& key, const std::string& path,
   }
   MV_ASSIGN_OR_RETURN(ObjectInfo info, Head(key));
   if (info.size <= options_.multipart_threshold) return ObjectStore::GetFile(key, path, options);
-  return GetFileParallel(key, path, info);
+  return multipart_.GetFile(Full(key), path, info);
 }
 
 Result<ObjectInfo> S3Store::Head(const std::string& key) {
@@ -282,7 +332,8 @@ Result<ObjectInfo> S3Store::Head(const std::string& key) {
         return Corruption("HEAD " + Url(key) + ": bad Content-Length \"" + value + "\"");
       }
     } else if (name == "etag") {
-      info.etag = value.size() >= 2 && value.front() == '"' ? value.substr(1, value.size() - 2) : value;
+      info.etag =
+          value.size() >= 2 && value.front() == '"' ? value.substr(1, value.size() - 2) : value;
     } else if (name == "last-modified") {
       if (auto t = http::ParseHttpDate(value); t.ok()) info.last_modified = *t;
     } else if (name.starts_with("x-amz-meta-")) {
@@ -295,11 +346,13 @@ Result<ObjectInfo> S3Store::Head(const std::string& key) {
 }
 
 Result<store::ListPage> S3Store::List(const store::ListOptions& options) {
-  if (options.max_keys < 1) return InvalidArgument("list " + Url(options.prefix) + ": max_keys < 1");
+  if (options.max_keys < 1)
+    return InvalidArgument("list " + Url(options.prefix) + ": max_keys < 1");
   const std::string& prefix = options_.prefix;
   auto strip = [&](const std::string& full) -> Result<std::string> {
     if (!full.starts_with(prefix)) {
-      return Corruption("S3 listing returned key \"" + full + "\" outside prefix \"" + prefix + "\"");
+      return Corruption("S3 listing returned key \"" + full + "\" outside prefix \"" + prefix +
+                        "\"");
     }
     return full.substr(prefix.size());
   };
@@ -324,7 +377,9 @@ Result<store::ListPage> S3Store::List(const store::ListOptions& options) {
     store::ListPage page;
     for (ListedObject& obj : listed.objects) {
       MV_ASSIGN_OR_RETURN(std::string key, strip(obj.key));
-      page.objects.push_back({.key = std::move(key), .size = obj.size, .etag = std::move(obj.etag),
+      page.objects.push_back({.key = std::move(key),
+                              .size = obj.size,
+                              .etag = std::move(obj.etag),
                               .last_modified = obj.last_modified});
     }
     for (const std::string& p : listed.common_prefixes) {
@@ -380,9 +435,12 @@ Status S3Store::DeleteMany(std::span<const std::string> all_keys,
     for (const std::string& k : batch) full.push_back(Full(k));
     std::string xml = BuildDelete(full, /*quiet=*/true);
     auto body = MakeStringReader(xml);
-    S3Request r{.method = http::Method::kPost, .key = "", .query = {{"delete", ""}},
+    S3Request r{.method = http::Method::kPost,
+                .key = "",
+                .query = {{"delete", ""}},
                 .headers = {{"content-md5", Md5Base64(xml)}, {"content-type", "application/xml"}},
-                .body = body.get(), .payload_hash = Sha256Hex(xml)};
+                .body = body.get(),
+                .payload_hash = Sha256Hex(xml)};
     auto response = client_.Send(r);
     if (!response.ok()) {
       StatusCode code = response.status().code();
@@ -448,7 +506,7 @@ Status S3Store::CopyFrom(const ObjectStore& source, const std::string& src_key,
 Status S3Store::CopyByServer(const std::string& source, const std::string& dst_key, uint64_t size,
                              const PutOptions& options, const std::string& what) {
   if (size > kMaxSinglePut) {
-    return CopyMultipart(source, dst_key, size, options).WithContext(what);
+    return multipart_.Copy(source, Full(dst_key), size, options).WithContext(what);
   }
   bool replace = !options.metadata.empty() || !options.content_type.empty();
   S3Request r{.method = http::Method::kPut, .key = Full(dst_key)};
@@ -481,13 +539,18 @@ Result<std::string> S3Store::AllowAnonymousRead(const std::vector<std::string>& 
   MV_ASSIGN_OR_RETURN(std::string policy,
                       MergeReadPolicy(existing, options_.endpoint.bucket, options_.prefix, cidrs));
   auto body = MakeStringReader(policy);
-  S3Request put{.method = http::Method::kPut, .key = "", .query = {{"policy", ""}},
+  S3Request put{.method = http::Method::kPut,
+                .key = "",
+                .query = {{"policy", ""}},
                 .headers = {{"content-type", "application/json"}},
-                .body = body.get(), .payload_hash = Sha256Hex(policy)};
+                .body = body.get(),
+                .payload_hash = Sha256Hex(policy)};
   MV_RETURN_IF_ERROR(client_.Send(put).status().WithContext("PutBucketPolicy on " + Describe()));
   MV_ASSIGN_OR_RETURN(http::Response applied, client_.Send(get));
   return applied.body;
 }
+
+}  // namespace
 
 std::shared_ptr<store::ObjectStore> MakeS3Store(S3StoreOptions options) {
   return std::make_shared<S3Store>(std::move(options));

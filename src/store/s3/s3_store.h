@@ -8,9 +8,7 @@
 // Capabilities are probed once at run time (conditional PUT) or learned (batch delete).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +17,7 @@
 #include "store/object_store.h"
 #include "store/s3/credentials.h"
 #include "store/s3/s3_client.h"
+#include "util/clock.h"
 
 namespace mv::s3 {
 
@@ -31,7 +30,9 @@ struct S3StoreOptions {
   uint64_t multipart_threshold = 64ull << 20;
   uint64_t part_size = 16ull << 20;
   int part_concurrency = 8;  // parts in flight per multipart transfer
-  std::function<std::chrono::system_clock::time_point()> now;  // for signing; system clock if null
+  // Signing time and, unless retry.clock is set, retry sleeps; SystemClock() when null. Not owned;
+  // must outlive the store.
+  Clock* clock = nullptr;
 };
 
 std::shared_ptr<store::ObjectStore> MakeS3Store(S3StoreOptions options);

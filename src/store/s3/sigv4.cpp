@@ -7,6 +7,8 @@
 #include <map>
 
 #include "util/hash.h"
+#include "util/strings.h"
+#include "util/uri.h"
 
 namespace mv::s3 {
 namespace {
@@ -14,20 +16,7 @@ namespace {
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
-
-std::string ToLowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Trims leading and trailing blanks (SP, HTAB) and folds every inner run of blanks to one space.
 std::string TrimAll(std::string_view value) {
@@ -53,7 +42,7 @@ using HeaderMap = std::map<std::string, std::string>;
 HeaderMap BuildHeaderMap(const std::vector<std::pair<std::string, std::string>>& headers) {
   HeaderMap map;
   for (const auto& [name, value] : headers) {
-    auto [it, inserted] = map.try_emplace(ToLowerAscii(name), TrimAll(value));
+    auto [it, inserted] = map.try_emplace(Lower(name), TrimAll(value));
     if (!inserted) {
       it->second.push_back(',');
       it->second += TrimAll(value);
@@ -130,7 +119,7 @@ std::string Credential(const Credentials& c, const SigV4Scope& scope) {
   return c.access_key_id + "/" + CredentialScope(scope);
 }
 
-bool NameIs(std::string_view name, std::string_view lower) { return ToLowerAscii(name) == lower; }
+bool NameIs(std::string_view name, std::string_view lower) { return Lower(name) == lower; }
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 
 #include "store/s3/s3_store.h"
 #include "support/scripted_http_client.h"
+#include "util/clock.h"
 
 namespace mv::s3 {
 namespace {
@@ -23,18 +24,20 @@ std::chrono::system_clock::time_point FixedTime() {
   return std::chrono::system_clock::from_time_t(1440938160);  // 20150830T123600Z
 }
 
-S3Client MakeClient(std::shared_ptr<ScriptedHttpClient> http, bool virtual_hosted,
-                    Credentials creds = {"AKID", "SECRET", ""}) {
-  http::RetryPolicy retry{.max_attempts = 3, .sleep = [](std::chrono::milliseconds) {}};
+// Signs at `clock`'s time; retries sleep on it (without waiting).
+S3Client MakeClient(ManualClock& clock, std::shared_ptr<ScriptedHttpClient> http,
+                    bool virtual_hosted, Credentials creds = {"AKID", "SECRET", ""}) {
+  http::RetryPolicy retry{.max_attempts = 3};
   return S3Client({.scheme = virtual_hosted ? "https" : "http",
                    .authority = virtual_hosted ? "s3.eu-west-1.amazonaws.com" : "127.0.0.1:7480",
                    .bucket = "my-bucket", .region = "eu-west-1", .virtual_hosted = virtual_hosted},
-                  creds, http, retry, FixedTime);
+                  creds, http, retry, &clock);
 }
 
 TEST(S3ClientTest, PathStyleEncodesKeysOnceAndSigns) {
   auto http = MakeHttp();
-  S3Client client = MakeClient(http, false);
+  ManualClock clock(FixedTime());
+  S3Client client = MakeClient(clock, http, false);
   ASSERT_TRUE(client.Send({.method = http::Method::kGet, .key = "pool/a b+c/ü~.deb",
                            .query = {{"versionId", "x/y z"}}}).ok());
   ASSERT_EQ(http->requests().size(), 1u);
@@ -53,7 +56,8 @@ TEST(S3ClientTest, PathStyleEncodesKeysOnceAndSigns) {
 
 TEST(S3ClientTest, VirtualHostedPutsTheBucketInTheHost) {
   auto http = MakeHttp();
-  S3Client client = MakeClient(http, true, {"AKID", "SECRET", "SESSION"});
+  ManualClock clock(FixedTime());
+  S3Client client = MakeClient(clock, http, true, {"AKID", "SECRET", "SESSION"});
   ASSERT_TRUE(client.Send({.method = http::Method::kHead, .key = "k"}).ok());
   EXPECT_EQ(http->requests()[0].url, "https://my-bucket.s3.eu-west-1.amazonaws.com/k");
   EXPECT_EQ(http::FindHeader(http->requests()[0].headers, "x-amz-security-token"), "SESSION");
@@ -64,14 +68,16 @@ TEST(S3ClientTest, VirtualHostedPutsTheBucketInTheHost) {
 
 TEST(S3ClientTest, AnonymousRequestsAreUnsigned) {
   auto http = MakeHttp();
-  S3Client client = MakeClient(http, false, {});
+  ManualClock clock(FixedTime());
+  S3Client client = MakeClient(clock, http, false, {});
   ASSERT_TRUE(client.Send({.method = http::Method::kGet, .key = "k"}).ok());
   EXPECT_FALSE(http::FindHeader(http->requests()[0].headers, "authorization").has_value());
 }
 
 TEST(S3ClientTest, RetriesSlowDownButNotNoSuchKey) {
   auto http = MakeHttp();
-  S3Client client = MakeClient(http, false);
+  ManualClock clock(FixedTime());
+  S3Client client = MakeClient(clock, http, false);
   http->Add({.status = 503, .body = "<Error><Code>SlowDown</Code></Error>"});
   http->Add({.transport = Unavailable("connection reset")});
   http->Add({.status = 200, .body = "done"});
@@ -139,7 +145,8 @@ TEST(S3StoreTest, BatchDeleteFallsBackToSingleDeletesWhereUnsupported) {
   S3StoreOptions options;
   options.endpoint = {.scheme = "http", .authority = "h:1", .bucket = "b", .region = "r"};
   options.http = http;
-  options.retry.sleep = [](std::chrono::milliseconds) {};
+  ManualClock clock;
+  options.clock = &clock;
   auto store = MakeS3Store(options);
   std::vector<std::string> keys = {"a", "b"};
   ASSERT_TRUE(store->DeleteMany(keys, nullptr).ok());
