@@ -10,6 +10,7 @@
 
 #include "fuzz_check.h"
 #include "store/s3/s3_xml.h"
+#include "util/encoding.h"
 #include "util/uri.h"
 
 namespace {
@@ -26,7 +27,7 @@ std::string IsoTime(std::chrono::system_clock::time_point t) {
 // XmlEscape, and spaces as character references: pugixml drops text nodes of only whitespace.
 std::string Text(std::string_view s) {
   std::string out;
-  for (char c : mv::s3::XmlEscape(s)) {
+  for (char c : mv::XmlEscape(s)) {
     if (c == ' ') {
       out += "&#32;";
     } else {

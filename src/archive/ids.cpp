@@ -125,32 +125,34 @@ std::string RunKey(std::string_view archive, const RunId& run_id) {
   return RunsPrefix(archive) + run_id.ToString() + ".json";
 }
 
+namespace {
+
+// `prefix`, then one "<2 hex>/" folder per level (the hash's leading digits, in order), then the
+// 64 hex digits of the SHA-256.
+Result<Sha256> ParseShardedKey(std::string_view key, std::string_view prefix, size_t levels,
+                               std::string_view shape, std::string_view what) {
+  if (key.size() != prefix.size() + 3 * levels + 64 || !key.starts_with(prefix)) {
+    return BadKey(key, shape);
+  }
+  std::string_view rest = key.substr(prefix.size());
+  std::string_view hex = rest.substr(3 * levels);
+  for (size_t i = 0; i < levels; ++i) {
+    if (rest[3 * i + 2] != '/' || rest.substr(3 * i, 2) != hex.substr(2 * i, 2)) {
+      return BadKey(key, shape);
+    }
+  }
+  if (!IsSha256Hex(hex)) return BadKey(key, shape);
+  return ParseSha256(hex, what);
+}
+
+}  // namespace
+
 Result<Sha256> ParseBlobKey(std::string_view key) {
-  constexpr std::string_view kShape = "blobs/<h0h1>/<h2h3>/<sha256>";
-  // "blobs/" + "ab/" + "cd/" + 64 hex digits.
-  if (key.size() != kBlobsPrefix.size() + 6 + 64 || !key.starts_with(kBlobsPrefix)) {
-    return BadKey(key, kShape);
-  }
-  std::string_view rest = key.substr(kBlobsPrefix.size());
-  std::string_view hex = rest.substr(6);
-  if (rest[2] != '/' || rest[5] != '/' || rest.substr(0, 2) != hex.substr(0, 2) ||
-      rest.substr(3, 2) != hex.substr(2, 2) || !IsSha256Hex(hex)) {
-    return BadKey(key, kShape);
-  }
-  return ParseSha256(hex, "blob key");
+  return ParseShardedKey(key, kBlobsPrefix, 2, "blobs/<h0h1>/<h2h3>/<sha256>", "blob key");
 }
 
 Result<Sha256> ParseTreeKey(std::string_view key) {
-  constexpr std::string_view kShape = "trees/<h0h1>/<sha256>";
-  if (key.size() != kTreesPrefix.size() + 3 + 64 || !key.starts_with(kTreesPrefix)) {
-    return BadKey(key, kShape);
-  }
-  std::string_view rest = key.substr(kTreesPrefix.size());
-  std::string_view hex = rest.substr(3);
-  if (rest[2] != '/' || rest.substr(0, 2) != hex.substr(0, 2) || !IsSha256Hex(hex)) {
-    return BadKey(key, kShape);
-  }
-  return ParseSha256(hex, "tree key");
+  return ParseShardedKey(key, kTreesPrefix, 1, "trees/<h0h1>/<sha256>", "tree key");
 }
 
 Result<RunKeyParts> ParseRunKey(std::string_view key) {

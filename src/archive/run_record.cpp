@@ -8,6 +8,8 @@
 #include <boost/json/value.hpp>
 #include <span>
 
+#include "util/encoding.h"
+
 namespace mv::archive {
 namespace {
 
@@ -18,47 +20,8 @@ constexpr std::array<std::string_view, 13> kRecordKeys = {
     "new_files", "new_bytes", "source", "writer", "started", "committed"};
 constexpr std::array<std::string_view, 3> kSourceKeys = {"kind", "location", "details"};
 
-// A JSON string: '"' and '\\' escaped, control characters as \b \f \n \r \t or \u00xx (lower-case
-// hex), every other byte as is (the text is UTF-8).
-void PutString(std::string& out, std::string_view s) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kDigits[c >> 4];
-          out += kDigits[c & 0xf];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-}
+// A JSON string (the text is UTF-8).
+void PutString(std::string& out, std::string_view s) { AppendQuoted(out, s, QuoteStyle::kJson); }
 
 void PutKey(std::string& out, std::string_view key) {
   PutString(out, key);

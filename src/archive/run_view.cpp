@@ -1,7 +1,5 @@
 #include "archive/run_view.h"
 
-#include "util/strings.h"
-
 #include <deque>
 #include <vector>
 

@@ -4,24 +4,10 @@
 #include <string_view>
 #include <vector>
 
+#include "util/strings.h"
+
 namespace mv::cli {
 namespace {
-
-// Levenshtein distance, for "did you mean".
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 // Whether `arg` is a global option of `app` that takes its value as the next word.
 bool TakesNextWord(const CLI::App& app, std::string_view arg) {
@@ -58,16 +44,9 @@ std::optional<std::string> UnknownCommandMessage(const CLI::App& app, int argc,
   }
   if (std::find(names.begin(), names.end(), word) != names.end()) return std::nullopt;
   std::string message = "unknown command '" + std::string(word) + "'";
-  std::string closest;
-  size_t best = 3;  // at most two edits away
-  for (const std::string& name : names) {
-    size_t d = EditDistance(word, name);
-    if (d < best) {
-      best = d;
-      closest = name;
-    }
-  }
-  if (!closest.empty()) message += "; did you mean '" + closest + "'?";
+  std::vector<std::string_view> candidates(names.begin(), names.end());
+  std::string_view closest = NearestName(word, candidates);
+  if (!closest.empty()) message += "; did you mean '" + std::string(closest) + "'?";
   message += " (mirrorvault --help lists the commands)";
   return message;
 }

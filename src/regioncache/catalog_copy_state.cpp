@@ -8,10 +8,10 @@
 namespace mv::regioncache {
 namespace {
 
-constexpr std::string_view kV1Sqlite = R"sql(
+constexpr std::string_view kV1 = R"sql(
 CREATE TABLE regioncache_copies (
-  region TEXT NOT NULL,
-  key TEXT NOT NULL,
+  region {{text}} NOT NULL,
+  key {{text}} NOT NULL,
   ready INTEGER NOT NULL,
   owner TEXT NOT NULL,
   size BIGINT NOT NULL,
@@ -20,45 +20,24 @@ CREATE TABLE regioncache_copies (
   last_used_ms BIGINT NOT NULL,
   in_use_until_ms BIGINT NOT NULL,
   PRIMARY KEY (region, key)
-) WITHOUT ROWID;
+){{without_rowid}};
 CREATE INDEX regioncache_lru ON regioncache_copies(region, ready, last_used_ms);
 )sql";
 
-constexpr std::string_view kV1Postgres = R"sql(
-CREATE TABLE regioncache_copies (
-  region TEXT COLLATE "C" NOT NULL,
-  key TEXT COLLATE "C" NOT NULL,
-  ready INTEGER NOT NULL,
-  owner TEXT NOT NULL,
-  size BIGINT NOT NULL,
-  etag TEXT NOT NULL,
-  claimed_ms BIGINT NOT NULL,
-  last_used_ms BIGINT NOT NULL,
-  in_use_until_ms BIGINT NOT NULL,
-  PRIMARY KEY (region, key)
-);
-CREATE INDEX regioncache_lru ON regioncache_copies(region, ready, last_used_ms);
-)sql";
 
 // The regions whose state was built (RegionCache::Rebuild); the catalog does not lose it, so
 // a region is rebuilt once, on the first start that knows this table.
 constexpr std::string_view kV2 = R"sql(
 CREATE TABLE regioncache_built (
-  region TEXT PRIMARY KEY,
+  region {{text}} PRIMARY KEY,
   built_ms BIGINT NOT NULL
 );
 )sql";
 
-constexpr std::string_view kV2Postgres = R"sql(
-CREATE TABLE regioncache_built (
-  region TEXT COLLATE "C" PRIMARY KEY,
-  built_ms BIGINT NOT NULL
-);
-)sql";
 
 constexpr db::Migration kMigrations[] = {
-    {1, "region cache copies", kV1Sqlite, kV1Postgres},
-    {2, "region cache regions built", kV2, kV2Postgres},
+    {1, "region cache copies", kV1},
+    {2, "region cache regions built", kV2},
 };
 
 constexpr const char* kColumns =

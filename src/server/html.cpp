@@ -1,24 +1,11 @@
 #include "server/html.h"
 
+#include "util/encoding.h"
 #include "util/uri.h"
 
 namespace mv::server {
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view text) { return XmlEscape(text); }
 
 std::string UrlPath(std::string_view path) {
   // Unreserved characters and the sub-delimiters apt and browsers leave alone stay readable.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "util/strings.h"
 #include "util/units.h"
 
 namespace mv {
@@ -25,21 +26,6 @@ std::string KeyInPath(std::string_view key) {
     out += c;
   }
   return out + "\"";
-}
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 }  // namespace
@@ -235,15 +221,7 @@ Status ConfigValue::CheckKeys(std::span<const std::string_view> known) const {
   for (const auto& [key, value] : entries_) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string message = "unknown key \"" + key + "\"";
-    std::string_view best;
-    size_t best_distance = 3;  // suggest only near misses
-    for (std::string_view k : known) {
-      size_t d = EditDistance(key, k);
-      if (d < best_distance && d < std::max<size_t>(k.size(), 2)) {
-        best = k;
-        best_distance = d;
-      }
-    }
+    std::string_view best = NearestName(key, known);
     if (!best.empty()) message += " (did you mean \"" + std::string(best) + "\"?)";
     std::vector<std::string_view> sorted(known.begin(), known.end());
     std::sort(sorted.begin(), sorted.end());

@@ -107,4 +107,53 @@ std::string Base64Encode(std::string_view bytes) {
   return out;
 }
 
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      case '\r': out += "&#13;"; break;
+      case '\n': out += "&#10;"; break;
+      case '\t': out += "&#9;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void AppendQuoted(std::string& out, std::string_view text, QuoteStyle style) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const bool json = style == QuoteStyle::kJson;
+  out += '"';
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    std::string_view named;
+    switch (c) {
+      case '"': named = "\\\""; break;
+      case '\\': named = "\\\\"; break;
+      case '\n': named = "\\n"; break;
+      case '\r': named = "\\r"; break;
+      case '\t': named = "\\t"; break;
+      case '\b': named = json ? "\\b" : ""; break;
+      case '\f': named = json ? "\\f" : ""; break;
+      default: break;
+    }
+    if (!named.empty()) {
+      out += named;
+    } else if (c < 0x20 || (!json && c == 0x7f)) {
+      out += json ? "\\u00" : "\\x";
+      out += kDigits[c >> 4];
+      out += kDigits[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
 }  // namespace mv

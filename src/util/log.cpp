@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "util/encoding.h"
 #include "util/redact.h"
 #include "util/units.h"
 
@@ -53,36 +54,7 @@ void AppendValue(std::string& out, std::string_view v) {
     out += v;
     return;
   }
-  out += '"';
-  for (char c : v) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (u < 0x20 || u == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", u);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  AppendQuoted(out, v, QuoteStyle::kLogfmt);
 }
 
 }  // namespace

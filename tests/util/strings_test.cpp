@@ -26,6 +26,16 @@ TEST(StringsTest, LowerIsAsciiOnly) {
   EXPECT_EQ(LowerAscii('@'), '@');
 }
 
+TEST(StringsTest, NearestNameSuggestsOnlyNearMisses) {
+  const std::vector<std::string_view> names = {"ls", "runs", "import", "mirror"};
+  EXPECT_EQ(NearestName("lss", names), "ls");
+  EXPECT_EQ(NearestName("rnus", names), "runs");
+  EXPECT_EQ(NearestName("imprt", names), "import");
+  EXPECT_EQ(NearestName("bogus", names), "");
+  EXPECT_EQ(NearestName("x", names), "");  // two edits from "ls", but "ls" has only two letters
+  EXPECT_EQ(NearestName("ls", {}), "");
+}
+
 TEST(StringsTest, BaseName) {
   EXPECT_EQ(BaseName("pool/main/h/hello/hello_1.0.deb"), "hello_1.0.deb");
   EXPECT_EQ(BaseName("file"), "file");

@@ -1,5 +1,7 @@
 #include "store/s3/s3_xml.h"
 
+#include "util/encoding.h"
+
 #include <pugixml.hpp>
 
 #include <charconv>
@@ -152,25 +154,6 @@ Result<DeleteResult> ParseDeleteResult(std::string_view body) {
   for (pugi::xml_node e : root.children("Error")) {
     out.error_keys.push_back(Text(e, "Key"));
     out.errors.push_back({Text(e, "Code"), Text(e, "Message"), ""});
-  }
-  return out;
-}
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\t': out += "&#9;"; break;
-      default: out.push_back(c);
-    }
   }
   return out;
 }

@@ -61,8 +61,6 @@ Result<std::string> ParseCopyPartResult(std::string_view body);
 std::string BuildCompleteMultipartUpload(std::span<const CompletedPart> parts);
 std::string BuildDelete(std::span<const std::string> keys, bool quiet);
 
-// Text escaped for XML character data.
-std::string XmlEscape(std::string_view text);
 // ISO 8601 as S3 writes it (2009-10-12T17:50:30.000Z, any number of fraction digits or none; the
 // fraction is dropped) to a time point. InvalidArgument naming the text for anything else: another
 // form, a date or time of day that does not exist, a year outside 1678-2261 (what

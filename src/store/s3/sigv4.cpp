@@ -99,18 +99,9 @@ std::string RemoveDotSegments(std::string_view path) {
 
 // The canonical request of r, whose headers have already been read into `headers`.
 std::string CanonicalRequestWith(const SigV4Request& r, const HeaderMap& headers, PathMode mode) {
-  std::string out = r.method;
-  out.push_back('\n');
-  out += CanonicalUri(r.path, mode);
-  out.push_back('\n');
-  out += CanonicalQuery(r.query);
-  out.push_back('\n');
-  out += CanonicalHeadersOf(headers);
-  out.push_back('\n');
-  out += SignedHeadersOf(headers);
-  out.push_back('\n');
-  out += r.payload_hash;
-  return out;
+  return Join({r.method, CanonicalUri(r.path, mode), CanonicalQuery(r.query),
+               CanonicalHeadersOf(headers), SignedHeadersOf(headers), r.payload_hash},
+              "\n");
 }
 
 std::string DateStamp(std::chrono::system_clock::time_point t) { return AmzDate(t).substr(0, 8); }
@@ -190,14 +181,9 @@ std::string CredentialScope(const SigV4Scope& scope) {
 }
 
 std::string StringToSign(const std::string& canonical_request, const SigV4Scope& scope) {
-  std::string out(kAlgorithm);
-  out.push_back('\n');
-  out += AmzDate(scope.time);
-  out.push_back('\n');
-  out += CredentialScope(scope);
-  out.push_back('\n');
-  out += Sha256Hex(canonical_request);
-  return out;
+  return Join({std::string(kAlgorithm), AmzDate(scope.time), CredentialScope(scope),
+               Sha256Hex(canonical_request)},
+              "\n");
 }
 
 std::string Signature(const std::string& string_to_sign, const SigV4Scope& scope,
