@@ -2,12 +2,11 @@
 // arbitrary existing policy: nothing crashes; a merge that succeeds is a JSON object whose
 // Statement list holds mirrorvault's statement once, and merging again keeps the same statements
 // (numbers in other statements may be re-spelt, so the text itself is not compared).
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <string>
-
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
 
 #include "fuzz_check.h"
 #include "store/s3/bucket_policy.h"

@@ -10,9 +10,9 @@
 
 #include "apt/deb822.h"
 #include "apt/index_select.h"
-#include "apt/signature.h"
 #include "apt/indexes.h"
 #include "apt/release.h"
+#include "apt/signature.h"
 #include "fuzz_check.h"
 
 namespace {

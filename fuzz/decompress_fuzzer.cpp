@@ -11,13 +11,15 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   constexpr size_t kBound = 1 << 20;
-  for (mv::Compression c : {mv::Compression::kXz, mv::Compression::kGzip, mv::Compression::kBzip2}) {
+  for (mv::Compression c :
+       {mv::Compression::kXz, mv::Compression::kGzip, mv::Compression::kBzip2}) {
     mv::Result<std::string> out = mv::Decompress(bytes, c, "fuzz-index", kBound);
     if (out.ok()) {
       MV_FUZZ_CHECK(out->size() <= kBound, "output beyond the bound");
       continue;
     }
-    MV_FUZZ_CHECK_ERROR(out.status(), mv::StatusCode::kCorruption, mv::StatusCode::kInvalidArgument);
+    MV_FUZZ_CHECK_ERROR(out.status(), mv::StatusCode::kCorruption,
+                        mv::StatusCode::kInvalidArgument);
     MV_FUZZ_CHECK(out.status().message().find("fuzz-index") != std::string::npos,
                   out.status().message());
   }

@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   mv::server::Response answer = mv::server::ServeStoredFile(request, file);
   switch (r.kind) {
     case Kind::kWhole:
-      MV_FUZZ_CHECK(answer.status == 200 && answer.blob && answer.blob->length == file_size, header);
+      MV_FUZZ_CHECK(answer.status == 200 && answer.blob && answer.blob->length == file_size,
+                    header);
       break;
     case Kind::kPartial:
       MV_FUZZ_CHECK(answer.status == 206 && answer.blob && answer.blob->offset == r.first &&
@@ -41,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case Kind::kUnsatisfiable:
     case Kind::kMalformed:
       MV_FUZZ_CHECK(answer.status == 416 && !answer.blob, header);
-      MV_FUZZ_CHECK(*answer.Find("Content-Range") == "bytes */" + std::to_string(file_size), header);
+      MV_FUZZ_CHECK(*answer.Find("Content-Range") == "bytes */" + std::to_string(file_size),
+                    header);
       break;
   }
   return 0;

@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: queue_bench --catalog URL --workers N --jobs M\n");
     return 2;
   }
-  auto db = mv::db::OpenDatabase(catalog, {.max_idle_connections = static_cast<size_t>(workers) + 2});
+  auto db =
+      mv::db::OpenDatabase(catalog, {.max_idle_connections = static_cast<size_t>(workers) + 2});
   if (!db.ok()) return Fail(db.status());
   auto queue = mv::jobs::JobQueue::Open(*db);
   if (!queue.ok()) return Fail(queue.status());
@@ -51,7 +52,8 @@ int main(int argc, char** argv) {
 
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < jobs; ++i) {
-    auto id = q.Enqueue({.kind = mv::jobs::JobKind::kNoop, .archive = "bench" + std::to_string(i),
+    auto id = q.Enqueue({.kind = mv::jobs::JobKind::kNoop,
+                         .archive = "bench" + std::to_string(i),
                          .origin = "bench"});
     if (!id.ok()) return Fail(id.status());
   }
@@ -96,10 +98,11 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
   const auto t2 = std::chrono::steady_clock::now();
   if (failed.load()) return 1;
-  std::printf("workers=%d jobs=%d enqueue_per_s=%.0f claims_per_s=%.0f claimed=%lld "
-              "duplicates=%lld busy_retries=%lld\n",
-              workers, jobs, jobs / Seconds(t1 - t0), claimed.load() / Seconds(t2 - t1),
-              static_cast<long long>(claimed.load()), static_cast<long long>(duplicates.load()),
-              static_cast<long long>(busy.load()));
+  std::printf(
+      "workers=%d jobs=%d enqueue_per_s=%.0f claims_per_s=%.0f claimed=%lld "
+      "duplicates=%lld busy_retries=%lld\n",
+      workers, jobs, jobs / Seconds(t1 - t0), claimed.load() / Seconds(t2 - t1),
+      static_cast<long long>(claimed.load()), static_cast<long long>(duplicates.load()),
+      static_cast<long long>(busy.load()));
   return claimed.load() == jobs && duplicates.load() == 0 ? 0 : 1;
 }

@@ -4,7 +4,8 @@ namespace mv::apt {
 
 std::string ContentTypeFor(std::string_view name) {
   auto ends = [&](std::string_view suffix) { return name.ends_with(suffix); };
-  if (ends(".deb") || ends(".udeb") || ends(".ddeb")) return "application/vnd.debian.binary-package";
+  if (ends(".deb") || ends(".udeb") || ends(".ddeb"))
+    return "application/vnd.debian.binary-package";
   if (ends(".dsc") || ends(".changes") || ends(".buildinfo")) return "text/plain; charset=utf-8";
   if (ends(".gz")) return "application/gzip";
   if (ends(".xz")) return "application/x-xz";

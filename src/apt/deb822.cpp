@@ -58,9 +58,9 @@ std::optional<std::string_view> Paragraph::Get(std::string_view name) const {
 Result<std::string_view> Paragraph::Require(std::string_view name, std::string_view where) const {
   const Field* f = Find(name);
   if (f == nullptr || f->value.empty()) {
-    return InvalidArgument(std::string(where) + ": the paragraph at line " +
-                           std::to_string(line_) + " has " +
-                           (f == nullptr ? "no " : "an empty ") + std::string(name) + " field");
+    return InvalidArgument(std::string(where) + ": the paragraph at line " + std::to_string(line_) +
+                           " has " + (f == nullptr ? "no " : "an empty ") + std::string(name) +
+                           " field");
   }
   return std::string_view(f->value);
 }
@@ -94,8 +94,8 @@ Status ForEachParagraph(std::string_view text, std::string_view where,
     }
     if (IsBlank(line.front())) {
       if (fields.empty()) {
-        return error(line_no, "\"" + Shown(line) +
-                                  "\" continues a field, but no field comes before it");
+        return error(line_no,
+                     "\"" + Shown(line) + "\" continues a field, but no field comes before it");
       }
       Field& f = fields.back();
       std::string_view kept = line;

@@ -5,10 +5,11 @@
 // The reading follows apt's (pkgTagSection): field names are matched without regard to case; a
 // value is the text after the colon with surrounding blanks removed, its continuation lines
 // joined with "\n" and kept with their leading blank (trailing blanks dropped), except that a
-// value that starts on a continuation line starts with that line's text (no "\n", no blank); "\r\n" ends a
-// line as "\n" does; lines holding only blanks separate paragraphs. Stricter than apt where apt would guess: a line
-// with no colon, a continuation with no field to continue, a field given twice in a paragraph, an
-// empty field name, or a NUL byte is an error (InvalidArgument) naming the source and the line.
+// value that starts on a continuation line starts with that line's text (no "\n", no blank); "\r\n"
+// ends a line as "\n" does; lines holding only blanks separate paragraphs. Stricter than apt where
+// apt would guess: a line with no colon, a continuation with no field to continue, a field given
+// twice in a paragraph, an empty field name, or a NUL byte is an error (InvalidArgument) naming the
+// source and the line.
 #pragma once
 
 #include <cstddef>
@@ -23,9 +24,9 @@
 namespace mv::apt {
 
 struct Field {
-  std::string name;   // as written
-  std::string value;  // see above
-  size_t line = 0;    // 1-based line of the name
+  std::string name;       // as written
+  std::string value;      // see above
+  size_t line = 0;        // 1-based line of the name
   size_t value_line = 0;  // 1-based line where the value begins (line + 1 when it starts below)
 };
 

@@ -29,8 +29,8 @@ Result<std::vector<HashListEntry>> ParseHashList(const Field& field, std::string
   size_t pos = 0;
   while (pos <= value.size()) {
     size_t nl = value.find('\n', pos);
-    std::vector<std::string_view> words = Words(
-        value.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
+    std::vector<std::string_view> words =
+        Words(value.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
     if (!words.empty()) {
       auto bad = [&](const std::string& what) {
         return InvalidArgument(std::string(where) + " line " + std::to_string(line) + ": " +

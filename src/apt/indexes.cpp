@@ -27,8 +27,8 @@ Status SplitSource(std::string_view value, std::string_view where, const Paragra
     *version = words[1].substr(1, words[1].size() - 2);
     return Status::Ok();
   }
-  return BadField(where, p, "Source", "is not \"name\" or \"name (version)\": " +
-                                          std::string(value));
+  return BadField(where, p, "Source",
+                  "is not \"name\" or \"name (version)\": " + std::string(value));
 }
 
 }  // namespace

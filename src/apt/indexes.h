@@ -23,7 +23,7 @@ struct PoolFile {
 struct BinaryPackage {
   std::string package, version, architecture;
   std::string source, source_version;  // from Source: "name" or "name (version)"; else its own
-  PoolFile file;                        // Filename, Size, SHA256
+  PoolFile file;                       // Filename, Size, SHA256
 };
 
 struct SourcePackage {

@@ -1,9 +1,9 @@
 #include "apt/release.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <ctime>
-
-#include <strings.h>
 
 #include "apt/deb822.h"
 #include "apt/hash_list.h"
@@ -89,7 +89,8 @@ Result<std::chrono::system_clock::time_point> ParseReleaseDate(std::string_view 
   if (zone == "UTC" || zone == "GMT" || zone == "Z" || zone.empty()) {
     offset_s = 0;
   } else if (zone.size() == 5 && (zone[0] == '+' || zone[0] == '-') &&
-             std::all_of(zone.begin() + 1, zone.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+             std::all_of(zone.begin() + 1, zone.end(),
+                         [](char c) { return c >= '0' && c <= '9'; })) {
     const long hh = (zone[1] - '0') * 10 + (zone[2] - '0');
     const long mm = (zone[3] - '0') * 10 + (zone[4] - '0');
     if (hh > 23 || mm > 59) return bad();

@@ -22,8 +22,8 @@ class ScratchDir {
  public:
   static Result<ScratchDir> Create() {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                          "/mirrorvault-gpgv.XXXXXX";
+    std::string pattern =
+        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/mirrorvault-gpgv.XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) {
       return ErrnoStatus(errno, "create a folder for gpgv in " + pattern);
     }
@@ -33,7 +33,8 @@ class ScratchDir {
   ScratchDir& operator=(ScratchDir&&) = delete;
   ~ScratchDir() {
     if (path_.empty()) return;
-    for (const char* name : {"signed", "detached", "output"}) ::unlink((path_ + "/" + name).c_str());
+    for (const char* name : {"signed", "detached", "output"})
+      ::unlink((path_ + "/" + name).c_str());
     ::rmdir(path_.c_str());
   }
   std::string File(const char* name) const { return path_ + "/" + name; }
@@ -114,10 +115,11 @@ Result<VerifiedRelease> Verdict(const ProcessResult& run, const std::string& key
     std::string_view err = run.err;
     while (!err.empty() && err.back() == '\n') err.remove_suffix(1);
     size_t last = err.rfind('\n');
-    reason = "gpgv refused it (exit " + std::to_string(run.exit_code) + ")" +
-             (err.empty() ? "" : ": " + std::string(last == std::string_view::npos
-                                                         ? err
-                                                         : err.substr(last + 1)));
+    reason =
+        "gpgv refused it (exit " + std::to_string(run.exit_code) + ")" +
+        (err.empty()
+             ? ""
+             : ": " + std::string(last == std::string_view::npos ? err : err.substr(last + 1)));
   }
   return InvalidArgument(std::string(where) + ": signature not accepted: " + reason);
 }
@@ -129,7 +131,8 @@ Status CheckClearsigned(std::string_view text, std::string_view where) {
   };
   std::string_view body = text;
   while (!body.empty() && (body.front() == '\n' || body.front() == '\r')) body.remove_prefix(1);
-  if (!body.starts_with(kSignedHeader)) return refuse("it does not begin with " + std::string(kSignedHeader));
+  if (!body.starts_with(kSignedHeader))
+    return refuse("it does not begin with " + std::string(kSignedHeader));
   if (body.find(kSignedHeader, kSignedHeader.size()) != std::string_view::npos) {
     return refuse("it holds more than one signed message");
   }
@@ -159,16 +162,14 @@ Result<VerifiedRelease> VerifyInRelease(std::string_view inrelease, const std::s
   return verified;
 }
 
-Result<VerifiedRelease> VerifyDetachedRelease(std::string_view release,
-                                              std::string_view signature,
+Result<VerifiedRelease> VerifyDetachedRelease(std::string_view release, std::string_view signature,
                                               const std::string& keyring, std::string_view where) {
   MV_ASSIGN_OR_RETURN(std::string ring, CheckKeyring(keyring));
   MV_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Create());
   MV_RETURN_IF_ERROR(WriteWhole(dir.File("signed"), release));
   MV_RETURN_IF_ERROR(WriteWhole(dir.File("detached"), signature));
-  MV_ASSIGN_OR_RETURN(ProcessResult run,
-                      RunProcess({"gpgv", "--status-fd", "1", "--keyring", ring,
-                                  dir.File("detached"), dir.File("signed")}));
+  MV_ASSIGN_OR_RETURN(ProcessResult run, RunProcess({"gpgv", "--status-fd", "1", "--keyring", ring,
+                                                     dir.File("detached"), dir.File("signed")}));
   MV_ASSIGN_OR_RETURN(VerifiedRelease verified, Verdict(run, keyring, where));
   verified.text = std::string(release);
   return verified;
@@ -182,7 +183,8 @@ Result<std::string> ClearsignedText(std::string_view inrelease, std::string_view
   std::string_view rest = inrelease.substr(inrelease.find(kSignedHeader) + kSignedHeader.size());
   // The armor headers ("Hash: SHA512") end at the first empty line.
   size_t blank = std::string_view::npos;
-  for (size_t pos = rest.find('\n'); pos != std::string_view::npos; pos = rest.find('\n', pos + 1)) {
+  for (size_t pos = rest.find('\n'); pos != std::string_view::npos;
+       pos = rest.find('\n', pos + 1)) {
     size_t next = pos + 1;
     if (next < rest.size() && rest[next] == '\r') ++next;
     if (next < rest.size() && rest[next] == '\n') {
@@ -203,7 +205,8 @@ Result<std::string> ClearsignedText(std::string_view inrelease, std::string_view
   size_t pos = 0;
   while (pos <= body.size()) {
     size_t nl = body.find('\n', pos);
-    std::string_view line = body.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    std::string_view line =
+        body.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     if (line.starts_with("- ")) line.remove_prefix(2);
     text.append(line);
     if (nl == std::string_view::npos) break;

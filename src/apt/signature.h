@@ -21,8 +21,7 @@ struct VerifiedRelease {
 // is refused, naming `gpg --dearmor`).
 Result<VerifiedRelease> VerifyInRelease(std::string_view inrelease, const std::string& keyring,
                                         std::string_view where);
-Result<VerifiedRelease> VerifyDetachedRelease(std::string_view release,
-                                              std::string_view signature,
+Result<VerifiedRelease> VerifyDetachedRelease(std::string_view release, std::string_view signature,
                                               const std::string& keyring, std::string_view where);
 
 // The signed text of a clearsigned InRelease, WITHOUT checking the signature: for reading a

@@ -77,7 +77,6 @@ Result<std::optional<RunRow>> QueryOneRun(db::Database& database, std::string_vi
   return std::optional<RunRow>(std::move(runs.front()));
 }
 
-
 std::string RunQuery(std::string_view where_order) {
   return "SELECT " + std::string(kRunColumns) + " FROM archive_runs WHERE " +
          std::string(where_order);

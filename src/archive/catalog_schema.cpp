@@ -55,7 +55,6 @@ CREATE TABLE archive_locks (
 ){{without_rowid}};
 )sql";
 
-
 constexpr db::Migration kMigrations[] = {
     {.version = 1,
      .description = "archives, runs, file identities, tree-node cache, stat cache, writer locks",

@@ -53,11 +53,11 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
 
   // Runs: every record under runs/, parsed one by one so that one bad record is one problem.
   std::vector<std::string> run_keys;
-  MV_RETURN_IF_ERROR(store.ListAll({.prefix = std::string(kRunsPrefix)},
-                                   [&](const store::ListPage& page) {
-                                     for (const auto& o : page.objects) run_keys.push_back(o.key);
-                                     return true;
-                                   }));
+  MV_RETURN_IF_ERROR(
+      store.ListAll({.prefix = std::string(kRunsPrefix)}, [&](const store::ListPage& page) {
+        for (const auto& o : page.objects) run_keys.push_back(o.key);
+        return true;
+      }));
   std::vector<StoredRun> runs;
   for (const std::string& key : run_keys) {
     Result<RunKeyParts> parts = ParseRunKey(key);
@@ -85,13 +85,13 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
 
   // Blobs present, from one listing (far cheaper than a HEAD per blob).
   std::unordered_map<std::string, uint64_t> blob_sizes;
-  MV_RETURN_IF_ERROR(store.ListAll({.prefix = std::string(kBlobsPrefix)},
-                                   [&](const store::ListPage& page) {
-                                     for (const auto& o : page.objects) {
-                                       blob_sizes.emplace(o.key, o.size);
-                                     }
-                                     return true;
-                                   }));
+  MV_RETURN_IF_ERROR(
+      store.ListAll({.prefix = std::string(kBlobsPrefix)}, [&](const store::ListPage& page) {
+        for (const auto& o : page.objects) {
+          blob_sizes.emplace(o.key, o.size);
+        }
+        return true;
+      }));
 
   // Trees: every node reachable from every run, each fetched once.
   std::unordered_map<Sha256, FetchedNode, IdHasher> nodes;
@@ -101,13 +101,13 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
   // was first reached: "debian@20240101T000000Z:/pool/main".
   for (const StoredRun& run : runs) {
     const std::string run_name = run.record.archive + "@" + run.record.run_id.ToString() + ":";
-    FetchOptions fetch{.concurrency = options.concurrency,
-                       .on_problem = [&](const Sha256& id, const std::string& path,
-                                         const Status& st) {
-                         problem(path + (path.ends_with(':') ? "/" : ""),
-                                 "tree node " + TreeKey(id) + ": " + st.ToString());
-                         return Status::Ok();
-                       }};
+    FetchOptions fetch{
+        .concurrency = options.concurrency,
+        .on_problem = [&](const Sha256& id, const std::string& path, const Status& st) {
+          problem(path + (path.ends_with(':') ? "/" : ""),
+                  "tree node " + TreeKey(id) + ": " + st.ToString());
+          return Status::Ok();
+        }};
     MV_RETURN_IF_ERROR(FetchTrees(store, {{run.record.root, run_name}}, nodes, fetch));
     if (progress != nullptr) progress->Add(0, 1);
   }
@@ -148,26 +148,26 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
       for (const auto* e : todo) total += e->second.size;
       progress->SetTotals(total, todo.size());
     }
-    MV_RETURN_IF_ERROR(ParallelFor(
-        todo.size(),
-        [&](size_t i) {
-          const auto& [key, use] = *todo[i];
-          Sha256Writer hasher;
-          Status st = store.Get(key, hasher, {.size_hint = use.size});
-          std::lock_guard lock(mu);
-          if (!st.ok()) {
-            problem(use.where, "blob " + key + ": " + st.ToString());
-          } else {
-            std::string hex = hasher.FinishHex();
-            if (key.substr(key.size() - 64) != hex) {
-              problem(use.where, "blob " + key + " has contents hashing to " + hex);
-            }
-            report.bytes_hashed += use.size;
-          }
-          if (progress != nullptr) progress->Add(use.size, 1);
-          return Status::Ok();
-        },
-        {.max_in_flight = options.concurrency}));
+    MV_RETURN_IF_ERROR(ParallelFor(todo.size(),
+                                   [&](size_t i) {
+                                     const auto& [key, use] = *todo[i];
+                                     Sha256Writer hasher;
+                                     Status st = store.Get(key, hasher, {.size_hint = use.size});
+                                     std::lock_guard lock(mu);
+                                     if (!st.ok()) {
+                                       problem(use.where, "blob " + key + ": " + st.ToString());
+                                     } else {
+                                       std::string hex = hasher.FinishHex();
+                                       if (key.substr(key.size() - 64) != hex) {
+                                         problem(use.where,
+                                                 "blob " + key + " has contents hashing to " + hex);
+                                       }
+                                       report.bytes_hashed += use.size;
+                                     }
+                                     if (progress != nullptr) progress->Add(use.size, 1);
+                                     return Status::Ok();
+                                   },
+                                   {.max_in_flight = options.concurrency}));
   }
 
   // The catalog against the store.

@@ -30,8 +30,8 @@ struct FsckReport {
   std::vector<std::string> notes;
   size_t runs = 0;
   uint64_t nodes = 0;
-  uint64_t blobs = 0;          // distinct blobs referenced
-  uint64_t bytes_hashed = 0;   // deep only
+  uint64_t blobs = 0;         // distinct blobs referenced
+  uint64_t bytes_hashed = 0;  // deep only
 };
 
 // `catalog` may be null (store only). Fails only when the store cannot be listed at all; every

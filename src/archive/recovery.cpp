@@ -40,8 +40,7 @@ Result<StoredRun> ReadStoredRun(store::ObjectStore& store, const RunKeyParts& ru
   return StoredRun{key, std::move(record), std::move(json)};
 }
 
-Result<std::vector<StoredRun>> ListStoredRuns(store::ObjectStore& store,
-                                              std::string_view archive) {
+Result<std::vector<StoredRun>> ListStoredRuns(store::ObjectStore& store, std::string_view archive) {
   MV_ASSIGN_OR_RETURN(std::vector<RunKeyParts> keys, ListStoredRunKeys(store, archive));
   std::vector<StoredRun> runs;
   runs.reserve(keys.size());
@@ -57,8 +56,8 @@ Result<RunRows> RowsFromStore(store::ObjectStore& store, const StoredRun& run,
   std::unordered_map<Sha256, FetchedNode, IdHasher> fetched;
   FetchOptions options{.concurrency = concurrency,
                        .skip = [&](const Sha256& id) { return done.contains(id); }};
-  MV_RETURN_IF_ERROR(FetchTrees(store, {{run.record.root, ""}}, fetched, options)
-                         .WithContext("run " + run.key));
+  MV_RETURN_IF_ERROR(
+      FetchTrees(store, {{run.record.root, ""}}, fetched, options).WithContext("run " + run.key));
   RunRows rows;
   rows.record = run.record;
   rows.record_json = run.json;

@@ -33,16 +33,16 @@ struct RunRecord {
   int format = kRunRecordFormat;
   std::string archive;
   RunId run_id;
-  Sha256 root{};                 // the id of the root directory's top node
-  std::optional<RunId> parent;   // the archive's previous run when this one was made
-  uint64_t files = 0;            // files in the tree (symlinks and directories not counted)
-  uint64_t bytes = 0;            // their total size
-  uint64_t new_files = 0;        // blobs this run added to the store
-  uint64_t new_bytes = 0;        // their total size
+  Sha256 root{};                // the id of the root directory's top node
+  std::optional<RunId> parent;  // the archive's previous run when this one was made
+  uint64_t files = 0;           // files in the tree (symlinks and directories not counted)
+  uint64_t bytes = 0;           // their total size
+  uint64_t new_files = 0;       // blobs this run added to the store
+  uint64_t new_bytes = 0;       // their total size
   RunSource source;
-  std::string writer;            // "mirrorvault 0.1.0 host=<host> pid=<pid>"
-  std::string started;           // UTC, RFC 3339 to the second: "2026-11-22T10:15:00Z"
-  std::string committed;         // UTC, RFC 3339 to the second
+  std::string writer;     // "mirrorvault 0.1.0 host=<host> pid=<pid>"
+  std::string started;    // UTC, RFC 3339 to the second: "2026-11-22T10:15:00Z"
+  std::string committed;  // UTC, RFC 3339 to the second
   friend bool operator==(const RunRecord&, const RunRecord&) = default;
 };
 

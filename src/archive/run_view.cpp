@@ -54,8 +54,8 @@ Result<RunRow> ResolveRun(Catalog& catalog, const RunSpec& spec, Clock& clock) {
 }
 
 Status UnknownArchive(Catalog& catalog, std::string_view archive) {
-  std::string message = "archive '" + std::string(archive) + "' has no runs in catalog " +
-                        catalog.Describe();
+  std::string message =
+      "archive '" + std::string(archive) + "' has no runs in catalog " + catalog.Describe();
   Result<std::vector<std::string>> archives = catalog.ListArchives();
   if (!archives.ok()) return NotFound(message);
   if (archives->empty()) return NotFound(message + " (it holds no archives yet)");

@@ -1,7 +1,7 @@
 #include "archive/tree_fetch.h"
 
-#include <cstring>
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <optional>
 
@@ -27,32 +27,32 @@ Status FetchTrees(store::ObjectStore& store,
   std::mutex mu;
   while (!level.empty()) {
     std::vector<std::optional<FetchedNode>> fetched(level.size());
-    MV_RETURN_IF_ERROR(ParallelFor(
-        level.size(),
-        [&](size_t i) -> Status {
-          const auto& [id, path] = level[i];
-          const std::string key = TreeKey(id);
-          Status problem;
-          Result<std::string> bytes = store.GetBytes(key);
-          if (!bytes.ok()) {
-            problem = bytes.status();
-          } else if (Sha256Of(*bytes) != id) {
-            problem = Corruption("tree node " + key + " does not hash to its name");
-          } else {
-            Result<DecodedNode> node = DecodeNode(*bytes, key);
-            if (node.ok()) {
-              fetched[i] = FetchedNode{std::move(*bytes), std::move(*node), path};
-              return Status::Ok();
-            }
-            problem = node.status();
-          }
-          if (!options.on_problem) {
-            return problem.WithContext("folder '/" + path + "'");
-          }
-          std::lock_guard lock(mu);
-          return options.on_problem(id, path, problem);
-        },
-        {.max_in_flight = options.concurrency}));
+    MV_RETURN_IF_ERROR(
+        ParallelFor(level.size(),
+                    [&](size_t i) -> Status {
+                      const auto& [id, path] = level[i];
+                      const std::string key = TreeKey(id);
+                      Status problem;
+                      Result<std::string> bytes = store.GetBytes(key);
+                      if (!bytes.ok()) {
+                        problem = bytes.status();
+                      } else if (Sha256Of(*bytes) != id) {
+                        problem = Corruption("tree node " + key + " does not hash to its name");
+                      } else {
+                        Result<DecodedNode> node = DecodeNode(*bytes, key);
+                        if (node.ok()) {
+                          fetched[i] = FetchedNode{std::move(*bytes), std::move(*node), path};
+                          return Status::Ok();
+                        }
+                        problem = node.status();
+                      }
+                      if (!options.on_problem) {
+                        return problem.WithContext("folder '/" + path + "'");
+                      }
+                      std::lock_guard lock(mu);
+                      return options.on_problem(id, path, problem);
+                    },
+                    {.max_in_flight = options.concurrency}));
     std::vector<std::pair<Sha256, std::string>> next;
     for (size_t i = 0; i < level.size(); ++i) {
       if (!fetched[i]) continue;

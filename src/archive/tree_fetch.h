@@ -37,7 +37,8 @@ struct FetchOptions {
 
 // Fetches every node reachable from `roots` (with their first paths) into `out` (ids already
 // in `out` are not fetched again). Each node is checked against its id and decoded.
-Status FetchTrees(store::ObjectStore& store, const std::vector<std::pair<Sha256, std::string>>& roots,
+Status FetchTrees(store::ObjectStore& store,
+                  const std::vector<std::pair<Sha256, std::string>>& roots,
                   std::unordered_map<Sha256, FetchedNode, IdHasher>& out,
                   const FetchOptions& options);
 

@@ -1,13 +1,12 @@
 #include "cli/archive_access.h"
 
-#include "util/units.h"
-
 #include <iostream>
 
 #include "archive/node_source.h"
 #include "archive/recovery.h"
 #include "archive/run_view.h"
 #include "db/database.h"
+#include "util/units.h"
 
 namespace mv::cli {
 

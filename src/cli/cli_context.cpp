@@ -47,7 +47,8 @@ Result<store::StoreLocation> CliContext::ResolveStore(const std::string& arg, bo
 Result<store::Endpoint> CliContext::ResolveEndpoint(const std::string& arg, bool create) {
   if (!store::IsStoreUrl(arg)) {
     if (arg.find("://") != std::string::npos) {
-      return InvalidArgument("\"" + arg + "\" is not a store URL mirrorvault knows (file://, s3://)");
+      return InvalidArgument("\"" + arg +
+                             "\" is not a store URL mirrorvault knows (file://, s3://)");
     }
     return store::Endpoint{.store = nullptr, .path = arg, .display = arg};
   }

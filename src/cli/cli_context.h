@@ -2,10 +2,9 @@
 // the resolution of command-line locations (local paths or store URLs).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "store/open_store.h"
 #include "store/transfer.h"

@@ -3,10 +3,9 @@
 // exit 0), which names neither the word nor what was meant.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace mv::cli {
 

@@ -1,7 +1,8 @@
 // `mirrorvault fsck [--deep]`: prove every run whole.
+#include "archive/fsck.h"
+
 #include <iostream>
 
-#include "archive/fsck.h"
 #include "cli/archive_access.h"
 #include "util/units.h"
 

@@ -1,6 +1,5 @@
 // mirrorvault: one binary, one subcommand per job. Only wiring lives here.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli/archive_access.h"

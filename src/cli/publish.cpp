@@ -37,7 +37,8 @@ std::string Describe(const publish::PublishSummary& s) {
   if (s.copied_server_side > 0) {
     out += " (" + std::to_string(s.copied_server_side) + " copied by the S3 server)";
   }
-  if (s.resumed > 0) out += ", " + std::to_string(s.resumed) + " already written by an interrupted publish";
+  if (s.resumed > 0)
+    out += ", " + std::to_string(s.resumed) + " already written by an interrupted publish";
   out += "; " + std::string(s.dry_run ? "would delete " : "deleted ") + std::to_string(s.deleted) +
          ", " + std::to_string(s.retired) + " retired until the grace has passed";
   return out;
@@ -45,7 +46,8 @@ std::string Describe(const publish::PublishSummary& s) {
 
 int RunPublish(CliContext& context, const PublishArgs& args) {
   if (Status st = context.Init(); !st.ok()) return ReportError(st);
-  if (args.targets.empty()) return ReportError(InvalidArgument("publish: give at least one --to URL"));
+  if (args.targets.empty())
+    return ReportError(InvalidArgument("publish: give at least one --to URL"));
   Result<std::chrono::milliseconds> grace = ParseDuration(args.grace);
   if (!grace.ok()) return ReportError(grace.status().WithContext("--grace"));
   publish::PublishOptions options;
@@ -64,7 +66,9 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
   };
   std::vector<Target> targets;
   for (const std::string& to : args.targets) {
-    Target t{.name = to, .public_read = args.public_read, .allow_cidr = args.allow_cidrs,
+    Target t{.name = to,
+             .public_read = args.public_read,
+             .allow_cidr = args.allow_cidrs,
              .options = options};
     std::string url = to;
     Result<std::optional<publish::TargetConfig>> named =
@@ -79,7 +83,8 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
       }
     } else if (!store::IsStoreUrl(url)) {  // a folder
       std::error_code ec;
-      url = "file://" + PercentEncode(std::filesystem::absolute(url, ec).lexically_normal().string(), "/");
+      url = "file://" +
+            PercentEncode(std::filesystem::absolute(url, ec).lexically_normal().string(), "/");
     }
     store::StoreContext store_context = context.store_context();
     store_context.create = true;
@@ -159,9 +164,11 @@ void RegisterPublish(CLI::App& app, CliContext& context, int* exit_code) {
       "publish", "Publish a run to buckets or folders that apt reads directly (safe order)");
   cmd->add_option("RUN", args->run, "ARCHIVE@TIMESTAMP (or ARCHIVE: the latest run)");
   cmd->add_option("--to", args->targets,
-                  "Target: the name of a [[target]] of the configuration, s3://bucket/prefix?endpoint=..., or a folder")
+                  "Target: the name of a [[target]] of the configuration, "
+                  "s3://bucket/prefix?endpoint=..., or a folder")
       ->required();
-  cmd->add_option("--concurrency", args->concurrency, "Files written at once")->capture_default_str();
+  cmd->add_option("--concurrency", args->concurrency, "Files written at once")
+      ->capture_default_str();
   cmd->add_option("--grace", args->grace,
                   "How long files the new state no longer names are kept before deletion")
       ->capture_default_str();

@@ -7,9 +7,12 @@ namespace {
 
 const char* StageName(int stage) {
   switch (stage) {
-    case 1: return "content";
-    case 2: return "indexes";
-    default: return "Release files";
+    case 1:
+      return "content";
+    case 2:
+      return "indexes";
+    default:
+      return "Release files";
   }
 }
 

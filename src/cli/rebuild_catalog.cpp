@@ -32,12 +32,13 @@ int RunRebuild(CliContext& context, const RebuildArgs& args) {
   Result<pkgindex::UpdateSummary> packages =
       access->packages->Rebuild(*access->store, *access->catalog, *nodes);
   if (!packages.ok()) return ReportError(packages.status().WithContext("package index"));
-  for (const std::string& s : packages->skipped) std::cerr << "package index: skipped " << s << "\n";
+  for (const std::string& s : packages->skipped)
+    std::cerr << "package index: skipped " << s << "\n";
   std::cout << "rebuilt catalog " << access->catalog->Describe() << " from "
             << access->store->Describe() << ": " << summary->archives << " archives, "
-            << summary->runs << " runs, " << summary->files << " distinct files, "
-            << summary->nodes << " tree nodes; package index: " << packages->runs_indexed
-            << " runs, " << packages->presence_opened << " package stretches\n";
+            << summary->runs << " runs, " << summary->files << " distinct files, " << summary->nodes
+            << " tree nodes; package index: " << packages->runs_indexed << " runs, "
+            << packages->presence_opened << " package stretches\n";
   return kExitOk;
 }
 
@@ -46,7 +47,8 @@ int RunRebuild(CliContext& context, const RebuildArgs& args) {
 void RegisterRebuildCatalog(CLI::App& app, CliContext& context, int* exit_code) {
   auto args = std::make_shared<RebuildArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "rebuild-catalog", "Recreate the catalog's archive tables and package index from the store alone");
+      "rebuild-catalog",
+      "Recreate the catalog's archive tables and package index from the store alone");
   cmd->add_flag("--no-progress", args->no_progress, "No progress bar");
   cmd->callback([args, &context, exit_code] { *exit_code = RunRebuild(context, *args); });
 }

@@ -25,8 +25,7 @@ int RunRuns(CliContext& context, const RunsArgs& args) {
   if (runs->empty()) {
     return ReportError(archive::UnknownArchive(*access->catalog, args.archive));
   }
-  std::printf("%-16s  %10s  %12s  %10s  %12s\n", "RUN", "FILES", "BYTES", "NEW_FILES",
-              "NEW_BYTES");
+  std::printf("%-16s  %10s  %12s  %10s  %12s\n", "RUN", "FILES", "BYTES", "NEW_FILES", "NEW_BYTES");
   for (const archive::RunRow& r : *runs) {
     std::printf("%-16s  %10llu  %12llu  %10llu  %12llu\n", r.run_id.ToString().c_str(),
                 static_cast<unsigned long long>(r.files), static_cast<unsigned long long>(r.bytes),

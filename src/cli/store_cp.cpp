@@ -35,7 +35,8 @@ int RunCp(CliContext& context, const CpArgs& args) {
   auto dst = context.ResolveEndpoint(args.dst, /*create=*/true);
   if (!dst.ok()) return ReportError(dst.status());
 
-  Progress progress({.label = "cp", .items_name = "objects",
+  Progress progress({.label = "cp",
+                     .items_name = "objects",
                      .display = args.no_progress ? ProgressDisplay::kOff : ProgressDisplay::kAuto});
   store::CopyOptions options{
       .recursive = args.recursive,
@@ -50,7 +51,8 @@ int RunCp(CliContext& context, const CpArgs& args) {
   }
   double seconds = std::chrono::duration<double>(summary->elapsed).count();
   std::cerr << "copied " << summary->objects << " objects, " << FormatSizeHuman(summary->bytes)
-            << " in " << FormatDuration(std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)))
+            << " in "
+            << FormatDuration(std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)))
             << " ("
             << FormatSizeHuman(static_cast<uint64_t>(seconds > 0 ? summary->bytes / seconds : 0))
             << "/s)";

@@ -32,8 +32,9 @@ int RunLs(CliContext& context, const LsArgs& args) {
     // Within a page, prefixes and objects are each in key order; print them merged.
     size_t p = 0, o = 0;
     while (p < page.common_prefixes.size() || o < page.objects.size()) {
-      bool take_prefix = o >= page.objects.size() ||
-                         (p < page.common_prefixes.size() && page.common_prefixes[p] < page.objects[o].key);
+      bool take_prefix =
+          o >= page.objects.size() ||
+          (p < page.common_prefixes.size() && page.common_prefixes[p] < page.objects[o].key);
       if (take_prefix) {
         std::cout << "                           PRE " << page.common_prefixes[p++] << "\n";
       } else {

@@ -18,8 +18,8 @@ int RunPresign(CliContext& context, const PresignArgs& args) {
   if (!ttl.ok()) return ReportError(ttl.status().WithContext("--expires"));
   auto location = context.ResolveStore(args.url, /*create=*/false);
   if (!location.ok()) return ReportError(location.status());
-  auto url = location->store->PresignGet(
-      location->key, std::chrono::duration_cast<std::chrono::seconds>(*ttl));
+  auto url = location->store->PresignGet(location->key,
+                                         std::chrono::duration_cast<std::chrono::seconds>(*ttl));
   if (!url.ok()) return ReportError(url.status());
   std::cout << *url << "\n";  // a bearer secret for its lifetime: printed only because asked
   return kExitOk;

@@ -40,8 +40,8 @@ int RunRm(CliContext& context, const RmArgs& args) {
     return true;
   });
   if (!st.ok()) return ReportError(st);
-  std::cerr << "removed " << removed << " objects" << (failed ? ", " + std::to_string(failed) + " failed" : "")
-            << "\n";
+  std::cerr << "removed " << removed << " objects"
+            << (failed ? ", " + std::to_string(failed) + " failed" : "") << "\n";
   return failed == 0 ? kExitOk : kExitFailure;
 }
 
@@ -50,7 +50,8 @@ int RunRm(CliContext& context, const RmArgs& args) {
 void RegisterStoreRm(CLI::App& store, CliContext& context, int* exit_code) {
   auto args = std::make_shared<RmArgs>();
   CLI::App* cmd = store.add_subcommand("rm", "Remove an object, or every object under a prefix");
-  cmd->add_option("URL", args->url, "Store URL of the object (or prefix with --recursive)")->required();
+  cmd->add_option("URL", args->url, "Store URL of the object (or prefix with --recursive)")
+      ->required();
   cmd->add_flag("-r,--recursive", args->recursive, "Remove every object under the prefix");
   cmd->callback([args, &context, exit_code] { *exit_code = RunRm(context, *args); });
 }

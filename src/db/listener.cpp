@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "db/database.h"
-
 #include "util/redact.h"
 
 namespace mv::db {

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <climits>
-#include <iterator>
 #include <cstdlib>
+#include <iterator>
 
 #include "archive/tree.h"
 #include "util/encoding.h"
@@ -111,8 +111,8 @@ class Walker {
       std::string path = rel.empty() ? name : rel + "/" + name;
       Status valid = archive::ValidateEntryName(name);
       if (!valid.ok()) {
-        return InvalidArgument(Where(path) + ": this name cannot be imported: " +
-                               valid.message() + "; rename or remove it");
+        return InvalidArgument(Where(path) + ": this name cannot be imported: " + valid.message() +
+                               "; rename or remove it");
       }
       struct stat st;
       if (::fstatat(::dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -172,9 +172,9 @@ Result<LocalTree> WalkLocalTree(const std::string& root) {
   std::vector<std::string> level = {""};
   while (!level.empty()) {
     std::vector<DirListing> listings(level.size());
-    MV_RETURN_IF_ERROR(ParallelFor(
-        level.size(), [&](size_t i) { return walker.ReadDir(level[i], listings[i]); },
-        {.max_in_flight = kWalkThreads}));
+    MV_RETURN_IF_ERROR(ParallelFor(level.size(),
+                                   [&](size_t i) { return walker.ReadDir(level[i], listings[i]); },
+                                   {.max_in_flight = kWalkThreads}));
     std::vector<std::string> next;
     for (DirListing& l : listings) {
       tree.bytes += l.bytes;

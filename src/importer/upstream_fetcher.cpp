@@ -76,8 +76,8 @@ Status UpstreamFetcher::CheckStatus(const http::Response& response, const std::s
   if (response.status >= 200 && response.status < 300) return Status::Ok();
   if ((response.status == 429 || response.status == 503) && retry_after != nullptr) {
     if (auto value = http::FindHeader(response.headers, "retry-after")) {
-      *retry_after = std::min<std::chrono::milliseconds>(ParseRetryAfter(*value),
-                                                         options_.max_retry_after);
+      *retry_after =
+          std::min<std::chrono::milliseconds>(ParseRetryAfter(*value), options_.max_retry_after);
     }
   }
   if (response.status == 410) return NotFound(what + ": HTTP 410 (gone)");
@@ -105,8 +105,8 @@ Status UpstreamFetcher::Run(std::string_view path,
     auto delay = std::max(http::BackoffDelay(options_.retry, attempt), *retry_after);
     (options_.retry.clock != nullptr ? *options_.retry.clock : SystemClock()).SleepFor(delay);
   }
-  return last.WithContext("GET " + RedactUrl(Url(path)) + " failed " +
-                          std::to_string(attempts) + " times; the last error");
+  return last.WithContext("GET " + RedactUrl(Url(path)) + " failed " + std::to_string(attempts) +
+                          " times; the last error");
 }
 
 Result<std::string> UpstreamFetcher::GetBytes(std::string_view path, uint64_t max_bytes) {
@@ -138,8 +138,7 @@ Status UpstreamFetcher::GetStreamed(
       path,
       [&](int) -> Status {
         MV_ASSIGN_OR_RETURN(std::unique_ptr<FetchAttempt> sink, begin());
-        MV_ASSIGN_OR_RETURN(http::Response response,
-                            SendOnce(http::Method::kGet, url, sink.get()));
+        MV_ASSIGN_OR_RETURN(http::Response response, SendOnce(http::Method::kGet, url, sink.get()));
         MV_RETURN_IF_ERROR(CheckStatus(response, what, &retry_after));
         counters_.bytes += response.body_bytes;
         return sink->Finish(response);

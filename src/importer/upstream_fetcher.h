@@ -33,7 +33,7 @@ struct FetchOptions {
 struct FetchCounters {
   std::atomic<uint64_t> requests{0};  // HTTP requests sent (retries included)
   std::atomic<uint64_t> retries{0};
-  std::atomic<uint64_t> bytes{0};     // body bytes of successful responses
+  std::atomic<uint64_t> bytes{0};  // body bytes of successful responses
 };
 
 // One attempt's destination for a streamed download: Write receives the body; Finish is told

@@ -36,9 +36,10 @@ CheckResult EvaluateCheck(const CheckInput& in, const CheckThresholds& t) {
     if (!a.last_success && !a.first_seen) continue;
     const TimePoint since = a.last_success ? *a.last_success : *a.first_seen;
     const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(in.now - since);
-    const std::string text =
-        a.name + " (" + (a.last_success ? "last success " + FormatDuration(age) + " ago"
-                                        : std::string("never successful")) + ")";
+    const std::string text = a.name + " (" +
+                             (a.last_success ? "last success " + FormatDuration(age) + " ago"
+                                             : std::string("never successful")) +
+                             ")";
     if (age >= t.max_age_crit) {
       stale_crit.push_back(text);
     } else if (age >= t.max_age) {
@@ -61,11 +62,10 @@ CheckResult EvaluateCheck(const CheckInput& in, const CheckThresholds& t) {
   CheckResult r;
   r.exit_code = code;
   r.line = std::string("MIRRORVAULT ") + kNames[code] + " - " + why +
-           " | failed_archives=" + std::to_string(in.failed_archives) + ";" +
-           std::to_string(warn) + ";" + std::to_string(crit) + ";0 baseline=" +
-           std::to_string(baseline) + " stale_archives=" + std::to_string(stale) +
-           ";;;0 archives=" + std::to_string(in.archives.size()) + ";;;0 queue_lag=" + lag +
-           ";;;0";
+           " | failed_archives=" + std::to_string(in.failed_archives) + ";" + std::to_string(warn) +
+           ";" + std::to_string(crit) + ";0 baseline=" + std::to_string(baseline) +
+           " stale_archives=" + std::to_string(stale) +
+           ";;;0 archives=" + std::to_string(in.archives.size()) + ";;;0 queue_lag=" + lag + ";;;0";
   return r;
 }
 

@@ -17,8 +17,8 @@ int HttpStatusIn(std::string_view message) {
   for (size_t pos = message.find("HTTP "); pos != std::string_view::npos;
        pos = message.find("HTTP ", pos + 1)) {
     std::string_view rest = message.substr(pos + 5);
-    if (rest.size() >= 3 && std::all_of(rest.begin(), rest.begin() + 3,
-                                        [](char c) { return c >= '0' && c <= '9'; })) {
+    if (rest.size() >= 3 &&
+        std::all_of(rest.begin(), rest.begin() + 3, [](char c) { return c >= '0' && c <= '9'; })) {
       found = (rest[0] - '0') * 100 + (rest[1] - '0') * 10 + (rest[2] - '0');
     }
   }

@@ -14,7 +14,7 @@
 namespace mv::jobs {
 
 struct JobOutcome {
-  std::string summary;            // one line, kept as the job's result
+  std::string summary;             // one line, kept as the job's result
   std::vector<NewJob> follow_ups;  // enqueued after success (a publish after a mirror)
 };
 

@@ -41,8 +41,11 @@ std::vector<NewJob> PublishFollowUp(const ConfigValue& config, const std::string
   // No run in the payload: the publish takes the archive's latest run when it starts, so a
   // publish still waiting when the next run lands publishes that one.
   (void)run_id;
-  return {NewJob{.kind = JobKind::kPublish, .archive = archive, .payload = "{}",
-                 .max_attempts = jobs->max_attempts, .origin = origin}};
+  return {NewJob{.kind = JobKind::kPublish,
+                 .archive = archive,
+                 .payload = "{}",
+                 .max_attempts = jobs->max_attempts,
+                 .origin = origin}};
 }
 
 class MirrorExecutor final : public Executor {
@@ -68,8 +71,8 @@ class MirrorExecutor final : public Executor {
                   std::to_string(s.downloaded_files) + " downloaded (" +
                   FormatSizeHuman(s.downloaded_bytes) + "), " + std::to_string(s.known_files) +
                   " already stored";
-    out.follow_ups = PublishFollowUp(*c_.config, job.archive, run,
-                                     "after mirror job " + std::to_string(job.id));
+    out.follow_ups =
+        PublishFollowUp(*c_.config, job.archive, run, "after mirror job " + std::to_string(job.id));
     return out;
   }
 
@@ -107,8 +110,8 @@ class ImportExecutor final : public Executor {
     out.summary = "run " + run + ": " + std::to_string(s.record.files) + " files, " +
                   std::to_string(s.record.new_files) + " new (" +
                   FormatSizeHuman(s.record.new_bytes) + ")";
-    out.follow_ups = PublishFollowUp(*c_.config, job.archive, run,
-                                     "after import job " + std::to_string(job.id));
+    out.follow_ups =
+        PublishFollowUp(*c_.config, job.archive, run, "after import job " + std::to_string(job.id));
     return out;
   }
 
@@ -122,7 +125,8 @@ class PublishExecutor final : public Executor {
   Result<JobOutcome> Run(const Job& job, const std::atomic<bool>&) override {
     MV_ASSIGN_OR_RETURN(ArchiveJobs config, FindArchiveJobs(*c_.config, job.archive));
     if (config.publish.empty()) {
-      return InvalidArgument("publish " + job.archive + ": the [[archive]] names no publish targets");
+      return InvalidArgument("publish " + job.archive +
+                             ": the [[archive]] names no publish targets");
     }
     MV_ASSIGN_OR_RETURN(std::string run_text, PayloadString(job, "run"));
     std::optional<archive::RunRow> run;
@@ -155,9 +159,8 @@ class PublishExecutor final : public Executor {
         options.grace = std::chrono::duration_cast<std::chrono::seconds>(*target->grace);
       }
       Clock& clock = c_.clock != nullptr ? *c_.clock : SystemClock();
-      Result<publish::PublishSummary> s =
-          publish::Publish(*c_.store, files, job.archive, run->run_id.ToString(), *store, clock,
-                           options);
+      Result<publish::PublishSummary> s = publish::Publish(
+          *c_.store, files, job.archive, run->run_id.ToString(), *store, clock, options);
       if (!s.ok()) return s.status().WithContext("publish to " + name);
       summary += (summary.empty() ? "" : "; ") + name + ": " + std::to_string(s->uploaded) +
                  " written, " + std::to_string(s->unchanged) + " unchanged";

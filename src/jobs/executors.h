@@ -22,9 +22,9 @@ struct ServiceContext {
   archive::Catalog* catalog = nullptr;
   pkgindex::PackageIndex* packages = nullptr;
   std::shared_ptr<http::HttpClient> http;
-  const ConfigValue* config = nullptr;   // the document: [[archive]] and [[target]] sections
-  store::StoreContext store_context;     // for opening publish targets
-  int fetch_attempts = 8;                // HTTP attempts inside one mirror (FetchOptions)
+  const ConfigValue* config = nullptr;  // the document: [[archive]] and [[target]] sections
+  store::StoreContext store_context;    // for opening publish targets
+  int fetch_attempts = 8;               // HTTP attempts inside one mirror (FetchOptions)
   Clock* clock = nullptr;
 };
 

@@ -17,9 +17,17 @@ enum class JobKind { kMirror, kImport, kPublish, kNoop };
 // scheduled: waits for its run_after; available: may be claimed now; running: held under a
 // lease; retryable: failed transiently, claimed again after its backoff; succeeded, failed
 // (parked with its reason) and cancelled are final.
-enum class JobState { kScheduled, kAvailable, kRunning, kSucceeded, kRetryable, kFailed, kCancelled };
+enum class JobState {
+  kScheduled,
+  kAvailable,
+  kRunning,
+  kSucceeded,
+  kRetryable,
+  kFailed,
+  kCancelled
+};
 
-std::string_view JobKindName(JobKind kind);      // "mirror", "import", "publish", "noop"
+std::string_view JobKindName(JobKind kind);     // "mirror", "import", "publish", "noop"
 std::string_view JobStateName(JobState state);  // "scheduled", ...
 Result<JobKind> ParseJobKind(std::string_view text);
 Result<JobState> ParseJobState(std::string_view text);
@@ -52,9 +60,9 @@ struct Job {
   std::optional<TimePoint> finished;  // when it reached a final state
   std::string lease_holder;           // the worker running it (running only)
   std::optional<TimePoint> lease_expires;
-  std::string origin;      // "schedule", "jobs run-now by alice", "retry of 12 by bob", ...
-  std::string host;        // the upstream host it talks to (circuit breaker), "" for none
-  std::string result;      // a success's one-line summary
+  std::string origin;       // "schedule", "jobs run-now by alice", "retry of 12 by bob", ...
+  std::string host;         // the upstream host it talks to (circuit breaker), "" for none
+  std::string result;       // a success's one-line summary
   std::string error_class;  // the last error (failed, retryable)
   std::string error_message;
   std::vector<JobError> errors;  // filled by JobQueue::Show

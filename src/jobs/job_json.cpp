@@ -38,8 +38,10 @@ json::object JobJson(const Job& j, bool with_errors) {
   if (with_errors) {
     json::array errors;
     for (const JobError& e : j.errors) {
-      errors.push_back(json::object{{"attempt", e.attempt}, {"at", FormatRfc3339(e.at)},
-                                    {"class", e.error_class}, {"message", e.message}});
+      errors.push_back(json::object{{"attempt", e.attempt},
+                                    {"at", FormatRfc3339(e.at)},
+                                    {"class", e.error_class},
+                                    {"message", e.message}});
     }
     o["errors"] = std::move(errors);
   }
@@ -57,9 +59,12 @@ json::array FailuresJson(const std::vector<FailureGroup>& groups) {
   for (const FailureGroup& g : groups) {
     json::array archives;
     for (const std::string& name : g.archives) archives.push_back(json::value(name));
-    out.push_back(json::object{{"signature", g.signature}, {"error_class", g.error_class},
-                               {"jobs", g.jobs}, {"archives", std::move(archives)},
-                               {"example", g.example}, {"last", FormatRfc3339(g.last)}});
+    out.push_back(json::object{{"signature", g.signature},
+                               {"error_class", g.error_class},
+                               {"jobs", g.jobs},
+                               {"archives", std::move(archives)},
+                               {"example", g.example},
+                               {"last", FormatRfc3339(g.last)}});
   }
   return out;
 }
@@ -68,8 +73,11 @@ json::array ArchivesJson(const std::vector<ArchiveStatus>& archives) {
   json::array out;
   for (const ArchiveStatus& s : archives) {
     out.push_back(json::object{
-        {"archive", s.archive}, {"paused", s.paused}, {"paused_by", s.paused_by},
-        {"next_tick", Time(s.next_tick)}, {"last_success", Time(s.last_success)},
+        {"archive", s.archive},
+        {"paused", s.paused},
+        {"paused_by", s.paused_by},
+        {"next_tick", Time(s.next_tick)},
+        {"last_success", Time(s.last_success)},
         {"last_failure", Time(s.last_failure)},
         {"last_state", s.last_state ? json::value(std::string(JobStateName(*s.last_state)))
                                     : json::value(nullptr)},

@@ -29,7 +29,8 @@ std::string Number(double v) {
 
 std::string RenderJobMetrics(const QueueStats& s) {
   std::string o;
-  o += "# HELP mirrorvault_jobs Jobs in the queue by kind and state.\n# TYPE mirrorvault_jobs gauge\n";
+  o += "# HELP mirrorvault_jobs Jobs in the queue by kind and state.\n# TYPE mirrorvault_jobs "
+       "gauge\n";
   for (const auto& [kind, state, n] : s.counts) {
     o += "mirrorvault_jobs{kind=\"" + std::string(JobKindName(kind)) + "\",state=\"" +
          std::string(JobStateName(state)) + "\"} " + std::to_string(n) + "\n";
@@ -46,7 +47,8 @@ std::string RenderJobMetrics(const QueueStats& s) {
   o += "# HELP mirrorvault_jobs_failed_by_class Failed (parked) jobs by error class.\n"
        "# TYPE mirrorvault_jobs_failed_by_class gauge\n";
   for (const auto& [cls, n] : s.failures_by_class) {
-    o += "mirrorvault_jobs_failed_by_class{class=\"" + Label(cls) + "\"} " + std::to_string(n) + "\n";
+    o += "mirrorvault_jobs_failed_by_class{class=\"" + Label(cls) + "\"} " + std::to_string(n) +
+         "\n";
   }
   o += "# HELP mirrorvault_failed_archives Archives whose newest mirror or import job failed.\n"
        "# TYPE mirrorvault_failed_archives gauge\nmirrorvault_failed_archives " +
@@ -61,8 +63,10 @@ std::string RenderJobMetrics(const QueueStats& s) {
     }
     o += "mirrorvault_job_duration_seconds_bucket{kind=\"" + kind + "\",le=\"+Inf\"} " +
          std::to_string(d.count) + "\n";
-    o += "mirrorvault_job_duration_seconds_sum{kind=\"" + kind + "\"} " + Number(d.sum_seconds) + "\n";
-    o += "mirrorvault_job_duration_seconds_count{kind=\"" + kind + "\"} " + std::to_string(d.count) + "\n";
+    o += "mirrorvault_job_duration_seconds_sum{kind=\"" + kind + "\"} " + Number(d.sum_seconds) +
+         "\n";
+    o += "mirrorvault_job_duration_seconds_count{kind=\"" + kind + "\"} " +
+         std::to_string(d.count) + "\n";
   }
   o += "# HELP mirrorvault_archive_last_success_timestamp_seconds When each archive's last mirror "
        "or import succeeded.\n# TYPE mirrorvault_archive_last_success_timestamp_seconds gauge\n";

@@ -54,9 +54,11 @@ Status AddPackages(db::Connection& c, const RunPackages& pkgs,
     std::vector<Value> files;
     for (const apt::PoolFile& f : s.files) {
       MV_ASSIGN_OR_RETURN(archive::Sha256 sha, Sha(f.sha256, f.path));
-      files.insert(files.end(), {I(static_cast<uint64_t>(it->second)), B(sha), T(f.path), I(f.size)});
+      files.insert(files.end(),
+                   {I(static_cast<uint64_t>(it->second)), B(sha), T(f.path), I(f.size)});
     }
-    MV_RETURN_IF_ERROR(db::InsertMany(c, "INSERT INTO pkg_source_files(source_id, sha256, path, size)",
+    MV_RETURN_IF_ERROR(db::InsertMany(c,
+                                      "INSERT INTO pkg_source_files(source_id, sha256, path, size)",
                                       "ON CONFLICT DO NOTHING", 4, files));
   }
   std::map<std::tuple<std::string, std::string, std::string, std::string>, int64_t> binary_ids;
@@ -122,8 +124,8 @@ Status IndexOne(db::Database& database, const std::string& archive_name, const R
     return Internal("package index of " + archive_name + ": open stretches before the first run");
   }
   for (const auto& [k, first] : open) {
-    const Value params[] = {T(previous->ToString()), T(archive_name), T(k.suite), T(k.component),
-                            T(k.architecture), T(k.name), T(k.version), T(first)};
+    const Value params[] = {T(previous->ToString()), T(archive_name), T(k.suite),   T(k.component),
+                            T(k.architecture),       T(k.name),       T(k.version), T(first)};
     MV_RETURN_IF_ERROR(c.Execute("UPDATE pkg_presence SET last_run = $1 WHERE archive = $2 AND "
                                  "suite = $3 AND component = $4 AND architecture = $5 AND "
                                  "name = $6 AND version = $7 AND first_run = $8",
@@ -200,8 +202,8 @@ Result<UpdateSummary> PackageIndex::Update(store::ObjectStore& store, archive::C
   {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
     const Value params[] = {T(archive_name)};
-    MV_RETURN_IF_ERROR(conn->Query("SELECT run_id FROM pkg_indexed_runs WHERE archive = $1",
-                                   params, [&](const db::Row& row) {
+    MV_RETURN_IF_ERROR(conn->Query("SELECT run_id FROM pkg_indexed_runs WHERE archive = $1", params,
+                                   [&](const db::Row& row) {
                                      indexed.insert(row.Text(0));
                                      return Status::Ok();
                                    }));
@@ -215,7 +217,8 @@ Result<UpdateSummary> PackageIndex::Update(store::ObjectStore& store, archive::C
     }
     if (gap) {
       MV_RETURN_IF_ERROR(conn->Begin(db::TransactionMode::kWrite));
-      MV_RETURN_IF_ERROR(conn->Execute("DELETE FROM pkg_presence WHERE archive = $1", params).status());
+      MV_RETURN_IF_ERROR(
+          conn->Execute("DELETE FROM pkg_presence WHERE archive = $1", params).status());
       MV_RETURN_IF_ERROR(
           conn->Execute("DELETE FROM pkg_indexed_runs WHERE archive = $1", params).status());
       MV_RETURN_IF_ERROR(conn->Commit());
@@ -232,9 +235,9 @@ Result<UpdateSummary> PackageIndex::Update(store::ObjectStore& store, archive::C
     for (const std::string& s : pkgs.skipped) {
       summary.skipped.push_back(archive_name + "@" + r.run_id.ToString() + ": " + s);
     }
-    MV_RETURN_IF_ERROR(IndexOne(*database_, archive_name, r.run_id, previous, pkgs, summary)
-                           .WithContext("package index of " + archive_name + "@" +
-                                        r.run_id.ToString()));
+    MV_RETURN_IF_ERROR(
+        IndexOne(*database_, archive_name, r.run_id, previous, pkgs, summary)
+            .WithContext("package index of " + archive_name + "@" + r.run_id.ToString()));
     summary.runs_indexed += 1;
     previous = r.run_id;
   }
@@ -324,7 +327,7 @@ Result<std::vector<PackageFile>> PackageIndex::BinaryFiles(std::string_view name
 }
 
 Result<std::vector<PresenceRow>> PackageIndex::PresenceOfVersion(std::string_view name,
-                                                                std::string_view version) {
+                                                                 std::string_view version) {
   const Value params[] = {T(name), T(version)};
   return QueryPresence(*database_, "p.name = $1 AND p.version = $2",
                        "p.archive, p.suite, p.component, p.architecture, p.first_run", params);
@@ -361,15 +364,16 @@ Result<std::vector<BinaryVersion>> PackageIndex::BinaryVersions(std::string_view
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   std::vector<BinaryVersion> out;
   const Value params[] = {T(name)};
-  MV_RETURN_IF_ERROR(conn->Query(
-      "SELECT name, version, source, source_version FROM pkg_binaries WHERE name = $1", params,
-      [&](const db::Row& row) {
-        out.push_back({row.Text(0), row.Text(1), row.Text(2), row.Text(3)});
-        return Status::Ok();
-      }));
+  MV_RETURN_IF_ERROR(
+      conn->Query("SELECT name, version, source, source_version FROM pkg_binaries WHERE name = $1",
+                  params, [&](const db::Row& row) {
+                    out.push_back({row.Text(0), row.Text(1), row.Text(2), row.Text(3)});
+                    return Status::Ok();
+                  }));
   std::sort(out.begin(), out.end(), [](const BinaryVersion& a, const BinaryVersion& b) {
     int c = apt::CompareVersions(a.version, b.version);
-    return c != 0 ? c > 0 : std::tie(a.source, a.source_version) < std::tie(b.source, b.source_version);
+    return c != 0 ? c > 0
+                  : std::tie(a.source, a.source_version) < std::tie(b.source, b.source_version);
   });
   return out;
 }

@@ -61,8 +61,8 @@ struct FileLocation {
 
 struct UpdateSummary {
   size_t runs_indexed = 0;
-  uint64_t presence_opened = 0;  // stretches begun
-  uint64_t presence_closed = 0;  // stretches ended
+  uint64_t presence_opened = 0;      // stretches begun
+  uint64_t presence_closed = 0;      // stretches ended
   std::vector<std::string> skipped;  // unreadable Releases or indexes, per run
 };
 

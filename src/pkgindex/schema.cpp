@@ -61,7 +61,6 @@ CREATE TABLE pkg_indexed_runs (
 ){{without_rowid}};
 )sql";
 
-
 constexpr db::Migration kMigrations[] = {
     {.version = 1,
      .description = "package index: sources, binaries, their files, presence per run",

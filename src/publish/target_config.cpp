@@ -4,7 +4,8 @@
 
 namespace mv::publish {
 
-Result<std::optional<TargetConfig>> FindTarget(const ConfigValue& document, const std::string& name) {
+Result<std::optional<TargetConfig>> FindTarget(const ConfigValue& document,
+                                               const std::string& name) {
   MV_ASSIGN_OR_RETURN(std::vector<ConfigValue> sections, document.Sections("target"));
   std::optional<TargetConfig> found;
   for (const ConfigValue& section : sections) {
@@ -39,7 +40,8 @@ Result<std::optional<TargetConfig>> FindTarget(const ConfigValue& document, cons
       t.url = "s3://" + bucket + (prefix.empty() ? "" : "/" + PercentEncode(prefix, "/"));
       std::string query;
       if (!endpoint.empty()) query += "endpoint=" + PercentEncode(endpoint);
-      if (!region.empty()) query += std::string(query.empty() ? "" : "&") + "region=" + PercentEncode(region);
+      if (!region.empty())
+        query += std::string(query.empty() ? "" : "&") + "region=" + PercentEncode(region);
       if (!query.empty()) t.url += "?" + query;
     }
     if (const ConfigValue* v = section.Find("public_read")) {

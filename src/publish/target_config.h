@@ -9,7 +9,8 @@
 //   allow_cidr = ["10.0.0.0/8"]   # optional
 //   grace = "24h"                 # optional
 //
-// Instead of url: bucket = "...", with optional prefix, region and endpoint; or folder = "/srv/www".
+// Instead of url: bucket = "...", with optional prefix, region and endpoint; or folder =
+// "/srv/www".
 #pragma once
 
 #include <chrono>
@@ -32,6 +33,7 @@ struct TargetConfig {
 // The target named `name`; std::nullopt when no section has that name. InvalidArgument with the
 // file, line and key for an unknown key, a wrong type, a section with none or more than one of
 // url, bucket and folder, or two sections with one name.
-Result<std::optional<TargetConfig>> FindTarget(const ConfigValue& document, const std::string& name);
+Result<std::optional<TargetConfig>> FindTarget(const ConfigValue& document,
+                                               const std::string& name);
 
 }  // namespace mv::publish

@@ -58,7 +58,8 @@ std::string AddressRange::ToString() const {
 Result<IpAddress> ParseAddress(std::string_view text) {
   boost::system::error_code ec;
   ip::address a = ip::make_address(std::string(text), ec);
-  if (ec) return InvalidArgument("\"" + std::string(text.substr(0, 64)) + "\" is not an IP address");
+  if (ec)
+    return InvalidArgument("\"" + std::string(text.substr(0, 64)) + "\" is not an IP address");
   return FromAsio(a);
 }
 
@@ -71,14 +72,15 @@ Result<AddressRange> ParseRange(std::string_view text) {
     std::string_view digits = text.substr(slash + 1);
     if (digits.empty() || digits.size() > 3 ||
         digits.find_first_not_of("0123456789") != std::string_view::npos) {
-      return InvalidArgument("\"" + std::string(text.substr(0, 64)) + "\": the prefix length is not a number");
+      return InvalidArgument("\"" + std::string(text.substr(0, 64)) +
+                             "\": the prefix length is not a number");
     }
     prefix = std::stoi(std::string(digits));
     // An IPv4-mapped base ("::ffff:10.0.0.0/104") counts as IPv4 with the prefix less 96.
     if (base.v4 && text.substr(0, slash).find(':') != std::string_view::npos) prefix -= 96;
     if (prefix < 0 || prefix > max) {
-      return InvalidArgument("\"" + std::string(text.substr(0, 64)) + "\": the prefix length must be 0.." +
-                             std::to_string(max));
+      return InvalidArgument("\"" + std::string(text.substr(0, 64)) +
+                             "\": the prefix length must be 0.." + std::to_string(max));
     }
   }
   AddressRange r{base, prefix};
@@ -89,7 +91,8 @@ Result<AddressRange> ParseRange(std::string_view text) {
                              [&] {
                                AddressRange fixed = r;
                                for (int b = prefix; b < max; ++b) {
-                                 fixed.base.bytes[b / 8] &= static_cast<uint8_t>(~(0x80 >> (b % 8)));
+                                 fixed.base.bytes[b / 8] &=
+                                     static_cast<uint8_t>(~(0x80 >> (b % 8)));
                                }
                                return fixed.ToString();
                              }() +
@@ -119,19 +122,27 @@ AddressKind KindOf(const IpAddress& a) {
   if (In(a, "fc00::/7")) return AddressKind::kPrivate;
   if (In(a, "fe80::/10")) return AddressKind::kLinkLocal;
   if (In(a, "ff00::/8")) return AddressKind::kMulticast;
-  if (In(a, "64:ff9b::/96") || In(a, "2001:db8::/32") || In(a, "::/8")) return AddressKind::kReserved;
+  if (In(a, "64:ff9b::/96") || In(a, "2001:db8::/32") || In(a, "::/8"))
+    return AddressKind::kReserved;
   return AddressKind::kPublic;
 }
 
 std::string_view AddressKindName(AddressKind kind) {
   switch (kind) {
-    case AddressKind::kPublic: return "public";
-    case AddressKind::kLoopback: return "loopback";
-    case AddressKind::kPrivate: return "private";
-    case AddressKind::kLinkLocal: return "link-local";
-    case AddressKind::kUnspecified: return "unspecified";
-    case AddressKind::kMulticast: return "multicast";
-    case AddressKind::kReserved: return "reserved";
+    case AddressKind::kPublic:
+      return "public";
+    case AddressKind::kLoopback:
+      return "loopback";
+    case AddressKind::kPrivate:
+      return "private";
+    case AddressKind::kLinkLocal:
+      return "link-local";
+    case AddressKind::kUnspecified:
+      return "unspecified";
+    case AddressKind::kMulticast:
+      return "multicast";
+    case AddressKind::kReserved:
+      return "reserved";
   }
   return "?";
 }

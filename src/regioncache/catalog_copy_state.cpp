@@ -24,7 +24,6 @@ CREATE TABLE regioncache_copies (
 CREATE INDEX regioncache_lru ON regioncache_copies(region, ready, last_used_ms);
 )sql";
 
-
 // The regions whose state was built (RegionCache::Rebuild); the catalog does not lose it, so
 // a region is rebuilt once, on the first start that knows this table.
 constexpr std::string_view kV2 = R"sql(
@@ -33,7 +32,6 @@ CREATE TABLE regioncache_built (
   built_ms BIGINT NOT NULL
 );
 )sql";
-
 
 constexpr db::Migration kMigrations[] = {
     {1, "region cache copies", kV1},

@@ -68,7 +68,8 @@ class CopyState {
   // The copy failed: the claim is dropped so that the next request tries again.
   virtual Status AbandonCopy(const std::string& region, const std::string& key,
                              const std::string& owner) = 0;
-  virtual Result<std::optional<CopyEntry>> Get(const std::string& region, const std::string& key) = 0;
+  virtual Result<std::optional<CopyEntry>> Get(const std::string& region,
+                                               const std::string& key) = 0;
   // A redirect to the copy was just given, valid for `in_use`: LRU order, and not evicted before.
   virtual Status Touch(const std::string& region, const std::string& key,
                        std::chrono::milliseconds in_use) = 0;

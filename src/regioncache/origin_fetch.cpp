@@ -59,7 +59,8 @@ Resolver SystemResolver() {
     std::vector<IpAddress> out;
     for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
       char text[NI_MAXHOST];
-      if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) != 0) {
+      if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) !=
+          0) {
         continue;
       }
       std::string_view t(text);
@@ -77,7 +78,8 @@ OriginFetcher::OriginFetcher(OriginPolicy policy, std::shared_ptr<http::HttpClie
                              Resolver resolver)
     : policy_(std::move(policy)), http_(std::move(http)), resolver_(std::move(resolver)) {}
 
-Result<OriginObject> OriginFetcher::Head(const AllowedUrl& url, std::chrono::seconds timeout) const {
+Result<OriginObject> OriginFetcher::Head(const AllowedUrl& url,
+                                         std::chrono::seconds timeout) const {
   return Fetch(http::Method::kHead, url, nullptr, timeout);
 }
 
@@ -104,12 +106,15 @@ Result<OriginObject> OriginFetcher::Fetch(http::Method method, const AllowedUrl&
     const std::string what = std::string(http::MethodName(method)) + " " + hop.url.substr(0, 200);
     if (IsRedirect(response.status)) {
       std::optional<std::string_view> location = http::FindHeader(response.headers, "location");
-      if (!location) return Unavailable(what + ": HTTP " + std::to_string(response.status) + " without a Location");
+      if (!location)
+        return Unavailable(what + ": HTTP " + std::to_string(response.status) +
+                           " without a Location");
       if (redirects == kMaxRedirects) return PermissionDenied(what + ": more than 5 redirects");
       MV_ASSIGN_OR_RETURN(std::string next, ResolveRedirect(hop.url, *location));
       Result<AllowedUrl> allowed = policy_.CheckUrl(next);
       if (!allowed.ok()) {
-        return PermissionDenied(what + " redirects to a URL that is refused: " + allowed.status().message());
+        return PermissionDenied(
+            what + " redirects to a URL that is refused: " + allowed.status().message());
       }
       hop = *allowed;
       continue;
@@ -119,7 +124,8 @@ Result<OriginObject> OriginFetcher::Fetch(http::Method method, const AllowedUrl&
     }
     OriginObject out{.url = hop.url};
     if (auto etag = http::FindHeader(response.headers, "etag")) out.etag = std::string(*etag);
-    if (auto type = http::FindHeader(response.headers, "content-type")) out.content_type = std::string(*type);
+    if (auto type = http::FindHeader(response.headers, "content-type"))
+      out.content_type = std::string(*type);
     std::optional<uint64_t> announced;
     if (auto length = http::FindHeader(response.headers, "content-length")) {
       uint64_t n = 0;

@@ -37,7 +37,8 @@ Result<Parsed> ParseHttpUrl(std::string_view text, std::string_view what) {
   }
   if (u.has_fragment()) u.remove_fragment();
   if (!u.has_authority() || u.host().empty()) {
-    return InvalidArgument(std::string(what) + " \"" + std::string(text.substr(0, 200)) + "\" has no host");
+    return InvalidArgument(std::string(what) + " \"" + std::string(text.substr(0, 200)) +
+                           "\" has no host");
   }
   // The default port is dropped, so that "https://a:443/x" and "https://a/x" are one URL.
   if (u.has_port()) {
@@ -48,7 +49,7 @@ Result<Parsed> ParseHttpUrl(std::string_view text, std::string_view what) {
   }
   p.port = u.has_port() ? u.port_number() : (p.scheme == "https" ? 443 : 80);
   p.host = u.host_type() == urls::host_type::ipv6 ? std::string(u.encoded_host_address())
-                                                   : std::string(u.host());
+                                                  : std::string(u.host());
   p.normalized = std::string(u.buffer());
   return p;
 }
@@ -107,8 +108,11 @@ Result<AllowedUrl> OriginPolicy::CheckUrl(std::string_view url) const {
     return PermissionDenied("origin URL " + p.normalized.substr(0, 200) +
                             " is not under any allowed prefix ([regioncache] allow)");
   }
-  return AllowedUrl{.url = p.normalized, .host = p.host, .port = p.port,
-                    .https = p.scheme == "https", .rule = *best};
+  return AllowedUrl{.url = p.normalized,
+                    .host = p.host,
+                    .port = p.port,
+                    .https = p.scheme == "https",
+                    .rule = *best};
 }
 
 Status OriginPolicy::CheckAddress(const AllowedUrl& url, const IpAddress& a) const {

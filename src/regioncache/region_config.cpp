@@ -48,7 +48,8 @@ Result<std::optional<RegionCacheConfig>> ReadRegionCacheConfig(const ConfigValue
     if (r.name == "auto" || r.name.find('/') != std::string::npos) {
       return s.Find("name")->Error("a region cannot be named '" + r.name + "'");
     }
-    if (!names.insert(r.name).second) return s.Find("name")->Error("a second [[region]] named '" + r.name + "'");
+    if (!names.insert(r.name).second)
+      return s.Find("name")->Error("a second [[region]] named '" + r.name + "'");
     MV_ASSIGN_OR_RETURN(r.store, String(s, "store"));
     if (r.store.empty()) return s.Error("[[region]] '" + r.name + "' needs a store URL");
     if (const ConfigValue* v = s.Find("budget")) {
@@ -72,7 +73,8 @@ Result<std::optional<RegionCacheConfig>> ReadRegionCacheConfig(const ConfigValue
       }
       if (!r.public_base.ends_with("/")) r.public_base += "/";
     } else {
-      return s.Find("redirect")->Error("redirect is \"presigned\" or \"public\", not \"" + redirect + "\"");
+      return s.Find("redirect")
+          ->Error("redirect is \"presigned\" or \"public\", not \"" + redirect + "\"");
     }
     if (const ConfigValue* v = s.Find("presign_ttl")) {
       MV_ASSIGN_OR_RETURN(std::chrono::milliseconds ttl, v->AsDuration());
@@ -88,7 +90,8 @@ Result<std::optional<RegionCacheConfig>> ReadRegionCacheConfig(const ConfigValue
     c.regions.push_back(std::move(r));
   }
   if (cache != nullptr) {
-    MV_RETURN_IF_ERROR(cache->CheckKeys({"state", "allow", "default_region", "wait", "revalidate"}));
+    MV_RETURN_IF_ERROR(
+        cache->CheckKeys({"state", "allow", "default_region", "wait", "revalidate"}));
     MV_ASSIGN_OR_RETURN(c.state, String(*cache, "state"));
     if (!c.state.empty() && !c.state.starts_with("redis://")) {
       return cache->Find("state")->Error("state is a redis:// URL, or absent for the catalog");
@@ -110,8 +113,8 @@ Result<std::optional<RegionCacheConfig>> ReadRegionCacheConfig(const ConfigValue
       MV_ASSIGN_OR_RETURN(c.revalidate, v->AsDuration());
     }
     if (!c.default_region.empty() && c.Find(c.default_region) == nullptr) {
-      return cache->Find("default_region")->Error("default_region '" + c.default_region +
-                                                  "' is not a [[region]]");
+      return cache->Find("default_region")
+          ->Error("default_region '" + c.default_region + "' is not a [[region]]");
     }
   }
   if (const ConfigValue* server = document.Find("server")) {

@@ -45,7 +45,7 @@ enum class RedirectMode { kPresigned, kPublic };
 
 struct RegionConfig {
   std::string name;
-  std::string store;  // a store URL
+  std::string store;    // a store URL
   uint64_t budget = 0;  // bytes; 0: no size limit
   std::chrono::milliseconds ttl{std::chrono::hours(24 * 7)};
   std::vector<AddressRange> cidrs;
@@ -63,7 +63,7 @@ struct RegionConfig {
 };
 
 struct RegionCacheConfig {
-  std::string state;  // "redis://..." or "" (the catalog)
+  std::string state;               // "redis://..." or "" (the catalog)
   std::vector<std::string> allow;  // origin URL prefixes, as written
   std::string default_region;
   std::chrono::milliseconds wait{20'000};

@@ -26,7 +26,8 @@ Result<int> RegionCache::Rebuild(const std::string& region_name) {
     if (!key.starts_with(kUrlCopyPrefix) || key.size() != n + 64) return false;
     return key.find_first_not_of("0123456789abcdef", n) == std::string::npos;
   };
-  for (const std::string& prefix : {std::string(archive::kBlobsPrefix), std::string(kUrlCopyPrefix)}) {
+  for (const std::string& prefix :
+       {std::string(archive::kBlobsPrefix), std::string(kUrlCopyPrefix)}) {
     MV_RETURN_IF_ERROR(region.store->ListAll({.prefix = prefix}, [&](const store::ListPage& page) {
       for (const store::ObjectInfo& o : page.objects) {
         if (!is_copy(o.key)) continue;  // not a copy

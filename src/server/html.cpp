@@ -45,16 +45,18 @@ std::string HtmlPage(std::string_view title, const std::vector<Crumb>& crumbs,
                      std::string_view body) {
   std::string out;
   out.reserve(body.size() + 2048);
-  out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<title>";
+  out +=
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>";
   out += HtmlEscape(title);
   out += " · mirrorvault</title><style>";
   out += kStyle;
-  out += "</style></head><body><header><a href=\"/\">mirrorvault</a>"
-         "<form action=\"/package/\" method=\"get\" role=\"search\">"
-         "<input type=\"search\" name=\"q\" placeholder=\"source package\" aria-label=\"package\">"
-         "<button type=\"submit\">Search</button></form></header><main>";
+  out +=
+      "</style></head><body><header><a href=\"/\">mirrorvault</a>"
+      "<form action=\"/package/\" method=\"get\" role=\"search\">"
+      "<input type=\"search\" name=\"q\" placeholder=\"source package\" aria-label=\"package\">"
+      "<button type=\"submit\">Search</button></form></header><main>";
   if (!crumbs.empty()) {
     out += "<nav class=\"crumbs\">";
     for (size_t i = 0; i < crumbs.size(); ++i) {

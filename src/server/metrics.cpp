@@ -22,17 +22,19 @@ void ServerMetrics::RecordRequest(std::string_view route, int status, double sec
 std::string ServerMetrics::Render(const ViewStats& view) const {
   std::string out;
   std::lock_guard lock(mu_);
-  out += "# HELP mirrorvault_http_requests_total HTTP requests answered, by route and status.\n"
-         "# TYPE mirrorvault_http_requests_total counter\n";
+  out +=
+      "# HELP mirrorvault_http_requests_total HTTP requests answered, by route and status.\n"
+      "# TYPE mirrorvault_http_requests_total counter\n";
   for (const auto& [route, l] : routes_) {
     for (const auto& [status, count] : l.by_status) {
       out += fmt::format("mirrorvault_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
                          route, status, count);
     }
   }
-  out += "# HELP mirrorvault_http_request_duration_seconds Time from a request's last header "
-         "byte to its last response byte.\n"
-         "# TYPE mirrorvault_http_request_duration_seconds histogram\n";
+  out +=
+      "# HELP mirrorvault_http_request_duration_seconds Time from a request's last header "
+      "byte to its last response byte.\n"
+      "# TYPE mirrorvault_http_request_duration_seconds histogram\n";
   for (const auto& [route, l] : routes_) {
     for (size_t i = 0; i < kBuckets.size(); ++i) {
       out += fmt::format(
@@ -58,11 +60,12 @@ std::string ServerMetrics::Render(const ViewStats& view) const {
       "# TYPE mirrorvault_http_connections_refused_total counter\n"
       "mirrorvault_http_connections_refused_total {}\n",
       bytes_sent_, connections_.load(), refused_.load());
-  out += "# HELP mirrorvault_cache_requests_total Lookups in the server's caches, by cache and "
-         "result.\n# TYPE mirrorvault_cache_requests_total counter\n";
+  out +=
+      "# HELP mirrorvault_cache_requests_total Lookups in the server's caches, by cache and "
+      "result.\n# TYPE mirrorvault_cache_requests_total counter\n";
   auto cache = [&](std::string_view name, uint64_t hits, uint64_t misses) {
-    out += fmt::format("mirrorvault_cache_requests_total{{cache=\"{}\",result=\"hit\"}} {}\n",
-                       name, hits);
+    out += fmt::format("mirrorvault_cache_requests_total{{cache=\"{}\",result=\"hit\"}} {}\n", name,
+                       hits);
     out += fmt::format("mirrorvault_cache_requests_total{{cache=\"{}\",result=\"miss\"}} {}\n",
                        name, misses);
   };

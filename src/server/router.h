@@ -62,7 +62,7 @@ struct MrRoute {
   };
   Kind kind = Kind::kPackages;
   std::string package, version, binary, binary_version, hash;
-  bool fileinfo = false;                      // ?fileinfo=1
+  bool fileinfo = false;                     // ?fileinfo=1
   std::optional<std::string> archive;        // /mr/timestamp/?archive=A
   std::optional<std::string> after, before;  // /mr/timestamp/?after=TS&before=TS
 };
@@ -78,7 +78,7 @@ struct RedirectRoute {
   enum class Kind { kFile, kArchive, kUrl };
   std::string region;
   Kind kind = Kind::kFile;  // /file/<hash>, /archive/..., /url?u=<origin URL>
-  std::string hash;  // kFile: lower-cased, 40 or 64 hex digits
+  std::string hash;         // kFile: lower-cased, 40 or 64 hex digits
   ArchiveRoute archive;
   std::string url;  // kUrl: the origin URL, percent-decoded (not yet checked against the policy)
 };

@@ -47,8 +47,8 @@ class ForwardingStore : public ObjectStore {
   std::optional<CopySource> CopySourceOf(const std::string& key) const override {
     return target_->CopySourceOf(key);
   }
-  Status CopyFrom(const ObjectStore& source, const std::string& src_key,
-                  const std::string& dst_key, uint64_t size, const PutOptions& options) override {
+  Status CopyFrom(const ObjectStore& source, const std::string& src_key, const std::string& dst_key,
+                  uint64_t size, const PutOptions& options) override {
     return target_->CopyFrom(source, src_key, dst_key, size, options);
   }
   Status Sync() override { return target_->Sync(); }

@@ -172,8 +172,7 @@ class LocalStore final : public ObjectStore {
         // The common case, one linkat(2): the key is new and its folder exists.
         Result<CommitResult> linked = local::LinkUnnamed(*tmp_, kp.path);
         if (linked.status().IsNotFound()) {
-          MV_RETURN_IF_ERROR(
-              local::EnsureDirs(store_.root_, kp.dir_rel, key, !options.defer_sync));
+          MV_RETURN_IF_ERROR(local::EnsureDirs(store_.root_, kp.dir_rel, key, !options.defer_sync));
           linked = local::LinkUnnamed(*tmp_, kp.path);
         }
         MV_RETURN_IF_ERROR(linked.status());

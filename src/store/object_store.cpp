@@ -40,7 +40,8 @@ Status ObjectStore::GetFile(const std::string& key, const std::string& path,
   Status st = Get(key, *writer, options);
   if (st.ok() && ::fsync(fd.get()) != 0) st = ErrnoStatus(errno, "fsync " + tmp);
   if (st.ok()) st = fd.Close(tmp);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = ErrnoStatus(errno, "rename to " + path);
+  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0)
+    st = ErrnoStatus(errno, "rename to " + path);
   if (!st.ok()) ::unlink(tmp.c_str());
   return st;
 }
@@ -60,8 +61,8 @@ Status ObjectStore::ListAll(const ListOptions& options,
     if (!visit(page)) return Status::Ok();
     if (page.next_start_after.empty()) return Status::Ok();
     if (page.next_start_after <= page_options.start_after) {
-      return Internal(Describe() + ": listing did not advance past \"" +
-                      page_options.start_after + "\"");
+      return Internal(Describe() + ": listing did not advance past \"" + page_options.start_after +
+                      "\"");
     }
     page_options.start_after = page.next_start_after;
   }

@@ -30,7 +30,8 @@ Result<s3::S3StoreOptions> S3OptionsFromUri(const Uri& uri, std::string_view url
   };
   MV_RETURN_IF_ERROR(CheckParams(uri, {"endpoint", "region", "addressing"}, url));
   if (uri.host.empty()) return bad("no bucket (write s3://BUCKET/prefix)");
-  if (uri.user || uri.password || uri.port) return bad("credentials or a port do not belong in an s3:// URL");
+  if (uri.user || uri.password || uri.port)
+    return bad("credentials or a port do not belong in an s3:// URL");
   for (char c : uri.host) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
               c == '_' || (c >= 'A' && c <= 'Z');
@@ -42,8 +43,9 @@ Result<s3::S3StoreOptions> S3OptionsFromUri(const Uri& uri, std::string_view url
   o.credentials = aws.credentials;
   o.endpoint.bucket = uri.host;
   o.endpoint.region = uri.Param("region").value_or(aws.region.empty() ? "us-east-1" : aws.region);
-  std::string endpoint = uri.Param("endpoint").value_or(
-      context.endpoint_override.empty() ? aws.endpoint : context.endpoint_override);
+  std::string endpoint =
+      uri.Param("endpoint")
+          .value_or(context.endpoint_override.empty() ? aws.endpoint : context.endpoint_override);
   if (endpoint.empty()) {
     o.endpoint.scheme = "https";
     o.endpoint.authority = "s3." + o.endpoint.region + ".amazonaws.com";
@@ -55,7 +57,8 @@ Result<s3::S3StoreOptions> S3OptionsFromUri(const Uri& uri, std::string_view url
       return bad("the endpoint must be an http:// or https:// URL");
     }
     if (parsed->host.empty()) return bad("the endpoint has no host");
-    if (!parsed->path.empty() && parsed->path != "/") return bad("the endpoint must not have a path");
+    if (!parsed->path.empty() && parsed->path != "/")
+      return bad("the endpoint must not have a path");
     o.endpoint.scheme = parsed->scheme;
     bool ipv6 = parsed->host.find(':') != std::string::npos;
     o.endpoint.authority = ipv6 ? "[" + parsed->host + "]" : parsed->host;
@@ -119,7 +122,8 @@ Result<StoreLocation> OpenStoreLocation(std::string_view url, const StoreContext
     location.key = path.empty() ? "" : path.substr(1);
   } else if (uri.scheme == "file") {
     size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return InvalidArgument("store URL " + RedactUrl(url) + " has no path");
+    if (slash == std::string::npos)
+      return InvalidArgument("store URL " + RedactUrl(url) + " has no path");
     store_uri.path = slash == 0 ? "/" : path.substr(0, slash);
     location.key = path.substr(slash + 1);
   }

@@ -41,7 +41,8 @@ Result<std::vector<Item>> PlanLocalTree(const Endpoint& src) {
   std::vector<Item> items;
   std::error_code ec;
   if (!fs::is_directory(src.path, ec)) {
-    return InvalidArgument(src.display + " is not a directory (copy a single file without --recursive)");
+    return InvalidArgument(src.display +
+                           " is not a directory (copy a single file without --recursive)");
   }
   fs::recursive_directory_iterator it(src.path, fs::directory_options::none, ec);
   if (ec) return ErrnoStatus(ec.value(), "read directory " + src.path);
@@ -96,8 +97,10 @@ Status CopyOne(const Endpoint& src, const Endpoint& dst, const Item& item) {
     MV_ASSIGN_OR_RETURN(std::string data, src.store->GetBytes(item.src));
     return dst.store->PutBytes(item.dst, data);
   }
-  std::string tmp = (fs::temp_directory_path() / ("mirrorvault-cp-" + std::to_string(
-      std::hash<std::string>{}(item.src + "|" + item.dst)))).string();
+  std::string tmp =
+      (fs::temp_directory_path() /
+       ("mirrorvault-cp-" + std::to_string(std::hash<std::string>{}(item.src + "|" + item.dst))))
+          .string();
   Status st = src.store->GetFile(item.src, tmp, {});
   if (st.ok()) st = dst.store->PutFile(item.dst, tmp, {});
   std::error_code ec;
@@ -107,29 +110,34 @@ Status CopyOne(const Endpoint& src, const Endpoint& dst, const Item& item) {
 
 }  // namespace
 
-Result<CopySummary> CopyObjects(const Endpoint& src, const Endpoint& dst, const CopyOptions& options) {
+Result<CopySummary> CopyObjects(const Endpoint& src, const Endpoint& dst,
+                                const CopyOptions& options) {
   auto started = std::chrono::steady_clock::now();
   std::vector<Item> items;
   if (options.recursive) {
     MV_ASSIGN_OR_RETURN(items, src.is_local() ? PlanLocalTree(src) : PlanStoreTree(src));
     for (Item& item : items) {
-      item.dst = dst.is_local() ? (fs::path(dst.path) / item.dst).string() : JoinKey(dst.path, item.dst);
+      item.dst =
+          dst.is_local() ? (fs::path(dst.path) / item.dst).string() : JoinKey(dst.path, item.dst);
     }
   } else {
     Item item{src.path, dst.path, 0};
     if (src.is_local()) {
       struct stat st {};
       if (::stat(src.path.c_str(), &st) != 0) return ErrnoStatus(errno, src.display);
-      if (S_ISDIR(st.st_mode)) return InvalidArgument(src.display + " is a directory: use --recursive");
+      if (S_ISDIR(st.st_mode))
+        return InvalidArgument(src.display + " is a directory: use --recursive");
       item.size = static_cast<uint64_t>(st.st_size);
     } else {
       MV_ASSIGN_OR_RETURN(ObjectInfo info, src.store->Head(src.path));
       item.size = info.size;
     }
     // "dst/" or an existing local directory receives the source's base name, as cp does.
-    bool into_dir = dst.path.empty() || dst.path.back() == '/' || (dst.is_local() && IsLocalDir(dst.path));
-    if (into_dir) item.dst = dst.is_local() ? (fs::path(dst.path) / Basename(src.path)).string()
-                                            : JoinKey(dst.path, Basename(src.path));
+    bool into_dir =
+        dst.path.empty() || dst.path.back() == '/' || (dst.is_local() && IsLocalDir(dst.path));
+    if (into_dir)
+      item.dst = dst.is_local() ? (fs::path(dst.path) / Basename(src.path)).string()
+                                : JoinKey(dst.path, Basename(src.path));
     items.push_back(std::move(item));
   }
   uint64_t total_bytes = 0;
@@ -139,23 +147,22 @@ Result<CopySummary> CopyObjects(const Endpoint& src, const Endpoint& dst, const 
   CopySummary summary;
   std::mutex mu;
   // Per-object failures are collected, not returned: the copy goes on with the other objects.
-  mv::ParallelFor(
-      items.size(),
-      [&](size_t i) -> Status {
-        const Item& item = items[i];
-        Status st = CopyOne(src, dst, item);
-        std::lock_guard lock(mu);
-        if (st.ok()) {
-          summary.objects++;
-          summary.bytes += item.size;
-          if (options.on_copied) options.on_copied(item.src, item.size);
-        } else {
-          summary.failures.push_back({item.src, st});
-        }
-        return Status::Ok();
-      },
-      {.max_in_flight = static_cast<size_t>(std::max(options.concurrency, 1)),
-       .cancel_on_failure = false})
+  mv::ParallelFor(items.size(),
+                  [&](size_t i) -> Status {
+                    const Item& item = items[i];
+                    Status st = CopyOne(src, dst, item);
+                    std::lock_guard lock(mu);
+                    if (st.ok()) {
+                      summary.objects++;
+                      summary.bytes += item.size;
+                      if (options.on_copied) options.on_copied(item.src, item.size);
+                    } else {
+                      summary.failures.push_back({item.src, st});
+                    }
+                    return Status::Ok();
+                  },
+                  {.max_in_flight = static_cast<size_t>(std::max(options.concurrency, 1)),
+                   .cancel_on_failure = false})
       .IgnoreError();  // every task returns OK
   summary.elapsed = std::chrono::steady_clock::now() - started;
   return summary;

@@ -46,6 +46,7 @@ struct CopySummary {
 
 // Plans and runs the copy. Per-object failures are collected in the summary (the copy goes on);
 // the returned status is for failures that stop everything (a bad source, a listing error).
-Result<CopySummary> CopyObjects(const Endpoint& src, const Endpoint& dst, const CopyOptions& options);
+Result<CopySummary> CopyObjects(const Endpoint& src, const Endpoint& dst,
+                                const CopyOptions& options);
 
 }  // namespace mv::store

@@ -162,20 +162,28 @@ Compression CompressionFromName(std::string_view name) {
 
 std::string_view StripCompressionExtension(std::string_view name) {
   switch (CompressionFromName(name)) {
-    case Compression::kXz: return name.substr(0, name.size() - 3);
-    case Compression::kGzip: return name.substr(0, name.size() - 3);
-    case Compression::kBzip2: return name.substr(0, name.size() - 4);
-    case Compression::kNone: break;
+    case Compression::kXz:
+      return name.substr(0, name.size() - 3);
+    case Compression::kGzip:
+      return name.substr(0, name.size() - 3);
+    case Compression::kBzip2:
+      return name.substr(0, name.size() - 4);
+    case Compression::kNone:
+      break;
   }
   return name;
 }
 
 std::string_view CompressionName(Compression compression) {
   switch (compression) {
-    case Compression::kNone: return "none";
-    case Compression::kXz: return "xz";
-    case Compression::kGzip: return "gzip";
-    case Compression::kBzip2: return "bzip2";
+    case Compression::kNone:
+      return "none";
+    case Compression::kXz:
+      return "xz";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kBzip2:
+      return "bzip2";
   }
   return "?";
 }
@@ -186,9 +194,12 @@ Result<std::string> Decompress(std::string_view data, Compression compression,
     case Compression::kNone:
       if (data.size() > max_output) return TooLarge(where, max_output);
       return std::string(data);
-    case Compression::kXz: return Xz(data, where, max_output);
-    case Compression::kGzip: return Gzip(data, where, max_output);
-    case Compression::kBzip2: return Bzip2(data, where, max_output);
+    case Compression::kXz:
+      return Xz(data, where, max_output);
+    case Compression::kGzip:
+      return Gzip(data, where, max_output);
+    case Compression::kBzip2:
+      return Bzip2(data, where, max_output);
   }
   return Internal("unknown compression");
 }

@@ -112,15 +112,32 @@ std::string XmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\t': out += "&#9;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -134,14 +151,29 @@ void AppendQuoted(std::string& out, std::string_view text, QuoteStyle style) {
     auto c = static_cast<unsigned char>(ch);
     std::string_view named;
     switch (c) {
-      case '"': named = "\\\""; break;
-      case '\\': named = "\\\\"; break;
-      case '\n': named = "\\n"; break;
-      case '\r': named = "\\r"; break;
-      case '\t': named = "\\t"; break;
-      case '\b': named = json ? "\\b" : ""; break;
-      case '\f': named = json ? "\\f" : ""; break;
-      default: break;
+      case '"':
+        named = "\\\"";
+        break;
+      case '\\':
+        named = "\\\\";
+        break;
+      case '\n':
+        named = "\\n";
+        break;
+      case '\r':
+        named = "\\r";
+        break;
+      case '\t':
+        named = "\\t";
+        break;
+      case '\b':
+        named = json ? "\\b" : "";
+        break;
+      case '\f':
+        named = json ? "\\f" : "";
+        break;
+      default:
+        break;
     }
     if (!named.empty()) {
       out += named;

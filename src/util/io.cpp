@@ -26,7 +26,8 @@ UniqueFd::~UniqueFd() {
 
 Status UniqueFd::Close(std::string_view what) {
   int fd = Release();
-  if (fd >= 0 && ::close(fd) != 0) return ErrnoStatus(errno, std::string("close ") + std::string(what));
+  if (fd >= 0 && ::close(fd) != 0)
+    return ErrnoStatus(errno, std::string("close ") + std::string(what));
   return Status::Ok();
 }
 

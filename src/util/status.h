@@ -83,7 +83,7 @@ Status ErrnoStatus(int err, std::string_view what);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "Result constructed from an OK status without a value");
     if (status_.ok()) status_ = Internal("Result constructed from an OK status without a value");
@@ -120,9 +120,9 @@ class [[nodiscard]] Result {
 #define MV_CONCAT_(a, b) MV_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function when it is not OK.
-#define MV_RETURN_IF_ERROR(expr)            \
-  do {                                      \
-    ::mv::Status mv_status_ = (expr);       \
+#define MV_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::mv::Status mv_status_ = (expr);        \
     if (!mv_status_.ok()) return mv_status_; \
   } while (0)
 

@@ -69,8 +69,8 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, size_t ma
         continue;
       }
       if (sinks[i]->size() + static_cast<size_t>(n) > max_output) {
-        read_status = InvalidArgument(argv[0] + " printed more than " +
-                                      std::to_string(max_output) + " bytes");
+        read_status = InvalidArgument(argv[0] + " printed more than " + std::to_string(max_output) +
+                                      " bytes");
         ::kill(pid, SIGKILL);
         open_streams = 0;
         break;

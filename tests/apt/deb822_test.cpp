@@ -16,9 +16,7 @@ using ::testing::HasSubstr;
 
 constexpr char kSha[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-Status ErrorOf(std::string_view text) {
-  return ParseParagraphs(text, "dists/x/Packages").status();
-}
+Status ErrorOf(std::string_view text) { return ParseParagraphs(text, "dists/x/Packages").status(); }
 
 TEST(Deb822, FieldsValuesAndContinuations) {
   auto paras = ParseParagraphs(
@@ -62,8 +60,8 @@ TEST(Deb822, MalformedLinesNameTheSourceAndLine) {
   EXPECT_THAT(ErrorOf("Two words: x\n").message(), HasSubstr("contains a blank"));
   EXPECT_THAT(ErrorOf(std::string_view("A: 1\nB: x\0y\n", 12)).message(),
               HasSubstr("line 2: a NUL byte"));
-  EXPECT_THAT(ErrorOf("<html>\n<body>\n").message(),
-              HasSubstr("line 1: \"<html>\" is not a field")) << "HTML served as an index";
+  EXPECT_THAT(ErrorOf("<html>\n<body>\n").message(), HasSubstr("line 1: \"<html>\" is not a field"))
+      << "HTML served as an index";
   EXPECT_EQ(ErrorOf("A: 1\nno colon").code(), StatusCode::kInvalidArgument);
 }
 
@@ -93,9 +91,10 @@ std::string ReleaseText(const std::string& sha_list) {
 }
 
 TEST(Release, ReadsFieldsAndTheSha256List) {
-  auto r = ParseRelease(ReleaseText(std::string(" ") + kSha + " 1234 main/binary-amd64/Packages\n " +
-                                    kSha + "   99 main/binary-amd64/Packages.xz\n"),
-                        "dists/stable/InRelease");
+  auto r =
+      ParseRelease(ReleaseText(std::string(" ") + kSha + " 1234 main/binary-amd64/Packages\n " +
+                               kSha + "   99 main/binary-amd64/Packages.xz\n"),
+                   "dists/stable/InRelease");
   MV_ASSERT_OK(r);
   EXPECT_EQ(r->origin, "Test");
   EXPECT_EQ(r->suite, "stable");
@@ -125,9 +124,9 @@ TEST(Release, RefusesWhatCannotBeTrusted) {
     EXPECT_THAT(error(ReleaseText(std::string(" ") + kSha + " 1 " + path + "\n")).message(),
                 HasSubstr(std::string("names a path outside the suite: ") + path));
   }
-  EXPECT_THAT(error(ReleaseText(std::string(" ") + kSha + " 1 main/x\n " + kSha + " 2 main/x\n"))
-                  .message(),
-              HasSubstr("lists main/x twice, differently"));
+  EXPECT_THAT(
+      error(ReleaseText(std::string(" ") + kSha + " 1 main/x\n " + kSha + " 2 main/x\n")).message(),
+      HasSubstr("lists main/x twice, differently"));
   EXPECT_THAT(error("A: 1\n\nB: 2\n").message(), HasSubstr("one paragraph; this has 2"));
 }
 
@@ -150,11 +149,12 @@ TEST(Release, DatesAsDebianAndAptFtparchiveWriteThem) {
 }
 
 TEST(Indexes, BinaryPackagesAndTheirSource) {
-  std::string text = std::string("Package: hello\nVersion: 2.10-3\nArchitecture: amd64\n") +
-                     "Filename: pool/main/h/hello/hello_2.10-3_amd64.deb\nSize: 53000\nSHA256: " +
-                     kSha + "\n\nPackage: libfoo1\nSource: foo (1.2-1)\nVersion: 1.2-1+b1\n" +
-                     "Architecture: arm64\nFilename: pool/main/f/foo/libfoo1.deb\nSize: 7\n" +
-                     "SHA256: " + kSha + "\n";
+  std::string text =
+      std::string("Package: hello\nVersion: 2.10-3\nArchitecture: amd64\n") +
+      "Filename: pool/main/h/hello/hello_2.10-3_amd64.deb\nSize: 53000\nSHA256: " + kSha +
+      "\n\nPackage: libfoo1\nSource: foo (1.2-1)\nVersion: 1.2-1+b1\n" +
+      "Architecture: arm64\nFilename: pool/main/f/foo/libfoo1.deb\nSize: 7\n" + "SHA256: " + kSha +
+      "\n";
   std::vector<BinaryPackage> got;
   MV_ASSERT_OK(ForEachBinaryPackage(text, "Packages", [&](const BinaryPackage& b) {
     got.push_back(b);
@@ -172,8 +172,8 @@ TEST(Indexes, BinaryPackagesAndTheirSource) {
 
 TEST(Indexes, MalformedBinaryPackagesAreRefused) {
   auto error = [](const std::string& extra, const std::string& filename = "pool/a.deb") {
-    std::string text = "Package: a\nVersion: 1\nArchitecture: all\nFilename: " + filename +
-                       "\n" + extra;
+    std::string text =
+        "Package: a\nVersion: 1\nArchitecture: all\nFilename: " + filename + "\n" + extra;
     return ForEachBinaryPackage(text, "main/binary-all/Packages",
                                 [](const BinaryPackage&) { return Status::Ok(); });
   };
@@ -184,15 +184,15 @@ TEST(Indexes, MalformedBinaryPackagesAreRefused) {
   EXPECT_THAT(error(std::string("Size: 1k\nSHA256: ") + kSha + "\n").message(),
               HasSubstr("Size is not a number: 1k"));
   EXPECT_THAT(error("Size: 1\nSHA256: abc\n").message(), HasSubstr("SHA256 is not 64 hex digits"));
-  EXPECT_THAT(
-      error(std::string("Size: 1\nSource: a b c\nSHA256: ") + kSha + "\n").message(),
-      HasSubstr("Source is not \"name\" or \"name (version)\""));
+  EXPECT_THAT(error(std::string("Size: 1\nSource: a b c\nSHA256: ") + kSha + "\n").message(),
+              HasSubstr("Source is not \"name\" or \"name (version)\""));
 }
 
 TEST(Indexes, SourcePackagesListTheirFiles) {
-  std::string text = std::string("Package: hello\nVersion: 2.10-3\nDirectory: pool/main/h/hello\n") +
-                     "Checksums-Sha256:\n " + kSha + " 1200 hello_2.10-3.dsc\n " + kSha +
-                     " 725946 hello_2.10.orig.tar.gz\n";
+  std::string text =
+      std::string("Package: hello\nVersion: 2.10-3\nDirectory: pool/main/h/hello\n") +
+      "Checksums-Sha256:\n " + kSha + " 1200 hello_2.10-3.dsc\n " + kSha +
+      " 725946 hello_2.10.orig.tar.gz\n";
   std::vector<SourcePackage> got;
   MV_ASSERT_OK(ForEachSourcePackage(text, "Sources", [&](const SourcePackage& s) {
     got.push_back(s);

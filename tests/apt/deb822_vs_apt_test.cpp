@@ -93,8 +93,8 @@ TEST(Deb822VersusApt, RealIndexesFromThisMachinesAptLists) {
   for (const auto& entry : fs::directory_iterator(lists, ec)) {
     const std::string name = entry.path().filename().string();
     bool release = name.ends_with("_InRelease") || name.ends_with("_Release");
-    bool packages = name.find("_Packages") != std::string::npos ||
-                    name.find("_Sources") != std::string::npos;
+    bool packages =
+        name.find("_Packages") != std::string::npos || name.find("_Sources") != std::string::npos;
     if (!release && !packages) continue;
     std::string text = ReadWithApt(entry.path());
     if (name.ends_with("_InRelease")) {

@@ -13,13 +13,14 @@ Release DebianLike() {
   r.components = {"main", "contrib"};
   r.architectures = {"amd64", "arm64"};
   for (const char* p :
-       {"main/binary-amd64/Packages", "main/binary-amd64/Packages.gz", "main/binary-amd64/Packages.xz",
-        "main/binary-amd64/Release", "main/binary-arm64/Packages.xz", "main/binary-all/Packages.xz",
-        "main/source/Sources.xz", "main/source/Release", "main/Contents-amd64.gz",
-        "main/Contents-udeb-amd64.gz", "main/Contents-source.gz", "main/i18n/Translation-en.bz2",
-        "main/i18n/Index", "main/dep11/Components-amd64.yml.gz",
-        "main/debian-installer/binary-amd64/Packages.xz", "contrib/binary-amd64/Packages.xz",
-        "Contents-amd64.gz", "main/binary-amd64/Packages.zst"}) {
+       {"main/binary-amd64/Packages", "main/binary-amd64/Packages.gz",
+        "main/binary-amd64/Packages.xz", "main/binary-amd64/Release",
+        "main/binary-arm64/Packages.xz", "main/binary-all/Packages.xz", "main/source/Sources.xz",
+        "main/source/Release", "main/Contents-amd64.gz", "main/Contents-udeb-amd64.gz",
+        "main/Contents-source.gz", "main/i18n/Translation-en.bz2", "main/i18n/Index",
+        "main/dep11/Components-amd64.yml.gz", "main/debian-installer/binary-amd64/Packages.xz",
+        "contrib/binary-amd64/Packages.xz", "Contents-amd64.gz",
+        "main/binary-amd64/Packages.zst"}) {
     r.files[p] = {.size = 1, .sha256 = std::string(64, 'a')};
   }
   return r;
@@ -35,11 +36,11 @@ TEST(SelectIndexes, ChosenComponentsAndArchitecturesWithEveryListedVariant) {
   Result<std::vector<SelectedIndex>> s =
       SelectIndexes(DebianLike(), {.components = {"main"}, .architectures = {"amd64"}}, "t");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_EQ(Paths(*s), (std::vector<std::string>{
-                           "Contents-amd64.gz", "main/Contents-amd64.gz",
-                           "main/binary-amd64/Packages", "main/binary-amd64/Packages.gz",
-                           "main/binary-amd64/Packages.xz", "main/binary-amd64/Release",
-                           "main/i18n/Index", "main/i18n/Translation-en.bz2"}));
+  EXPECT_EQ(Paths(*s),
+            (std::vector<std::string>{"Contents-amd64.gz", "main/Contents-amd64.gz",
+                                      "main/binary-amd64/Packages", "main/binary-amd64/Packages.gz",
+                                      "main/binary-amd64/Packages.xz", "main/binary-amd64/Release",
+                                      "main/i18n/Index", "main/i18n/Translation-en.bz2"}));
   for (const SelectedIndex& i : *s) {
     if (i.path.starts_with("main/binary-amd64/Packages")) {
       EXPECT_EQ(i.kind, IndexKind::kPackages);
@@ -55,9 +56,10 @@ TEST(SelectIndexes, SourcesAndArchitectureAllOnRequest) {
       DebianLike(), {.components = {"main"}, .architectures = {"all"}, .sources = true}, "t");
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   std::vector<std::string> paths = Paths(*s);
-  EXPECT_EQ(paths, (std::vector<std::string>{"main/Contents-source.gz", "main/binary-all/Packages.xz",
-                                             "main/i18n/Index", "main/i18n/Translation-en.bz2",
-                                             "main/source/Release", "main/source/Sources.xz"}));
+  EXPECT_EQ(paths,
+            (std::vector<std::string>{"main/Contents-source.gz", "main/binary-all/Packages.xz",
+                                      "main/i18n/Index", "main/i18n/Translation-en.bz2",
+                                      "main/source/Release", "main/source/Sources.xz"}));
 }
 
 TEST(SelectIndexes, DefaultsToEverythingTheReleaseNames) {
@@ -76,11 +78,15 @@ TEST(SelectIndexes, DefaultsToEverythingTheReleaseNames) {
 }
 
 TEST(SelectIndexes, UnknownComponentOrArchitectureIsNamed) {
-  Result<std::vector<SelectedIndex>> c = SelectIndexes(DebianLike(), {.components = {"non-free"}}, "suite x");
+  Result<std::vector<SelectedIndex>> c =
+      SelectIndexes(DebianLike(), {.components = {"non-free"}}, "suite x");
   EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(c.status().message(), "suite x: the suite has no component 'non-free' (it has: main, contrib)");
-  Result<std::vector<SelectedIndex>> a = SelectIndexes(DebianLike(), {.architectures = {"riscv64"}}, "suite x");
-  EXPECT_EQ(a.status().message(), "suite x: the suite has no architecture 'riscv64' (it has: amd64, arm64)");
+  EXPECT_EQ(c.status().message(),
+            "suite x: the suite has no component 'non-free' (it has: main, contrib)");
+  Result<std::vector<SelectedIndex>> a =
+      SelectIndexes(DebianLike(), {.architectures = {"riscv64"}}, "suite x");
+  EXPECT_EQ(a.status().message(),
+            "suite x: the suite has no architecture 'riscv64' (it has: amd64, arm64)");
   Release empty = DebianLike();
   empty.files.clear();
   EXPECT_EQ(SelectIndexes(empty, {}, "s").status().code(), StatusCode::kInvalidArgument);
@@ -98,8 +104,8 @@ TEST(SelectIndexes, NestedComponentNamesMatchTheLongest) {
 }
 
 TEST(PreferredVariant, PlainThenXzThenGzipThenBzip2) {
-  SelectedIndex gz{.path = "p/Packages.gz"}, xz{.path = "p/Packages.xz"}, plain{.path = "p/Packages"},
-      bz{.path = "p/Packages.bz2"};
+  SelectedIndex gz{.path = "p/Packages.gz"}, xz{.path = "p/Packages.xz"},
+      plain{.path = "p/Packages"}, bz{.path = "p/Packages.bz2"};
   EXPECT_EQ(PreferredVariant({&gz, &xz, &plain, &bz}), &plain);
   EXPECT_EQ(PreferredVariant({&gz, &xz, &bz}), &xz);
   EXPECT_EQ(PreferredVariant({&bz, &gz}), &gz);

@@ -80,7 +80,8 @@ TEST_F(SignatureTest, ClearsignedTextIsWhatGpgvVerifies) {
   EXPECT_EQ(*text, verified->text);
   const std::string dashed = std::string(kRelease) + "-----not armor\n";
   Spill(Path("Release.dashed"), dashed);
-  ASSERT_EQ(Gpg("good", "--clearsign -o " + Path("InRelease.dashed") + " " + Path("Release.dashed")), 0);
+  ASSERT_EQ(
+      Gpg("good", "--clearsign -o " + Path("InRelease.dashed") + " " + Path("Release.dashed")), 0);
   const std::string signed_dashed = Slurp(Path("InRelease.dashed"));
   EXPECT_THAT(signed_dashed, HasSubstr("\n- -----not armor"));
   auto unescaped = ClearsignedText(signed_dashed, "x");

@@ -29,14 +29,43 @@ TEST(Version, KnownOrderings) {
 }
 
 TEST(Version, AgreesWithDpkgOnEveryPair) {
-  const std::vector<std::string> versions = {
-      "0",          "1",          "1.0",         "1.0-1",        "1.0-1+b1",   "1.0-1~bpo12+1",
-      "1.0~rc1",    "1.0~~",      "1.0~",        "1.0+dfsg",     "1.0+dfsg-2", "1.0a",
-      "1.0.1",      "1.00",       "1.0-0.1",     "1:0.9",        "2:0",        "1.2.3-4ubuntu1",
-      "2.9",        "2.10",       "2.36-9",      "2.36-9+deb12u3", "10",       "1.0+git20230101",
-      "1.0-10",     "1.0-9",      "0.0.0",       "3.0~beta2+really2.9", "7.88.1-10+deb12u5",
-      "1.0-a",      "1.0-A",      "1.0.",
-      "1.0+~",      "1.0.~1",     "5.2.15-2+b2", "1:2.38.1-5",   "252.22-1~deb12u1"};
+  const std::vector<std::string> versions = {"0",
+                                             "1",
+                                             "1.0",
+                                             "1.0-1",
+                                             "1.0-1+b1",
+                                             "1.0-1~bpo12+1",
+                                             "1.0~rc1",
+                                             "1.0~~",
+                                             "1.0~",
+                                             "1.0+dfsg",
+                                             "1.0+dfsg-2",
+                                             "1.0a",
+                                             "1.0.1",
+                                             "1.00",
+                                             "1.0-0.1",
+                                             "1:0.9",
+                                             "2:0",
+                                             "1.2.3-4ubuntu1",
+                                             "2.9",
+                                             "2.10",
+                                             "2.36-9",
+                                             "2.36-9+deb12u3",
+                                             "10",
+                                             "1.0+git20230101",
+                                             "1.0-10",
+                                             "1.0-9",
+                                             "0.0.0",
+                                             "3.0~beta2+really2.9",
+                                             "7.88.1-10+deb12u5",
+                                             "1.0-a",
+                                             "1.0-A",
+                                             "1.0.",
+                                             "1.0+~",
+                                             "1.0.~1",
+                                             "5.2.15-2+b2",
+                                             "1:2.38.1-5",
+                                             "252.22-1~deb12u1"};
   testing::TempDir dir;
   const std::string pairs = dir.path() + "/pairs";
   const std::string results = dir.path() + "/results";
@@ -55,7 +84,8 @@ TEST(Version, AgreesWithDpkgOnEveryPair) {
            "  elif dpkg --compare-versions \"$a\" eq \"$b\"; then r='='\n"
            "  else r='>'; fi\n"
            "  echo \"$a $b $r\"\n"
-           "done < " << pairs << " > " << results << "\n";
+           "done < "
+        << pairs << " > " << results << "\n";
   }
   ASSERT_EQ(std::system(("/bin/sh " + script).c_str()), 0);
   std::ifstream in(results);

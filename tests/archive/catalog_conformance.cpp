@@ -22,10 +22,10 @@ using archive::RunRows;
 using archive::Sha1;
 using archive::Sha256;
 
-#define ASSERT_OK(expr)                         \
-  do {                                          \
-    const ::mv::Status st_ = (expr);            \
-    ASSERT_TRUE(st_.ok()) << st_.ToString();    \
+#define ASSERT_OK(expr)                      \
+  do {                                       \
+    const ::mv::Status st_ = (expr);         \
+    ASSERT_TRUE(st_.ok()) << st_.ToString(); \
   } while (0)
 
 template <typename T>
@@ -100,8 +100,7 @@ TEST_P(CatalogConformance, RunsRoundTripAndResolveByTime) {
   ASSERT_OK(catalog->RecordRun(Rows("debian", "20240201T000000Z", R("20240101T000000Z"))));
   ASSERT_OK(catalog->RecordRun(Rows("debian-security", "20240115T000000Z")));
 
-  EXPECT_EQ(Must(catalog->ListArchives()),
-            (std::vector<std::string>{"debian", "debian-security"}));
+  EXPECT_EQ(Must(catalog->ListArchives()), (std::vector<std::string>{"debian", "debian-security"}));
   auto runs = Must(catalog->ListRuns("debian"));
   ASSERT_EQ(runs.size(), 3u);
   EXPECT_EQ(runs[0].run_id, R("20240101T000000Z"));
@@ -142,8 +141,11 @@ TEST_P(CatalogConformance, RecordingARunTwiceKeepsTheFirst) {
 TEST_P(CatalogConformance, FirstSeenIsTheEarliestRunThenArchive) {
   auto catalog = Open(GetParam());
   auto file = [](int n, std::string archive, std::string_view run, std::string path) {
-    return FileIdentity{.sha256 = H(n), .sha1 = H1(n), .size = 10u + n,
-                        .first_archive = std::move(archive), .first_run = R(run),
+    return FileIdentity{.sha256 = H(n),
+                        .sha1 = H1(n),
+                        .size = 10u + n,
+                        .first_archive = std::move(archive),
+                        .first_run = R(run),
                         .first_path = std::move(path)};
   };
   RunRows b = Rows("debian", "20240201T000000Z");
@@ -192,8 +194,13 @@ TEST_P(CatalogConformance, TreeNodeCache) {
 
 TEST_P(CatalogConformance, StatCacheDeltas) {
   auto catalog = Open(GetParam());
-  archive::StatCacheRow a{.path = "pool/a", .size = 1, .mtime_ns = -5, .ctime_ns = 7,
-                          .inode = 0xffffffffffffff00ull, .device = 66, .sha256 = H(1),
+  archive::StatCacheRow a{.path = "pool/a",
+                          .size = 1,
+                          .mtime_ns = -5,
+                          .ctime_ns = 7,
+                          .inode = 0xffffffffffffff00ull,
+                          .device = 66,
+                          .sha256 = H(1),
                           .sha1 = H1(1)};
   archive::StatCacheRow b = a;
   b.path = "pool/b";
@@ -219,8 +226,12 @@ TEST_P(CatalogConformance, ClearRebuildableEmptiesEverythingButLocks) {
   auto db = Make(GetParam());
   auto catalog = Must(Catalog::Open(db));
   RunRows rows = Rows("debian", "20240101T000000Z");
-  rows.files = {{.sha256 = H(1), .sha1 = H1(1), .size = 1, .first_archive = "debian",
-                 .first_run = R("20240101T000000Z"), .first_path = "a"}};
+  rows.files = {{.sha256 = H(1),
+                 .sha1 = H1(1),
+                 .size = 1,
+                 .first_archive = "debian",
+                 .first_run = R("20240101T000000Z"),
+                 .first_path = "a"}};
   rows.nodes = {{H(7), "node"}};
   ASSERT_OK(catalog->RecordRun(rows));
   auto lock = Must(archive::WriterLock::Acquire(db, "debian", {.owner = "keeper"}));
@@ -273,10 +284,11 @@ TEST_P(CatalogConformance, ExpiredLeaseIsTakenOverAndTheOldHolderKnows) {
   ASSERT_TRUE(Catalog::Open(db).ok());
   ManualClock clock;
   // A holder whose renewer never gets to run (renew_every far beyond the test).
-  auto stale = Must(archive::WriterLock::Acquire(
-      db, "debian",
-      {.owner = "crashed", .lease = std::chrono::milliseconds(1000),
-       .renew_every = std::chrono::hours(1), .clock = &clock}));
+  auto stale = Must(archive::WriterLock::Acquire(db, "debian",
+                                                 {.owner = "crashed",
+                                                  .lease = std::chrono::milliseconds(1000),
+                                                  .renew_every = std::chrono::hours(1),
+                                                  .clock = &clock}));
   auto early = archive::WriterLock::Acquire(db, "debian", {.owner = "new", .clock = &clock});
   ASSERT_FALSE(early.ok());
   clock.Advance(std::chrono::milliseconds(1500));
@@ -341,10 +353,10 @@ TEST_P(CatalogConformance, LockOfALiveProcessIsNotTakenOver) {
 TEST_P(CatalogConformance, RenewalKeepsTheLeaseAlive) {
   auto db = Make(GetParam());
   ASSERT_TRUE(Catalog::Open(db).ok());
-  auto lock = Must(archive::WriterLock::Acquire(
-      db, "debian",
-      {.owner = "one", .lease = std::chrono::milliseconds(600),
-       .renew_every = std::chrono::milliseconds(100)}));
+  auto lock = Must(archive::WriterLock::Acquire(db, "debian",
+                                                {.owner = "one",
+                                                 .lease = std::chrono::milliseconds(600),
+                                                 .renew_every = std::chrono::milliseconds(100)}));
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   auto other = archive::WriterLock::Acquire(db, "debian", {.owner = "two"});
   EXPECT_FALSE(other.ok());

@@ -3,12 +3,12 @@
 // tests/integration. An OBJECT library, so the linker keeps its TEST_P registrations.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "db/database.h"
 

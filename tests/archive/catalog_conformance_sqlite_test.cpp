@@ -2,16 +2,15 @@
 #include <filesystem>
 #include <random>
 
-#include "db/database.h"
 #include "archive/catalog_conformance.h"
+#include "db/database.h"
 
 namespace mv::testing {
 namespace {
 
 std::shared_ptr<db::Database> SqliteFile() {
   static std::mt19937_64 rng(std::random_device{}());
-  auto dir = std::filesystem::temp_directory_path() /
-             ("mv-catalog-" + std::to_string(rng()));
+  auto dir = std::filesystem::temp_directory_path() / ("mv-catalog-" + std::to_string(rng()));
   std::filesystem::create_directories(dir);
   auto db = db::OpenDatabase("sqlite://" + (dir / "catalog.db").string());
   EXPECT_TRUE(db.ok()) << db.status().ToString();

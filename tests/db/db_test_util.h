@@ -15,7 +15,6 @@
 
 namespace mv::db {
 
-
 inline void PrintTo(const Bytes& bytes, std::ostream* os) {
   *os << "Bytes(" << ::testing::PrintToString(bytes.data) << ")";
 }

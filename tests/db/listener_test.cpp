@@ -1,12 +1,13 @@
 // The SQLite side of db/listener.h: a commit by another connection (another process, in
 // production) wakes the listener; nothing else does; a URL of no database kind is refused.
 // The PostgreSQL side is tested on the real server (tests/integration/jobs_queue_postgres_test).
+#include "db/listener.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 
 #include "db/database.h"
-#include "db/listener.h"
 #include "support/status_assert.h"
 #include "support/temp_dir.h"
 

@@ -12,8 +12,8 @@ std::vector<std::string> Dump(db::Database& database) {
   std::vector<std::string> out;
   auto conn = database.Acquire();
   EXPECT_TRUE(conn.ok());
-  for (std::string table : {"archive_archives", "archive_runs", "archive_files",
-                            "archive_tree_nodes"}) {
+  for (std::string table :
+       {"archive_archives", "archive_runs", "archive_files", "archive_tree_nodes"}) {
     auto rows = (*conn)->QueryAll("SELECT * FROM " + table);
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     std::vector<std::string> lines;
@@ -38,7 +38,8 @@ class RebuildCatalogTest : public ImportFixture {};
 TEST_F(RebuildCatalogTest, RebuiltCatalogEqualsTheOriginal) {
   // Two archives sharing contents, a changed file, a removed one, a back-dated run, a wide
   // (sharded) folder and symlinks.
-  for (int i = 0; i < 600; ++i) Write("pool/wide/p" + std::to_string(i), "pkg " + std::to_string(i % 450));
+  for (int i = 0; i < 600; ++i)
+    Write("pool/wide/p" + std::to_string(i), "pkg " + std::to_string(i % 450));
   Write("dists/Release", "one");
   std::filesystem::create_symlink("Release", mirror_ + "/dists/Link");
   ASSERT_TRUE(Import("debian", "20240201T000000Z").ok());

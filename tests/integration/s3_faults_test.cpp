@@ -64,10 +64,11 @@ class S3FaultsTest : public ::testing::Test {
 
   // Multipart uploads still open under this test's prefix, as the aws CLI sees them.
   std::string PendingUploads() {
-    std::string cmd = "AWS_ACCESS_KEY_ID=" + env_.access_key + " AWS_SECRET_ACCESS_KEY=" +
-                      env_.secret_key + " /usr/bin/aws --region " + env_.region +
-                      " --endpoint-url " + env_.endpoint + " s3api list-multipart-uploads --bucket " +
-                      env_.bucket + " --prefix " + prefix_ + " --query 'Uploads[].Key' --output text";
+    std::string cmd = "AWS_ACCESS_KEY_ID=" + env_.access_key +
+                      " AWS_SECRET_ACCESS_KEY=" + env_.secret_key + " /usr/bin/aws --region " +
+                      env_.region + " --endpoint-url " + env_.endpoint +
+                      " s3api list-multipart-uploads --bucket " + env_.bucket + " --prefix " +
+                      prefix_ + " --query 'Uploads[].Key' --output text";
     std::string out;
     if (FILE* p = ::popen(cmd.c_str(), "r")) {
       char buf[4096];
@@ -97,7 +98,8 @@ TEST_F(S3FaultsTest, SlowDownAnswersAreRetried) {
 
 TEST_F(S3FaultsTest, UploadsSurviveResetConnections) {
   std::string data = RandomBytes(3 << 20, 2);
-  proxy_->SetMode(R"({"mode":"reset_after_bytes","bytes":100000,"count":2,"direction":"to_upstream","per":"request"})");
+  proxy_->SetMode(
+      R"({"mode":"reset_after_bytes","bytes":100000,"count":2,"direction":"to_upstream","per":"request"})");
   Status st = faulty_->PutBytes("reset-put", data, {.expected_sha256 = Sha256Hex(data)});
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(DirectGet("reset-put"), data);
@@ -107,7 +109,8 @@ TEST_F(S3FaultsTest, MultipartUploadsSurviveResetsAndRefusals) {
   std::string data = RandomBytes(22 << 20, 3);
   std::string path = TempPath("mv-mp-");
   std::ofstream(path, std::ios::binary) << data;
-  proxy_->SetMode(R"({"mode":"reset_after_bytes","bytes":1000000,"count":3,"direction":"to_upstream","per":"request"})");
+  proxy_->SetMode(
+      R"({"mode":"reset_after_bytes","bytes":1000000,"count":3,"direction":"to_upstream","per":"request"})");
   Status st = faulty_->PutFile("multipart", path, {.expected_sha256 = Sha256Hex(data)});
   std::filesystem::remove(path);
   ASSERT_TRUE(st.ok()) << st.ToString();

@@ -1,8 +1,9 @@
 // The import service's view of the [[archive]] sections (jobs/archive_jobs.h): kinds, schedules,
 // attempts, publish targets, upstream hosts, and refusals that name the file and line.
+#include "jobs/archive_jobs.h"
+
 #include <gtest/gtest.h>
 
-#include "jobs/archive_jobs.h"
 #include "support/status_assert.h"
 #include "util/toml_reader.h"
 
@@ -64,7 +65,8 @@ TEST(ArchiveJobs, RefusalsNameWhatAndWhere) {
     ASSERT_FALSE(jobs.ok()) << c.toml;
     EXPECT_EQ(jobs.status().code(), StatusCode::kInvalidArgument) << jobs.status().ToString();
     EXPECT_NE(jobs.status().message().find(c.says), std::string::npos) << jobs.status().ToString();
-    EXPECT_NE(jobs.status().message().find("mv.toml"), std::string::npos) << jobs.status().ToString();
+    EXPECT_NE(jobs.status().message().find("mv.toml"), std::string::npos)
+        << jobs.status().ToString();
   }
   auto doc = ParseToml("[[archive]]\nname = \"a\"\nupstream = \"http://h/\"\n", "mv.toml");
   MV_ASSERT_OK(doc);

@@ -18,7 +18,8 @@ TEST(Classify, TransientAndPermanentFailures) {
   const Case cases[] = {
       {Unavailable("GET http://h/x: HTTP 503"), "http_5xx", true},
       {Unavailable("GET http://h/x: HTTP 429 (Retry-After: 2000 ms)"), "http_429", true},
-      {Unavailable("PUT s3://b/k: HTTP 503 SlowDown: reduce your request rate"), "s3_slowdown", true},
+      {Unavailable("PUT s3://b/k: HTTP 503 SlowDown: reduce your request rate"), "s3_slowdown",
+       true},
       {Unavailable("GET http://h/x: Connection refused"), "connection", true},
       {Unavailable("GET http://h/x: Operation timed out after 30000 ms"), "timeout", true},
       {Unavailable("archive 'a' is being written by host=x pid=1"), "lock_held", true},
@@ -26,7 +27,8 @@ TEST(Classify, TransientAndPermanentFailures) {
       {Corruption("pool/a.deb: SHA-256 mismatch: the index lists 00"), "hash_mismatch", false},
       {Corruption("Packages: line 3: no colon"), "malformed", false},
       {InvalidArgument("dists/x/InRelease: signature not accepted: BADSIG"), "signature", false},
-      {InvalidArgument("mirror a: no [[archive]] with an upstream of that name in the configuration"),
+      {InvalidArgument(
+           "mirror a: no [[archive]] with an upstream of that name in the configuration"),
        "config", false},
       {NotFound("GET http://h/dists/x/InRelease: HTTP 404"), "not_found", false},
       {PermissionDenied("PUT s3://b/k: HTTP 403"), "permission", false},
@@ -42,9 +44,11 @@ TEST(Classify, TransientAndPermanentFailures) {
 
 TEST(FailureSignature, NormalisesNumbersHashesAndQuotes) {
   const std::string a = FailureSignature(
-      "hash_mismatch", "pool/a_1.2.deb: SHA-256 mismatch: the index lists 0123456789abcdef0123, got 'x'");
+      "hash_mismatch",
+      "pool/a_1.2.deb: SHA-256 mismatch: the index lists 0123456789abcdef0123, got 'x'");
   const std::string b = FailureSignature(
-      "hash_mismatch", "pool/a_1.3.deb: SHA-256 mismatch: the index lists fedcba9876543210fedc, got 'yy'");
+      "hash_mismatch",
+      "pool/a_1.3.deb: SHA-256 mismatch: the index lists fedcba9876543210fedc, got 'yy'");
   EXPECT_EQ(a, b);
   EXPECT_EQ(a.rfind("hash_mismatch: ", 0), 0u);
   EXPECT_NE(FailureSignature("http_5xx", "GET http://a/x: HTTP 503"),

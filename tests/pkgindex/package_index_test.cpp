@@ -51,16 +51,17 @@ TEST_F(PackageIndexTest, StretchesOfPresenceAcrossRuns) {
   WriteSuite({{"hello", "1.0"}, {"libfoo1", "2.0", "foo"}}, {{"hello", "1.0"}, {"foo", "2.0"}});
   ASSERT_TRUE(ImportIndexed(kR3).ok());
 
-  EXPECT_EQ(Stretches("hello"),
-            (std::vector<std::string>{
-                "bookworm/main/amd64 1.0 20240101T000000Z..20240101T000000Z",
-                "bookworm/main/amd64 1.0 20240301T000000Z..20240301T000000Z",
-                "bookworm/main/amd64 2.0 20240201T000000Z..20240201T000000Z",
-                "bookworm/main/source 1.0 20240101T000000Z..20240101T000000Z",
-                "bookworm/main/source 1.0 20240301T000000Z..20240301T000000Z",
-                "bookworm/main/source 2.0 20240201T000000Z..20240201T000000Z"}));
-  EXPECT_EQ(Stretches("libfoo1"), (std::vector<std::string>{
-                                      "bookworm/main/amd64 2.0 20240101T000000Z..20240301T000000Z"}));
+  EXPECT_EQ(
+      Stretches("hello"),
+      (std::vector<std::string>{"bookworm/main/amd64 1.0 20240101T000000Z..20240101T000000Z",
+                                "bookworm/main/amd64 1.0 20240301T000000Z..20240301T000000Z",
+                                "bookworm/main/amd64 2.0 20240201T000000Z..20240201T000000Z",
+                                "bookworm/main/source 1.0 20240101T000000Z..20240101T000000Z",
+                                "bookworm/main/source 1.0 20240301T000000Z..20240301T000000Z",
+                                "bookworm/main/source 2.0 20240201T000000Z..20240201T000000Z"}));
+  EXPECT_EQ(
+      Stretches("libfoo1"),
+      (std::vector<std::string>{"bookworm/main/amd64 2.0 20240101T000000Z..20240301T000000Z"}));
 
   auto files = index_->BinaryFiles("libfoo1", "2.0");
   ASSERT_TRUE(files.ok());
@@ -99,8 +100,8 @@ TEST_F(PackageIndexTest, BackDatedRunRebuildsTheStretches) {
   EXPECT_EQ(Stretches("hello"), (std::vector<std::string>{
                                     "bookworm/main/amd64 1.0 20240101T000000Z..20240101T000000Z",
                                     "bookworm/main/amd64 1.0 20240301T000000Z..20240301T000000Z"}));
-  EXPECT_EQ(Stretches("other"), (std::vector<std::string>{
-                                    "bookworm/main/amd64 1 20240201T000000Z..20240201T000000Z"}));
+  EXPECT_EQ(Stretches("other"),
+            (std::vector<std::string>{"bookworm/main/amd64 1 20240201T000000Z..20240201T000000Z"}));
 }
 
 TEST_F(PackageIndexTest, UntrustedIndexesAreSkippedAndSaid) {

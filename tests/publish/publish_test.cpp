@@ -44,7 +44,8 @@ RunFile F(std::string path, std::string content) {
   return {std::move(path), archive::ParseSha256(Sha256Hex(content)).value(), content.size()};
 }
 
-const auto kT0 = std::chrono::system_clock::time_point(std::chrono::sys_days(std::chrono::year(2024) / 2 / 1));
+const auto kT0 =
+    std::chrono::system_clock::time_point(std::chrono::sys_days(std::chrono::year(2024) / 2 / 1));
 
 TEST(MakePlan, SkipsUnchangedAndRetiresForTheGrace) {
   Manifest current;
@@ -54,9 +55,10 @@ TEST(MakePlan, SkipsUnchangedAndRetiresForTheGrace) {
   current.retired["pool/older.deb"] = {F("x", "older").sha256, 5, kT0 - 23h};
   current.retired["pool/oldest.deb"] = {F("x", "oldest").sha256, 6, kT0 - 25h};
   current.retired["pool/back.deb"] = {F("x", "back").sha256, 4, kT0 - 30h};
-  std::vector<RunFile> files = {F("pool/a.deb", "a"), F("pool/b.deb", "b"), F("pool/back.deb", "back"),
-                                F("dists/s/InRelease", "i"), F("dists/s/Release", "r"),
-                                F("dists/s/main/binary-amd64/Packages", "p")};
+  std::vector<RunFile> files = {
+      F("pool/a.deb", "a"),       F("pool/b.deb", "b"),
+      F("pool/back.deb", "back"), F("dists/s/InRelease", "i"),
+      F("dists/s/Release", "r"),  F("dists/s/main/binary-amd64/Packages", "p")};
   Plan plan = MakePlan(files, current, "debian", "20240201T000000Z", kT0, 24h);
   ASSERT_EQ(plan.unchanged.size(), 1u);
   EXPECT_EQ(plan.unchanged[0].path, "pool/a.deb");
@@ -84,9 +86,11 @@ TEST(Manifest, RoundTripAndRefusals) {
   Result<Manifest> back = DecodeManifest(EncodeManifest(m));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, m);
-  for (const char* bad : {"", "[]", "{\"format\":2}", "{\"format\":1,\"archive\":\"a\",\"run\":\"r\"}",
-                          R"({"format":1,"archive":"a","run":"r","published":"yesterday","files":{},"retired":{}})",
-                          R"({"format":1,"archive":"a","run":"r","published":"20240101T000000Z","files":{"../x":{"sha256":"00","size":1}},"retired":{}})"}) {
+  for (
+      const char* bad :
+      {"", "[]", "{\"format\":2}", "{\"format\":1,\"archive\":\"a\",\"run\":\"r\"}",
+       R"({"format":1,"archive":"a","run":"r","published":"yesterday","files":{},"retired":{}})",
+       R"({"format":1,"archive":"a","run":"r","published":"20240101T000000Z","files":{"../x":{"sha256":"00","size":1}},"retired":{}})"}) {
     Result<Manifest> r = DecodeManifest(bad, "the manifest");
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {
@@ -203,8 +207,8 @@ TEST_F(PublisherTest, NoChangeWritesNothing) {
   auto other = Go(files, "20240201T010000Z");
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->uploaded, 0u);
-  EXPECT_EQ(target_->Keys(), (std::vector<std::string>{std::string(kInflightKey),
-                                                       std::string(kManifestKey)}));
+  EXPECT_EQ(target_->Keys(),
+            (std::vector<std::string>{std::string(kInflightKey), std::string(kManifestKey)}));
   EXPECT_EQ(ReadManifest(*memory_)->run, "20240201T010000Z");
 }
 
@@ -224,12 +228,13 @@ TEST_F(PublisherTest, ReportsEachStageAndEveryFileWritten) {
   ASSERT_TRUE(Go(Run(Tree("1")), "20240201T000000Z", options).ok());
   ASSERT_EQ(stages.size(), 3u);
   // Stage 1: the .debs and the by-hash copy; 2: Packages; 3: the three Release files.
-  EXPECT_EQ(stages[0], std::make_tuple(Stage::kContent, size_t{3},
-                                       uint64_t{sizeof("deb 1") - 1 + 4 + sizeof("Packages 1") - 1}));
+  EXPECT_EQ(stages[0],
+            std::make_tuple(Stage::kContent, size_t{3},
+                            uint64_t{sizeof("deb 1") - 1 + 4 + sizeof("Packages 1") - 1}));
   EXPECT_EQ(std::get<1>(stages[1]), 1u);
   EXPECT_EQ(std::get<1>(stages[2]), 3u);
-  EXPECT_EQ(written, (std::map<Stage, size_t>{{Stage::kContent, 3}, {Stage::kIndexes, 1},
-                                              {Stage::kRelease, 3}}));
+  EXPECT_EQ(written, (std::map<Stage, size_t>{
+                         {Stage::kContent, 3}, {Stage::kIndexes, 1}, {Stage::kRelease, 3}}));
 }
 
 // A store on a pretend S3 service: CopySourceOf names the service, and CopyFrom a store of the
@@ -265,8 +270,10 @@ TEST(PublisherServerCopy, CopiesByTheServerWhenSourceAndTargetShareIt) {
   auto blobs = store::MakeMemoryStore();
   ServiceStore source(blobs, "http://s3.example as AKID");
   std::vector<RunFile> files;
-  for (const auto& [path, content] : std::map<std::string, std::string>{
-           {"pool/a.deb", "a"}, {"dists/s/main/binary-amd64/Packages", "P"}, {"dists/s/InRelease", "I"}}) {
+  for (const auto& [path, content] :
+       std::map<std::string, std::string>{{"pool/a.deb", "a"},
+                                          {"dists/s/main/binary-amd64/Packages", "P"},
+                                          {"dists/s/InRelease", "I"}}) {
     files.push_back(F(path, content));
     ASSERT_TRUE(blobs->PutBytes(archive::BlobKey(files.back().sha256), content).ok());
   }
@@ -323,9 +330,10 @@ TEST_F(PublisherTest, AFailureBeforeInReleaseKeepsTheOldStateAndResumes) {
   ASSERT_TRUE(Go(Run(Tree("1")), "20240201T000000Z").ok());
   clock_.Advance(1h);
   auto files2 = Run(Tree("2"));
-  int rule = faults_->AddRule({.ops = store::StoreOps(store::StoreOp::kPut),
-                               .key_prefix = "dists/s/InRelease",
-                               .status = PermissionDenied("injected: no write")})
+  int rule = faults_
+                 ->AddRule({.ops = store::StoreOps(store::StoreOp::kPut),
+                            .key_prefix = "dists/s/InRelease",
+                            .status = PermissionDenied("injected: no write")})
                  .value();
   auto failed = Go(files2, "20240201T010000Z");
   EXPECT_FALSE(failed.ok());
@@ -338,7 +346,7 @@ TEST_F(PublisherTest, AFailureBeforeInReleaseKeepsTheOldStateAndResumes) {
   target_->Clear();
   auto resumed = Go(files2, "20240201T010000Z");
   ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
-  EXPECT_EQ(resumed->resumed, 5u);  // written before the failure: checked, not sent again
+  EXPECT_EQ(resumed->resumed, 5u);   // written before the failure: checked, not sent again
   EXPECT_EQ(resumed->uploaded, 1u);  // InRelease
   EXPECT_EQ(Read("dists/s/InRelease"), "InRelease 2");
   EXPECT_EQ(ReadManifest(*memory_)->run, "20240201T010000Z");

@@ -63,7 +63,7 @@ TEST(TargetConfig, Refusals) {
            "[[target]]\nname = \"x\"\nbucket = 3\n",                        // wrong type
            "[[target]]\nname = \"x\"\nbucket = \"b\"\ngrace = \"soon\"\n",  // bad duration
            "[[target]]\nname = \"x\"\nbucket = \"a\"\n"
-           "[[target]]\nname = \"x\"\nbucket = \"b\"\n",                    // twice
+           "[[target]]\nname = \"x\"\nbucket = \"b\"\n",  // twice
        }) {
     Result<std::optional<TargetConfig>> r = Find(bad, "x");
     EXPECT_FALSE(r.ok()) << bad;

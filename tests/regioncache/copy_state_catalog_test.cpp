@@ -10,7 +10,8 @@ namespace {
 
 CopyStateOpener SqliteCatalog() {
   static std::mt19937_64 rng(std::random_device{}());
-  const auto dir = std::filesystem::temp_directory_path() / ("mv-copy-state-" + std::to_string(rng()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("mv-copy-state-" + std::to_string(rng()));
   std::filesystem::create_directories(dir);
   auto db = db::OpenDatabase("sqlite://" + (dir / "catalog.db").string());
   EXPECT_TRUE(db.ok()) << db.status().ToString();
@@ -24,9 +25,8 @@ CopyStateOpener SqliteCatalog() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalog, CopyStateConformance,
-                         ::testing::Values(CopyStateFactory{.name = "sqlite",
-                                                            .backend = SqliteCatalog,
-                                                            .awaits_messages = false}),
+                         ::testing::Values(CopyStateFactory{
+                             .name = "sqlite", .backend = SqliteCatalog, .awaits_messages = false}),
                          [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace

@@ -231,8 +231,13 @@ TEST_P(CopyStateConformance, RestoredCopiesAndTheBuiltMark) {
   MV_ASSERT_OK(s->ClaimCopy(f.region, "blobs/being-made", "me"));
   const auto t = clock.Now();
   auto entry = [&](const std::string& key, std::chrono::seconds age) {
-    return CopyEntry{.region = f.region, .key = key, .ready = true, .size = 10,
-                     .claimed = t - age, .last_used = t - age, .in_use_until = t + 5s};
+    return CopyEntry{.region = f.region,
+                     .key = key,
+                     .ready = true,
+                     .size = 10,
+                     .claimed = t - age,
+                     .last_used = t - age,
+                     .in_use_until = t + 5s};
   };
   auto added = s->RestoreCopy(entry("blobs/new", 10s));
   MV_ASSERT_OK(added);
@@ -299,9 +304,9 @@ TEST_P(CopyStateConformance, AwaitChangeIsWokenByAbandonAndForget) {
     MV_ASSERT_OK(maker->ClaimCopy(f.region, key, "maker"));
     std::thread changer([&] {
       std::this_thread::sleep_for(300ms);
-      EXPECT_TRUE((abandon ? maker->AbandonCopy(f.region, key, "maker")
-                           : maker->Forget(f.region, key))
-                      .ok());
+      EXPECT_TRUE(
+          (abandon ? maker->AbandonCopy(f.region, key, "maker") : maker->Forget(f.region, key))
+              .ok());
     });
     const auto t0 = std::chrono::steady_clock::now();
     bool gone = false;

@@ -4,12 +4,12 @@
 // TEST_P registrations.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "regioncache/copy_state.h"
 #include "util/clock.h"

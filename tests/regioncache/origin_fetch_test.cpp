@@ -43,7 +43,8 @@ Result<std::vector<IpAddress>> FakeDns(const std::string& host) {
       {"rebind.example", {"93.184.216.36", "10.0.0.7"}},
       {"localhost", {"127.0.0.1"}},
   };
-  if (Result<IpAddress> literal = ParseAddress(host); literal.ok()) return std::vector<IpAddress>{*literal};
+  if (Result<IpAddress> literal = ParseAddress(host); literal.ok())
+    return std::vector<IpAddress>{*literal};
   auto it = table.find(host);
   if (it == table.end()) return NotFound("no host " + host);
   std::vector<IpAddress> out;
@@ -69,7 +70,8 @@ class OriginFetchTest : public ::testing::Test {
 TEST_F(OriginFetchTest, FetchesPinnedToTheCheckedAddresses) {
   OriginFetcher f = Make({"https://a.example/pub/"});
   http_->Add({.status = 200,
-              .headers = Headers({{"etag", "\"v1\""}, {"content-length", "5"}, {"content-type", "text/plain"}}),
+              .headers = Headers(
+                  {{"etag", "\"v1\""}, {"content-length", "5"}, {"content-type", "text/plain"}}),
               .body = "hello"});
   AllowedUrl url = f.policy().CheckUrl("https://A.example:443/pub/./x.txt").value();
   Result<OriginObject> got = f.Get(url, *sink_);
@@ -86,11 +88,14 @@ TEST_F(OriginFetchTest, FetchesPinnedToTheCheckedAddresses) {
 
 TEST_F(OriginFetchTest, RefusesPrivateAndMetadataAddressesBeforeSendingAnything) {
   OriginFetcher f = Make({"https://metadata.example/", "https://rebind.example/"});
-  Result<OriginObject> metadata = f.Get(f.policy().CheckUrl("https://metadata.example/latest").value(), *sink_);
+  Result<OriginObject> metadata =
+      f.Get(f.policy().CheckUrl("https://metadata.example/latest").value(), *sink_);
   EXPECT_EQ(metadata.status().code(), StatusCode::kPermissionDenied);
-  EXPECT_NE(metadata.status().message().find("169.254.169.254"), std::string::npos) << metadata.status().message();
+  EXPECT_NE(metadata.status().message().find("169.254.169.254"), std::string::npos)
+      << metadata.status().message();
   // One private address among public ones is enough to refuse: the transfer could use any.
-  Result<OriginObject> rebind = f.Get(f.policy().CheckUrl("https://rebind.example/x").value(), *sink_);
+  Result<OriginObject> rebind =
+      f.Get(f.policy().CheckUrl("https://rebind.example/x").value(), *sink_);
   EXPECT_EQ(rebind.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(rebind.status().message().find("10.0.0.7"), std::string::npos);
   EXPECT_TRUE(Sent().empty());
@@ -100,7 +105,8 @@ TEST_F(OriginFetchTest, ChecksEveryRedirectHop) {
   OriginFetcher f = Make({"https://a.example/pub/", "https://b.example/"});
   // An allowed hop (relative, then absolute to another allowed host) is followed...
   http_->Add({.status = 302, .headers = Headers({{"location", "../pub/moved.bin"}})});
-  http_->Add({.status = 301, .headers = Headers({{"location", "https://b.example/final.bin#frag"}})});
+  http_->Add(
+      {.status = 301, .headers = Headers({{"location", "https://b.example/final.bin#frag"}})});
   http_->Add({.status = 200, .headers = Headers({{"content-length", "2"}}), .body = "ok"});
   Result<OriginObject> got = f.Get(f.policy().CheckUrl("https://a.example/pub/x").value(), *sink_);
   MV_ASSERT_OK(got);
@@ -111,12 +117,16 @@ TEST_F(OriginFetchTest, ChecksEveryRedirectHop) {
       "GET https://a.example/pub/moved.bin pin=a.example:443:93.184.216.34,[2606:2800:220:1::1]");
   EXPECT_EQ(Sent()[2], "GET https://b.example/final.bin pin=b.example:443:93.184.216.35");
   // ...one outside the allow list, to plain HTTP, or to the metadata service is not.
-  for (std::string location : {"https://evil.example/x", "http://a.example/pub/x",
-                               "http://169.254.169.254/latest/meta-data/", "https://a.example/private"}) {
+  for (std::string location :
+       {"https://evil.example/x", "http://a.example/pub/x",
+        "http://169.254.169.254/latest/meta-data/", "https://a.example/private"}) {
     http_->Add({.status = 307, .headers = Headers({{"location", location}})});
-    Result<OriginObject> refused = f.Get(f.policy().CheckUrl("https://a.example/pub/x").value(), *sink_);
-    EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied) << location << ": " << refused.status().ToString();
-    EXPECT_NE(refused.status().message().find("redirects to a URL that is refused"), std::string::npos)
+    Result<OriginObject> refused =
+        f.Get(f.policy().CheckUrl("https://a.example/pub/x").value(), *sink_);
+    EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied)
+        << location << ": " << refused.status().ToString();
+    EXPECT_NE(refused.status().message().find("redirects to a URL that is refused"),
+              std::string::npos)
         << refused.status().message();
   }
   EXPECT_EQ(Sent().size(), 7u) << "nothing sent to a refused hop";
@@ -124,7 +134,8 @@ TEST_F(OriginFetchTest, ChecksEveryRedirectHop) {
 
 TEST_F(OriginFetchTest, AtMostFiveRedirects) {
   OriginFetcher f = Make({"https://a.example/"});
-  for (int i = 0; i < 6; ++i) http_->Add({.status = 302, .headers = Headers({{"location", "/loop"}})});
+  for (int i = 0; i < 6; ++i)
+    http_->Add({.status = 302, .headers = Headers({{"location", "/loop"}})});
   Result<OriginObject> got = f.Get(f.policy().CheckUrl("https://a.example/loop").value(), *sink_);
   EXPECT_EQ(got.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(Sent().size(), 6u);
@@ -157,7 +168,8 @@ class UrlCopyTest : public ::testing::Test {
                                     const std::string& state_file = "state.db") {
     config_.wait = 5s;
     config_.revalidate = revalidate;
-    config_.regions = {RegionConfig{.name = "r1", .store = "memory://",
+    config_.regions = {RegionConfig{.name = "r1",
+                                    .store = "memory://",
                                     .redirect = RedirectMode::kPublic,
                                     .public_base = "https://r1.example/"}};
     auto db = db::OpenDatabase("sqlite://" + dir_.path() + "/" + state_file);
@@ -171,9 +183,10 @@ class UrlCopyTest : public ::testing::Test {
         std::move(*state), "i", nullptr, origins);
   }
   void Origin(const std::string& etag, const std::string& body) {
-    http_->Add({.status = 200,
-                .headers = Headers({{"etag", etag}, {"content-length", std::to_string(body.size())}}),
-                .body = body});
+    http_->Add(
+        {.status = 200,
+         .headers = Headers({{"etag", etag}, {"content-length", std::to_string(body.size())}}),
+         .body = body});
   }
   mv::testing::TempDir dir_;
   RegionCacheConfig config_;

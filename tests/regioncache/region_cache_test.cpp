@@ -2,13 +2,14 @@
 // (in one instance, and across two sharing the state), hits, the wait bound with its fallback,
 // a failed copy retried, expiry by budget (least recently used) and ttl, sparing copies a
 // redirect may still use, and the state rebuilt from a region's store after it was lost.
+#include "regioncache/region_cache.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <set>
 #include <thread>
 
-#include "regioncache/region_cache.h"
 #include "store/forwarding_store.h"
 #include "store/memory_store.h"
 #include "store/open_store.h"
@@ -62,10 +63,9 @@ class RegionCacheTest : public ::testing::Test {
   std::unique_ptr<RegionCache> Make(const std::string& owner, Clock* clock = nullptr) {
     auto state = OpenCatalogCopyState(database_, {.clock = clock});
     EXPECT_TRUE(state.ok()) << state.status().ToString();
-    return std::make_unique<RegionCache>(config_,
-                                         std::map<std::string, std::shared_ptr<store::ObjectStore>>{
-                                             {"r1", region_store_}},
-                                         std::move(*state), owner, clock);
+    return std::make_unique<RegionCache>(
+        config_, std::map<std::string, std::shared_ptr<store::ObjectStore>>{{"r1", region_store_}},
+        std::move(*state), owner, clock);
   }
 
   mv::testing::TempDir dir_;
@@ -206,7 +206,9 @@ TEST_F(RegionCacheTest, TheSweepRebuildsAStateLostUnderTheRunningServer) {
   {
     auto connection = database_->Acquire();
     MV_ASSERT_OK(connection);
-    MV_ASSERT_OK((*connection)->ExecuteScript("DELETE FROM regioncache_copies; DELETE FROM regioncache_built;"));
+    MV_ASSERT_OK(
+        (*connection)
+            ->ExecuteScript("DELETE FROM regioncache_copies; DELETE FROM regioncache_built;"));
   }
   cache->ExpireEvery(50ms);
   auto state = OpenCatalogCopyState(database_);

@@ -105,7 +105,8 @@ TEST(RegionConfig, RefusalsNameWhatAndWhere) {
       {"[[region]]\nname = \"a\"\nstore = \"file:///x\"\ncidrs = [\"10.0.0.1/8\"]\n", "10.0.0.0/8"},
       {"[[region]]\nname = \"a\"\nstore = \"file:///x\"\nredirect = \"public\"\n", "public_base"},
       {"[[region]]\nname = \"a\"\nstore = \"file:///x\"\nredirect = \"sideways\"\n", "sideways"},
-      {"[[region]]\nname = \"a\"\nstore = \"file:///x\"\n[[region]]\nname = \"a\"\nstore = \"file:///y\"\n",
+      {"[[region]]\nname = \"a\"\nstore = \"file:///x\"\n[[region]]\nname = \"a\"\nstore = "
+       "\"file:///y\"\n",
        "second"},
       {"[[region]]\nname = \"auto\"\nstore = \"file:///x\"\n", "auto"},
       {"[[region]]\nname = \"a\"\nstore = \"file:///x\"\nbudgit = 1\n", "budgit"},
@@ -156,22 +157,28 @@ TEST(OriginPolicy, AllowListSchemesAndAddresses) {
   EXPECT_EQ(bare->url, "http://127.0.0.1:8081/");
   EXPECT_EQ(p->CheckUrl(bare->url)->url, bare->url);
   for (const char* refused : {
-           "https://artifacts.example.org/public/x",     // not at a boundary
+           "https://artifacts.example.org/public/x",  // not at a boundary
            "https://artifacts.example.org.evil.example/pub/x",
-           "http://artifacts.example.org/pub/x",         // plain HTTP under an https entry
-           "https://user:pw@artifacts.example.org/pub/x",  // credentials
+           "http://artifacts.example.org/pub/x",               // plain HTTP under an https entry
+           "https://user:pw@artifacts.example.org/pub/x",      // credentials
            "https://artifacts.example.org/pub/../etc/passwd",  // normalised out of the prefix
            "https://169.254.169.254/latest/meta-data/",
-           "http://127.0.0.1:8082/x",                    // another port
+           "http://127.0.0.1:8082/x",  // another port
            "file:///etc/passwd",
        }) {
     auto r = p->CheckUrl(refused);
     ASSERT_FALSE(r.ok()) << refused;
     EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied) << r.status().ToString();
   }
-  EXPECT_NE(p->CheckUrl("http://artifacts.example.org/pub/x").status().message().find("plain HTTP is refused"),
+  EXPECT_NE(p->CheckUrl("http://artifacts.example.org/pub/x")
+                .status()
+                .message()
+                .find("plain HTTP is refused"),
             std::string::npos);
-  EXPECT_NE(p->CheckUrl("https://artifacts.example.org/public/x").status().message().find("not under any allowed prefix"),
+  EXPECT_NE(p->CheckUrl("https://artifacts.example.org/public/x")
+                .status()
+                .message()
+                .find("not under any allowed prefix"),
             std::string::npos);
   EXPECT_EQ(p->CheckUrl("not a url").status().code(), StatusCode::kInvalidArgument);
   // Addresses: public ones pass; others only when the entry names them.

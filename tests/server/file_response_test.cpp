@@ -2,9 +2,9 @@
 // the answers themselves).
 #include "server/file_response.h"
 
-#include "apt/content_type.h"
-
 #include <gtest/gtest.h>
+
+#include "apt/content_type.h"
 
 namespace mv::server {
 namespace {

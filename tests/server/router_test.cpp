@@ -28,7 +28,8 @@ RouteError Refused(std::string_view target) {
 }
 
 TEST(Router, ArchivePathsAsAptAsksForThem) {
-  ArchiveRoute a = Expect<ArchiveRoute>("/archive/debian/20240229T153000Z/dists/bookworm/InRelease");
+  ArchiveRoute a =
+      Expect<ArchiveRoute>("/archive/debian/20240229T153000Z/dists/bookworm/InRelease");
   EXPECT_EQ(a.archive, "debian");
   EXPECT_EQ(a.timestamp, "20240229T153000Z");
   EXPECT_EQ(a.path, "dists/bookworm/InRelease");
@@ -41,16 +42,17 @@ TEST(Router, ArchivePathsAsAptAsksForThem) {
   // apt escapes '+' and '~' in pool names: taken as written or decoded.
   EXPECT_EQ(Expect<ArchiveRoute>("/archive/d/now/pool/libstdc%2B%2B6_1%7E2.deb").path,
             "pool/libstdc++6_1~2.deb");
-  EXPECT_EQ(Expect<ArchiveRoute>("/archive/d/now/pool/libstdc++6.deb?x=1").path, "pool/libstdc++6.deb");
+  EXPECT_EQ(Expect<ArchiveRoute>("/archive/d/now/pool/libstdc++6.deb?x=1").path,
+            "pool/libstdc++6.deb");
   EXPECT_EQ(Expect<ArchiveRunsRoute>("/archive/debian/").archive, "debian");
 }
 
 TEST(Router, TraversalInEverySpellingIsRefused) {
-  for (const char* t : {"/archive/d/now/../../etc/passwd", "/archive/d/now/%2e%2e/x",
-                        "/archive/d/now/a/%2E%2E/b", "/archive/d/now/a%2fb", "/archive/d/now/a%2Fb",
-                        "/archive/d/now/a%5cb", "/archive/d/now/a\\b", "/archive/d/now/a%00b",
-                        "/archive/d/now/./a", "/archive/d/now/a//b", "/archive/d/now/%zz",
-                        "/archive/d/now/%ff%fe", "/archive/d/now/a%0ab"}) {
+  for (const char* t :
+       {"/archive/d/now/../../etc/passwd", "/archive/d/now/%2e%2e/x", "/archive/d/now/a/%2E%2E/b",
+        "/archive/d/now/a%2fb", "/archive/d/now/a%2Fb", "/archive/d/now/a%5cb",
+        "/archive/d/now/a\\b", "/archive/d/now/a%00b", "/archive/d/now/./a", "/archive/d/now/a//b",
+        "/archive/d/now/%zz", "/archive/d/now/%ff%fe", "/archive/d/now/a%0ab"}) {
     EXPECT_EQ(Refused(t).status, 400) << t;
   }
   EXPECT_EQ(Refused(std::string(kMaxTarget + 1, 'a').insert(0, "/")).status, 414);
@@ -68,7 +70,8 @@ TEST(Router, SnapshotMachineReadableApi) {
   EXPECT_EQ(src.version, "2.10-3");
   EXPECT_TRUE(src.fileinfo);
   EXPECT_FALSE(Expect<MrRoute>("/mr/package/hello/2.10-3/srcfiles").fileinfo);
-  EXPECT_EQ(Expect<MrRoute>("/mr/package/hello/2.10-3/binpackages").kind, MrRoute::Kind::kBinPackages);
+  EXPECT_EQ(Expect<MrRoute>("/mr/package/hello/2.10-3/binpackages").kind,
+            MrRoute::Kind::kBinPackages);
   EXPECT_EQ(Expect<MrRoute>("/mr/package/hello/2.10-3/allfiles").kind, MrRoute::Kind::kAllFiles);
   MrRoute bf = Expect<MrRoute>("/mr/package/gcc-12/12.2.0-14/binfiles/libstdc%2B%2B6/12.2.0-14");
   EXPECT_EQ(bf.kind, MrRoute::Kind::kBinFiles);

@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-
 #include "support/file_bytes.h"
 #include "util/hash.h"
 
@@ -415,7 +414,8 @@ TEST_P(ObjectStoreConformance, CopyFromAnotherStore) {
   Result<std::string> source_bytes = other->GetBytes("blobs/src");
   MV_ASSERT_OK(source_bytes);
   EXPECT_TRUE(*source_bytes == data) << "the source changed";
-  MV_EXPECT_CODE(store().CopyFrom(*other, "blobs/missing", "pool/x", 1, put), StatusCode::kNotFound);
+  MV_EXPECT_CODE(store().CopyFrom(*other, "blobs/missing", "pool/x", 1, put),
+                 StatusCode::kNotFound);
   EXPECT_FALSE(Exists("pool/x"));
   MV_EXPECT_CODE(store().CopyFrom(*other, "bad//key", "pool/x", 1, put),
                  StatusCode::kInvalidArgument);
@@ -470,12 +470,20 @@ TEST_P(ObjectStoreConformance, MissingKeysAreNotFoundNamingTheKey) {
 
 TEST_P(ObjectStoreConformance, InvalidKeysAreRejected) {
   const std::vector<std::string> bad = {
-      "",          "/a",
-      "a//b",      "a/../b",
-      "a/./b",     "..",
-      ".",         std::string("a\0b", 3),
-      "tab\there", std::string(1025, 'k'),
-      "latin1-\xe9", "overlong-\xc0\xaf", "surrogate-\xed\xa0\x80", "cut-\xe2\x82",
+      "",
+      "/a",
+      "a//b",
+      "a/../b",
+      "a/./b",
+      "..",
+      ".",
+      std::string("a\0b", 3),
+      "tab\there",
+      std::string(1025, 'k'),
+      "latin1-\xe9",
+      "overlong-\xc0\xaf",
+      "surrogate-\xed\xa0\x80",
+      "cut-\xe2\x82",
   };
   for (const std::string& key : bad) {
     MV_EXPECT_CODE(ValidateKey(key), StatusCode::kInvalidArgument);

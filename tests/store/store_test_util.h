@@ -16,7 +16,6 @@
 #include "util/io.h"
 #include "util/status.h"
 
-
 namespace mv::store {
 
 // Deterministic pseudo-random bytes (every byte value, NULs included).

@@ -2,12 +2,12 @@
 // environment (MV_TEST_S3_*). A missing variable fails the test: integration tests never skip.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "store/s3/s3_store.h"
 #include "support/require_env.h"
@@ -39,8 +39,11 @@ inline std::string UniquePrefix(const std::string& what) {
 
 inline s3::S3StoreOptions S3OptionsFor(const S3TestEnv& env, const std::string& prefix) {
   s3::S3StoreOptions o;
-  o.endpoint = {.scheme = "http", .authority = env.Authority(), .bucket = env.bucket,
-                .region = env.region, .virtual_hosted = false};
+  o.endpoint = {.scheme = "http",
+                .authority = env.Authority(),
+                .bucket = env.bucket,
+                .region = env.region,
+                .virtual_hosted = false};
   o.prefix = prefix;
   o.credentials = {env.access_key, env.secret_key, ""};
   return o;

@@ -82,7 +82,8 @@ TEST(Decompress, RoundTripsEveryFormat) {
 
 TEST(Decompress, ConcatenatedStreamsAreReadToTheEnd) {
   for (const Format& f : kFormats) {
-    Result<std::string> got = Decompress(f.encode("first\n") + f.encode("second\n"), f.compression, "x", 100);
+    Result<std::string> got =
+        Decompress(f.encode("first\n") + f.encode("second\n"), f.compression, "x", 100);
     ASSERT_TRUE(got.ok()) << CompressionName(f.compression) << ": " << got.status().ToString();
     EXPECT_EQ(*got, "first\nsecond\n");
   }
@@ -92,10 +93,11 @@ TEST(Decompress, DamageIsCorruptionNamingTheSource) {
   const std::string plain = Sample(100000);
   for (const Format& f : kFormats) {
     const std::string packed = f.encode(plain);
-    const std::string where = std::string("dists/x/Packages.") + std::string(CompressionName(f.compression));
-    for (const std::string& bad :
-         {packed.substr(0, packed.size() / 2), packed.substr(0, packed.size() - 1),
-          packed + "trailing garbage", std::string("<!DOCTYPE html><html></html>"), std::string()}) {
+    const std::string where =
+        std::string("dists/x/Packages.") + std::string(CompressionName(f.compression));
+    for (const std::string& bad : {packed.substr(0, packed.size() / 2),
+                                   packed.substr(0, packed.size() - 1), packed + "trailing garbage",
+                                   std::string("<!DOCTYPE html><html></html>"), std::string()}) {
       Result<std::string> got = Decompress(bad, f.compression, where, 1 << 20);
       ASSERT_FALSE(got.ok()) << where << " accepted " << bad.size() << " bytes";
       EXPECT_EQ(got.status().code(), StatusCode::kCorruption) << got.status().ToString();

@@ -1,8 +1,8 @@
 #include "util/status.h"
 
-#include <cerrno>
-
 #include <gtest/gtest.h>
+
+#include <cerrno>
 
 namespace mv {
 namespace {
@@ -34,8 +34,9 @@ TEST(StatusTest, ToStringSpeaksToTheReader) {
   EXPECT_EQ(Corruption("blob x").ToString(), "corrupt data: blob x");
   EXPECT_EQ(Internal("").ToString(), "internal error");
   EXPECT_EQ(InvalidArgument("").ToString(), "InvalidArgument");
-  for (const Status& s : {NotFound("a"), AlreadyExists("a"), PreconditionFailed("a"),
-                          PermissionDenied("a"), Unavailable("a"), Corruption("a"), Internal("a")}) {
+  for (const Status& s :
+       {NotFound("a"), AlreadyExists("a"), PreconditionFailed("a"), PermissionDenied("a"),
+        Unavailable("a"), Corruption("a"), Internal("a")}) {
     EXPECT_EQ(s.ToString().find(StatusCodeName(s.code())), std::string::npos) << s.ToString();
   }
 }

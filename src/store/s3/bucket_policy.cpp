@@ -1,10 +1,9 @@
 #include "store/s3/bucket_policy.h"
 
-#include <cctype>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cctype>
 
 #include "util/hash.h"
 
@@ -26,7 +25,8 @@ bool IsRange(std::string_view cidr) {
 }  // namespace
 
 Result<std::string> MergeReadPolicy(std::string_view existing, std::string_view bucket,
-                                    std::string_view prefix, const std::vector<std::string>& cidrs) {
+                                    std::string_view prefix,
+                                    const std::vector<std::string>& cidrs) {
   // Sids are alphanumeric: the prefix goes in as part of its hash.
   const std::string sid = "mirrorvaultread" + Sha256Hex(prefix).substr(0, 16);
   json::object policy{{"Version", "2012-10-17"}, {"Statement", json::array{}}};
@@ -47,7 +47,8 @@ Result<std::string> MergeReadPolicy(std::string_view existing, std::string_view 
   json::array& statements = policy["Statement"].as_array();
   json::array kept;
   for (json::value& s : statements) {
-    if (!s.is_object()) return Corruption("the bucket's policy has a Statement that is not an object");
+    if (!s.is_object())
+      return Corruption("the bucket's policy has a Statement that is not an object");
     const json::value* id = s.as_object().if_contains("Sid");
     if (id != nullptr && id->is_string() && id->as_string() == sid) continue;
     kept.push_back(std::move(s));
@@ -61,7 +62,8 @@ Result<std::string> MergeReadPolicy(std::string_view existing, std::string_view 
   if (!cidrs.empty()) {
     json::array ranges;
     for (const std::string& cidr : cidrs) {
-      if (!IsRange(cidr)) return InvalidArgument("not an address range: \"" + cidr.substr(0, 60) + "\"");
+      if (!IsRange(cidr))
+        return InvalidArgument("not an address range: \"" + cidr.substr(0, 60) + "\"");
       ranges.push_back(json::string(cidr));
     }
     statement["Condition"] = json::object{{"IpAddress", json::object{{"aws:SourceIp", ranges}}}};

@@ -2,7 +2,8 @@
 //   AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the profile AWS_PROFILE
 //   (or "default") of AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials) and AWS_CONFIG_FILE
 //   (~/.aws/config, sections "[profile NAME]" and "[default]"); region from AWS_REGION,
-//   AWS_DEFAULT_REGION or the profile; endpoint from AWS_ENDPOINT_URL or the profile's endpoint_url.
+//   AWS_DEFAULT_REGION or the profile; endpoint from AWS_ENDPOINT_URL or the profile's
+//   endpoint_url.
 // The environment and home directory are inputs, so tests never touch the real ones.
 #pragma once
 
@@ -27,7 +28,8 @@ struct AwsSettings {
   Credentials credentials;  // empty: anonymous (unsigned) requests
   std::string region;       // empty when nothing says
   std::string endpoint;     // empty when nothing says
-  std::string source;       // where the credentials came from, for messages ("environment", "profile dev in ~/.aws/credentials")
+  std::string source;  // where the credentials came from, for messages ("environment", "profile dev
+                       // in ~/.aws/credentials")
 };
 
 // InvalidArgument for a named profile that does not exist or a half-set key pair, naming the file.

@@ -1,18 +1,17 @@
 #include "store/s3/s3_xml.h"
 
-#include "util/encoding.h"
-
+#include <charconv>
 #include <pugixml.hpp>
 
-#include <charconv>
+#include "util/encoding.h"
 
 namespace mv::s3 {
 namespace {
 
 Result<pugi::xml_document> Load(std::string_view body, std::string_view what) {
   pugi::xml_document doc;
-  pugi::xml_parse_result parsed = doc.load_buffer(body.data(), body.size(), pugi::parse_default,
-                                                  pugi::encoding_utf8);
+  pugi::xml_parse_result parsed =
+      doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!parsed) {
     return Corruption("malformed S3 " + std::string(what) + " response at byte " +
                       std::to_string(parsed.offset) + ": " + parsed.description());
@@ -47,7 +46,8 @@ Result<std::string> UrlDecode(std::string_view s) {
     } else if (s[i] == '%') {
       if (i + 2 >= s.size()) return Corruption("truncated percent escape in listed key");
       int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-      if (hi < 0 || lo < 0) return Corruption("bad percent escape in listed key \"" + std::string(s) + "\"");
+      if (hi < 0 || lo < 0)
+        return Corruption("bad percent escape in listed key \"" + std::string(s) + "\"");
       out.push_back(static_cast<char>(hi << 4 | lo));
       i += 2;
     } else {

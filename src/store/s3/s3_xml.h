@@ -14,7 +14,7 @@
 namespace mv::s3 {
 
 struct S3Error {
-  std::string code;      // e.g. "NoSuchKey", "SlowDown"; empty when the body was not S3 XML
+  std::string code;  // e.g. "NoSuchKey", "SlowDown"; empty when the body was not S3 XML
   std::string message;
   std::string request_id;
 };

@@ -28,7 +28,8 @@ TEST(BucketPolicy, PublicReadOfOnePrefix) {
 TEST(BucketPolicy, RangesAndMerging) {
   // Another tool's statement and one of ours for another prefix are kept; ours for this prefix
   // is replaced, not duplicated.
-  std::string other = R"({"Version":"2012-10-17","Statement":{"Sid":"Theirs","Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::pub/*"}})";
+  std::string other =
+      R"({"Version":"2012-10-17","Statement":{"Sid":"Theirs","Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::pub/*"}})";
   Result<std::string> a = MergeReadPolicy(other, "pub", "ubuntu/", {});
   ASSERT_TRUE(a.ok());
   Result<std::string> b = MergeReadPolicy(*a, "pub", "debian/", {"127.0.0.1/32"});

@@ -1,9 +1,9 @@
 #include "store/s3/credentials.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace mv::s3 {
 namespace {
@@ -26,7 +26,8 @@ class CredentialsTest : public ::testing::Test {
 };
 
 TEST_F(CredentialsTest, EnvironmentWins) {
-  Write("credentials", "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = FILESECRET\n");
+  Write("credentials",
+        "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = FILESECRET\n");
   auto s = ResolveAwsSettings(Env({{"AWS_ACCESS_KEY_ID", "ENVKEY"},
                                    {"AWS_SECRET_ACCESS_KEY", "ENVSECRET"},
                                    {"AWS_SESSION_TOKEN", "TOKEN"},
@@ -43,8 +44,9 @@ TEST_F(CredentialsTest, NamedProfileFromBothFiles) {
   Write("credentials",
         "# comment\n[default]\naws_access_key_id=D\naws_secret_access_key=DS\n\n"
         "[dev]\n AWS_Access_Key_ID = DEV \naws_secret_access_key = DEVSECRET\n");
-  Write("config", "[default]\nregion = us-east-2\n[profile dev]\nregion = ap-south-1\n"
-                  "endpoint_url = http://127.0.0.1:7480\ns3 =\n  addressing_style = path\n");
+  Write("config",
+        "[default]\nregion = us-east-2\n[profile dev]\nregion = ap-south-1\n"
+        "endpoint_url = http://127.0.0.1:7480\ns3 =\n  addressing_style = path\n");
   auto s = ResolveAwsSettings(Env({{"AWS_PROFILE", "dev"}}));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->credentials.access_key_id, "DEV");

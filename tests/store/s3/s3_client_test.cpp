@@ -30,7 +30,9 @@ S3Client MakeClient(ManualClock& clock, std::shared_ptr<ScriptedHttpClient> http
   http::RetryPolicy retry{.max_attempts = 3};
   return S3Client({.scheme = virtual_hosted ? "https" : "http",
                    .authority = virtual_hosted ? "s3.eu-west-1.amazonaws.com" : "127.0.0.1:7480",
-                   .bucket = "my-bucket", .region = "eu-west-1", .virtual_hosted = virtual_hosted},
+                   .bucket = "my-bucket",
+                   .region = "eu-west-1",
+                   .virtual_hosted = virtual_hosted},
                   creds, http, retry, &clock);
 }
 
@@ -38,16 +40,22 @@ TEST(S3ClientTest, PathStyleEncodesKeysOnceAndSigns) {
   auto http = MakeHttp();
   ManualClock clock(FixedTime());
   S3Client client = MakeClient(clock, http, false);
-  ASSERT_TRUE(client.Send({.method = http::Method::kGet, .key = "pool/a b+c/ü~.deb",
-                           .query = {{"versionId", "x/y z"}}}).ok());
+  ASSERT_TRUE(client
+                  .Send({.method = http::Method::kGet,
+                         .key = "pool/a b+c/ü~.deb",
+                         .query = {{"versionId", "x/y z"}}})
+                  .ok());
   ASSERT_EQ(http->requests().size(), 1u);
   const http::Request r = http->requests()[0];
-  EXPECT_EQ(r.url, "http://127.0.0.1:7480/my-bucket/pool/a%20b%2Bc/%C3%BC~.deb?versionId=x%2Fy%20z");
+  EXPECT_EQ(r.url,
+            "http://127.0.0.1:7480/my-bucket/pool/a%20b%2Bc/%C3%BC~.deb?versionId=x%2Fy%20z");
   auto auth = http::FindHeader(r.headers, "authorization");
   ASSERT_TRUE(auth.has_value());
-  EXPECT_TRUE(auth->starts_with("AWS4-HMAC-SHA256 Credential=AKID/20150830/eu-west-1/s3/aws4_request"))
+  EXPECT_TRUE(
+      auth->starts_with("AWS4-HMAC-SHA256 Credential=AKID/20150830/eu-west-1/s3/aws4_request"))
       << *auth;
-  EXPECT_NE(auth->find("SignedHeaders=host;x-amz-content-sha256;x-amz-date"), std::string::npos) << *auth;
+  EXPECT_NE(auth->find("SignedHeaders=host;x-amz-content-sha256;x-amz-date"), std::string::npos)
+      << *auth;
   EXPECT_EQ(http::FindHeader(r.headers, "x-amz-date"), "20150830T123600Z");
   EXPECT_EQ(http::FindHeader(r.headers, "x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
   EXPECT_FALSE(http::FindHeader(r.headers, "host").has_value()) << "curl sends Host itself";
@@ -61,9 +69,10 @@ TEST(S3ClientTest, VirtualHostedPutsTheBucketInTheHost) {
   ASSERT_TRUE(client.Send({.method = http::Method::kHead, .key = "k"}).ok());
   EXPECT_EQ(http->requests()[0].url, "https://my-bucket.s3.eu-west-1.amazonaws.com/k");
   EXPECT_EQ(http::FindHeader(http->requests()[0].headers, "x-amz-security-token"), "SESSION");
-  EXPECT_NE(client.PresignGet("k", std::chrono::seconds(60)).find(
-                "https://my-bucket.s3.eu-west-1.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256"),
-            std::string::npos);
+  EXPECT_NE(
+      client.PresignGet("k", std::chrono::seconds(60))
+          .find("https://my-bucket.s3.eu-west-1.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256"),
+      std::string::npos);
 }
 
 TEST(S3ClientTest, AnonymousRequestsAreUnsigned) {

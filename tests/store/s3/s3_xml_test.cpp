@@ -31,14 +31,19 @@ TEST(S3XmlTest, RejectsMalformedListings) {
   EXPECT_EQ(ParseListObjectsV2("<ListBucketResult><Contents>", false).status().code(),
             StatusCode::kCorruption);
   EXPECT_EQ(ParseListObjectsV2("<Other/>", false).status().code(), StatusCode::kCorruption);
+  EXPECT_FALSE(
+      ParseListObjectsV2("<ListBucketResult><Contents><Key>k</Key><Size>-1</Size></Contents>"
+                         "</ListBucketResult>",
+                         false)
+          .ok());
   EXPECT_FALSE(ParseListObjectsV2(
-                   "<ListBucketResult><Contents><Key>k</Key><Size>-1</Size></Contents>"
-                   "</ListBucketResult>", false).ok());
-  EXPECT_FALSE(ParseListObjectsV2(
-                   "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>", false).ok());
-  EXPECT_FALSE(ParseListObjectsV2(
-                   "<ListBucketResult><Contents><Key>%4</Key><Size>1</Size></Contents>"
-                   "</ListBucketResult>", true).ok());
+                   "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>", false)
+                   .ok());
+  EXPECT_FALSE(
+      ParseListObjectsV2("<ListBucketResult><Contents><Key>%4</Key><Size>1</Size></Contents>"
+                         "</ListBucketResult>",
+                         true)
+          .ok());
 }
 
 TEST(S3XmlTest, ParsesErrors) {
@@ -51,9 +56,10 @@ TEST(S3XmlTest, ParsesErrors) {
 }
 
 TEST(S3XmlTest, CompleteMultipartMayFailWith200) {
-  EXPECT_TRUE(ParseCompleteMultipartUpload(
-                  "<CompleteMultipartUploadResult><ETag>\"x-2\"</ETag></CompleteMultipartUploadResult>")
-                  .ok());
+  EXPECT_TRUE(
+      ParseCompleteMultipartUpload(
+          "<CompleteMultipartUploadResult><ETag>\"x-2\"</ETag></CompleteMultipartUploadResult>")
+          .ok());
   Status st = ParseCompleteMultipartUpload("<Error><Code>InternalError</Code></Error>");
   EXPECT_TRUE(st.retryable());
 }
