@@ -38,12 +38,7 @@ Status ObjectStore::GetFile(const std::string& key, const std::string& path,
   if (!fd.valid()) return ErrnoStatus(errno, "create " + tmp);
   auto writer = MakeFdWriter(fd.get(), path);
   Status st = Get(key, *writer, options);
-  if (st.ok() && ::fsync(fd.get()) != 0) st = ErrnoStatus(errno, "fsync " + tmp);
-  if (st.ok()) st = fd.Close(tmp);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0)
-    st = ErrnoStatus(errno, "rename to " + path);
-  if (!st.ok()) ::unlink(tmp.c_str());
-  return st;
+  return MoveTempFileIntoPlace(fd, tmp, path, std::move(st));
 }
 
 Result<std::string> ObjectStore::GetBytes(const std::string& key, const GetOptions& options) {

@@ -142,6 +142,18 @@ std::string TempSiblingPath(const std::string& path) {
   return path + suffix;
 }
 
+Status MoveTempFileIntoPlace(UniqueFd& fd, const std::string& tmp, const std::string& path,
+                             Status written) {
+  Status st = std::move(written);
+  if (st.ok() && ::fsync(fd.get()) != 0) st = ErrnoStatus(errno, "fsync " + tmp);
+  if (st.ok()) st = fd.Close(tmp);
+  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+    st = ErrnoStatus(errno, "rename to " + path);
+  }
+  if (!st.ok()) ::unlink(tmp.c_str());
+  return st;
+}
+
 Status WriteAll(int fd, std::string_view data, std::string_view what) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());

@@ -72,6 +72,12 @@ std::unique_ptr<Writer> MakeFdWriter(int fd, std::string name);
 // into place; the prefix marks leftovers as temporary.
 std::string TempSiblingPath(const std::string& path);
 
+// Ends the writing of `tmp` (a TempSiblingPath of `path`) through `fd`: when `written` is OK,
+// fsync, close and rename it onto `path`; when `written` or any of those fails, `tmp` is removed.
+// Returns the first failure.
+Status MoveTempFileIntoPlace(UniqueFd& fd, const std::string& tmp, const std::string& path,
+                             Status written);
+
 // Writes everything in `data` to `fd`, retrying short writes and EINTR.
 Status WriteAll(int fd, std::string_view data, std::string_view what);
 

@@ -286,12 +286,7 @@ Status MultipartTransfer::GetFile(const std::string& key, const std::string& pat
         },
         {.max_in_flight = MaxInFlight()});
   }
-  if (st.ok() && ::fsync(fd.get()) != 0) st = ErrnoStatus(errno, "fsync " + tmp);
-  if (st.ok()) st = fd.Close(tmp);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0)
-    st = ErrnoStatus(errno, "rename to " + path);
-  if (!st.ok()) ::unlink(tmp.c_str());
-  return st;
+  return MoveTempFileIntoPlace(fd, tmp, path, std::move(st));
 }
 
 Status MultipartTransfer::Copy(const std::string& source_path, const std::string& dst_key,
