@@ -388,7 +388,7 @@ Status HttpServer::Listen() {
   const std::string& listen = impl_->options.listen;
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) {
-    return InvalidArgument("--listen " + listen + ": expected HOST:PORT");
+    return InvalidArgument("listen address " + listen + ": expected HOST:PORT");
   }
   std::string host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
@@ -403,11 +403,13 @@ Status HttpServer::Listen() {
     port = -1;
   }
   if (port < 0 || port > 65535) {
-    return InvalidArgument("--listen " + listen + ": the port is not a number from 0 to 65535");
+    return InvalidArgument("listen address " + listen +
+                           ": the port is not a number from 0 to 65535");
   }
   beast::error_code ec;
   auto address = asio::ip::make_address(host, ec);
-  if (ec) return InvalidArgument("--listen " + listen + ": \"" + host + "\" is not an IP address");
+  if (ec)
+    return InvalidArgument("listen address " + listen + ": \"" + host + "\" is not an IP address");
   tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
   auto& a = impl_->acceptor;
   a.open(endpoint.protocol(), ec);

@@ -462,10 +462,12 @@ Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
   if (options.keyring.empty() && !options.no_verify) {
     return InvalidArgument("mirror " + options.archive +
                            ": no keyring to check the Release signatures with; give --keyring "
-                           "FILE (or --no-verify to mirror without checking them)");
+                           "FILE (keyring = \"FILE\" in the archive's configuration), or "
+                           "--no-verify (no_verify = true) to mirror without checking them");
   }
   if (!options.packages.empty() && !options.filter.empty()) {
-    return InvalidArgument("mirror " + options.archive + ": give --packages or --filter, not both");
+    return InvalidArgument("mirror " + options.archive +
+                           ": give packages or a filter (--packages or --filter), not both");
   }
   for (const std::string& suite : options.suites) {
     if (!apt::IsSafeRelativePath(suite)) {

@@ -64,8 +64,10 @@ Result<SuiteRelease> FetchSuiteRelease(UpstreamFetcher& fetcher, const std::stri
     }
     if (!no_verify) {
       if (!detached.ok()) {
-        return InvalidArgument(where + ": " + shown_rel + " has no signature (no InRelease, no " +
-                               "Release.gpg); use --no-verify to mirror it unverified");
+        return InvalidArgument(
+            where + ": " + shown_rel + " has no signature (no InRelease, no " +
+            "Release.gpg); mirror it unverified with --no-verify (no_verify = true in "
+            "the archive's configuration)");
       }
       MV_ASSIGN_OR_RETURN(apt::VerifiedRelease v,
                           apt::VerifyDetachedRelease(*release, *detached, keyring, shown_rel));

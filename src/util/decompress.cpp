@@ -99,7 +99,7 @@ Result<std::string> Xz(std::string_view data, std::string_view where, size_t max
 
 Result<std::string> Gzip(std::string_view data, std::string_view where, size_t max_output) {
   Output out(where, max_output);
-  MV_RETURN_IF_ERROR(EachMember(data, [&](size_t offset) -> Result<size_t> {
+  Status decoded = EachMember(data, [&](size_t offset) -> Result<size_t> {
     z_stream s{};
     if (inflateInit2(&s, 16 + MAX_WBITS) != Z_OK) {
       return Internal(std::string(where) + ": cannot start the gzip decoder");
@@ -119,13 +119,14 @@ Result<std::string> Gzip(std::string_view data, std::string_view where, size_t m
       }
     }
     return data.size() - s.avail_in;  // inputs beyond 4 GiB are not indexes
-  }));
+  });
+  if (!decoded.ok()) return decoded;
   return std::move(out).Take();
 }
 
 Result<std::string> Bzip2(std::string_view data, std::string_view where, size_t max_output) {
   Output out(where, max_output);
-  MV_RETURN_IF_ERROR(EachMember(data, [&](size_t offset) -> Result<size_t> {
+  Status decoded = EachMember(data, [&](size_t offset) -> Result<size_t> {
     bz_stream s{};
     if (BZ2_bzDecompressInit(&s, 0, 0) != BZ_OK) {
       return Internal(std::string(where) + ": cannot start the bzip2 decoder");
@@ -147,7 +148,8 @@ Result<std::string> Bzip2(std::string_view data, std::string_view where, size_t 
       }
     }
     return data.size() - s.avail_in;
-  }));
+  });
+  if (!decoded.ok()) return decoded;
   return std::move(out).Take();
 }
 
