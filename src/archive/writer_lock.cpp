@@ -117,7 +117,7 @@ WriterLock::WriterLock(std::shared_ptr<db::Database> database, std::string archi
 
 Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Database> database,
                                                         std::string archive,
-                                                        WriterLockOptions options) {
+                                                        const WriterLockOptions& options) {
   Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
   const std::string space = LocalPidSpace();
   std::string owner = (options.owner.empty() ? std::string("mirrorvault") : options.owner);

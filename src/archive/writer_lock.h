@@ -42,7 +42,7 @@ class WriterLock {
   // `wait` ran out: "archive 'A' is being written by OWNER (since T, lease until T2)".
   static Result<std::unique_ptr<WriterLock>> Acquire(std::shared_ptr<db::Database> database,
                                                      std::string archive,
-                                                     WriterLockOptions options);
+                                                     const WriterLockOptions& options);
   // Stops renewing and releases the row (if still ours).
   ~WriterLock();
   WriterLock(const WriterLock&) = delete;

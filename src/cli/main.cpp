@@ -1,5 +1,6 @@
 // mirrorvault: one binary, one subcommand per job. Only wiring lives here.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
 
 #include "cli/archive_access.h"
@@ -9,7 +10,9 @@
 #include "util/log.h"
 #include "util/version.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   using namespace mv::cli;
   CLI::App app{"mirrorvault: every state of software package archives on object storage"};
   app.require_subcommand(1);
@@ -52,4 +55,18 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    // A bug (or memory exhausted), not the user's mistake: said plainly, not as an abort.
+    std::fprintf(stderr, "mirrorvault: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "mirrorvault: internal error\n");
+  }
+  return mv::cli::kExitFailure;
 }

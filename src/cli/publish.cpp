@@ -143,8 +143,12 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
         results[i] = s.status().WithContext(args.targets[i]);
         return;
       }
-      std::printf("%s %s: %s\n", args.cleanup ? "cleanup" : (archive + "@" + run_id).c_str(),
-                  args.targets[i].c_str(), Describe(*s).c_str());
+      std::string what = "cleanup";
+      if (!args.cleanup) {
+        what = archive;
+        what += "@" + run_id;
+      }
+      std::printf("%s %s: %s\n", what.c_str(), args.targets[i].c_str(), Describe(*s).c_str());
       std::fflush(stdout);
     });
   }

@@ -54,7 +54,8 @@ int RunCp(CliContext& context, const CpArgs& args) {
             << " in "
             << FormatDuration(std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000)))
             << " ("
-            << FormatSizeHuman(static_cast<uint64_t>(seconds > 0 ? summary->bytes / seconds : 0))
+            << FormatSizeHuman(static_cast<uint64_t>(
+                   seconds > 0 ? static_cast<double>(summary->bytes) / seconds : 0))
             << "/s)";
   if (!summary->failures.empty()) std::cerr << "; " << summary->failures.size() << " failed";
   std::cerr << "\n";

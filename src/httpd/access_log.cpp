@@ -1,6 +1,7 @@
 #include "httpd/access_log.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -72,7 +73,7 @@ std::string AccessLog::Format(const AccessRecord& r) {
   out += ' ';
   AppendQuoted(out, r.user_agent);
   // Seconds with six decimals, without printf's floating-point path.
-  uint64_t micros = static_cast<uint64_t>(r.seconds * 1e6 + 0.5);
+  uint64_t micros = static_cast<uint64_t>(std::llround(r.seconds * 1e6));
   std::string frac = std::to_string(micros % 1000000);
   out += ' ' + std::to_string(micros / 1000000) + '.' + std::string(6 - frac.size(), '0') + frac;
   return out;

@@ -101,8 +101,8 @@ Result<TempFile> TempFile::Create(const std::string& dir) {
 }
 
 Result<std::optional<TempFile>> TempFile::CreateUnnamed(const std::string& dir) {
-  static const bool have_proc = ::access("/proc/self/fd", X_OK) == 0;
-  if (!have_proc) return std::optional<TempFile>();
+  static const bool kHaveProc = ::access("/proc/self/fd", X_OK) == 0;
+  if (!kHaveProc) return std::optional<TempFile>();
   UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
   if (fd.valid()) return std::optional<TempFile>(TempFile(std::string(), std::move(fd)));
   if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {

@@ -165,7 +165,6 @@ Compression CompressionFromName(std::string_view name) {
 std::string_view StripCompressionExtension(std::string_view name) {
   switch (CompressionFromName(name)) {
     case Compression::kXz:
-      return name.substr(0, name.size() - 3);
     case Compression::kGzip:
       return name.substr(0, name.size() - 3);
     case Compression::kBzip2:

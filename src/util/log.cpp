@@ -71,7 +71,7 @@ Result<LogLevel> ParseLogLevel(std::string_view name) {
 }
 
 std::string_view LogLevelNames() {
-  static const std::string names = [] {
+  static const std::string kNames = [] {
     std::string out;
     for (size_t i = 0; i < kLevels.size(); ++i) {
       if (i > 0) out += i + 1 == kLevels.size() ? " or " : ", ";
@@ -79,7 +79,7 @@ std::string_view LogLevelNames() {
     }
     return out;
   }();
-  return names;
+  return kNames;
 }
 
 std::string_view LogLevelName(LogLevel level) {
