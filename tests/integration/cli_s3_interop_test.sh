@@ -109,7 +109,7 @@ expect_error "bad addressing style" 2 "addressing" -- mvs ls "s3://$bucket/?addr
 expect_error "unknown scheme" 2 "not a store URL" -- mvs ls "gs://bucket/x"
 expect_error "invalid key" 2 "invalid object key" -- mvs cat "s3://$bucket/a//b"
 expect_error "cp of a directory without --recursive" 2 "use --recursive" -- mvs cp "$src" "s3://$bucket/$run/x"
-expect_error "missing local source" 1 "NotFound.*no-such-file" -- mvs cp "$work/no-such-file" "s3://$bucket/$run/x"
+expect_error "missing local source" 1 "not found.*no-such-file" -- mvs cp "$work/no-such-file" "s3://$bucket/$run/x"
 
 # 6. Removal.
 check "rm --recursive removes the tree" mvs rm --recursive "s3://$bucket/$run/"

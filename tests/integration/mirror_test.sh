@@ -317,6 +317,7 @@ for mode in '{"mode": "reset_after_bytes", "bytes": 3000, "count": 6, "per": "re
             '{"mode": "delay", "ms": 300, "count": 20}'; do
   n=$((n + 1))
   curl -sf -X POST -d "$mode" "http://127.0.0.1:$cport/mode" >/dev/null || fail "proxy control"
+  mkdir -p "$work/faults-$n"  # a catalog is made only in a folder that exists
   fs="file://$work/faults-$n/store"; fc="sqlite://$work/faults-$n/catalog.db"
   out=$("$mv" mirror deb --upstream "http://127.0.0.1:$pport/$name" --suites bookworm --archs amd64 --sources \
         --keyring "$keydir/keyring.gpg" --no-progress --store "$fs" --catalog "$fc" 2>&1)
