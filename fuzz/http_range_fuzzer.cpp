@@ -20,11 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (r.kind == Kind::kPartial) {
     MV_FUZZ_CHECK(r.first <= r.last && r.last < file_size, header);
   }
-  mv::server::Request request;
+  mv::httpd::Request request;
   request.method = "GET";
   request.range = header;
   mv::server::StoredFile file{.blob_key = "blobs/x", .sha256_hex = "ab", .size = file_size};
-  mv::server::Response answer = mv::server::ServeStoredFile(request, file);
+  mv::httpd::Response answer = mv::server::ServeStoredFile(request, file);
   switch (r.kind) {
     case Kind::kWhole:
       MV_FUZZ_CHECK(answer.status == 200 && answer.blob && answer.blob->length == file_size,
