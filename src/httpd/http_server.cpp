@@ -103,7 +103,10 @@ struct HttpServer::Impl {
       http::response<http::empty_body> m{static_cast<http::status>(response.status), version};
       SetHeaders(m, response, keep_alive);
       if (head && response.status != 304) {
-        m.set(http::field::content_length, std::to_string(response.ContentLength()));
+        // The length a GET would send: `body` holds the in-memory body (response.body was moved
+        // into it), a blob its own length.
+        const uint64_t length = response.blob ? response.blob->length : body.size();
+        m.set(http::field::content_length, std::to_string(length));
       }
       auto [ec, n] = co_await http::async_write(s.stream, m, kNoThrow);
       co_return ec;

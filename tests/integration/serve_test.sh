@@ -127,6 +127,12 @@ cmp -s <(curl -s -r 200000-600000 "$base/archive/files/now/big/file.bin") \
 head=$(curl -sI "$base/archive/files/now/big/file.bin")
 grep -qi "^content-length: 3000000" <<<"$head" && grep -qi '^etag: "' <<<"$head" &&
   pass "HEAD: Content-Length and ETag, no body" || fail "HEAD: $head"
+# ("now" redirects to the run: follow it, and read the last answer's length.)
+listing_get=$(curl -sL "$base/archive/files/now/big/" | wc -c)
+listing_head=$(curl -sIL "$base/archive/files/now/big/" | tr -d '\r' | sed -n 's/^[Cc]ontent-[Ll]ength: //p' | tail -1)
+[ "$listing_get" -gt 0 ] && [ "$listing_head" = "$listing_get" ] &&
+  pass "HEAD of a listing: the Content-Length of its GET ($listing_get)" ||
+  fail "HEAD of a listing: Content-Length '$listing_head', GET sends $listing_get bytes"
 etag=$(grep -i '^etag:' <<<"$head" | cut -d' ' -f2 | tr -d '\r')
 [ "$(code -H "If-None-Match: $etag" "$base/archive/files/now/big/file.bin")" = 304 ] &&
   pass "If-None-Match: 304" || fail "If-None-Match"
