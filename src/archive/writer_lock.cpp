@@ -15,6 +15,9 @@
 namespace mv::archive {
 namespace {
 
+// The words of the "someone else holds the lock" answer, which IsWriterLockBusy recognises.
+constexpr std::string_view kBusyPhrase = "is being written by";
+
 std::string FormatMs(int64_t ms) {
   // Within years 1970-2261 (what system_clock holds); a stranger value is shown as it is.
   if (ms < 0 || ms > int64_t{9'000'000'000'000}) return std::to_string(ms) + " ms";
@@ -137,10 +140,9 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Data
       continue;  // read back who holds it now
     }
     if (clock.SteadyNow() >= deadline) {
-      return Unavailable("archive '" + archive + "' is being written by " + holder.owner +
-                         " (since " + FormatMs(holder.acquired_ms) + ", lease until " +
-                         FormatMs(holder.expires_ms) +
-                         "); wait for it to finish, or pass --wait DURATION");
+      return Unavailable("archive '" + archive + "' " + std::string(kBusyPhrase) + " " +
+                         holder.owner + " (since " + FormatMs(holder.acquired_ms) +
+                         ", lease until " + FormatMs(holder.expires_ms) + ")");
     }
     clock.SleepFor(std::min<std::chrono::nanoseconds>(std::chrono::milliseconds(500),
                                                       deadline - clock.SteadyNow()));
@@ -215,6 +217,11 @@ Status WriterLock::Release() {
   const db::Value params[] = {archive_, owner_};
   return conn->Execute("DELETE FROM archive_locks WHERE archive = $1 AND owner = $2", params)
       .status();
+}
+
+bool IsWriterLockBusy(const Status& status) {
+  return status.code() == StatusCode::kUnavailable &&
+         status.message().find(kBusyPhrase) != std::string_view::npos;
 }
 
 }  // namespace mv::archive

@@ -40,6 +40,7 @@ class WriterLock {
  public:
   // Takes the lock of `archive`. Unavailable (retryable) when another live owner holds it and
   // `wait` ran out: "archive 'A' is being written by OWNER (since T, lease until T2)".
+  // IsWriterLockBusy tells that answer apart from other Unavailable ones.
   static Result<std::unique_ptr<WriterLock>> Acquire(std::shared_ptr<db::Database> database,
                                                      std::string archive,
                                                      const WriterLockOptions& options);
@@ -75,5 +76,9 @@ class WriterLock {
   bool released_ GUARDED_BY(mu_) = false;
   std::thread renewer_;
 };
+
+// True for WriterLock::Acquire's answer when another writer held the lock until `wait` ran out
+// (callers add their own hint: a CLI names its waiting option, a job service retries).
+bool IsWriterLockBusy(const Status& status);
 
 }  // namespace mv::archive

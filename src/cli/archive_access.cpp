@@ -5,6 +5,7 @@
 #include "archive/node_source.h"
 #include "archive/recovery.h"
 #include "archive/run_view.h"
+#include "archive/writer_lock.h"
 #include "db/database.h"
 #include "util/units.h"
 
@@ -60,6 +61,13 @@ Status ParseRunIdAndWait(const std::string& run_id, const std::string& wait,
   if (!parsed.ok()) return parsed.status().WithContext("--wait");
   *wait_out = *parsed;
   return Status::Ok();
+}
+
+Status WithLockWaitHint(Status status) {
+  if (!archive::IsWriterLockBusy(status)) return status;
+  return Status(status.code(),
+                status.message() + "; wait for it to finish, or pass --wait DURATION",
+                status.retryable());
 }
 
 void PrintPackageIndexOutcome(const importer::IndexOutcome& outcome) {

@@ -45,6 +45,10 @@ Result<archive::RunRow> ResolveOtherRun(OpenedRun& opened, const std::string& sp
 Status ParseRunIdAndWait(const std::string& run_id, const std::string& wait,
                          std::optional<RunId>* run_id_out, std::chrono::milliseconds* wait_out);
 
+// An importing command's failure, with the hint of its --wait option when another writer held the
+// archive's lock.
+Status WithLockWaitHint(Status status);
+
 // One line on stdout about the package index after an import or mirror ("package index: ..."),
 // or a warning on stderr when it could not be updated.
 void PrintPackageIndexOutcome(const importer::IndexOutcome& outcome);

@@ -44,7 +44,7 @@ int RunImport(CliContext& context, const ImportArgs& args) {
   Result<importer::ImportSummary> summary =
       importer::ImportLocalTree(access->store, *access->catalog, options);
   progress.Finish();
-  if (!summary.ok()) return ReportError(summary.status());
+  if (!summary.ok()) return ReportError(WithLockWaitHint(summary.status()));
   const archive::RunRecord& r = summary->record;
   const double secs = std::chrono::duration<double>(summary->elapsed).count();
   std::cout << "imported " << r.archive << "@" << r.run_id.ToString() << ": " << r.files

@@ -77,7 +77,7 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
   Result<importer::MirrorSummary> summary = importer::MirrorUpstream(
       access->store, *access->catalog, context.store_context().http, options);
   progress.Finish();
-  if (!summary.ok()) return ReportError(summary.status());
+  if (!summary.ok()) return ReportError(WithLockWaitHint(summary.status()));
   const archive::RunRecord& r = summary->record;
   const double secs = std::chrono::duration<double>(summary->elapsed).count();
   std::cout << "mirrored " << r.archive << "@" << r.run_id.ToString() << ": " << r.files

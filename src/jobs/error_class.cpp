@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "archive/writer_lock.h"
+
 namespace mv::jobs {
 namespace {
 
@@ -47,7 +49,7 @@ ErrorClass Classify(const Status& status) {
         out.name = "http_429";
       } else if (http >= 500) {
         out.name = "http_5xx";
-      } else if (Contains(m, "is being written by")) {
+      } else if (archive::IsWriterLockBusy(status)) {
         out.name = "lock_held";
       } else if (Contains(m, "timed out") || Contains(m, "timeout") || http == 408) {
         out.name = "timeout";

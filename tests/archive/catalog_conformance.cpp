@@ -256,6 +256,10 @@ TEST_P(CatalogConformance, SecondWriterOfAnArchiveIsRefusedWithTheHolderNamed) {
   EXPECT_NE(second.status().message().find("'debian' is being written by importer-one"),
             std::string::npos)
       << second.status().message();
+  EXPECT_TRUE(archive::IsWriterLockBusy(second.status()));
+  EXPECT_FALSE(archive::IsWriterLockBusy(Unavailable("connection refused")));
+  EXPECT_EQ(second.status().message().find("--wait"), std::string::npos)
+      << "the archive layer names no command-line option: " << second.status().message();
   // Another archive is independent.
   auto other = archive::WriterLock::Acquire(db, "ubuntu", {.owner = "importer-two"});
   ASSERT_TRUE(other.ok()) << other.status().ToString();
