@@ -10,15 +10,18 @@
 #     exit 0, the 88 packages resolved, each .deb byte-identical to upstream's, /bin/sh -> dash on
 #     merged /usr, DIR/debootstrap/ ready for the second stage; every request answered 200;
 #   - the second stage, `chroot DIR /debootstrap/debootstrap --second-stage` (root; it mounts /proc
-#     and /sys in DIR): exit 0, 88 packages "install ok installed", no mount left; then the new
-#     system's own apt-get update against the run is clean. When the machine cannot run it (not
-#     root, no chroot, no proc mount) the test says why and asserts the first stage only;
+#     and /sys in DIR), in a private mount namespace (`unshare --mount`), so that its mounts are
+#     gone with its last process even if it is killed: exit 0, 88 packages "install ok installed",
+#     no mount left; then the new system's own apt-get update against the run is clean. When the
+#     machine cannot run it (no chroot, no mount namespace, no proc mount) the test says why and
+#     asserts the first stage only;
 #   - first stage again from the run published to an S3 bucket (Ceph RGW, --public-read), read
 #     anonymously over plain HTTP as a mirror: the same checks. (The second stage installs what the
 #     first one downloaded and fetches nothing, so it is run once.)
 #
-# Whatever happens, the exit trap unmounts everything under the bootstrap folders (deepest first)
-# before removing them with --one-file-system, stops serve and removes the bucket.
+# Whatever happens, the exit trap stops a debootstrap still running (long steps run in the
+# background, so that a signal is handled at once), unmounts anything under the bootstrap folders
+# (deepest first) before removing them with --one-file-system, stops serve and removes the bucket.
 #
 #   debootstrap_test.sh PATH/TO/mirrorvault   (root; needs the MV_TEST_HTTP_* and MV_TEST_S3_*
 #                                               environment, and debootstrap installed)
@@ -56,8 +59,23 @@ unmount_all() {
   [ -z "$(mounts_under "$1")" ]
 }
 server_pid=""
+step_pid=""
 bucket_made=0
+# step LOG CMD...: CMD under `timeout 300` in the background, its output in LOG; waits for it and
+# returns its status. A signal to the test interrupts the wait at once; the exit trap stops CMD
+# (timeout passes the signal on to it) and waits for it before unmounting anything.
+step() {
+  local log=$1 rc
+  shift
+  timeout 300 "$@" >"$log" 2>&1 &
+  step_pid=$!
+  wait "$step_pid"
+  rc=$?
+  step_pid=""
+  return $rc
+}
 cleanup() {
+  [ -n "$step_pid" ] && kill "$step_pid" 2>/dev/null && wait "$step_pid" 2>/dev/null
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   local d
   for d in "$work"/root-*; do
@@ -109,8 +127,8 @@ served=http://127.0.0.1:$SERVE_PORT/archive/deb/$run/
 first_stage() {
   local label=$1 url=$2 dir=$3 t rc n f same=0 sh
   t=$(now)
-  timeout 300 debootstrap --variant=minbase --foreign --arch=amd64 --keyring="$keyring" \
-    bookworm "$dir" "$url" >"$work/first-$label.log" 2>&1
+  step "$work/first-$label.log" debootstrap --variant=minbase --foreign --arch=amd64 --keyring="$keyring" \
+    bookworm "$dir" "$url"
   rc=$?
   if [ $rc != 0 ]; then
     fail "$label: debootstrap --foreign exited $rc: $(grep -E '^[EW]:' "$work/first-$label.log" | head -3 | tr '\n' ' ')"
@@ -160,11 +178,8 @@ second_stage_blocker() { # prints why this machine cannot run the second stage; 
   local err
   err=$(chroot "$root_served" /bin/sh -c 'exit 0' 2>&1) || { echo "chroot into the first stage fails: $err"; return; }
   mkdir -p "$work/proc-probe"
-  if err=$(mount -t proc proc "$work/proc-probe" 2>&1); then
-    umount "$work/proc-probe"
-  else
-    echo "mount -t proc is refused (the second stage mounts /proc in the chroot): $err"
-  fi
+  err=$(unshare --mount --propagation private sh -c 'mount -t proc proc "$1" && umount "$1"' sh "$work/proc-probe" 2>&1) ||
+    echo "a private mount namespace with /proc mounted in it is refused (the second stage mounts /proc in the chroot): $err"
 }
 if [ $ok_served != 0 ]; then
   fail "second stage: not run, the first stage failed"
@@ -172,16 +187,16 @@ elif blocker=$(second_stage_blocker) && [ -n "$blocker" ]; then
   echo "NOTE second stage NOT run on this machine: $blocker. The first stage was asserted above."
 else
   t=$(now)
-  timeout 300 chroot "$root_served" /debootstrap/debootstrap --second-stage >"$work/second.log" 2>&1
+  step "$work/second.log" unshare --mount --propagation private chroot "$root_served" /debootstrap/debootstrap --second-stage
   rc=$?
   left=$(mounts_under "$root_served" | tr '\n' ' ')
   if [ $rc = 0 ] && grep -q '^I: Base system installed successfully' "$work/second.log"; then
-    pass "second stage: chroot DIR /debootstrap/debootstrap --second-stage: exit 0 ($(since "$t"))"
+    pass "second stage: unshare --mount chroot DIR /debootstrap/debootstrap --second-stage: exit 0 ($(since "$t"))"
   else
     fail "second stage exited $rc: $(grep -E '^[EW]:' "$work/second.log" | head -3 | tr '\n' ' ')"
     tail -15 "$work/second.log"
   fi
-  [ -z "$left" ] && pass "second stage: nothing left mounted under DIR" || fail "second stage left mounts: $left"
+  [ -z "$left" ] && pass "second stage: no mount under DIR outside its namespace" || fail "second stage left mounts: $left"
   installed=$(chroot "$root_served" dpkg-query -W -f '${Package} ${Status}\n' 2>&1 | grep -c ' install ok installed$')
   [ "$installed" = "$nnames" ] && [ ! -e "$root_served/debootstrap" ] &&
     pass "second stage: dpkg in DIR knows $installed packages, each 'install ok installed'; DIR/debootstrap is gone" ||
@@ -190,7 +205,7 @@ else
   mkdir -p "$root_served/etc/apt/keyrings"
   cp "$keyring" "$root_served/etc/apt/keyrings/mirrorvault-test.gpg"
   echo "deb [signed-by=/etc/apt/keyrings/mirrorvault-test.gpg] $served bookworm main" >"$root_served/etc/apt/sources.list"
-  if chroot "$root_served" apt-get -o Acquire::Check-Valid-Until=true update >"$work/apt-chroot.log" 2>&1 &&
+  if step "$work/apt-chroot.log" chroot "$root_served" apt-get -o Acquire::Check-Valid-Until=true update &&
     ! grep -qE '^(W|E):' "$work/apt-chroot.log"; then
     pass "second stage: the new system's apt-get update against deb@$run is clean"
   else
