@@ -35,7 +35,8 @@ command -v debootstrap >/dev/null || { echo "FAIL: debootstrap is missing (scrip
 # The first stage makes device nodes and files owned by root: it cannot run as another user.
 [ "$(id -u)" = 0 ] || { echo "FAIL: debootstrap needs root (uid $(id -u))"; exit 1; }
 
-work=$(mktemp -d /tmp/mv-debootstrap.XXXXXX)
+# The real path: mount points are matched against it in /proc/self/mountinfo.
+work=$(realpath "$(mktemp -d "${TMPDIR:-/tmp}/mv-debootstrap.XXXXXX")")
 name=debootstrap-test-$$-$RANDOM
 up=$MV_TEST_HTTP_ROOT/$name
 bucket=mvboot-$$-$RANDOM
