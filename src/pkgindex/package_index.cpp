@@ -62,12 +62,17 @@ Status AddPackages(db::Connection& c, const RunPackages& pkgs,
                                       "ON CONFLICT DO NOTHING", 4, files));
   }
   std::map<std::tuple<std::string, std::string, std::string, std::string>, int64_t> binary_ids;
+  // Every binary names a source package, as on snapshot.debian.org: the source of its Source:
+  // field (its own name and version without one) is known even where no Sources index lists it
+  // (a binary-only mirror), with no source files.
+  std::set<std::pair<std::string, std::string>> named_sources;
   std::vector<Value> files;
   for (const apt::BinaryPackage& b : pkgs.binaries) {
     if (new_binaries.count({b.package, b.version}) == 0) continue;
     auto key = std::make_tuple(b.package, b.version, b.source, b.source_version);
     auto [it, inserted] = binary_ids.try_emplace(key, -1);
     if (inserted) {
+      named_sources.emplace(b.source, b.source_version);
       const Value params[] = {T(b.package), T(b.version), T(b.source), T(b.source_version)};
       MV_ASSIGN_OR_RETURN(
           it->second,
@@ -81,6 +86,12 @@ Status AddPackages(db::Connection& c, const RunPackages& pkgs,
     files.insert(files.end(), {I(static_cast<uint64_t>(it->second)), T(b.architecture), B(sha),
                                T(b.file.path), I(b.file.size)});
   }
+  std::vector<Value> sources;
+  for (const auto& [name, version] : named_sources) {
+    sources.insert(sources.end(), {T(name), T(version)});
+  }
+  MV_RETURN_IF_ERROR(db::InsertMany(c, "INSERT INTO pkg_sources(name, version)",
+                                    "ON CONFLICT (name, version) DO NOTHING", 2, sources));
   return db::InsertMany(c,
                         "INSERT INTO pkg_binary_files(binary_id, architecture, sha256, path, size)",
                         "ON CONFLICT DO NOTHING", 5, files);

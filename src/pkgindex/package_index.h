@@ -86,6 +86,9 @@ class PackageIndex {
   // architecture and first run ("source" is the architecture of a source package's stretches).
   Result<std::vector<PresenceRow>> PresenceOfVersion(std::string_view name,
                                                      std::string_view version);
+  // Source packages are those of the Sources indexes and those every binary names (its Source:
+  // field, or its own name and version), so every binary's source is known here; one known only
+  // from binaries has no source files.
   // Source package names in byte order: all of them, or those starting with `prefix`; at most
   // `limit` (0: no limit).
   Result<std::vector<std::string>> SourceNames(std::string_view prefix = {}, size_t limit = 0);

@@ -61,10 +61,22 @@ CREATE TABLE pkg_indexed_runs (
 ){{without_rowid}};
 )sql";
 
+// A source package for every binary's Source: (version 1 knew only the sources of Sources
+// indexes, so a binary-only mirror's binaries named sources no route knew). One pass over
+// pkg_binaries; "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
+constexpr std::string_view kV2 = R"sql(
+INSERT INTO pkg_sources(name, version)
+  SELECT DISTINCT source, source_version FROM pkg_binaries WHERE true
+  ON CONFLICT (name, version) DO NOTHING;
+)sql";
+
 constexpr db::Migration kMigrations[] = {
     {.version = 1,
      .description = "package index: sources, binaries, their files, presence per run",
      .sql = kV1},
+    {.version = 2,
+     .description = "package index: the source package every binary names, Sources or not",
+     .sql = kV2},
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The package index built from runs imported from local trees (the same path a mirrored run
 // takes): stretches of presence across runs, files, sources, Debian version order, a back-dated
-// run, and indexes that cannot be trusted.
+// run, indexes that cannot be trusted, sources known from binaries' Source: fields (a
+// binary-only mirror), rebuilding from the store alone, and the upgrade of a version-1 index.
 #include "pkgindex/package_index.h"
 
 #include <gtest/gtest.h>
@@ -9,7 +10,9 @@
 #include <vector>
 
 #include "archive/node_source.h"
+#include "archive/recovery.h"
 #include "pkgindex/suite_fixture.h"
+#include "pkgindex/upgrade_check.h"
 #include "util/hash.h"
 
 namespace mv::pkgindex {
@@ -124,6 +127,116 @@ TEST_F(PackageIndexTest, UntrustedIndexesAreSkippedAndSaid) {
   EXPECT_NE(s2->package_index.summary->skipped[0].find("not the file its Release lists"),
             std::string::npos);
   EXPECT_TRUE(Stretches("evil").empty());
+}
+
+// A binary-only mirror (the default): the Release lists Sources, the run does not hold it.
+TEST_F(PackageIndexTest, BinariesNameTheirSourcesWithoutASourcesIndex) {
+  WriteSuite({{"libbsd0", "0.11.7-2", "libbsd"},
+              {"libbsd-dev", "0.11.7-2", "libbsd"},
+              {"libcap2-bin", "2.66-4+b1", "libcap2 (1:2.66-4)"},
+              {"hello", "2.10-3"}},
+             {});
+  std::filesystem::remove(mirror_ + "/dists/bookworm/main/source/Sources");
+  auto s = ImportIndexed(kR1);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE(s->package_index.status.ok()) << s->package_index.status.ToString();
+
+  auto names = index_->SourceNames();
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  EXPECT_EQ(*names, (std::vector<std::string>{"hello", "libbsd", "libcap2"}));
+  EXPECT_EQ(*index_->SourceNames("lib"), (std::vector<std::string>{"libbsd", "libcap2"}));
+  EXPECT_EQ(*index_->SourceVersions("libcap2"), (std::vector<std::string>{"1:2.66-4"}));
+  EXPECT_EQ(*index_->SourceVersions("hello"), (std::vector<std::string>{"2.10-3"}));
+  EXPECT_EQ(*index_->BinariesOfSource("libbsd", "0.11.7-2"),
+            (std::vector<BinaryRow>{{"libbsd-dev", "0.11.7-2"}, {"libbsd0", "0.11.7-2"}}));
+  EXPECT_EQ(*index_->BinariesOfSource("libcap2", "1:2.66-4"),
+            (std::vector<BinaryRow>{{"libcap2-bin", "2.66-4+b1"}}));
+  // Known, with no source files: none was mirrored.
+  auto files = index_->SourceFiles("libbsd", "0.11.7-2");
+  ASSERT_TRUE(files.ok());
+  EXPECT_TRUE(files->empty());
+  // Every binary's source is a source the index knows.
+  for (const char* binary : {"libbsd0", "libbsd-dev", "libcap2-bin", "hello"}) {
+    auto versions = index_->BinaryVersions(binary);
+    ASSERT_TRUE(versions.ok());
+    ASSERT_EQ(versions->size(), 1u) << binary;
+    auto source_versions = index_->SourceVersions((*versions)[0].source);
+    ASSERT_TRUE(source_versions.ok());
+    EXPECT_EQ(*source_versions, std::vector<std::string>{(*versions)[0].source_version}) << binary;
+  }
+
+  // A later run with the Sources index: the same source version gains its files, once.
+  WriteSuite({{"libbsd0", "0.11.7-2", "libbsd"}}, {{"libbsd", "0.11.7-2"}});
+  ASSERT_TRUE(ImportIndexed(kR2).ok());
+  EXPECT_EQ(*index_->SourceVersions("libbsd"), (std::vector<std::string>{"0.11.7-2"}));
+  EXPECT_EQ(index_->SourceFiles("libbsd", "0.11.7-2")->size(), 2u);
+}
+
+// Every package-index table by its natural keys (row ids differ between two builds).
+std::vector<std::string> Dump(db::Database& database) {
+  auto conn = database.Acquire();
+  EXPECT_TRUE(conn.ok()) << conn.status().ToString();
+  std::vector<std::string> out;
+  for (const char* sql :
+       {"SELECT 's', name, version FROM pkg_sources ORDER BY name, version",
+        "SELECT 'sf', s.name || ' ' || s.version, f.path FROM pkg_source_files f JOIN pkg_sources "
+        "s ON s.id = f.source_id ORDER BY 2, 3",
+        "SELECT 'b', name || ' ' || version, source || ' ' || source_version FROM pkg_binaries "
+        "ORDER BY 2, 3",
+        "SELECT 'bf', b.name || ' ' || b.version, f.architecture || ' ' || f.path FROM "
+        "pkg_binary_files f JOIN pkg_binaries b ON b.id = f.binary_id ORDER BY 2, 3",
+        "SELECT 'p', archive || ' ' || suite || ' ' || component || ' ' || architecture || ' ' || "
+        "name || ' ' || version, first_run || '..' || COALESCE(last_run, '') FROM pkg_presence "
+        "ORDER BY 2, 3"}) {
+    EXPECT_TRUE((*conn)
+                    ->Query(sql, {},
+                            [&](const db::Row& row) {
+                              out.push_back(row.Text(0) + " " + row.Text(1) + " " + row.Text(2));
+                              return Status::Ok();
+                            })
+                    .ok())
+        << sql;
+  }
+  return out;
+}
+
+TEST_F(PackageIndexTest, RebuildFromTheStoreAloneDerivesTheSameIndex) {
+  WriteSuite(
+      {{"libbsd0", "0.11.7-2", "libbsd"}, {"libcap2-bin", "2.66-4+b1", "libcap2 (1:2.66-4)"}}, {});
+  std::filesystem::remove(mirror_ + "/dists/bookworm/main/source/Sources");
+  ASSERT_TRUE(ImportIndexed(kR1).ok());
+  WriteSuite({{"libbsd0", "0.11.7-3", "libbsd"}, {"hello", "1.0"}}, {{"libbsd", "0.11.7-3"}});
+  ASSERT_TRUE(ImportIndexed(kR2).ok());
+  const std::vector<std::string> incremental = Dump(*database_);
+  ASSERT_FALSE(incremental.empty());
+  EXPECT_NE(std::find(incremental.begin(), incremental.end(), "s libcap2 1:2.66-4"),
+            incremental.end());
+
+  // A new catalog from the store alone (rebuild-catalog), then its package index.
+  auto db = db::OpenDatabase("sqlite://" + tmp_.path() + "/rebuilt.db");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto catalog = archive::Catalog::Open(*db);
+  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+  ASSERT_TRUE(archive::RebuildCatalog(*store_, **catalog, nullptr).ok());
+  auto index = PackageIndex::Open(*db);
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  auto nodes = archive::MakeCachedNodeSource(store_, catalog->get());
+  auto summary = (*index)->Rebuild(*store_, **catalog, *nodes);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->runs_indexed, 2u);
+  EXPECT_EQ(Dump(**db), incremental);
+
+  // And Rebuild over an index that has everything already: the same again.
+  auto again = index_->Rebuild(*store_, *catalog_, *nodes);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(Dump(*database_), incremental);
+}
+
+// A catalog whose package index is at version 1 learns the sources its binaries name.
+TEST_F(PackageIndexTest, VersionTwoUpgradesAnExistingIndex) {
+  auto db = db::OpenDatabase("sqlite://" + tmp_.path() + "/old.db");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  testing::CheckVersionTwoUpgrade(*db);
 }
 
 }  // namespace
