@@ -72,12 +72,16 @@ class Mirror {
     MV_ASSIGN_OR_RETURN(PackageFilter selection,
                         PackageFilter::Make(options_.packages, options_.filter));
     selection_.emplace(std::move(selection));
+    MV_ASSIGN_OR_RETURN(without_, apt::ParseIndexParts(options_.without,
+                                                       "mirror " + options_.archive + ": without"));
     nodes_ = archive::MakeCachedNodeSource(store_, &catalog_);
     return Status::Ok();
   }
 
   Status MirrorSuite(const std::string& suite) {
-    const std::string dists = "dists/" + suite + "/";
+    const bool flat = suite.ends_with('/');
+    // A flat repository's folder: "./" is the upstream's top.
+    const std::string dists = flat ? (suite == "./" ? "" : suite) : "dists/" + suite + "/";
     const std::string where = options_.archive + ": suite " + suite;
     Result<std::string> fetched_release = FetchRelease(suite, dists, where);
     if (!fetched_release.ok()) {
@@ -95,7 +99,9 @@ class Mirror {
                         apt::SelectIndexes(release,
                                            {.components = options_.components,
                                             .architectures = options_.architectures,
-                                            .sources = options_.sources},
+                                            .sources = options_.sources,
+                                            .without = without_,
+                                            .flat = flat},
                                            where));
     // Every selected index, in parallel; each is checked against the Release.
     std::vector<FetchedIndex> fetched(selected.size());
@@ -145,7 +151,12 @@ class Mirror {
       }
       const apt::SelectedIndex* best = apt::PreferredVariant(present);
       if (best == nullptr) continue;
-      if (best->kind != apt::IndexKind::kPackages && best->kind != apt::IndexKind::kSources)
+      if (best->kind != apt::IndexKind::kPackages && best->kind != apt::IndexKind::kSources &&
+          best->kind != apt::IndexKind::kInstallerPackages)
+        continue;
+      // The installer's indexes kept, its udebs left out on purpose.
+      if (best->kind == apt::IndexKind::kInstallerPackages &&
+          std::find(without_.begin(), without_.end(), apt::IndexPart::kUdeb) != without_.end())
         continue;
       const FetchedIndex* chosen = nullptr;
       for (const FetchedIndex* f : variants) {
@@ -249,6 +260,11 @@ class Mirror {
     if (!options_.packages.empty()) details_["packages"] = Join(options_.packages);
     if (!options_.filter.empty()) details_["filter"] = options_.filter;
     details_["selection"] = selection_->partial() ? "partial" : "complete";
+    if (!without_.empty()) {
+      std::vector<std::string> words;
+      for (apt::IndexPart part : without_) words.emplace_back(apt::IndexPartWord(part));
+      details_[std::string(archive::kRunDetailWithout)] = Join(words);
+    }
     details_["selected_pool_files"] = std::to_string(pool_.size());
     MV_ASSIGN_OR_RETURN(summary.record,
                         run_.Commit(std::move(built), {.kind = "upstream",
@@ -335,7 +351,8 @@ class Mirror {
                                         {.expected_sha256 = idx.entry.sha256, .defer_sync = true}));
     Stored(sha, d.sha1, got->size());
     // Only the indexes that name pool files are read again; the others are in the store.
-    if (idx.kind == apt::IndexKind::kPackages || idx.kind == apt::IndexKind::kSources) {
+    if (idx.kind == apt::IndexKind::kPackages || idx.kind == apt::IndexKind::kSources ||
+        idx.kind == apt::IndexKind::kInstallerPackages) {
       out.bytes = std::move(*got);
     }
     out.present = true;
@@ -352,7 +369,8 @@ class Mirror {
     }
     MV_ASSIGN_OR_RETURN(std::string text,
                         Decompress(*raw, CompressionFromName(path), path, kMaxDecompressedIndex));
-    if (f.index->kind == apt::IndexKind::kPackages) {
+    if (f.index->kind == apt::IndexKind::kPackages ||
+        f.index->kind == apt::IndexKind::kInstallerPackages) {
       return apt::ForEachBinaryPackage(text, path, [&](const apt::BinaryPackage& p) -> Status {
         if (!selection_->Selected(p.package)) return Status::Ok();
         return AddPool(p.file, path);
@@ -438,6 +456,7 @@ class Mirror {
   RunBuilder& run_;
   const RunStart& start_;
   std::optional<PackageFilter> selection_;      // set by Prepare
+  std::vector<apt::IndexPart> without_;         // set by Prepare
   std::unique_ptr<archive::NodeSource> nodes_;  // the previous run's tree (thread-safe)
   std::map<std::string, std::string> details_;
 
@@ -470,7 +489,10 @@ Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
                            ": give packages or a filter (--packages or --filter), not both");
   }
   for (const std::string& suite : options.suites) {
-    if (!apt::IsSafeRelativePath(suite)) {
+    // A flat repository's folder ends in '/' ("./", "debian/"), as in apt's sources.
+    std::string_view name = suite;
+    if (suite != "./" && name.ends_with('/')) name.remove_suffix(1);
+    if (suite != "./" && !apt::IsSafeRelativePath(name)) {
       return InvalidArgument("mirror " + options.archive + ": '" + suite + "' is not a suite name");
     }
   }
