@@ -234,8 +234,19 @@ Result<std::vector<SelectedIndex>> SelectIndexes(const Release& release,
         continue;
       }
       s.architecture = arch;
+    } else if (dir.starts_with("installer-")) {
+      // installer-<arch>/<version>/images/<sums file>
+      if (!selection.installer_images || Without(selection, IndexPart::kInstaller)) continue;
+      std::string arch(dir.substr(10));
+      if (!arch_wanted(arch)) continue;
+      size_t v = name.find('/');
+      if (v == std::string_view::npos || !name.substr(v + 1).starts_with("images/")) continue;
+      std::string_view leaf = name.substr(v + 1 + 7);
+      if (leaf.empty() || leaf.find('/') != std::string_view::npos) continue;
+      s.kind = leaf == "SHA256SUMS" ? IndexKind::kInstallerImages : IndexKind::kOther;
+      s.architecture = arch;
     } else {
-      continue;  // installer images and anything else: not taken
+      continue;  // anything else: not taken
     }
     out.push_back(std::move(s));
   }

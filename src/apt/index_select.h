@@ -22,6 +22,7 @@ enum class IndexKind {
   kDep11,              // AppStream: dep11/Components-<arch>.yml, icons-*.tar, ...
   kCommands,           // command-not-found: cnf/Commands-<arch>
   kInstallerPackages,  // debian-installer/binary-<arch>/Packages: names udebs
+  kInstallerImages,    // installer-<arch>/<version>/images/SHA256SUMS: names the images
   kOther
 };
 
@@ -48,6 +49,9 @@ struct IndexSelection {
   // A flat repository: the Release's Packages/Sources (and their Release) at the top; components
   // must not be asked for, and architectures do not apply (one Packages for all).
   bool flat = false;
+  // installer-<arch>/<version>/images/ (SHA256SUMS and the other sums files the Release lists):
+  // opt-in, they are large. Left out with IndexPart::kInstaller too.
+  bool installer_images = false;
 };
 
 bool Without(const IndexSelection& selection, IndexPart part);

@@ -21,6 +21,7 @@ struct MirrorArgs {
   std::string filter;
   std::string keyring;
   bool sources = false;
+  bool installer_images = false;
   bool no_verify = false;
   std::string run_id;
   std::string wait = "0s";
@@ -54,6 +55,7 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
   if (!args.keyring.empty()) options.keyring = args.keyring;
   if (args.sources) options.sources = true;
   if (!args.without.empty()) options.without = args.without;
+  if (args.installer_images) options.installer_images = true;
   if (args.no_verify) options.no_verify = true;
   if (args.concurrency > 0) options.concurrency = args.concurrency;
   if (options.upstream.empty()) {
@@ -111,6 +113,8 @@ void RegisterMirror(CLI::App& app, CliContext& context, int* exit_code) {
   cmd->add_option("--archs", args->archs, "Architectures, e.g. amd64,all (default: all)")
       ->delimiter(',');
   cmd->add_flag("--sources", args->sources, "Mirror source packages too");
+  cmd->add_flag("--installer-images", args->installer_images,
+                "Mirror installer images too (installer-<arch>/<version>/images/ by SHA256SUMS)");
   cmd->add_option("--without", args->without,
                   "Leave out parts of the complete apt view: dep11,cnf,installer,i18n,udeb,"
                   "contents")

@@ -8,9 +8,9 @@ namespace mv::importer {
 namespace {
 
 // The keys the importer reads (archive_config.h).
-constexpr std::array<std::string_view, 12> kImporterKeys = {
-    "name",    "upstream",  "suites",   "components", "archs",       "sources",
-    "keyring", "no_verify", "packages", "filter",     "concurrency", "without"};
+constexpr std::array<std::string_view, 13> kImporterKeys = {
+    "name",      "upstream", "suites", "components",  "archs",   "sources",         "keyring",
+    "no_verify", "packages", "filter", "concurrency", "without", "installer_images"};
 
 }  // namespace
 
@@ -53,6 +53,7 @@ Result<std::optional<MirrorOptions>> FindArchiveConfig(
     MV_RETURN_IF_ERROR(list("components", o.components));
     MV_RETURN_IF_ERROR(list("archs", o.architectures));
     MV_RETURN_IF_ERROR(flag("sources", o.sources));
+    MV_RETURN_IF_ERROR(flag("installer_images", o.installer_images));
     MV_RETURN_IF_ERROR(str("keyring", o.keyring));
     MV_RETURN_IF_ERROR(flag("no_verify", o.no_verify));
     MV_RETURN_IF_ERROR(list("packages", o.packages));

@@ -12,6 +12,7 @@
 //   no_verify = false                     # true: mirror without checking signatures
 //   packages = ["hello"]                  # or filter = "^lib" (a partial mirror)
 //   without = ["dep11", "installer"]      # parts left out: dep11 cnf installer i18n udeb contents
+//   installer_images = true               # installer-<arch>/<version>/images/ (default false)
 //   concurrency = 32                      # downloads in flight
 #pragma once
 

@@ -49,6 +49,9 @@ struct MirrorOptions {
   // Parts of the complete apt view left out on purpose (apt::kIndexPartWords: dep11, cnf,
   // installer, i18n, udeb, contents); the run record's "without" detail lists them.
   std::vector<std::string> without;
+  // Installer images (installer-<arch>/<version>/images/ as their SHA256SUMS lists them, the
+  // `current` symlink kept): opt-in, they are large.
+  bool installer_images = false;
   std::string keyring;     // a binary OpenPGP keyring; required unless no_verify
   bool no_verify = false;  // take Release files without checking their signature
   // A partial mirror: only these binary and source packages (by name), or those whose name

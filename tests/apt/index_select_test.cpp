@@ -125,6 +125,33 @@ TEST(SelectIndexes, PartsLeftOutOnPurpose) {
             paths.end());
 }
 
+TEST(SelectIndexes, InstallerImagesOnlyOnRequest) {
+  Release r = DebianLike();
+  r.files["main/installer-amd64/20230607/images/SHA256SUMS"] = {.size = 1,
+                                                                .sha256 = std::string(64, 'd')};
+  r.files["main/installer-amd64/20230607/images/MD5SUMS"] = {.size = 1,
+                                                             .sha256 = std::string(64, 'e')};
+  r.files["main/installer-arm64/current/images/SHA256SUMS"] = {.size = 1,
+                                                               .sha256 = std::string(64, 'f')};
+  Result<std::vector<SelectedIndex>> s =
+      SelectIndexes(r, {.architectures = {"amd64"}, .installer_images = true}, "t");
+  ASSERT_TRUE(s.ok());
+  std::vector<std::string> images;
+  for (const SelectedIndex& i : *s) {
+    if (i.path.find("installer-") != std::string::npos) images.push_back(i.path);
+    if (i.path.ends_with("/SHA256SUMS")) {
+      EXPECT_EQ(i.kind, IndexKind::kInstallerImages);
+    }
+  }
+  EXPECT_EQ(images, (std::vector<std::string>{"main/installer-amd64/20230607/images/MD5SUMS",
+                                              "main/installer-amd64/20230607/images/SHA256SUMS",
+                                              "main/installer-amd64/current/images/SHA256SUMS"}));
+  Result<std::vector<SelectedIndex>> without =
+      SelectIndexes(r, {.without = {IndexPart::kInstaller}, .installer_images = true}, "t");
+  ASSERT_TRUE(without.ok());
+  for (const SelectedIndex& i : *without) EXPECT_EQ(i.path.find("installer"), std::string::npos);
+}
+
 TEST(ParseIndexParts, UnknownWordIsNamedWithTheValidOnes) {
   Result<std::vector<IndexPart>> p = ParseIndexParts({"dep11", "appstream"}, "mirror x: without");
   EXPECT_EQ(p.status().code(), StatusCode::kInvalidArgument);

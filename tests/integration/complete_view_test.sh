@@ -14,6 +14,9 @@
 #   - the run's page shows the sources line with check-valid-until=no;
 #   - refusals, no run committed: an index the Release lists that upstream lacks (cnf), a
 #     tampered udeb;
+#   - installer images (--installer-images): installer-amd64/VERSION/images/ as SHA256SUMS lists
+#     them, the current symlink kept, served through it; not taken without the option; refusals
+#     for a tampered image and a SHA256SUMS that disagrees with the Release;
 #   - a flat repository (`deb URI ./`) that signs only Release + Release.gpg, and a dists/
 #     repository signed only so: mirrored, apt-get update clean (apt's InRelease probe is the only
 #     404 such a repository gives).
@@ -32,6 +35,7 @@ up=$MV_TEST_HTTP_ROOT/$name
 url=$MV_TEST_HTTP_URL/$name
 flat=$MV_TEST_HTTP_ROOT/$name-flat
 ronly=$MV_TEST_HTTP_ROOT/$name-ronly
+img=$MV_TEST_HTTP_ROOT/$name-img
 bucket=mvview-$$-$RANDOM
 export AWS_ACCESS_KEY_ID=$MV_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$MV_TEST_S3_SECRET_KEY
 export AWS_REGION=${MV_TEST_S3_REGION:-us-east-1}
@@ -40,7 +44,7 @@ server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
   awscli s3 rb --force "s3://$bucket" >/dev/null 2>&1
-  rm -rf "$work" "$up" "$flat" "$ronly"
+  rm -rf "$work" "$up" "$flat" "$ronly" "$img"
 }
 trap cleanup EXIT
 keydir=$work/key
@@ -271,6 +275,46 @@ rrun=$(latest_run ronly)
   pass "the Release-only run keeps Release.gpg" || fail "Release.gpg not in the Release-only run"
 apt_setup "deb [signed-by=$keydir/keyring.gpg] http://127.0.0.1:$SERVE_PORT/archive/ronly/$rrun/ bookworm main"
 apt_clean "a Release-only repository" '/dists/bookworm/InRelease HTTP'
+
+# ---- installer images ----
+make "$img" --arch amd64 --tiny mvtiny=1.0 --installer-images 20230607
+grep -q ' main/installer-amd64/current/images/SHA256SUMS$' "$img/dists/bookworm/Release" ||
+  fail "the images fixture's Release does not list current/images/SHA256SUMS"
+img_args=(--upstream "$MV_TEST_HTTP_URL/$name-img" --suites bookworm --archs amd64 --keyring "$keydir/keyring.gpg" --no-progress)
+out=$(mvc mirror img "${img_args[@]}" 2>&1) || fail "mirror of the images upstream: $out"
+[ -z "$(mvc ls "img@$(latest_run img)" dists/bookworm/main 2>/dev/null | grep installer-amd64)" ] &&
+  pass "without --installer-images the images are not taken" || fail "images taken without --installer-images"
+sleep 1
+out=$(mvc mirror img "${img_args[@]}" --installer-images 2>&1) || fail "mirror --installer-images: $out"
+irun=$(latest_run img)
+idir=dists/bookworm/main/installer-amd64
+n=0 bad=0
+while read -r h p; do
+  for v in 20230607 current; do
+    n=$((n + 1))
+    [ "$(mvc cat "img@$irun" "$idir/$v/images/${p#./}" 2>/dev/null | sha)" = "$h" ] &&
+      [ "$(curl -sf "http://127.0.0.1:$SERVE_PORT/archive/img/$irun/$idir/$v/images/${p#./}" | sha)" = "$h" ] ||
+      { bad=$((bad + 1)); echo "  missing: $v/images/$p"; }
+  done
+done <"$img/$idir/20230607/images/SHA256SUMS"
+[ "$bad" = 0 ] && [ "$n" = 6 ] && pass "the images SHA256SUMS lists are in the run and served, by version and through current ($n)" ||
+  fail "images: $bad of $n missing"
+grep -q 'current.*20230607' <<<"$(mvc ls "img@$irun" "$idir" 2>&1)" &&
+  pass "installer-amd64/current is kept as the symlink to 20230607" || fail "current is not a symlink: $(mvc ls "img@$irun" "$idir" 2>&1)"
+read -r n bad < <(release_list "$img/dists/bookworm" | sed 's| | dists/bookworm/|' | walk "http://127.0.0.1:$SERVE_PORT/archive/img/$irun" "")
+[ "$bad" = 0 ] && pass "serve answers all $n files the images upstream's Release lists" || fail "images Release walk: $bad of $n"
+cp -a "$img" "$work/img-snapshot"
+mirror_args=("${img_args[@]}" --installer-images)
+flip_byte() { python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 2] ^= 1; open(p, "wb").write(bytes(b))' "$1"; }
+flip_byte "$img/$idir/20230607/images/netboot/mini.iso"
+refuse "a tampered installer image" "$idir/20230607/images/netboot/mini.iso: SHA-256 mismatch: the index lists [0-9a-f]{64}" "$work/fresh-img"
+rm -rf "$img" && cp -a "$work/img-snapshot" "$img"
+sums=$img/$idir/20230607/images/SHA256SUMS
+orig=$(sha <"$sums")
+sed -i 's/^[0-9a-f]\{8\}/00000000/' "$sums"
+cp "$sums" "$img/$idir/20230607/images/by-hash/SHA256/$orig"
+refuse "a SHA256SUMS that disagrees with the Release" "images/SHA256SUMS: does not match the Release: it lists $orig" "$work/fresh-sums"
+rm -rf "$img" && cp -a "$work/img-snapshot" "$img"
 
 echo
 [ "$failures" -eq 0 ] && echo "PASS complete_view_test" || { echo "FAIL complete_view_test: $failures failure(s)"; exit 1; }
