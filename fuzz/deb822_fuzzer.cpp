@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "apt/deb822.h"
 #include "apt/index_select.h"
@@ -53,8 +54,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       MV_FUZZ_CHECK(mv::apt::IsSafeRelativePath(path), path);
       MV_FUZZ_CHECK(entry.sha256.size() == 64, entry.sha256);
     }
-    for (bool sources : {false, true}) {
-      auto selected = mv::apt::SelectIndexes(*release, {.sources = sources}, kWhere);
+    for (int mode = 0; mode < 4; ++mode) {
+      const bool sources = (mode & 1) != 0;
+      // A flat repository's selection, and the complete view with parts left out.
+      auto selected = mv::apt::SelectIndexes(
+          *release,
+          {.sources = sources,
+           .without = mode == 3 ? std::vector<mv::apt::IndexPart>{mv::apt::IndexPart::kUdeb}
+                                : std::vector<mv::apt::IndexPart>{},
+           .flat = mode == 2,
+           .installer_images = mode >= 2},
+          kWhere);
       CheckRefusal(selected.status());
       if (!selected.ok()) continue;
       for (const mv::apt::SelectedIndex& s : *selected) {

@@ -29,6 +29,11 @@ struct RunSource {
   friend bool operator==(const RunSource&, const RunSource&) = default;
 };
 
+// The detail of a mirrored run that names the parts of the complete apt view it left out on
+// purpose ("dep11,cnf": importer/mirror.h's `without`); absent (older runs, or nothing left
+// out): the run took everything its Releases list for the selection.
+inline constexpr std::string_view kRunDetailWithout = "without";
+
 struct RunRecord {
   int format = kRunRecordFormat;
   std::string archive;

@@ -17,10 +17,11 @@ namespace {
 struct MirrorArgs {
   std::string archive;
   std::string upstream;
-  std::vector<std::string> suites, components, archs, packages;
+  std::vector<std::string> suites, components, archs, packages, without;
   std::string filter;
   std::string keyring;
   bool sources = false;
+  bool installer_images = false;
   bool no_verify = false;
   std::string run_id;
   std::string wait = "0s";
@@ -53,6 +54,8 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
   }
   if (!args.keyring.empty()) options.keyring = args.keyring;
   if (args.sources) options.sources = true;
+  if (!args.without.empty()) options.without = args.without;
+  if (args.installer_images) options.installer_images = true;
   if (args.no_verify) options.no_verify = true;
   if (args.concurrency > 0) options.concurrency = args.concurrency;
   if (options.upstream.empty()) {
@@ -101,13 +104,21 @@ void RegisterMirror(CLI::App& app, CliContext& context, int* exit_code) {
   cmd->add_option("ARCHIVE", args->archive, "Archive name (its [[archive]] settings apply)")
       ->required();
   cmd->add_option("--upstream", args->upstream, "The repository's root URL (holds dists/, pool/)");
-  cmd->add_option("--suites", args->suites, "Suites (dists/<suite>), comma-separated")
+  cmd->add_option("--suites", args->suites,
+                  "Suites (dists/<suite>), comma-separated; a flat repository's folder ends in "
+                  "'/' as in apt's sources (./)")
       ->delimiter(',');
   cmd->add_option("--components", args->components, "Components (default: all of the suite)")
       ->delimiter(',');
   cmd->add_option("--archs", args->archs, "Architectures, e.g. amd64,all (default: all)")
       ->delimiter(',');
   cmd->add_flag("--sources", args->sources, "Mirror source packages too");
+  cmd->add_flag("--installer-images", args->installer_images,
+                "Mirror installer images too (installer-<arch>/<version>/images/ by SHA256SUMS)");
+  cmd->add_option("--without", args->without,
+                  "Leave out parts of the complete apt view: dep11,cnf,installer,i18n,udeb,"
+                  "contents")
+      ->delimiter(',');
   cmd->add_option("--keyring", args->keyring,
                   "Binary OpenPGP keyring the Releases must verify with");
   cmd->add_flag("--no-verify", args->no_verify, "Do not check Release signatures");

@@ -2,13 +2,15 @@
 
 #include <array>
 
+#include "apt/index_select.h"
+
 namespace mv::importer {
 namespace {
 
 // The keys the importer reads (archive_config.h).
-constexpr std::array<std::string_view, 11> kImporterKeys = {
-    "name",    "upstream",  "suites",   "components", "archs",      "sources",
-    "keyring", "no_verify", "packages", "filter",     "concurrency"};
+constexpr std::array<std::string_view, 13> kImporterKeys = {
+    "name",      "upstream", "suites", "components",  "archs",   "sources",         "keyring",
+    "no_verify", "packages", "filter", "concurrency", "without", "installer_images"};
 
 }  // namespace
 
@@ -51,10 +53,19 @@ Result<std::optional<MirrorOptions>> FindArchiveConfig(
     MV_RETURN_IF_ERROR(list("components", o.components));
     MV_RETURN_IF_ERROR(list("archs", o.architectures));
     MV_RETURN_IF_ERROR(flag("sources", o.sources));
+    MV_RETURN_IF_ERROR(flag("installer_images", o.installer_images));
     MV_RETURN_IF_ERROR(str("keyring", o.keyring));
     MV_RETURN_IF_ERROR(flag("no_verify", o.no_verify));
     MV_RETURN_IF_ERROR(list("packages", o.packages));
     MV_RETURN_IF_ERROR(str("filter", o.filter));
+    MV_RETURN_IF_ERROR(list("without", o.without));
+    if (const ConfigValue* v = section.Find("without")) {
+      // An unknown word is refused here, at its line, rather than when the mirror starts.
+      if (Result<std::vector<apt::IndexPart>> parts = apt::ParseIndexParts(o.without, "without");
+          !parts.ok()) {
+        return v->Error(parts.status().message());
+      }
+    }
     if (const ConfigValue* v = section.Find("concurrency")) {
       MV_ASSIGN_OR_RETURN(int64_t n, v->AsInteger(1, 1024));
       o.concurrency = static_cast<size_t>(n);

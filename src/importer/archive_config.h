@@ -4,13 +4,15 @@
 //   [[archive]]
 //   name = "debian"
 //   upstream = "http://deb.debian.org/debian"
-//   suites = ["bookworm", "bookworm-updates"]
+//   suites = ["bookworm", "bookworm-updates"]  # "./" (ending in '/'): a flat repository
 //   components = ["main"]                 # default: every component of the suite
 //   archs = ["amd64", "all"]              # default: every architecture of the suite
 //   sources = true                        # default false
 //   keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
 //   no_verify = false                     # true: mirror without checking signatures
 //   packages = ["hello"]                  # or filter = "^lib" (a partial mirror)
+//   without = ["dep11", "installer"]      # parts left out: dep11 cnf installer i18n udeb contents
+//   installer_images = true               # installer-<arch>/<version>/images/ (default false)
 //   concurrency = 32                      # downloads in flight
 #pragma once
 

@@ -35,7 +35,11 @@ class BlobAttempt final : public FetchAttempt {
 
   Status Write(std::string_view data) override {
     received_ += data.size();
-    if (received_ > file_.size) {
+    if (!file_.size_known && received_ > kMaxUnlistedSize) {
+      return Corruption(file_.path + ": the server sent more than " +
+                        std::to_string(kMaxUnlistedSize) + " bytes");
+    }
+    if (file_.size_known && received_ > file_.size) {
       return Unavailable(file_.path + ": the server sent more than the " +
                          std::to_string(file_.size) + " bytes the index lists");
     }
@@ -45,7 +49,7 @@ class BlobAttempt final : public FetchAttempt {
   }
 
   Status Finish(const http::Response& response) override {
-    if (received_ != file_.size) {
+    if (file_.size_known && received_ != file_.size) {
       return Unavailable(file_.path + ": received " + std::to_string(received_) +
                          " bytes, the index lists " + std::to_string(file_.size));
     }

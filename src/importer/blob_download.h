@@ -19,7 +19,12 @@ struct ExpectedFile {
   std::string path;  // relative to the repository's root, for messages
   uint64_t size = 0;
   archive::Sha256 sha256{};
+  // False when no index gives the size (installer images: SHA256SUMS has only hashes); the
+  // SHA-256 is checked all the same, the size is bounded by kMaxUnlistedSize.
+  bool size_known = true;
 };
+
+inline constexpr uint64_t kMaxUnlistedSize = 16ull << 30;
 
 struct DownloadedBlob {
   archive::Sha256 sha256{};

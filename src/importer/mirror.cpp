@@ -8,6 +8,7 @@
 #include "apt/index_select.h"
 #include "apt/indexes.h"
 #include "apt/release.h"
+#include "apt/sha256sums.h"
 #include "apt/signature.h"
 #include "archive/node_source.h"
 #include "archive/tree_builder.h"
@@ -72,12 +73,16 @@ class Mirror {
     MV_ASSIGN_OR_RETURN(PackageFilter selection,
                         PackageFilter::Make(options_.packages, options_.filter));
     selection_.emplace(std::move(selection));
+    MV_ASSIGN_OR_RETURN(without_, apt::ParseIndexParts(options_.without,
+                                                       "mirror " + options_.archive + ": without"));
     nodes_ = archive::MakeCachedNodeSource(store_, &catalog_);
     return Status::Ok();
   }
 
   Status MirrorSuite(const std::string& suite) {
-    const std::string dists = "dists/" + suite + "/";
+    const bool flat = suite.ends_with('/');
+    // A flat repository's folder: "./" is the upstream's top.
+    const std::string dists = flat ? (suite == "./" ? "" : suite) : "dists/" + suite + "/";
     const std::string where = options_.archive + ": suite " + suite;
     Result<std::string> fetched_release = FetchRelease(suite, dists, where);
     if (!fetched_release.ok()) {
@@ -95,7 +100,10 @@ class Mirror {
                         apt::SelectIndexes(release,
                                            {.components = options_.components,
                                             .architectures = options_.architectures,
-                                            .sources = options_.sources},
+                                            .sources = options_.sources,
+                                            .without = without_,
+                                            .flat = flat,
+                                            .installer_images = options_.installer_images},
                                            where));
     // Every selected index, in parallel; each is checked against the Release.
     std::vector<FetchedIndex> fetched(selected.size());
@@ -124,8 +132,37 @@ class Mirror {
         LogDebug("listed index not served; another variant is", {{"path", dists + f->index->path}});
       }
     }
+    // installer-<arch>/current: upstream's symlink to one version's folder, seen as the same
+    // SHA256SUMS under both names; kept as the symlink (its files are the version's).
+    std::set<std::string> linked;  // "<component>/installer-<arch>/current/"
     for (const FetchedIndex& f : fetched) {
-      if (!f.present) continue;
+      const std::string& p = f.index->path;
+      const std::string suffix = "/current/images/SHA256SUMS";
+      if (!f.present || f.index->kind != apt::IndexKind::kInstallerImages || !p.ends_with(suffix))
+        continue;
+      const std::string parent = p.substr(0, p.size() - suffix.size());  // main/installer-amd64
+      for (const FetchedIndex& g : fetched) {
+        const std::string& q = g.index->path;
+        if (&g == &f || !g.present || g.index->kind != apt::IndexKind::kInstallerImages ||
+            !q.starts_with(parent + "/") || g.index->entry.sha256 != f.index->entry.sha256)
+          continue;
+        const std::string version =
+            q.substr(parent.size() + 1, q.find('/', parent.size() + 1) - parent.size() - 1);
+        if (version == "current") continue;
+        linked.insert(parent + "/current/");
+        util::MutexLock lock(mu_);
+        symlinks_[dists + parent + "/current"] = version;
+        break;
+      }
+    }
+    auto under_link = [&](const std::string& path) {
+      for (const std::string& l : linked) {
+        if (path.starts_with(l)) return true;
+      }
+      return false;
+    };
+    for (const FetchedIndex& f : fetched) {
+      if (!f.present || under_link(f.index->path)) continue;
       MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.index->entry.sha256));
       MV_RETURN_IF_ERROR(AddFile(dists + f.index->path, sha));
       if (f.by_hash) {
@@ -145,7 +182,21 @@ class Mirror {
       }
       const apt::SelectedIndex* best = apt::PreferredVariant(present);
       if (best == nullptr) continue;
-      if (best->kind != apt::IndexKind::kPackages && best->kind != apt::IndexKind::kSources)
+      if (best->kind == apt::IndexKind::kInstallerImages) {
+        if (under_link(best->path)) continue;
+        const FetchedIndex* sums = nullptr;
+        for (const FetchedIndex* f : variants) {
+          if (f->index == best) sums = f;
+        }
+        MV_RETURN_IF_ERROR(ReadImages(dists + best->path, *sums));
+        continue;
+      }
+      if (best->kind != apt::IndexKind::kPackages && best->kind != apt::IndexKind::kSources &&
+          best->kind != apt::IndexKind::kInstallerPackages)
+        continue;
+      // The installer's indexes kept, its udebs left out on purpose.
+      if (best->kind == apt::IndexKind::kInstallerPackages &&
+          std::find(without_.begin(), without_.end(), apt::IndexPart::kUdeb) != without_.end())
         continue;
       const FetchedIndex* chosen = nullptr;
       for (const FetchedIndex* f : variants) {
@@ -159,12 +210,12 @@ class Mirror {
   // Downloads the pool files whose content is new, in parallel.
   Status FetchPool() {
     // One download per content, from the first path that names it.
-    std::vector<const apt::PoolFile*> todo;
+    std::vector<const PoolEntry*> todo;
     std::set<std::string> seen;
     uint64_t bytes = 0;
     for (const auto& [path, pf] : pool_) {
       if (seen.insert(pf.file.sha256).second) {
-        todo.push_back(&pf.file);
+        todo.push_back(&pf);
         bytes += pf.file.size;
       }
     }
@@ -173,38 +224,39 @@ class Mirror {
     {
       std::vector<Sha256> shas;
       shas.reserve(todo.size());
-      for (const apt::PoolFile* f : todo) {
-        MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f->sha256, f->path));
+      for (const PoolEntry* f : todo) {
+        MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f->file.sha256, f->file.path));
         shas.push_back(sha);
       }
       MV_ASSIGN_OR_RETURN(std::vector<bool> known, run_.KnownMany(shas));
-      std::vector<const apt::PoolFile*> unknown;
+      std::vector<const PoolEntry*> unknown;
       for (size_t i = 0; i < todo.size(); ++i) {
         if (!known[i]) {
           unknown.push_back(todo[i]);
           continue;
         }
-        if (options_.progress != nullptr) options_.progress->Add(todo[i]->size, 1);
+        if (options_.progress != nullptr) options_.progress->Add(todo[i]->file.size, 1);
       }
       todo.swap(unknown);
     }
     // Largest first: a big file started last would finish alone, long after the others.
-    std::stable_sort(todo.begin(), todo.end(), [](const apt::PoolFile* a, const apt::PoolFile* b) {
-      return a->size > b->size;
+    std::stable_sort(todo.begin(), todo.end(), [](const PoolEntry* a, const PoolEntry* b) {
+      return a->file.size > b->file.size;
     });
-    MV_RETURN_IF_ERROR(
-        ParallelFor(todo.size(),
-                    [&](size_t i) -> Status {
-                      // Only contents the catalog pass above found unknown are left here.
-                      const apt::PoolFile& f = *todo[i];
-                      MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.sha256, f.path));
-                      MV_ASSIGN_OR_RETURN(DownloadedBlob blob,
-                                          DownloadBlob(fetcher_, *store_, {f.path, f.size, sha}));
-                      Stored(blob.sha256, blob.sha1, blob.size);
-                      if (options_.progress != nullptr) options_.progress->Add(f.size, 1);
-                      return Status::Ok();
-                    },
-                    {.max_in_flight = options_.concurrency}));
+    MV_RETURN_IF_ERROR(ParallelFor(
+        todo.size(),
+        [&](size_t i) -> Status {
+          // Only contents the catalog pass above found unknown are left here.
+          const apt::PoolFile& f = todo[i]->file;
+          MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.sha256, f.path));
+          MV_ASSIGN_OR_RETURN(
+              DownloadedBlob blob,
+              DownloadBlob(fetcher_, *store_, {f.path, f.size, sha, todo[i]->size_known}));
+          Stored(blob.sha256, blob.sha1, blob.size);
+          if (options_.progress != nullptr) options_.progress->Add(f.size, 1);
+          return Status::Ok();
+        },
+        {.max_in_flight = options_.concurrency}));
     for (const auto& [path, pf] : pool_) {
       MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(pf.file.sha256, path));
       MV_RETURN_IF_ERROR(AddFile(path, sha));
@@ -221,6 +273,15 @@ class Mirror {
     {
       util::MutexLock lock(mu_);
       files = std::move(files_);
+    }
+    std::map<std::string, std::string> symlinks;
+    {
+      util::MutexLock lock(mu_);
+      symlinks = std::move(symlinks_);
+    }
+    for (const auto& [path, target] : symlinks) {
+      MV_RETURN_IF_ERROR(
+          builder.Add(path, {.type = archive::EntryType::kSymlink, .target = target}));
     }
     for (const TreeFile& f : files) {
       auto [it, fresh] = seen_paths.emplace(f.path, f.sha256);
@@ -246,9 +307,15 @@ class Mirror {
     if (!options_.components.empty()) details_["components"] = Join(options_.components);
     if (!options_.architectures.empty()) details_["architectures"] = Join(options_.architectures);
     details_["sources"] = options_.sources ? "yes" : "no";
+    if (options_.installer_images) details_["installer_images"] = "yes";
     if (!options_.packages.empty()) details_["packages"] = Join(options_.packages);
     if (!options_.filter.empty()) details_["filter"] = options_.filter;
     details_["selection"] = selection_->partial() ? "partial" : "complete";
+    if (!without_.empty()) {
+      std::vector<std::string> words;
+      for (apt::IndexPart part : without_) words.emplace_back(apt::IndexPartWord(part));
+      details_[std::string(archive::kRunDetailWithout)] = Join(words);
+    }
     details_["selected_pool_files"] = std::to_string(pool_.size());
     MV_ASSIGN_OR_RETURN(summary.record,
                         run_.Commit(std::move(built), {.kind = "upstream",
@@ -335,10 +402,38 @@ class Mirror {
                                         {.expected_sha256 = idx.entry.sha256, .defer_sync = true}));
     Stored(sha, d.sha1, got->size());
     // Only the indexes that name pool files are read again; the others are in the store.
-    if (idx.kind == apt::IndexKind::kPackages || idx.kind == apt::IndexKind::kSources) {
+    if (idx.kind == apt::IndexKind::kPackages || idx.kind == apt::IndexKind::kSources ||
+        idx.kind == apt::IndexKind::kInstallerPackages ||
+        idx.kind == apt::IndexKind::kInstallerImages) {
       out.bytes = std::move(*got);
     }
     out.present = true;
+    return Status::Ok();
+  }
+
+  // The images an installer folder's SHA256SUMS (at `path`, checked against the Release) lists:
+  // pool-like files beside it, verified by their SHA-256 (SHA256SUMS gives no sizes).
+  Status ReadImages(const std::string& path, const FetchedIndex& f) {
+    std::string stored;
+    const std::string* raw = &f.bytes;
+    if (f.bytes.empty() && f.index->entry.size > 0) {
+      MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.index->entry.sha256));
+      MV_ASSIGN_OR_RETURN(stored, store_->GetBytes(archive::BlobKey(sha)));
+      raw = &stored;
+    }
+    MV_ASSIGN_OR_RETURN(std::vector<apt::Sha256SumsEntry> sums, apt::ParseSha256Sums(*raw, path));
+    const std::string dir = DirName(path);
+    for (const apt::Sha256SumsEntry& e : sums) {
+      if (e.path == "SHA256SUMS") continue;
+      apt::PoolFile file{.path = dir + "/" + e.path, .size = 0, .sha256 = e.sha256};
+      auto [it, inserted] =
+          pool_.try_emplace(file.path, PoolEntry{file, path, /*size_known=*/false});
+      if (!inserted && !(it->second.file == file)) {
+        return Corruption(file.path + ": listed twice with different hashes (" +
+                          it->second.file.sha256 + " by " + it->second.index + ", " + e.sha256 +
+                          " by " + path + ")");
+      }
+    }
     return Status::Ok();
   }
 
@@ -352,7 +447,8 @@ class Mirror {
     }
     MV_ASSIGN_OR_RETURN(std::string text,
                         Decompress(*raw, CompressionFromName(path), path, kMaxDecompressedIndex));
-    if (f.index->kind == apt::IndexKind::kPackages) {
+    if (f.index->kind == apt::IndexKind::kPackages ||
+        f.index->kind == apt::IndexKind::kInstallerPackages) {
       return apt::ForEachBinaryPackage(text, path, [&](const apt::BinaryPackage& p) -> Status {
         if (!selection_->Selected(p.package)) return Status::Ok();
         return AddPool(p.file, path);
@@ -428,7 +524,8 @@ class Mirror {
 
   struct PoolEntry {
     apt::PoolFile file;
-    std::string index;  // the index that first named it
+    std::string index;       // the index that first named it
+    bool size_known = true;  // false: an installer image (SHA256SUMS lists no size)
   };
 
   std::shared_ptr<store::ObjectStore> store_;
@@ -438,12 +535,14 @@ class Mirror {
   RunBuilder& run_;
   const RunStart& start_;
   std::optional<PackageFilter> selection_;      // set by Prepare
+  std::vector<apt::IndexPart> without_;         // set by Prepare
   std::unique_ptr<archive::NodeSource> nodes_;  // the previous run's tree (thread-safe)
   std::map<std::string, std::string> details_;
 
   util::Mutex mu_;
   std::vector<TreeFile> files_ GUARDED_BY(mu_);
-  std::map<std::string, PoolEntry> pool_;  // by path
+  std::map<std::string, std::string> symlinks_ GUARDED_BY(mu_);  // path -> target
+  std::map<std::string, PoolEntry> pool_;                        // by path
   uint64_t index_files_ = 0;
   std::atomic<uint64_t> downloaded_files_{0}, downloaded_bytes_{0};
 };
@@ -470,7 +569,10 @@ Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
                            ": give packages or a filter (--packages or --filter), not both");
   }
   for (const std::string& suite : options.suites) {
-    if (!apt::IsSafeRelativePath(suite)) {
+    // A flat repository's folder ends in '/' ("./", "debian/"), as in apt's sources.
+    std::string_view name = suite;
+    if (suite != "./" && name.ends_with('/')) name.remove_suffix(1);
+    if (suite != "./" && !apt::IsSafeRelativePath(name)) {
       return InvalidArgument("mirror " + options.archive + ": '" + suite + "' is not a suite name");
     }
   }

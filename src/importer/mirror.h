@@ -40,10 +40,18 @@ namespace mv::importer {
 struct MirrorOptions {
   std::string archive;
   std::string upstream;  // the repository's root URL (holds dists/ and pool/)
+  // dists/<suite>/; a suite ending in '/' is a flat repository's folder as apt's `deb URI dir/`
+  // names it ("./": Release and Packages at the upstream's top, no dists/).
   std::vector<std::string> suites;
   std::vector<std::string> components;     // empty: every component of each suite
   std::vector<std::string> architectures;  // empty: every architecture of each suite
   bool sources = false;
+  // Parts of the complete apt view left out on purpose (apt::kIndexPartWords: dep11, cnf,
+  // installer, i18n, udeb, contents); the run record's "without" detail lists them.
+  std::vector<std::string> without;
+  // Installer images (installer-<arch>/<version>/images/ as their SHA256SUMS lists them, the
+  // `current` symlink kept): opt-in, they are large.
+  bool installer_images = false;
   std::string keyring;     // a binary OpenPGP keyring; required unless no_verify
   bool no_verify = false;  // take Release files without checking their signature
   // A partial mirror: only these binary and source packages (by name), or those whose name

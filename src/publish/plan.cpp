@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "util/decompress.h"
 #include "util/strings.h"
 
 namespace mv::publish {
@@ -16,9 +17,20 @@ bool IsSuiteFile(std::string_view path) {
   return slash != std::string_view::npos && rest.find('/', slash + 1) == std::string_view::npos;
 }
 
+// A flat repository's index at the top ("Packages.xz", "Sources.gz", "Contents-amd64").
+bool IsFlatIndex(std::string_view path) {
+  if (path.find('/') != std::string_view::npos) return false;
+  std::string_view stem = StripCompressionExtension(path);
+  return stem == "Packages" || stem == "Sources" || stem.starts_with("Translation-") ||
+         stem.starts_with("Contents-");
+}
+
 }  // namespace
 
 Stage StageOf(std::string_view path) {
+  // A flat repository (`deb URI ./`): its Release files and indexes at the top.
+  if (path.find('/') == std::string_view::npos && ReleaseRank(path) >= 0) return Stage::kRelease;
+  if (IsFlatIndex(path)) return Stage::kIndexes;
   if (!path.starts_with("dists/")) return Stage::kContent;
   if (path.find("/by-hash/") != std::string_view::npos) return Stage::kContent;
   if (IsSuiteFile(path) && ReleaseRank(path) >= 0) return Stage::kRelease;

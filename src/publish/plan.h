@@ -3,9 +3,10 @@
 // without a store.
 //
 //   stage 1  every file no index names and the target lacks: the pool, by-hash copies, the rest
-//   stage 2  the indexes under dists/ (Packages*, Sources*, Contents*, i18n/, per-component
-//   Release) stage 3  dists/SUITE/Release, then Release.gpg, then InRelease: the moment apt sees
-//   the new state
+//   stage 2  the indexes under dists/ (Packages*, Sources*, Contents*, i18n/, dep11/, cnf/,
+//            debian-installer/, per-component Release); a flat repository's at the top
+//   stage 3  dists/SUITE/Release (a flat repository's: Release at the top), then Release.gpg,
+//            then InRelease: the moment apt sees the new state
 //
 // A client reading the target at any instant sees the old Release (whose by-hash indexes and pool
 // files are all still there) or the new one (whose files were all written before it).

@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "apt/release.h"
+#include "apt/signature.h"
 #include "archive/ids.h"
 #include "server/file_response.h"
 #include "server/html.h"
@@ -59,9 +61,74 @@ std::pair<RunInfo, RunInfo> Neighbours(ServeContext& ctx, const RunInfo& run) {
   return out;
 }
 
+// For the top of a mirrored run: apt's sources lines for it, and the parts of the complete apt
+// view it left out on purpose (the record's "without"). A run is a fixed moment: its Releases
+// pass their Valid-Until sooner or later, and apt then refuses them unless told not to check.
+std::string AptSourcesBlock(ServeContext& ctx, const RunInfo& run, const std::string& host) {
+  Result<std::optional<archive::RunRow>> row = ctx.catalog.GetRun(run.archive, run.run_id);
+  if (!row.ok() || !*row) return {};
+  Result<archive::RunRecord> record = archive::ParseRunRecord((*row)->record, "run record");
+  if (!record.ok() || record->source.kind != "upstream") return {};
+  const auto& details = record->source.details;
+  auto detail = [&](std::string_view key) {
+    auto it = details.find(std::string(key));
+    return it == details.end() ? std::string() : it->second;
+  };
+  // The components given to the mirror, else those the suite's Release names.
+  auto components_of = [&](const std::string& suite) {
+    std::string given = detail("components");
+    std::replace(given.begin(), given.end(), ',', ' ');
+    if (!given.empty()) return given;
+    for (std::string_view name : {"Release", "InRelease"}) {
+      Result<archive::TreeEntry> e =
+          ctx.view.Lookup(run, "dists/" + suite + "/" + std::string(name));
+      if (!e.ok() || e->type != archive::EntryType::kFile) continue;
+      Result<std::string> bytes = ctx.store.GetBytes(archive::BlobKey(e->hash));
+      if (!bytes.ok()) continue;
+      Result<std::string> text =
+          name == "Release" ? std::move(bytes) : apt::ClearsignedText(*bytes, name);
+      if (!text.ok()) continue;
+      Result<apt::Release> release = apt::ParseRelease(*text, name);
+      if (release.ok() && !release->components.empty()) {
+        std::string out;
+        for (const std::string& c : release->components) out += (out.empty() ? "" : " ") + c;
+        return out;
+      }
+    }
+    return std::string("main");
+  };
+  const std::string base = "http://" + (host.empty() ? std::string("HOST") : host) + "/archive/" +
+                           UrlPath(run.archive) + "/" + run.run_id.ToString() + "/";
+  std::string body =
+      "<h2>apt sources</h2><p class=\"muted\">This run as apt reads it; "
+      "<code>check-valid-until=no</code> because a past run's Release passes its "
+      "Valid-Until and apt then refuses it.</p><pre class=\"sources\">";
+  const std::string suites = detail("suites");  // "bookworm,bookworm-updates" (mirror.cpp)
+  for (size_t pos = 0; pos < suites.size();) {
+    size_t comma = std::min(suites.find(',', pos), suites.size());
+    const std::string suite = suites.substr(pos, comma - pos);
+    pos = comma + 1;
+    if (suite.empty()) continue;
+    // A flat repository's folder ("./") takes no components.
+    const std::string tail = suite.ends_with('/') ? suite : suite + " " + components_of(suite);
+    body += HtmlEscape("deb [check-valid-until=no] " + base + " " + tail) + "\n";
+    if (detail("sources") == "yes") {
+      body += HtmlEscape("deb-src [check-valid-until=no] " + base + " " + tail) + "\n";
+    }
+  }
+  body += "</pre><p class=\"without\">";
+  const std::string without = detail(archive::kRunDetailWithout);
+  body += without.empty()
+              ? std::string("Complete apt view: every file the Releases list for the selection.")
+              : "Left out on purpose: " + HtmlEscape(without) + ".";
+  body += "</p>";
+  return body;
+}
+
 std::string HtmlListing(const RunInfo& run, const std::string& path,
                         const std::vector<archive::TreeEntry>& entries,
-                        const std::pair<RunInfo, RunInfo>& neighbours) {
+                        const std::pair<RunInfo, RunInfo>& neighbours,
+                        const std::string& top_block) {
   const std::string base = "/archive/" + UrlPath(run.archive) + "/" + run.run_id.ToString() + "/";
   const std::string here = base + UrlPath(path) + (path.empty() ? "" : "/");
   std::vector<Crumb> crumbs = {{"archives", "/"},
@@ -92,6 +159,7 @@ std::string HtmlListing(const RunInfo& run, const std::string& path,
     if (!neighbours.second.archive.empty()) link(neighbours.second, "newer run");
     body += "</p>";
   }
+  body += top_block;
   body += "<table><thead><tr><th>Name</th><th class=\"num\">Size</th></tr></thead><tbody>";
   if (!path.empty()) body += "<tr><td><a href=\"../\">../</a></td><td></td></tr>";
   for (const archive::TreeEntry& e : entries) {
@@ -129,12 +197,14 @@ httpd::Response ListingResponse(ServeContext& ctx, const httpd::Request& request
   // A listing is a function of the run, the path, the format and (HTML) the neighbouring runs.
   std::string key = run.archive + "\n" + run.run_id.ToString() + "\n" + path + "\n" +
                     (json ? "json" : "html") + "\n" + neighbours.first.run_id.ToString() + "\n" +
-                    neighbours.second.run_id.ToString();
+                    neighbours.second.run_id.ToString() + "\n" + request.host;
   std::shared_ptr<const std::string> body =
       ctx.rendered_listings ? ctx.rendered_listings->Get(key) : nullptr;
   if (!body) {
     auto rendered = std::make_shared<const std::string>(
-        json ? JsonListing(run, path, entries) : HtmlListing(run, path, entries, neighbours));
+        json ? JsonListing(run, path, entries)
+             : HtmlListing(run, path, entries, neighbours,
+                           path.empty() ? AptSourcesBlock(ctx, run, request.host) : ""));
     if (ctx.rendered_listings) ctx.rendered_listings->Put(key, rendered, rendered->size());
     body = rendered;
   }

@@ -24,7 +24,9 @@ std::optional<std::string> HashSegment(std::string_view s) {
 }
 
 // The decoded segments of `path` (after its leading '/'); `trailing` says whether it ended in
-// '/'. Refuses what could leave a run or hide a separator.
+// '/'. Refuses what could leave a run or hide a separator. A literal "." segment is dropped, as
+// RFC 3986's dot-segment removal does: apt asks a flat repository (`deb URI ./`) for
+// URI/./Release. ".." and an escaped "." are refused.
 std::variant<std::vector<std::string>, RouteError> Segments(std::string_view path, bool* trailing) {
   std::vector<std::string> out;
   *trailing = path.size() > 1 && path.back() == '/';
@@ -36,6 +38,10 @@ std::variant<std::vector<std::string>, RouteError> Segments(std::string_view pat
     size_t slash = rest.find('/', pos);
     std::string_view raw =
         rest.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+    if (raw == "." && slash != std::string_view::npos) {
+      pos = slash + 1;
+      continue;
+    }
     Result<std::string> decoded = PercentDecode(raw);
     if (!decoded.ok()) return Bad("a malformed %-escape in the path");
     const std::string& seg = *decoded;

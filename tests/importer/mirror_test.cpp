@@ -136,5 +136,66 @@ TEST_F(MirrorUpstreamTest, AReleaseWithoutItsListedIndexIsRefused) {
       << got.status().ToString();
 }
 
+TEST_F(MirrorUpstreamTest, InstallerPackagesNameUdebsUnlessLeftOut) {
+  const std::string udeb = "udeb udpkg 1.21";
+  const std::string upath = "pool/main/u/udpkg/udpkg_1.21_amd64.udeb";
+  const std::string di = "Package: udpkg\nVersion: 1.21\nArchitecture: amd64\nFilename: " + upath +
+                         "\nSize: " + std::to_string(udeb.size()) + "\nSHA256: " + Sha256Hex(udeb) +
+                         "\n\n";
+  const std::string cnf = "suite: bookworm\n";
+  Serve(upath, udeb);
+  Serve("dists/bookworm/main/debian-installer/binary-amd64/Packages", di);
+  Serve("dists/bookworm/main/cnf/Commands-amd64", cnf);
+  Serve("dists/bookworm/Release",
+        "Suite: bookworm\nDate: Sat, 10 Jun 2023 09:00:00 UTC\nComponents: main\n"
+        "Architectures: amd64\nSHA256:\n " +
+            Sha256Hex(cnf) + " " + std::to_string(cnf.size()) + " main/cnf/Commands-amd64\n " +
+            Sha256Hex(di) + " " + std::to_string(di.size()) +
+            " main/debian-installer/binary-amd64/Packages\n");
+  auto all = Mirror("20240101T000000Z");
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(ReadRunFile(all->record, upath), udeb);
+  EXPECT_EQ(ReadRunFile(all->record, "dists/bookworm/main/cnf/Commands-amd64"), cnf);
+  EXPECT_EQ(all->record.source.details.count("without"), 0u);
+
+  importer::MirrorOptions options{.archive = "debian",
+                                  .upstream = kUpstream,
+                                  .suites = {"bookworm"},
+                                  .without = {"udeb", "cnf"},
+                                  .no_verify = true};
+  options.run_id = RunId::Parse("20240102T000000Z").value();
+  auto without = importer::MirrorUpstream(memory_, *catalog_, http_, options);
+  ASSERT_TRUE(without.ok()) << without.status().ToString();
+  EXPECT_EQ(without->pool_files, 0u);
+  EXPECT_EQ(without->record.files, 2u);  // Release, the installer's Packages
+  EXPECT_EQ(without->record.source.details.at("without"), "cnf,udeb");
+
+  options.without = {"apt-file"};
+  options.run_id = RunId::Parse("20240103T000000Z").value();
+  auto bad = importer::MirrorUpstream(memory_, *catalog_, http_, options);
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("unknown part 'apt-file'"), std::string::npos)
+      << bad.status().ToString();
+}
+
+TEST_F(MirrorUpstreamTest, AFlatRepositoryIsReadFromItsFolder) {
+  const std::string deb = "deb hello 1.0";
+  const std::string packages = "Package: hello\nVersion: 1.0\nArchitecture: all\nFilename: " +
+                               std::string("pool/hello_1.0_all.deb\nSize: ") +
+                               std::to_string(deb.size()) + "\nSHA256: " + Sha256Hex(deb) + "\n\n";
+  Serve("pool/hello_1.0_all.deb", deb);
+  Serve("Packages", packages);
+  Serve("Release", "Date: Sat, 10 Jun 2023 09:00:00 UTC\nSHA256:\n " + Sha256Hex(packages) + " " +
+                       std::to_string(packages.size()) + " Packages\n");
+  importer::MirrorOptions options{
+      .archive = "flat", .upstream = kUpstream, .suites = {"./"}, .no_verify = true};
+  options.run_id = RunId::Parse("20240101T000000Z").value();
+  auto got = importer::MirrorUpstream(memory_, *catalog_, http_, options);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->record.files, 3u);
+  EXPECT_EQ(ReadRunFile(got->record, "Packages"), packages);
+  EXPECT_EQ(ReadRunFile(got->record, "pool/hello_1.0_all.deb"), deb);
+}
+
 }  // namespace
 }  // namespace mv::testing

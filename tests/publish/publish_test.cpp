@@ -36,6 +36,12 @@ TEST(StageOf, EveryKindOfPath) {
   EXPECT_EQ(StageOf("dists/bookworm/Release.gpg"), Stage::kRelease);
   EXPECT_EQ(StageOf("dists/bookworm/InRelease"), Stage::kRelease);
   EXPECT_EQ(StageOf("dists/bookworm/ChangeLog"), Stage::kIndexes);
+  // A flat repository's Release files and indexes at the top.
+  EXPECT_EQ(StageOf("InRelease"), Stage::kRelease);
+  EXPECT_EQ(StageOf("Release.gpg"), Stage::kRelease);
+  EXPECT_EQ(StageOf("Packages.xz"), Stage::kIndexes);
+  EXPECT_EQ(StageOf("Sources"), Stage::kIndexes);
+  EXPECT_EQ(StageOf("pool/Packages.xz"), Stage::kContent);
   EXPECT_LT(ReleaseRank("dists/b/Release"), ReleaseRank("dists/b/Release.gpg"));
   EXPECT_LT(ReleaseRank("dists/b/Release.gpg"), ReleaseRank("dists/b/InRelease"));
 }

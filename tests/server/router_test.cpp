@@ -45,14 +45,17 @@ TEST(Router, ArchivePathsAsAptAsksForThem) {
   EXPECT_EQ(Expect<ArchiveRoute>("/archive/d/now/pool/libstdc++6.deb?x=1").path,
             "pool/libstdc++6.deb");
   EXPECT_EQ(Expect<ArchiveRunsRoute>("/archive/debian/").archive, "debian");
+  // A flat repository's "./" (apt asks for URI/./Release): the "." is dropped.
+  EXPECT_EQ(Expect<ArchiveRoute>("/archive/d/now/./Release").path, "Release");
+  EXPECT_EQ(Expect<ArchiveRoute>("/archive/d/now/sub/./Packages.xz").path, "sub/Packages.xz");
 }
 
 TEST(Router, TraversalInEverySpellingIsRefused) {
-  for (const char* t :
-       {"/archive/d/now/../../etc/passwd", "/archive/d/now/%2e%2e/x", "/archive/d/now/a/%2E%2E/b",
-        "/archive/d/now/a%2fb", "/archive/d/now/a%2Fb", "/archive/d/now/a%5cb",
-        "/archive/d/now/a\\b", "/archive/d/now/a%00b", "/archive/d/now/./a", "/archive/d/now/a//b",
-        "/archive/d/now/%zz", "/archive/d/now/%ff%fe", "/archive/d/now/a%0ab"}) {
+  for (const char* t : {"/archive/d/now/../../etc/passwd", "/archive/d/now/%2e%2e/x",
+                        "/archive/d/now/a/%2E%2E/b", "/archive/d/now/a%2fb", "/archive/d/now/a%2Fb",
+                        "/archive/d/now/a%5cb", "/archive/d/now/a\\b", "/archive/d/now/a%00b",
+                        "/archive/d/now/%2e/a", "/archive/d/now/a//b", "/archive/d/now/%zz",
+                        "/archive/d/now/%ff%fe", "/archive/d/now/a%0ab"}) {
     EXPECT_EQ(Refused(t).status, 400) << t;
   }
   EXPECT_EQ(Refused(std::string(kMaxTarget + 1, 'a').insert(0, "/")).status, 414);
