@@ -20,8 +20,9 @@ std::string FormatParagraph(const Paragraph& p) {
   return out;
 }
 
-Result<std::vector<WrittenFile>> CompressedIndex(std::string_view base, std::string_view text) {
+Result<std::vector<WrittenFile>> IndexVariants(std::string_view base, std::string_view text) {
   std::vector<WrittenFile> out;
+  out.push_back({.path = std::string(base), .bytes = std::string(text)});
   for (auto [ext, compression] :
        {std::pair{".xz", Compression::kXz}, std::pair{".gz", Compression::kGzip}}) {
     MV_ASSIGN_OR_RETURN(std::string bytes, Compress(text, compression));

@@ -23,8 +23,11 @@ struct WrittenFile {
 // starts on one again). ParseParagraphs(FormatParagraph(p)) gives p's fields back.
 std::string FormatParagraph(const Paragraph& p);
 
-// The variants of one index apt is offered: `base`.xz and `base`.gz ("main/binary-amd64/Packages"
-// gives ".../Packages.xz" and ".../Packages.gz"), each compressed deterministically.
-Result<std::vector<WrittenFile>> CompressedIndex(std::string_view base, std::string_view text);
+// The variants of one index apt is offered: `base` itself, `base`.xz and `base`.gz
+// ("main/binary-amd64/Packages" gives ".../Packages", ".../Packages.xz" and ".../Packages.gz"),
+// compressed deterministically. The plain one is not optional: apt looks an index up in the
+// Release by its uncompressed name (and checks the decompressed bytes against that entry), so a
+// Release listing only compressed variants makes apt skip the index silently.
+Result<std::vector<WrittenFile>> IndexVariants(std::string_view base, std::string_view text);
 
 }  // namespace mv::apt

@@ -40,11 +40,12 @@ TEST(IndexWriter, FormatParagraphReadsBackFieldForField) {
 }
 
 TEST(IndexWriter, CompressedVariantsReadBack) {
-  auto files = CompressedIndex("main/binary-amd64/Packages", kStanzas);
+  auto files = IndexVariants("main/binary-amd64/Packages", kStanzas);
   ASSERT_TRUE(files.ok());
-  ASSERT_EQ(files->size(), 2u);
-  EXPECT_EQ((*files)[0].path, "main/binary-amd64/Packages.xz");
-  EXPECT_EQ((*files)[1].path, "main/binary-amd64/Packages.gz");
+  ASSERT_EQ(files->size(), 3u);
+  EXPECT_EQ((*files)[0].path, "main/binary-amd64/Packages");
+  EXPECT_EQ((*files)[1].path, "main/binary-amd64/Packages.xz");
+  EXPECT_EQ((*files)[2].path, "main/binary-amd64/Packages.gz");
   for (const WrittenFile& f : *files) {
     auto text = Decompress(f.bytes, CompressionFromName(f.path), f.path, 1 << 20);
     ASSERT_TRUE(text.ok()) << text.status().ToString();
