@@ -20,7 +20,9 @@ struct WrittenFile {
 
 // The paragraph as deb822 text, its fields in the order read, ending with "\n" (no blank line):
 // "Name: value" with continuation lines as read (a value that started on a continuation line
-// starts on one again). ParseParagraphs(FormatParagraph(p)) gives p's fields back.
+// starts on one again). ParseParagraphs(FormatParagraph(p)) gives p's fields back, except that a
+// value holding a carriage return may lose it where it comes before a line end ("\r\n" reads
+// as "\n"); real indexes hold none.
 std::string FormatParagraph(const Paragraph& p);
 
 // The variants of one index apt is offered: `base` itself, `base`.xz and `base`.gz
