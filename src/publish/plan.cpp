@@ -16,9 +16,17 @@ bool IsSuiteFile(std::string_view path) {
   return slash != std::string_view::npos && rest.find('/', slash + 1) == std::string_view::npos;
 }
 
+// A partial mirror's derived view is a second repository under view/ (importer/derived_view.h):
+// its dists/ is staged as the run's own.
+std::string_view RepositoryPath(std::string_view path) {
+  if (path.starts_with("view/dists/")) path.remove_prefix(5);
+  return path;
+}
+
 }  // namespace
 
 Stage StageOf(std::string_view path) {
+  path = RepositoryPath(path);
   if (!path.starts_with("dists/")) return Stage::kContent;
   if (path.find("/by-hash/") != std::string_view::npos) return Stage::kContent;
   if (IsSuiteFile(path) && ReleaseRank(path) >= 0) return Stage::kRelease;
