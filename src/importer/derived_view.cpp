@@ -95,7 +95,7 @@ Result<SuiteView> BuildSuiteView(const apt::Release& upstream,
         MV_RETURN_IF_ERROR(
             apt::ForEachSourcePackage(index.text, in, [&](const apt::SourcePackage& s) -> Status {
               std::string key = Key(s.package, s.version);
-              if (sources.count(key) == 0) return Status::Ok();
+              if (sources.count(key) == 0 && !selected(s.package)) return Status::Ok();
               kept.insert(std::move(key));
               for (const apt::PoolFile& f : s.files) add_pool(f);
               return Status::Ok();

@@ -7,7 +7,8 @@
 //   - <component>/binary-<arch>/Packages{,.xz,.gz}: the upstream's stanzas of the packages of the
 //     closure, as they were (field order and values kept);
 //   - <component>/source/Sources{,.xz,.gz} (when sources are mirrored): the source packages those
-//     binaries name (Source:, with its version when given), as they were;
+//     binaries name (Source:, with its version when given) and those the selection names
+//     itself, as they were;
 //   - Release: the upstream's Origin, Label, Suite, Codename, Version and Date, no Valid-Until
 //     (a view of a past run stays usable), Acquire-By-Hash, the view's architectures and
 //     components, the SHA256 list; with by-hash copies of every index;

@@ -73,19 +73,22 @@ TEST_F(DerivedViewTest, HoldsExactlyTheClosureAndVerifies) {
            Sha256Hex("d") +
            " 1 appsrc_1-1.dsc\n\nPackage: othersrc\nVersion: 1\nDirectory: "
            "pool/main/o\nChecksums-Sha256:\n " +
-           Sha256Hex("o") + " 1 o.dsc\n"}};
+           Sha256Hex("o") +
+           " 1 o.dsc\n\nPackage: selsrc\nVersion: 2\nDirectory: pool/main/s\n"
+           "Checksums-Sha256:\n " +
+           Sha256Hex("s") + " 1 s.dsc\n"}};
   auto view = BuildSuiteView(
-      upstream_, indexes, [](std::string_view n) { return n == "app"; },
+      upstream_, indexes, [](std::string_view n) { return n == "app" || n == "selsrc"; },
       {.signing_key = {.gnupg_home = home_, .key = "view@example.invalid"}}, "test: suite stable");
   ASSERT_TRUE(view.ok()) << view.status().ToString();
   EXPECT_EQ(view->binary_packages, 2u);
-  EXPECT_EQ(view->source_packages, 1u);
+  EXPECT_EQ(view->source_packages, 2u) << "appsrc, named by app, and selsrc, selected";
   ASSERT_EQ(view->unsatisfied.size(), 1u);
   EXPECT_EQ(view->unsatisfied[0].group, "gone");
   std::vector<std::string> pool;
   for (const apt::PoolFile& f : view->pool) pool.push_back(f.path);
   EXPECT_THAT(pool, ElementsAre("pool/main/app_1_amd64.deb", "pool/main/lib_2_amd64.deb",
-                                "pool/main/a/appsrc/appsrc_1-1.dsc"));
+                                "pool/main/a/appsrc/appsrc_1-1.dsc", "pool/main/s/s.dsc"));
 
   std::map<std::string, std::string> files;
   for (const apt::WrittenFile& f : view->files) files[f.path] = f.bytes;
