@@ -14,7 +14,8 @@
 #     is clean, and `apt-get install --simulate` of each selected package resolves with no
 #     missing dependency (the machine's dpkg status stands for an installed Debian 12 base: libc6,
 #     perl); a package left out of the selection is not there to install;
-#   - refusals: --filter-with-deps without a selection, without --signing-key, with an unknown key.
+#   - refusals: --filter-with-deps without a selection, without --signing-key, with an unknown key;
+#   - `publish` to a folder carries the view: its InRelease verifies there, apt reads it (file:).
 #
 #   mirror_view_test.sh PATH/TO/mirrorvault   (needs the MV_TEST_HTTP_* environment)
 set -uo pipefail
@@ -183,6 +184,22 @@ done
 apt_run install --simulate hello >"$work/apt-hello.log" 2>&1 &&
   fail "hello, not selected, installs from the view" ||
   pass "hello, not selected, is not in the view ($(grep -m1 '^E:' "$work/apt-hello.log"))"
+
+# ---- published to a folder: the same view, read by apt from there ----
+out=$(mvc publish "part@$run" --to "$work/published" --no-progress 2>&1) || fail "publish: $out"
+cmp -s "$work/published/view/dists/bookworm/InRelease" "$work/InRelease" &&
+  gpgv --keyring "$work/operator.gpg" "$work/published/view/dists/bookworm/InRelease" 2>/dev/null &&
+  gpgv --keyring "$keydir/keyring.gpg" "$work/published/dists/bookworm/InRelease" 2>/dev/null &&
+  pass "published: the view's InRelease verifies with the operator's key, the run's own with the upstream's" ||
+  fail "published InRelease files"
+rm -rf "$aptdir/lists" && mkdir -p "$aptdir/lists/partial"
+echo "deb [signed-by=$work/operator.gpg] file:$work/published/view bookworm main" >"$aptdir/sources.list"
+if apt_run update >"$work/apt-pub.log" 2>&1 && ! grep -qE '^(W|E|N):' "$work/apt-pub.log" &&
+  apt_run install --simulate cowsay >>"$work/apt-pub.log" 2>&1 && grep -q '^Inst libtext-charwidth-perl' "$work/apt-pub.log"; then
+  pass "apt-get update + install --simulate cowsay from the published view"
+else
+  fail "apt from the published view: $(tail -8 "$work/apt-pub.log")"
+fi
 
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]
