@@ -8,6 +8,8 @@
 namespace mv::apt {
 namespace {
 
+constexpr size_t kNone = static_cast<size_t>(-1);  // no package, no architecture
+
 // Lower is more important; unknown priorities last.
 int PriorityRank(std::string_view priority) {
   static constexpr std::string_view kOrder[] = {"required", "important", "standard", "optional",
@@ -49,7 +51,7 @@ class Walk {
     for (size_t i = 0; i < options_.architectures.size(); ++i) {
       if (options_.architectures[i] == name) return i;
     }
-    return std::string_view::npos;
+    return kNone;
   }
 
   Status Run(Closure* out) {
@@ -71,21 +73,21 @@ class Walk {
   // Where a dependency looks in context `arch`: an architecture number (npos when none applies)
   // and whether "all" packages count.
   struct Target {
-    size_t arch = std::string_view::npos;
+    size_t arch = kNone;
     bool all = false;
   };
 
   Target TargetOf(const Dependency& d, size_t arch) const {
     const std::string& q = d.arch_qualifier;
     if (q.empty() || q == "any" || q == "native") return {arch, true};
-    if (q == "all") return {std::string_view::npos, true};
+    if (q == "all") return {kNone, true};
     size_t other = ArchNumber(q);
     return {other, other == arch};
   }
 
   bool InTarget(const UniversePackage& u, const Target& t) const {
     if (u.architecture == "all") return t.all;
-    return t.arch != std::string_view::npos && u.architecture == options_.architectures[t.arch];
+    return t.arch != kNone && u.architecture == options_.architectures[t.arch];
   }
 
   bool RealMatches(const UniversePackage& u, const Dependency& d, const Target& t) const {
@@ -115,21 +117,20 @@ class Walk {
 
   // The package that satisfies `d` best (see closure.h), or npos.
   size_t Choose(const Dependency& d, const Target& t) const {
-    size_t best = std::string_view::npos;
+    size_t best = kNone;
     for (uint32_t id : universe_.Named(d.package)) {
       const UniversePackage& u = universe_.packages()[id];
       if (!RealMatches(u, d, t)) continue;
-      if (best == std::string_view::npos ||
-          CompareVersions(u.version, universe_.packages()[best].version) > 0) {
+      if (best == kNone || CompareVersions(u.version, universe_.packages()[best].version) > 0) {
         best = id;
       }
     }
-    if (best != std::string_view::npos) return best;
+    if (best != kNone) return best;
     int best_rank = 0;
     for (const Provider& p : universe_.Providing(d.package)) {
       if (!ProviderMatches(p, d, t)) continue;
       int rank = PriorityRank(universe_.packages()[p.package].priority);
-      if (best == std::string_view::npos || rank < best_rank) {
+      if (best == kNone || rank < best_rank) {
         best = p.package;
         best_rank = rank;
       }
@@ -157,16 +158,16 @@ class Walk {
         return SatisfiedByClosure(*a.first, a.second);
       });
       if (satisfied) continue;
-      size_t chosen = std::string_view::npos;
+      size_t chosen = kNone;
       size_t chosen_arch = arch;
       for (const auto& [d, target] : alternatives) {
         chosen = Choose(*d, target);
-        if (chosen != std::string_view::npos) {
-          chosen_arch = target.arch == std::string_view::npos ? arch : target.arch;
+        if (chosen != kNone) {
+          chosen_arch = target.arch == kNone ? arch : target.arch;
           break;
         }
       }
-      if (chosen == std::string_view::npos) {
+      if (chosen == kNone) {
         out->unsatisfied.push_back({.package = u.Describe(),
                                     .architecture = arch_name,
                                     .field = std::string(field),
@@ -200,7 +201,7 @@ Result<Closure> CloseOverDependencies(const PackageUniverse& universe,
     if (!selected(u.package)) continue;
     if (u.architecture == "all") {
       for (size_t a = 0; a < options.architectures.size(); ++a) walk.Add(id, a);
-    } else if (size_t a = walk.ArchNumber(u.architecture); a != std::string_view::npos) {
+    } else if (size_t a = walk.ArchNumber(u.architecture); a != kNone) {
       walk.Add(id, a);
     }
   }
