@@ -33,8 +33,9 @@ class ScratchDir {
   ScratchDir& operator=(ScratchDir&&) = delete;
   ~ScratchDir() {
     if (path_.empty()) return;
-    for (const char* name : {"signed", "detached", "output"})
+    for (const char* name : {"signed", "detached", "output"}) {
       ::unlink((path_ + "/" + name).c_str());
+    }
     ::rmdir(path_.c_str());
   }
   std::string File(const char* name) const { return path_ + "/" + name; }
@@ -215,6 +216,48 @@ Result<std::string> ClearsignedText(std::string_view inrelease, std::string_view
   }
   text.push_back('\n');
   return text;
+}
+
+Result<SignedRelease> SignRelease(std::string_view release, const SigningKey& key,
+                                  std::string_view where) {
+  if (key.key.empty()) return InvalidArgument(std::string(where) + ": no signing key given");
+  MV_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Create());
+  MV_RETURN_IF_ERROR(WriteWhole(dir.File("signed"), release));
+  std::vector<std::string> gpg = {"gpg", "--batch", "--no-tty", "--quiet"};
+  if (!key.gnupg_home.empty()) {
+    gpg.push_back("--homedir");
+    gpg.push_back(key.gnupg_home);
+  }
+  for (const std::string& arg : {std::string("--local-user"), key.key, std::string("--digest-algo"),
+                                 std::string("SHA256")}) {
+    gpg.push_back(arg);
+  }
+  auto run = [&](std::vector<std::string> args, const char* out) -> Result<std::string> {
+    args.insert(args.begin(), gpg.begin(), gpg.end());
+    args.push_back("--output");
+    args.push_back(dir.File(out));
+    args.push_back(dir.File("signed"));
+    MV_ASSIGN_OR_RETURN(ProcessResult r, RunProcess(args));
+    if (r.exit_code != 0) {
+      std::string words = r.err.empty() ? r.out : r.err;
+      while (!words.empty() && (words.back() == '\n' || words.back() == ' ')) words.pop_back();
+      return InvalidArgument(std::string(where) + ": gpg cannot sign with key " + key.key +
+                             " of the GnuPG home " +
+                             (key.gnupg_home.empty() ? "~/.gnupg" : key.gnupg_home) + " (exit " +
+                             std::to_string(r.exit_code) + "): " + words);
+    }
+    return ReadWhole(dir.File(out));
+  };
+  SignedRelease out;
+  MV_ASSIGN_OR_RETURN(out.inrelease, run({"--clearsign"}, "output"));
+  MV_ASSIGN_OR_RETURN(out.release_gpg, run({"--armor", "--detach-sign"}, "detached"));
+  // What gpg clearsigned must read back as the text given (a trailing-blank or dash-escape slip
+  // would make apt see another Release than the one the hashes were computed for).
+  MV_ASSIGN_OR_RETURN(std::string text, ClearsignedText(out.inrelease, where));
+  if (text != release) {
+    return Internal(std::string(where) + ": the clearsigned Release does not read back as signed");
+  }
+  return out;
 }
 
 }  // namespace mv::apt

@@ -1,5 +1,6 @@
 // The signature of a suite's Release, checked with gpgv against a keyring, as apt does: a
-// clearsigned InRelease, or a Release with its detached Release.gpg.
+// clearsigned InRelease, or a Release with its detached Release.gpg. And the other way: a Release
+// mirrorvault wrote, signed with the operator's key through gpg.
 #pragma once
 
 #include <string>
@@ -30,5 +31,24 @@ Result<VerifiedRelease> VerifyDetachedRelease(std::string_view release, std::str
 // gpgv --output does. InvalidArgument naming `where` when the text is not one clearsigned
 // message.
 Result<std::string> ClearsignedText(std::string_view inrelease, std::string_view where);
+
+// The operator's signing key: a key id (or fingerprint, or user id) of a secret key in a GnuPG
+// home. The secret key stays there; only the `gpg` binary reads it.
+struct SigningKey {
+  std::string gnupg_home;  // empty: gpg's default (~/.gnupg)
+  std::string key;
+};
+
+struct SignedRelease {
+  std::string inrelease;    // clearsigned (InRelease)
+  std::string release_gpg;  // ASCII-armored detached signature (Release.gpg)
+};
+
+// Signs `release` (gpg --clearsign and --detach-sign --armor, SHA-256 digests, --batch: a key
+// that needs a passphrase fails). InvalidArgument naming `where`, the key, the home and gpg's
+// words when gpg refuses (no such secret key, an expired key, a passphrase asked); NotFound when
+// gpg is not installed.
+Result<SignedRelease> SignRelease(std::string_view release, const SigningKey& key,
+                                  std::string_view where);
 
 }  // namespace mv::apt

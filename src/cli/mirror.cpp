@@ -27,6 +27,10 @@ struct MirrorArgs {
   std::string wait = "0s";
   size_t concurrency = 0;
   bool no_progress = false;
+  bool filter_with_deps = false;
+  bool with_recommends = false;
+  std::string signing_key;
+  std::string gnupg_home;
 };
 
 int RunMirror(CliContext& context, const MirrorArgs& args) {
@@ -53,6 +57,10 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
     options.packages.clear();
   }
   if (!args.keyring.empty()) options.keyring = args.keyring;
+  if (args.filter_with_deps) options.filter_with_deps = true;
+  if (args.with_recommends) options.with_recommends = true;
+  if (!args.signing_key.empty()) options.signing_key.key = args.signing_key;
+  if (!args.gnupg_home.empty()) options.signing_key.gnupg_home = args.gnupg_home;
   if (args.sources) options.sources = true;
   if (!args.without.empty()) options.without = args.without;
   if (args.installer_images) options.installer_images = true;
@@ -128,6 +136,15 @@ void RegisterMirror(CLI::App& app, CliContext& context, int* exit_code) {
   cmd->add_option("--filter", args->filter,
                   "Only packages whose whole name matches this regular expression")
       ->excludes(packages);
+  cmd->add_flag("--filter-with-deps", args->filter_with_deps,
+                "Close the selection over Depends and Pre-Depends and write a signed derived "
+                "view under view/ that lists exactly what the run holds");
+  cmd->add_flag("--with-recommends", args->with_recommends,
+                "With --filter-with-deps: follow Recommends too");
+  cmd->add_option("--signing-key", args->signing_key,
+                  "Key id of the operator's secret key that signs the derived view (gpg)");
+  cmd->add_option("--gnupg-home", args->gnupg_home,
+                  "GnuPG home holding the signing key (default: gpg's, ~/.gnupg)");
   cmd->add_option("--run-id", args->run_id, "Run id YYYYMMDDTHHMMSSZ (default: now, UTC)");
   cmd->add_option("--wait", args->wait,
                   "How long to wait when another writer of the archive is running (e.g. 10m)");

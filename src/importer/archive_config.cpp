@@ -8,9 +8,11 @@ namespace mv::importer {
 namespace {
 
 // The keys the importer reads (archive_config.h).
-constexpr std::array<std::string_view, 13> kImporterKeys = {
-    "name",      "upstream", "suites", "components",  "archs",   "sources",         "keyring",
-    "no_verify", "packages", "filter", "concurrency", "without", "installer_images"};
+constexpr std::array<std::string_view, 17> kImporterKeys = {
+    "name",        "upstream",  "suites",           "components",       "archs",
+    "sources",     "keyring",   "no_verify",        "packages",         "filter",
+    "concurrency", "without",   "installer_images", "filter_with_deps", "with_recommends",
+    "signing_key", "gnupg_home"};
 
 }  // namespace
 
@@ -66,6 +68,10 @@ Result<std::optional<MirrorOptions>> FindArchiveConfig(
         return v->Error(parts.status().message());
       }
     }
+    MV_RETURN_IF_ERROR(flag("filter_with_deps", o.filter_with_deps));
+    MV_RETURN_IF_ERROR(flag("with_recommends", o.with_recommends));
+    MV_RETURN_IF_ERROR(str("signing_key", o.signing_key.key));
+    MV_RETURN_IF_ERROR(str("gnupg_home", o.signing_key.gnupg_home));
     if (const ConfigValue* v = section.Find("concurrency")) {
       MV_ASSIGN_OR_RETURN(int64_t n, v->AsInteger(1, 1024));
       o.concurrency = static_cast<size_t>(n);

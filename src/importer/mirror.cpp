@@ -13,6 +13,7 @@
 #include "archive/node_source.h"
 #include "archive/tree_builder.h"
 #include "importer/blob_download.h"
+#include "importer/derived_view.h"
 #include "importer/package_filter.h"
 #include "importer/run_builder.h"
 #include "importer/suite_release.h"
@@ -35,6 +36,8 @@ using archive::Sha256;
 // about 60 MB.
 constexpr uint64_t kMaxIndexBytes = 2ull << 30;
 constexpr size_t kMaxDecompressedIndex = 4ull << 30;
+// Where a partial mirror's derived view lives in the run's tree (importer/derived_view.h).
+const std::string kViewPrefix = "view/";
 
 // One file of the run's tree.
 struct TreeFile {
@@ -175,6 +178,7 @@ class Mirror {
     }
 
     // The pool files the chosen Packages and Sources name.
+    std::vector<ViewIndex> view_indexes;
     for (const auto& [base, variants] : by_base) {
       std::vector<const apt::SelectedIndex*> present;
       for (const FetchedIndex* f : variants) {
@@ -202,8 +206,20 @@ class Mirror {
       for (const FetchedIndex* f : variants) {
         if (f->index == best) chosen = f;
       }
+      // A derived view lists Packages and Sources only: the installer's udebs are not part of a
+      // partial mirror closed over dependencies (its indexes stay in the pristine tree).
+      if (options_.filter_with_deps) {
+        MV_ASSIGN_OR_RETURN(std::string text, IndexText(dists + best->path, *chosen));
+        view_indexes.push_back({.base = best->base,
+                                .kind = best->kind,
+                                .architecture = best->architecture,
+                                .component = best->component,
+                                .text = std::move(text)});
+        continue;
+      }
       MV_RETURN_IF_ERROR(ReadPoolFiles(dists + best->path, *chosen));
     }
+    if (options_.filter_with_deps) return AddView(suite, release, view_indexes, where);
     return Status::Ok();
   }
 
@@ -260,6 +276,8 @@ class Mirror {
     for (const auto& [path, pf] : pool_) {
       MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(pf.file.sha256, path));
       MV_RETURN_IF_ERROR(AddFile(path, sha));
+      // The derived view's copy of the pool: the same contents, so only tree entries.
+      if (options_.filter_with_deps) MV_RETURN_IF_ERROR(AddFile(kViewPrefix + path, sha));
     }
     return Status::Ok();
   }
@@ -310,6 +328,11 @@ class Mirror {
     if (options_.installer_images) details_["installer_images"] = "yes";
     if (!options_.packages.empty()) details_["packages"] = Join(options_.packages);
     if (!options_.filter.empty()) details_["filter"] = options_.filter;
+    if (options_.filter_with_deps) {
+      details_["filter_with_deps"] = options_.with_recommends ? "depends, recommends" : "depends";
+      details_["view"] = kViewPrefix;
+      details_["view_signing_key"] = options_.signing_key.key;
+    }
     details_["selection"] = selection_->partial() ? "partial" : "complete";
     if (!without_.empty()) {
       std::vector<std::string> words;
@@ -414,14 +437,8 @@ class Mirror {
   // The images an installer folder's SHA256SUMS (at `path`, checked against the Release) lists:
   // pool-like files beside it, verified by their SHA-256 (SHA256SUMS gives no sizes).
   Status ReadImages(const std::string& path, const FetchedIndex& f) {
-    std::string stored;
-    const std::string* raw = &f.bytes;
-    if (f.bytes.empty() && f.index->entry.size > 0) {
-      MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.index->entry.sha256));
-      MV_ASSIGN_OR_RETURN(stored, store_->GetBytes(archive::BlobKey(sha)));
-      raw = &stored;
-    }
-    MV_ASSIGN_OR_RETURN(std::vector<apt::Sha256SumsEntry> sums, apt::ParseSha256Sums(*raw, path));
+    MV_ASSIGN_OR_RETURN(std::string text, IndexText(path, f));
+    MV_ASSIGN_OR_RETURN(std::vector<apt::Sha256SumsEntry> sums, apt::ParseSha256Sums(text, path));
     const std::string dir = DirName(path);
     for (const apt::Sha256SumsEntry& e : sums) {
       if (e.path == "SHA256SUMS") continue;
@@ -437,7 +454,8 @@ class Mirror {
     return Status::Ok();
   }
 
-  Status ReadPoolFiles(const std::string& path, const FetchedIndex& f) {
+  // The decompressed text of a fetched index (read back from the store when it was known).
+  Result<std::string> IndexText(const std::string& path, const FetchedIndex& f) {
     std::string stored;
     const std::string* raw = &f.bytes;
     if (f.bytes.empty() && f.index->entry.size > 0) {
@@ -445,8 +463,40 @@ class Mirror {
       MV_ASSIGN_OR_RETURN(stored, store_->GetBytes(archive::BlobKey(sha)));
       raw = &stored;
     }
-    MV_ASSIGN_OR_RETURN(std::string text,
-                        Decompress(*raw, CompressionFromName(path), path, kMaxDecompressedIndex));
+    return Decompress(*raw, CompressionFromName(path), path, kMaxDecompressedIndex);
+  }
+
+  // The closure of the selection and the suite's derived view (importer/derived_view.h): its
+  // pool files are the run's, its indexes and signed Release go under view/dists/<suite>/.
+  Status AddView(const std::string& suite, const apt::Release& release,
+                 const std::vector<ViewIndex>& indexes, const std::string& where) {
+    MV_ASSIGN_OR_RETURN(
+        SuiteView view,
+        BuildSuiteView(
+            release, indexes,
+            [&](std::string_view name) { return selection_->Selected(std::string(name)); },
+            {.recommends = options_.with_recommends, .signing_key = options_.signing_key}, where));
+    const std::string from = "the derived view of " + suite;
+    for (const apt::PoolFile& f : view.pool) MV_RETURN_IF_ERROR(AddPool(f, from));
+    for (const apt::WrittenFile& f : view.files) {
+      MV_RETURN_IF_ERROR(AddBytes(kViewPrefix + "dists/" + suite + "/" + f.path, f.bytes));
+    }
+    for (const apt::UnsatisfiedDependency& u : view.unsatisfied) {
+      LogWarn("unsatisfied dependency in the closure", {{"suite", suite},
+                                                        {"package", u.package},
+                                                        {"architecture", u.architecture},
+                                                        {"field", u.field},
+                                                        {"needs", u.group}});
+    }
+    details_["view/" + suite] = std::to_string(view.binary_packages) + " binary, " +
+                                std::to_string(view.source_packages) + " source packages, " +
+                                std::to_string(view.unsatisfied.size()) +
+                                " unsatisfied dependencies";
+    return Status::Ok();
+  }
+
+  Status ReadPoolFiles(const std::string& path, const FetchedIndex& f) {
+    MV_ASSIGN_OR_RETURN(std::string text, IndexText(path, f));
     if (f.index->kind == apt::IndexKind::kPackages ||
         f.index->kind == apt::IndexKind::kInstallerPackages) {
       return apt::ForEachBinaryPackage(text, path, [&](const apt::BinaryPackage& p) -> Status {
@@ -567,6 +617,21 @@ Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
   if (!options.packages.empty() && !options.filter.empty()) {
     return InvalidArgument("mirror " + options.archive +
                            ": give packages or a filter (--packages or --filter), not both");
+  }
+  if (options.filter_with_deps && options.packages.empty() && options.filter.empty()) {
+    return InvalidArgument("mirror " + options.archive +
+                           ": --filter-with-deps closes a selection over its dependencies; give "
+                           "--packages or --filter too");
+  }
+  if (options.with_recommends && !options.filter_with_deps) {
+    return InvalidArgument("mirror " + options.archive +
+                           ": --with-recommends goes with --filter-with-deps");
+  }
+  if (options.filter_with_deps && options.signing_key.key.empty()) {
+    return InvalidArgument("mirror " + options.archive +
+                           ": --filter-with-deps writes a derived view that must be signed; give "
+                           "--signing-key KEY (signing_key = \"KEY\" in the archive's "
+                           "configuration, with gnupg_home = \"DIR\" when not ~/.gnupg)");
   }
   for (const std::string& suite : options.suites) {
     // A flat repository's folder ends in '/' ("./", "debian/"), as in apt's sources.

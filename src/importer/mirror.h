@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "apt/signature.h"
 #include "archive/catalog.h"
 #include "archive/run_record.h"
 #include "http/http_client.h"
@@ -59,6 +60,11 @@ struct MirrorOptions {
   // name). At most one of the two.
   std::vector<std::string> packages;
   std::string filter;
+  // With a selection: close it over Depends and Pre-Depends (and Recommends) and write a
+  // derived view under view/ (importer/derived_view.h), signed with `signing_key`.
+  bool filter_with_deps = false;
+  bool with_recommends = false;
+  apt::SigningKey signing_key;
   std::optional<RunId> run_id;
   size_t concurrency = 32;  // downloads in flight
   FetchOptions fetch;

@@ -25,12 +25,20 @@ bool IsFlatIndex(std::string_view path) {
          stem.starts_with("Contents-");
 }
 
+// A partial mirror's derived view is a second repository under view/ (importer/derived_view.h):
+// its dists/ is staged as the run's own.
+std::string_view RepositoryPath(std::string_view path) {
+  if (path.starts_with("view/dists/")) path.remove_prefix(5);
+  return path;
+}
+
 }  // namespace
 
 Stage StageOf(std::string_view path) {
   // A flat repository (`deb URI ./`): its Release files and indexes at the top.
   if (path.find('/') == std::string_view::npos && ReleaseRank(path) >= 0) return Stage::kRelease;
   if (IsFlatIndex(path)) return Stage::kIndexes;
+  path = RepositoryPath(path);
   if (!path.starts_with("dists/")) return Stage::kContent;
   if (path.find("/by-hash/") != std::string_view::npos) return Stage::kContent;
   if (IsSuiteFile(path) && ReleaseRank(path) >= 0) return Stage::kRelease;

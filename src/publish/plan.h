@@ -25,7 +25,7 @@ namespace mv::publish {
 
 enum class Stage : int { kContent = 1, kIndexes = 2, kRelease = 3 };
 
-// The stage a run's path belongs to.
+// The stage a run's path belongs to (a derived view's view/dists/ as the run's dists/).
 Stage StageOf(std::string_view path);
 // Within stage 3, the order of a suite's Release files: Release, Release.gpg, InRelease.
 int ReleaseRank(std::string_view path);

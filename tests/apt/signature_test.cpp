@@ -125,5 +125,35 @@ TEST_F(SignatureTest, RefusalsSayWhy) {
   EXPECT_THAT(st.message(), HasSubstr("missing.gpg"));
 }
 
+TEST_F(SignatureTest, SignReleaseGivesWhatGpgvAndApt) {
+  // A text with a line that gpg must dash-escape.
+  const std::string text = std::string(kRelease) + "Description: - dashes\n";
+  auto signed_release = SignRelease(
+      text, {.gnupg_home = Path("good"), .key = "mirrorvault test good"}, "view bookworm");
+  ASSERT_TRUE(signed_release.ok()) << signed_release.status().ToString();
+  EXPECT_TRUE(signed_release->release_gpg.starts_with("-----BEGIN PGP SIGNATURE-----"));
+  auto in = VerifyInRelease(signed_release->inrelease, Path("good.gpg"), "view");
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  EXPECT_EQ(in->text, text);
+  auto detached =
+      VerifyDetachedRelease(text, signed_release->release_gpg, Path("good.gpg"), "view");
+  ASSERT_TRUE(detached.ok()) << detached.status().ToString();
+  // Verified by the real gpgv too, as apt runs it.
+  Spill(Path("view-InRelease"), signed_release->inrelease);
+  EXPECT_EQ(
+      Sh("gpgv --keyring " + Path("good.gpg") + " " + Path("view-InRelease") + " 2>/dev/null"), 0);
+}
+
+TEST_F(SignatureTest, SignReleaseRefusalsNameTheKeyAndHome) {
+  auto missing = SignRelease("Origin: x\n", {.gnupg_home = Path("good"), .key = "nobody@nowhere"},
+                             "view bookworm");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(missing.status().message(), HasSubstr("view bookworm"));
+  EXPECT_THAT(missing.status().message(), HasSubstr("nobody@nowhere"));
+  EXPECT_THAT(missing.status().message(), HasSubstr(Path("good")));
+  EXPECT_FALSE(SignRelease("Origin: x\n", {.gnupg_home = Path("good")}, "view").ok());
+}
+
 }  // namespace
 }  // namespace mv::apt

@@ -42,6 +42,12 @@ TEST(StageOf, EveryKindOfPath) {
   EXPECT_EQ(StageOf("Packages.xz"), Stage::kIndexes);
   EXPECT_EQ(StageOf("Sources"), Stage::kIndexes);
   EXPECT_EQ(StageOf("pool/Packages.xz"), Stage::kContent);
+  // A derived view (mirror --filter-with-deps) is staged the same way under view/.
+  EXPECT_EQ(StageOf("view/pool/main/h/hello/hello_1.0_amd64.deb"), Stage::kContent);
+  EXPECT_EQ(StageOf("view/dists/bookworm/main/binary-amd64/by-hash/SHA256/ab12"), Stage::kContent);
+  EXPECT_EQ(StageOf("view/dists/bookworm/main/binary-amd64/Packages.xz"), Stage::kIndexes);
+  EXPECT_EQ(StageOf("view/dists/bookworm/InRelease"), Stage::kRelease);
+  EXPECT_EQ(StageOf("other/dists/bookworm/InRelease"), Stage::kContent);
   EXPECT_LT(ReleaseRank("dists/b/Release"), ReleaseRank("dists/b/Release.gpg"));
   EXPECT_LT(ReleaseRank("dists/b/Release.gpg"), ReleaseRank("dists/b/InRelease"));
 }
