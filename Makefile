@@ -61,6 +61,9 @@ bench:
 	bench/publish $(BUILD)/src/cli/mirrorvault
 	bench/jobs $(BUILD)/src/cli/mirrorvault
 	bench/regioncache $(BUILD)/src/cli/mirrorvault
+	bench/mirror-complete $(BUILD)/src/cli/mirrorvault
+	bench/mirror-view $(BUILD)/src/cli/mirrorvault
+	bench/closure --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
