@@ -263,6 +263,11 @@ apt_setup "deb [signed-by=$keydir/keyring.gpg] http://127.0.0.1:$SERVE_PORT/arch
 apt_clean "a flat, Release-only repository" '/\./InRelease HTTP'
 apt_run download mvflat >>"$work/apt.log" 2>&1 && cmp -s "$aptdir"/dl/mvflat_2.0_all.deb "$flat"/pool/main/m/mvflat/mvflat_2.0_all.deb &&
   pass "apt-get download from the flat run: the upstream's bytes" || fail "download from the flat run: $(tail -2 "$work/apt.log")"
+# The /mr/ API knows a flat run's packages too (the package index reads a Release at the top).
+mr=$(curl -s "http://127.0.0.1:$SERVE_PORT/mr/binary/mvflat/")
+grep -q '"version":"2.0"' <<<"$mr" && grep -q '"source":"mvflat"' <<<"$mr" &&
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVE_PORT/mr/package/mvflat/2.0/binfiles/mvflat/2.0?fileinfo=1")" = 200 ] &&
+  pass "/mr/ follows a flat run's binary to its source's pages" || fail "/mr/ of the flat run: $mr"
 grep -qF "deb [check-valid-until=no] http://127.0.0.1:$SERVE_PORT/archive/flat/$frun/ ./" <<<"$(curl -sf "http://127.0.0.1:$SERVE_PORT/archive/flat/$frun/")" &&
   pass "the flat run's page shows its sources line (./)" || fail "the flat run's page lacks its sources line"
 

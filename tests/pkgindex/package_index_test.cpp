@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -170,6 +173,32 @@ TEST_F(PackageIndexTest, BinariesNameTheirSourcesWithoutASourcesIndex) {
   ASSERT_TRUE(ImportIndexed(kR2).ok());
   EXPECT_EQ(*index_->SourceVersions("libbsd"), (std::vector<std::string>{"0.11.7-2"}));
   EXPECT_EQ(index_->SourceFiles("libbsd", "0.11.7-2")->size(), 2u);
+}
+
+TEST_F(PackageIndexTest, AFlatRepositoryAtTheTopIsIndexed) {
+  // apt's `deb URI ./`: Release and Packages at the run's top, no dists/.
+  WriteSuite({{"libbsd0", "0.11.7-2", "libbsd"}, {"hello", "2.10-3"}}, {});
+  std::filesystem::rename(mirror_ + "/dists/bookworm/main/binary-amd64/Packages",
+                          mirror_ + "/Packages");
+  std::filesystem::remove_all(mirror_ + "/dists");
+  std::ifstream in(mirror_ + "/Packages", std::ios::binary);
+  const std::string packages((std::istreambuf_iterator<char>(in)), {});
+  {
+    std::ofstream release(mirror_ + "/Release", std::ios::binary);
+    release << "Origin: flat\nSHA256:\n " << Sha256Hex(packages) << " " << packages.size()
+            << " Packages\n";
+  }
+  auto s = ImportIndexed(kR1);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_TRUE(s->package_index.status.ok()) << s->package_index.status.ToString();
+  EXPECT_EQ(*index_->SourceNames(), (std::vector<std::string>{"hello", "libbsd"}));
+  EXPECT_EQ(*index_->BinariesOfSource("libbsd", "0.11.7-2"),
+            (std::vector<BinaryRow>{{"libbsd0", "0.11.7-2"}}));
+  auto rows = index_->Presence("debian", "libbsd0");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].suite, ".");
+  EXPECT_EQ((*rows)[0].architecture, "amd64");
 }
 
 // Every package-index table by its natural keys (row ids differ between two builds).
