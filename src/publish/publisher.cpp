@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <set>
 
 #include "apt/content_type.h"
 #include "archive/ids.h"
@@ -130,7 +131,22 @@ Result<PublishSummary> Publish(store::ObjectStore& source, const std::vector<Run
   MV_ASSIGN_OR_RETURN(Manifest current, ReadManifest(target));
   MV_ASSIGN_OR_RETURN(std::optional<Manifest> inflight, ReadJson(target, kInflightKey));
   const auto now = clock.Now();
-  Plan plan = MakePlan(files, current, archive, run_id, now, options.grace);
+  // An interrupted publish may have overwritten what the manifest names with other content (a
+  // publish of another run, killed before its manifest): such a path is not known to be
+  // unchanged, so it is planned again (and checked before it is sent, as every resumed write).
+  // (Only paths the new state names: the others are retired from `current` as they are.)
+  Manifest known = current;
+  if (inflight) {
+    std::set<std::string_view> named;
+    for (const RunFile& f : files) named.insert(f.path);
+    for (const auto& [path, f] : inflight->files) {
+      auto it = known.files.find(path);
+      if (it != known.files.end() && !(it->second == f) && named.contains(path)) {
+        known.files.erase(it);
+      }
+    }
+  }
+  Plan plan = MakePlan(files, known, archive, run_id, now, options.grace);
   PublishSummary summary;
   summary.run = run_id;
   summary.files = files.size();

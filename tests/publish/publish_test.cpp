@@ -364,6 +364,34 @@ TEST_F(PublisherTest, AFailureBeforeInReleaseKeepsTheOldStateAndResumes) {
   EXPECT_EQ(ReadManifest(*memory_)->run, "20240201T010000Z");
 }
 
+// The SIGKILL case of tests/integration/publish_test.sh, made exact: the target holds run 2;
+// a publish of run 1 is interrupted after it wrote run 1's Release files but before its manifest;
+// publishing run 2 again must put run 2's files back although the manifest already names them.
+TEST_F(PublisherTest, AnInterruptedPublishOfAnotherRunIsUndoneByTheNext) {
+  auto files1 = Run(Tree("1"));
+  auto files2 = Run(Tree("2"));
+  ASSERT_TRUE(Go(files1, "20240201T000000Z").ok());
+  clock_.Advance(1h);
+  ASSERT_TRUE(Go(files2, "20240201T010000Z").ok());
+  clock_.Advance(1h);
+  // Run 1 again, failing after Release and Release.gpg (InRelease refused): those two now hold
+  // run 1's bytes while the manifest still says run 2.
+  int rule = faults_
+                 ->AddRule({.ops = store::StoreOps(store::StoreOp::kPut),
+                            .key_prefix = "dists/s/InRelease",
+                            .status = PermissionDenied("injected: no write")})
+                 .value();
+  EXPECT_FALSE(Go(files1, "20240201T020000Z").ok());
+  faults_->RemoveRule(rule);
+  EXPECT_EQ(Read("dists/s/Release"), "Release 1");
+  EXPECT_EQ(ReadManifest(*memory_)->run, "20240201T010000Z");
+  clock_.Advance(1h);
+  auto again = Go(files2, "20240201T010000Z");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  for (const auto& [path, content] : Tree("2")) EXPECT_EQ(Read(path), content) << path;
+  EXPECT_FALSE(memory_->Head(std::string(kInflightKey)).ok());
+}
+
 TEST_F(PublisherTest, DryRunWritesNothing) {
   auto summary = Go(Run(Tree("1")), "20240201T000000Z", {.dry_run = true});
   ASSERT_TRUE(summary.ok());
