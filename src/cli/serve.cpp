@@ -12,6 +12,7 @@
 #include "regioncache/open_region_cache.h"
 #include "server/admin_api.h"
 #include "server/archive_view.h"
+#include "server/blob_cache.h"
 #include "server/handler.h"
 #include "server/store_blob_reader.h"
 #include "util/host.h"
@@ -82,11 +83,23 @@ int RunServe(CliContext& context, const ServeArgs& args) {
   Result<std::unique_ptr<jobs::JobQueue>> queue = OpenJobQueue(access->catalog->shared_database());
   if (!queue.ok()) return ReportError(queue.status());
   std::string token_env = "MIRRORVAULT_ADMIN_TOKEN";
+  server::BlobCacheOptions blob_cache;
   if (const ConfigValue* server_section = context.config().document.Find("server")) {
+    if (Status st = server_section->CheckKeys({"admin_token_env", "trusted_proxies", "cache"});
+        !st.ok()) {
+      return ReportError(st);
+    }
     if (const ConfigValue* v = server_section->Find("admin_token_env")) {
       Result<std::string> name = v->AsString();
       if (!name.ok()) return ReportError(name.status());
       token_env = *name;
+    }
+    // [server] cache = "512MiB": small files kept in memory (server/blob_cache.h); "0": none.
+    if (const ConfigValue* v = server_section->Find("cache")) {
+      Result<std::string> text = v->AsString();
+      Result<uint64_t> size = text.ok() ? ParseSize(*text) : Result<uint64_t>(text.status());
+      if (!size.ok()) return ReportError(size.status().WithContext("[server] cache"));
+      blob_cache.budget = *size;
     }
   }
   server::AdminContext admin{
@@ -107,7 +120,9 @@ int RunServe(CliContext& context, const ServeArgs& args) {
   serve_context.admin = &admin;
   serve_context.regions = {regions->cache.get(), regions->map.get()};
   server::Handler handler(serve_context, &metrics);
-  std::unique_ptr<httpd::BlobReader> blobs = server::MakeStoreBlobReader(*access->store);
+  std::unique_ptr<httpd::BlobReader> store_reads =
+      server::MakeStoreBlobReader(*access->store, &metrics, SystemClock());
+  std::unique_ptr<httpd::BlobReader> blobs = server::MakeBlobCache(*store_reads, blob_cache);
   httpd::HttpServer http(
       http_options, [&handler](const httpd::Request& r) { return handler.Handle(r); }, blobs.get(),
       &metrics, access_log.get());

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,11 +30,6 @@ struct Request {
   std::string operator_name;  // X-Mirrorvault-Operator: who acts, for the audit log
   std::string client;         // the peer's address
   std::string forwarded_for;  // X-Forwarded-For (believed only from trusted proxies)
-  // Whether the handler may block for long (a region copy). The server first calls handlers
-  // with false on its connection thread; a handler that would have to wait answers
-  // Response::wait_elsewhere, and the server calls it again, with true, on a pool of its own.
-  bool may_wait = true;
-
   bool head() const { return method == "HEAD"; }
   // The client prefers JSON (an Accept header naming application/json before text/html).
   bool WantsJson() const;
@@ -47,13 +44,29 @@ struct BlobBody {
   uint64_t object_size = 0;  // the whole object's size (a hint for the store)
 };
 
-// Reads the bytes of BlobBody responses for the server, a chunk at a time. Thread-safe.
+// Bytes of a blob, valid while `owner` is held (a read's own buffer, or a cached whole object
+// that `bytes` is a slice of).
+struct BlobBytes {
+  std::shared_ptr<const void> owner;
+  std::string_view bytes;
+};
+
+// Reads the bytes of BlobBody responses for the server. Thread-safe.
 class BlobReader {
  public:
   virtual ~BlobReader() = default;
-  // Bytes [offset, offset + length) of `blob`'s object into `out` (replacing what it held); an
-  // error when they cannot be read, or when fewer or more came (Corruption).
-  virtual Status Read(const BlobBody& blob, uint64_t offset, uint64_t length, std::string* out) = 0;
+  // Bytes [offset, offset + length) of `blob`'s object when they are in memory, without blocking:
+  // called on the connections' threads. nullopt: Read them.
+  virtual std::optional<BlobBytes> ReadCached(const BlobBody& blob, uint64_t offset,
+                                              uint64_t length) {
+    (void)blob, (void)offset, (void)length;
+    return std::nullopt;
+  }
+  // The same, from wherever they are: may block for as long as the store takes, so the server
+  // calls it only on threads of its own for store reads, never on a connection's. An error when
+  // they cannot be read (Unavailable: the store is down or overloaded, worth retrying later), or
+  // when fewer or more came (Corruption).
+  virtual Result<BlobBytes> Read(const BlobBody& blob, uint64_t offset, uint64_t length) = 0;
 };
 
 struct Response {
@@ -63,8 +76,11 @@ struct Response {
   std::optional<BlobBody> blob;  // streamed from the store
   // For metrics and the access log: which route answered ("archive_file", "mr", ...).
   std::string route = "other";
-  // Not an answer: ask again with Request::may_wait (see there).
-  bool wait_elsewhere = false;
+  // Not yet the answer: the rest of the work may block for long (the region cache waits for a
+  // copy), so the server runs `finish` on a pool of its own (that holds no connection thread)
+  // and sends what it returns. Handlers do their quick part (route, lookups, a cache hit) on the
+  // connection's thread and leave only the wait here.
+  std::function<Response()> finish;
 
   void Set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

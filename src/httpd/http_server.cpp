@@ -14,7 +14,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <deque>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -47,6 +49,27 @@ struct Session {
   explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
   bool busy = false;  // between a request's last byte and its response's; only on its thread
+};
+
+// One store read of a BlobBody response, run on the server's store threads; `done` and `bytes`
+// are set, and `wake` cancelled, on the connection's thread, where the sender waits on `wake`.
+// Its bytes count against the server's read budget for as long as it lives.
+struct PendingRead {
+  PendingRead(const asio::any_io_executor& executor, std::atomic<int64_t>& held, uint64_t first,
+              uint64_t size)
+      : wake(executor), budget(held), offset(first), length(size) {
+    budget.fetch_add(static_cast<int64_t>(length));
+  }
+  ~PendingRead() { budget.fetch_sub(static_cast<int64_t>(length)); }
+  PendingRead(const PendingRead&) = delete;
+  PendingRead& operator=(const PendingRead&) = delete;
+
+  asio::steady_timer wake;
+  std::atomic<int64_t>& budget;
+  const uint64_t offset;
+  const uint64_t length;
+  bool done = false;
+  std::optional<Result<BlobBytes>> bytes;
 };
 
 template <class Message>
@@ -82,12 +105,22 @@ struct HttpServer::Impl {
   std::atomic<int64_t> open{0};
   std::mutex sessions_mu;
   std::set<std::shared_ptr<Session>> sessions;
-  std::unique_ptr<asio::thread_pool> blocking;  // handlers that must wait run here
+  std::unique_ptr<asio::thread_pool> blocking;     // handlers that must wait finish here
+  std::unique_ptr<asio::thread_pool> store_reads;  // every BlobReader::Read runs here
+  std::atomic<int64_t> read_bytes{0};              // held by PendingReads (read_budget)
+  std::atomic<int64_t> last_failure_log{-1000000};  // steady milliseconds (LogStoreFailure)
+  std::atomic<int64_t> failures_unlogged{0};
 
   Impl(HttpServerOptions o, HandleFn h, BlobReader* b, ServerObserver* m, AccessLog* l)
       : options(std::move(o)), handle(std::move(h)), blobs(b), metrics(m), access_log(l) {
     blocking = std::make_unique<asio::thread_pool>(
         static_cast<size_t>(std::max(options.blocking_threads, 1)));
+    store_reads = std::make_unique<asio::thread_pool>(
+        static_cast<size_t>(std::max(options.store_threads, 1)));
+    options.first_read = std::max<size_t>(options.first_read, 1);
+    options.max_read = std::max(options.max_read, options.first_read);
+    options.stream_chunk = std::max<size_t>(options.stream_chunk, 1);
+    options.reads_ahead = std::max(options.reads_ahead, 1);
   }
 
   // --- writing responses ---
@@ -119,16 +152,94 @@ struct HttpServer::Impl {
     co_return ec;
   }
 
-  // Reads [offset, offset + length) of a blob into `out`.
-  Status ReadBlob(const BlobBody& blob, uint64_t offset, uint64_t length, std::string* out) {
-    if (blobs == nullptr) return Internal("a blob response, but the server has no BlobReader");
-    return blobs->Read(blob, offset, length, out);
+  // Starts reading [offset, offset + length) of `blob` on the store threads; the result comes
+  // back on `executor` (the connection's).
+  std::shared_ptr<PendingRead> StartRead(const BlobBody& blob, uint64_t offset, uint64_t length,
+                                         const asio::any_io_executor& executor) {
+    auto read = std::make_shared<PendingRead>(executor, read_bytes, offset, length);
+    asio::post(*store_reads, [this, read, blob, executor] {
+      Result<BlobBytes> got = Internal("a blob response, but the server has no BlobReader");
+      if (blobs != nullptr) got = blobs->Read(blob, read->offset, read->length);
+      if (got.ok() && got->bytes.size() != read->length) {
+        got = Corruption("blob " + blob.key + ": the reader gave " +
+                         std::to_string(got->bytes.size()) + " bytes where " +
+                         std::to_string(read->length) + " were asked for");
+      }
+      asio::post(executor, [read, got = std::move(got)]() mutable {
+        read->bytes = std::move(got);
+        read->done = true;
+        read->wake.cancel();
+      });
+    });
+    return read;
+  }
+
+  // Waits, without holding the thread, until `read` is done.
+  static asio::awaitable<void> Await(PendingRead& read) {
+    while (!read.done) {
+      read.wake.expires_at(asio::steady_timer::time_point::max());
+      auto [ec] = co_await read.wake.async_wait(kNoThrow);
+      (void)ec;
+    }
+  }
+
+  // Writes `bytes` as the next part of the body `sr` serializes, in writes of at most
+  // stream_chunk bytes, each with its own timeout. `last`: nothing follows.
+  asio::awaitable<bool> WriteBodyPart(Session& s, http::response<http::buffer_body>& m,
+                                      http::response_serializer<http::buffer_body>& sr,
+                                      std::string_view bytes, bool last, uint64_t* sent) {
+    size_t done = 0;
+    do {
+      const size_t n = std::min(bytes.size() - done, options.stream_chunk);
+      m.body().data = const_cast<char*>(bytes.data() + done);
+      m.body().size = n;
+      m.body().more = !(last && done + n == bytes.size());
+      s.stream.expires_after(options.write_timeout);
+      auto [ec, written] = co_await http::async_write(s.stream, sr, kNoThrow);
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) co_return false;
+      done += n;
+      *sent += n;
+    } while (done < bytes.size());
+    co_return true;
+  }
+
+  // A store read failed: logged at most once a second (a store that is down fails every read),
+  // with the number of failures not logged since.
+  void LogStoreFailure(std::string_view what, const BlobBody& blob, const Status& st) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    int64_t last = last_failure_log.load();
+    if (now - last < 1000 || !last_failure_log.compare_exchange_strong(last, now)) {
+      failures_unlogged.fetch_add(1);
+      return;
+    }
+    LogWarn(what, {{"key", blob.key},
+                   {"error", st},
+                   {"failures_not_logged", failures_unlogged.exchange(0)}});
+  }
+
+  // The answer when a body's first bytes could not be read: nothing was sent yet.
+  Response StoreFailure(const BlobBody& blob, const Status& st) {
+    LogStoreFailure("reading a blob failed", blob, st);
+    if (st.code() == StatusCode::kUnavailable) {
+      Response r = TextResponse(503, "the store is unavailable; try again shortly");
+      r.Set("Retry-After", std::to_string(options.store_retry_after));
+      r.route = "store_unavailable";
+      return r;
+    }
+    Response r = TextResponse(500, "the file could not be read from the store");
+    r.route = "store_error";
+    return r;
   }
 
   // Sends `response`; `*sent` gets the body bytes written. False: the connection must close.
   asio::awaitable<bool> WriteResponse(Session& s, unsigned version, Response response, bool head,
-                                      bool keep_alive, uint64_t* sent, int* status) {
+                                      bool keep_alive, uint64_t* sent, int* status,
+                                      std::string* route) {
     *status = response.status;
+    *sent = 0;
     if (!response.blob || head || response.blob->length == 0) {
       std::string body = std::move(response.body);
       uint64_t n = head ? 0 : (response.blob ? 0 : body.size());
@@ -138,52 +249,72 @@ struct HttpServer::Impl {
       co_return !ec;
     }
     const BlobBody blob = *response.blob;
-    const uint64_t first = std::min<uint64_t>(blob.length, options.stream_chunk);
-    std::string chunk;
-    if (Status st = ReadBlob(blob, blob.offset, first, &chunk); !st.ok()) {
-      LogWarn("reading a blob failed", {{"key", blob.key}, {"error", st}});
-      Response error = TextResponse(st.code() == StatusCode::kUnavailable ? 503 : 500,
-                                    "the file could not be read from the store");
-      *status = error.status;
-      beast::error_code ec = co_await WriteBuffered(s, version, error, error.body, false, false);
-      (void)ec;
-      co_return false;
+    const uint64_t end = blob.offset + blob.length;
+    const asio::any_io_executor executor = s.stream.get_executor();
+
+    // The first bytes: from memory, or one read before the headers.
+    BlobBytes first;
+    if (std::optional<BlobBytes> cached =
+            blobs != nullptr ? blobs->ReadCached(blob, blob.offset, blob.length) : std::nullopt) {
+      first = std::move(*cached);
+    } else {
+      std::shared_ptr<PendingRead> read = StartRead(
+          blob, blob.offset, std::min<uint64_t>(blob.length, options.first_read), executor);
+      co_await Await(*read);
+      if (!read->bytes->ok()) {
+        Response error = StoreFailure(blob, read->bytes->status());
+        *status = error.status;
+        *route = error.route;
+        beast::error_code ec =
+            co_await WriteBuffered(s, version, error, error.body, false, keep_alive);
+        co_return !ec;
+      }
+      first = std::move(**read->bytes);
     }
-    if (first == blob.length) {  // small: one write, headers and body together
-      beast::error_code ec =
-          co_await WriteBuffered(s, version, response, std::move(chunk), false, keep_alive);
-      *sent = ec ? 0 : first;
-      co_return !ec;
-    }
-    // Large: the header, then the body chunk by chunk.
+
+    // Reads ahead of the sender (see HttpServerOptions): `size` bytes each, `depth` at once.
+    std::deque<std::shared_ptr<PendingRead>> ahead;
+    uint64_t next = blob.offset + first.bytes.size();
+    uint64_t size = options.first_read;
+    size_t depth = 1;
+    auto launch = [&] {
+      while (next < end && ahead.size() < depth &&
+             (ahead.empty() ||
+              read_bytes.load() + static_cast<int64_t>(size) <=
+                  static_cast<int64_t>(options.read_budget))) {
+        const uint64_t n = std::min(size, end - next);
+        ahead.push_back(StartRead(blob, next, n, executor));
+        next += n;
+      }
+    };
+    launch();
+
     http::response<http::buffer_body> m{static_cast<http::status>(response.status), version};
     SetHeaders(m, response, keep_alive);
     m.content_length(blob.length);
-    m.body().data = nullptr;
-    m.body().more = true;
     http::response_serializer<http::buffer_body> sr{m};
-    s.stream.expires_after(options.write_timeout);
-    auto [hec, hn] = co_await http::async_write_header(s.stream, sr, kNoThrow);
-    if (hec) co_return false;
-    uint64_t done = 0;
-    while (done < blob.length) {
-      if (done > 0) {
-        uint64_t n = std::min<uint64_t>(blob.length - done, options.stream_chunk);
-        if (Status st = ReadBlob(blob, blob.offset + done, n, &chunk); !st.ok()) {
-          // Too late for an error status: closing short of Content-Length tells the client.
-          LogWarn("reading a blob failed mid-response", {{"key", blob.key}, {"error", st}});
-          co_return false;
-        }
+    if (!co_await WriteBodyPart(s, m, sr, first.bytes, ahead.empty() && next >= end, sent))
+      co_return false;
+    first = {};
+    while (!ahead.empty()) {
+      std::shared_ptr<PendingRead> read = ahead.front();
+      const bool waited = !read->done;
+      co_await Await(*read);
+      ahead.pop_front();
+      if (!read->bytes->ok()) {
+        // Too late for an error status: closing short of Content-Length tells the client.
+        LogStoreFailure("reading a blob failed mid-response", blob, read->bytes->status());
+        co_return false;
       }
-      m.body().data = chunk.data();
-      m.body().size = chunk.size();
-      m.body().more = done + chunk.size() < blob.length;
-      s.stream.expires_after(options.write_timeout);
-      auto [ec, n] = co_await http::async_write(s.stream, sr, kNoThrow);
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) co_return false;
-      done += chunk.size();
-      *sent = done;
+      if (waited) {  // the store is the slower side: larger reads, and more of them at once
+        size = std::min<uint64_t>(size * 2, options.max_read);
+        depth = std::min(depth + 1, static_cast<size_t>(options.reads_ahead));
+      }
+      launch();
+      const BlobBytes bytes = std::move(**read->bytes);
+      read.reset();
+      if (!co_await WriteBodyPart(s, m, sr, bytes.bytes, ahead.empty() && next >= end, sent))
+        co_return false;
     }
     co_return true;
   }
@@ -237,24 +368,22 @@ struct HttpServer::Impl {
       request.operator_name = std::string(req["X-Mirrorvault-Operator"]);
       request.client = client;
       request.forwarded_for = std::string(req["X-Forwarded-For"]);
-      request.may_wait = false;
       Response response = handle(request);
-      if (response.wait_elsewhere) {
+      if (response.finish) {
         // On the blocking pool for as long as it waits; the coroutine resumes on the
         // connection's own thread to write. (A plain post would resume here at once: an
         // awaitable completes on its own executor.)
-        request.may_wait = true;
+        std::function<Response()> finish = std::move(response.finish);
         response = co_await asio::co_spawn(
-            *blocking,
-            [this, &request]() -> asio::awaitable<Response> { co_return handle(request); },
+            *blocking, [&finish]() -> asio::awaitable<Response> { co_return finish(); },
             asio::use_awaitable);
       }
-      const std::string route = response.route;
+      std::string route = response.route;
       const bool keep_alive = req.keep_alive() && !stopping.load();
       uint64_t sent = 0;
       int status = 0;
       bool ok = co_await WriteResponse(*s, req.version(), std::move(response), request.head(),
-                                       keep_alive, &sent, &status);
+                                       keep_alive, &sent, &status, &route);
       Record(client, request.method, request.target, req.version(), status, sent, start, route,
              header(http::field::referer), header(http::field::user_agent));
       if (!ok || !keep_alive) break;
@@ -449,6 +578,15 @@ Status HttpServer::Run() {
   for (auto& w : s.workers) pool.emplace_back([&w] { w->run(); });
   s.ioc.run();
   for (auto& t : pool) t.join();
+  // Reads still running finish, and their answers (posted to the connections' threads) are
+  // delivered before the contexts go.
+  s.store_reads->join();
+  s.ioc.restart();
+  s.ioc.poll();
+  for (auto& w : s.workers) {
+    w->restart();
+    w->poll();
+  }
   if (s.access_log) s.access_log->Flush();
   return Status::Ok();
 }

@@ -2,7 +2,8 @@
 // limit on header and body size and a timeout on every read and write, a bound on open
 // connections, an access log, and a graceful stop on SIGTERM/SIGINT. Each request is answered by
 // the handler function (the application's, e.g. server/handler.h); a response whose body is a
-// BlobBody is streamed in chunks through a BlobReader, never held whole. It knows nothing of
+// BlobBody is read from the store off the connections' threads and streamed to the client in
+// bounded reads with back-pressure both ways (HttpServerOptions), never held whole. It knows nothing of
 // what it serves: routes, archives and stores are the application's.
 //
 // This is the only file that includes Boost.Beast and Asio (they dominate compile time).
@@ -23,9 +24,8 @@ namespace mv::httpd {
 
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT ([v6]:PORT); port 0 picks a free port
-  // Threads, each with its own connections. Handlers may block (catalog queries, S3 reads), so
-  // more threads than cores keep a slow store from stalling every connection. 0: two per core,
-  // at least 4.
+  // Threads, each with its own connections. Handlers may block briefly (catalog queries), so
+  // more threads than cores keep one from stalling every connection. 0: two per core, at least 4.
   int threads = 0;
   size_t max_connections = 4096;  // beyond: 503 and close
   // Reading one request, headers and body, counting the keep-alive wait before it: a slow or
@@ -35,9 +35,27 @@ struct HttpServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};  // for requests in flight at SIGTERM
   size_t header_limit = 16 * 1024;                  // request line and headers; beyond: 431
   size_t body_limit = 64 * 1024;     // request bodies (GET and HEAD need none); beyond: 413
-  size_t stream_chunk = 256 * 1024;  // bodies up to this are read whole, larger ones in chunks
-  // Handlers that must wait long (the region cache waits for a copy) run again on a separate
-  // pool of this many threads (Request::may_wait), so that they hold no connection thread.
+  // Each write to a client is at most this many bytes, with its own write_timeout (so a slow
+  // reader of a large body is cut only when it stalls).
+  size_t stream_chunk = 256 * 1024;
+  // The byte path of BlobBody responses. Store reads run on `store_threads` threads of their own,
+  // never on a connection's; the connection's coroutine sends what they bring. A body of up to
+  // `first_read` bytes is one read, done before the headers (its failure is an error status:
+  // 503 with Retry-After for an unavailable store). A larger body's first read is `first_read`
+  // bytes; one more read runs ahead while a read is sent, and each time the sender has to wait
+  // for a read (the store is slower than the client) the reads grow, doubling up to `max_read`
+  // bytes, and up to `reads_ahead` of them run at once. A slow client therefore holds at most two
+  // reads of `first_read`, and no thread. All responses' read buffers together stay under
+  // `read_budget`, beyond which each response keeps one read in flight.
+  int store_threads = 64;
+  size_t first_read = 1024 * 1024;
+  size_t max_read = 8 * 1024 * 1024;
+  int reads_ahead = 4;
+  size_t read_budget = 512 * 1024 * 1024;
+  // Retry-After (seconds) of a 503 for a store that could not be read.
+  int store_retry_after = 5;
+  // Handlers that must wait long (the region cache waits for a copy) finish on a separate pool
+  // of this many threads (Response::finish), so that they hold no connection thread.
   int blocking_threads = 64;
 };
 

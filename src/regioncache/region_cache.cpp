@@ -155,13 +155,13 @@ Result<std::optional<Redirect>> RegionCache::TryHitKey(const std::string& region
 Result<Redirect> RegionCache::ForBlob(const std::string& region_name,
                                       store::ObjectStore& archive_store,
                                       const archive::Sha256& sha256, uint64_t size,
-                                      const std::string& fallback) {
+                                      const std::string& fallback, bool hit_checked) {
   return Answer(
       region_name, archive::BlobKey(sha256),
       [this, &archive_store, sha256, size](const Region& region) {
         return maker_.CopyBlob(*region.store, archive_store, sha256, size);
       },
-      fallback);
+      fallback, hit_checked);
 }
 
 bool RegionCache::ValidationDue(const std::string& flight) {
@@ -208,7 +208,8 @@ Status RegionCache::Revalidate(const std::string& region_name, const AllowedUrl&
   return st.IsNotFound() ? Status::Ok() : st;
 }
 
-Result<Redirect> RegionCache::ForUrl(const std::string& region_name, const AllowedUrl& url) {
+Result<Redirect> RegionCache::ForUrl(const std::string& region_name, const AllowedUrl& url,
+                                     bool hit_checked) {
   if (!origins_) return PermissionDenied("origin URLs are not allowed ([regioncache] allow)");
   if (!regions_.contains(region_name)) return NotFound("no region '" + region_name + "'");
   const std::string key = UrlKey(url.url);
@@ -220,16 +221,19 @@ Result<Redirect> RegionCache::ForUrl(const std::string& region_name, const Allow
         Validated(region.config->name + "/" + key);
         return made;
       },
-      url.url);
+      url.url, hit_checked);
 }
 
 Result<Redirect> RegionCache::Answer(const std::string& region_name, const std::string& key,
-                                     Maker make, const std::string& fallback) {
+                                     Maker make, const std::string& fallback,
+                                     bool hit_checked) {
   auto rit = regions_.find(region_name);
   if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
   const Region& region = rit->second;
-  MV_ASSIGN_OR_RETURN(std::optional<Redirect> hit, TryHitKey(region_name, key));
-  if (hit) return std::move(*hit);
+  if (!hit_checked) {
+    MV_ASSIGN_OR_RETURN(std::optional<Redirect> hit, TryHitKey(region_name, key));
+    if (hit) return std::move(*hit);
+  }
   const std::string flight = region_name + "/" + key;
   const std::chrono::milliseconds in_use = region.config->Hold();
   // One fill per key in this process; everyone asking meanwhile waits on it.

@@ -79,9 +79,11 @@ class RegionCache {
 
   // The redirect for blob `sha256` (`size` bytes) of `archive_store` in `region`. NotFound for
   // an unknown region; `fallback` is where to send the client when the copy is not there in time.
+  // `hit_checked`: the caller's TryHit has just answered nullopt, so the copy is made or waited
+  // for without asking again (a copy finished meanwhile is found by the claim).
   Result<Redirect> ForBlob(const std::string& region, store::ObjectStore& archive_store,
                            const archive::Sha256& sha256, uint64_t size,
-                           const std::string& fallback);
+                           const std::string& fallback, bool hit_checked = false);
 
   // The redirect to the copy when it is there already, without waiting for anything (nullopt:
   // ForBlob would have to make it or wait for it). NotFound for an unknown region.
@@ -89,7 +91,8 @@ class RegionCache {
 
   // The redirect for the origin object `url` (as OriginPolicy::CheckUrl allowed it) in `region`;
   // the fallback is the origin URL itself. PermissionDenied when no origin is allowed.
-  Result<Redirect> ForUrl(const std::string& region, const AllowedUrl& url);
+  Result<Redirect> ForUrl(const std::string& region, const AllowedUrl& url,
+                          bool hit_checked = false);
   Result<std::optional<Redirect>> TryHitUrl(const std::string& region, const AllowedUrl& url);
   // The origin policy, when origin URLs are allowed.
   const OriginPolicy* origin_policy() const { return origins_ ? &origins_->policy() : nullptr; }
@@ -128,9 +131,10 @@ class RegionCache {
 
   Result<std::string> UrlOf(const Region& region, const std::string& key);
   Result<std::optional<Redirect>> TryHitKey(const std::string& region, const std::string& key);
-  // TryHitKey, else a fill of `key` (one per key in this process) waited for up to the bound.
+  // TryHitKey (unless `hit_checked`), else a fill of `key` (one per key in this process) waited
+  // for up to the bound.
   Result<Redirect> Answer(const std::string& region, const std::string& key, Maker make,
-                          const std::string& fallback);
+                          const std::string& fallback, bool hit_checked);
   // Makes sure the copy exists (claiming, copying, or waiting for another instance's copy).
   Status Fill(const Region& region, const std::string& key, const Maker& make);
   // The copy `flight` (region/key) is ready: known so, without asking the state, for a while.

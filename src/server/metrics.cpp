@@ -3,6 +3,41 @@
 #include <fmt/format.h>
 
 namespace mv::server {
+namespace {
+
+// The lines of histogram `name` with `labels` ("route=\"x\""), in the text format.
+template <size_t N>
+void RenderHistogram(std::string& out, std::string_view name, std::string_view labels,
+                     const std::array<double, N>& bounds,
+                     const std::array<uint64_t, N>& buckets, uint64_t count, double sum) {
+  for (size_t i = 0; i < N; ++i) {
+    out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, labels, bounds[i], buckets[i]);
+  }
+  out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n", name, labels, count);
+  out += fmt::format("{}_sum{{{}}} {:.6f}\n", name, labels, sum);
+  out += fmt::format("{}_count{{{}}} {}\n", name, labels, count);
+}
+
+}  // namespace
+
+template <size_t N>
+void ServerMetrics::Histogram<N>::Observe(const std::array<double, N>& bounds, double value) {
+  for (size_t i = 0; i < N; ++i) {
+    if (value <= bounds[i]) ++buckets[i];  // cumulative, as Prometheus wants
+  }
+  ++count;
+  sum += value;
+}
+
+void ServerMetrics::RecordStoreRead(std::string_view kind, double seconds, uint64_t bytes,
+                                    bool ok) {
+  std::lock_guard lock(mu_);
+  auto it = stores_.find(kind);
+  if (it == stores_.end()) it = stores_.emplace(std::string(kind), StoreStats{}).first;
+  it->second.seconds.Observe(kBuckets, seconds);
+  it->second.bytes.Observe(kByteBuckets, static_cast<double>(bytes));
+  if (!ok) ++it->second.failures;
+}
 
 void ServerMetrics::RecordRequest(std::string_view route, int status, double seconds,
                                   uint64_t bytes_sent) {
@@ -11,11 +46,7 @@ void ServerMetrics::RecordRequest(std::string_view route, int status, double sec
   if (it == routes_.end()) it = routes_.emplace(std::string(route), RouteStats{}).first;
   RouteStats& l = it->second;
   ++l.by_status[status];
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++l.buckets[i];  // cumulative, as Prometheus wants
-  }
-  ++l.count;
-  l.sum += seconds;
+  l.seconds.Observe(kBuckets, seconds);
   bytes_sent_ += bytes_sent;
 }
 
@@ -36,18 +67,34 @@ std::string ServerMetrics::Render(const ViewStats& view) const {
       "byte to its last response byte.\n"
       "# TYPE mirrorvault_http_request_duration_seconds histogram\n";
   for (const auto& [route, l] : routes_) {
-    for (size_t i = 0; i < kBuckets.size(); ++i) {
-      out += fmt::format(
-          "mirrorvault_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", route,
-          kBuckets[i], l.buckets[i]);
-    }
-    out += fmt::format(
-        "mirrorvault_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n", route,
-        l.count);
-    out += fmt::format("mirrorvault_http_request_duration_seconds_sum{{route=\"{}\"}} {:.6f}\n",
-                       route, l.sum);
-    out += fmt::format("mirrorvault_http_request_duration_seconds_count{{route=\"{}\"}} {}\n",
-                       route, l.count);
+    RenderHistogram(out, "mirrorvault_http_request_duration_seconds",
+                    fmt::format("route=\"{}\"", route), kBuckets, l.seconds.buckets,
+                    l.seconds.count, l.seconds.sum);
+  }
+  out +=
+      "# HELP mirrorvault_store_read_duration_seconds Time of one store read of a file "
+      "answer's bytes, by store kind.\n"
+      "# TYPE mirrorvault_store_read_duration_seconds histogram\n";
+  for (const auto& [kind, st] : stores_) {
+    RenderHistogram(out, "mirrorvault_store_read_duration_seconds",
+                    fmt::format("store=\"{}\"", kind), kBuckets, st.seconds.buckets,
+                    st.seconds.count, st.seconds.sum);
+  }
+  out +=
+      "# HELP mirrorvault_store_read_bytes Bytes of one store read of a file answer, by store "
+      "kind.\n"
+      "# TYPE mirrorvault_store_read_bytes histogram\n";
+  for (const auto& [kind, st] : stores_) {
+    RenderHistogram(out, "mirrorvault_store_read_bytes", fmt::format("store=\"{}\"", kind),
+                    kByteBuckets, st.bytes.buckets, st.bytes.count, st.bytes.sum);
+  }
+  out +=
+      "# HELP mirrorvault_store_read_failures_total Store reads of file answers that failed, by "
+      "store kind.\n"
+      "# TYPE mirrorvault_store_read_failures_total counter\n";
+  for (const auto& [kind, st] : stores_) {
+    out += fmt::format("mirrorvault_store_read_failures_total{{store=\"{}\"}} {}\n", kind,
+                       st.failures);
   }
   out += fmt::format(
       "# HELP mirrorvault_http_sent_bytes_total Response body bytes sent.\n"

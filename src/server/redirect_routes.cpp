@@ -53,10 +53,32 @@ httpd::Response Purged(const std::string& region, const std::string& key,
   return r;
 }
 
-httpd::Response WaitElsewhere() {
+// A miss: the rest (making the copy, or waiting for it) runs on the server's pool for handlers
+// that wait (httpd::Response::finish), with what this thread resolved already.
+httpd::Response FinishElsewhere(std::function<httpd::Response()> finish) {
   httpd::Response later;
-  later.wait_elsewhere = true;
+  later.route = "redirect";
+  later.finish = std::move(finish);
   return later;
+}
+
+// The answer for an origin URL's copy.
+httpd::Response UrlAnswered(const std::string& region, const Result<regioncache::Redirect>& answer) {
+  if (!answer.ok()) {
+    return JsonError(httpd::HttpStatusOf(answer.status()),
+                     "region " + region + ": " + answer.status().message());
+  }
+  // The origin refused on the way (a redirect or an address not allowed): never sent there.
+  if (answer->fallback && answer->failure.code() == StatusCode::kPermissionDenied) {
+    return JsonError(403, answer->failure.message());
+  }
+  return Answered(region, *answer);
+}
+
+// The answer for an archive blob's copy.
+httpd::Response BlobAnswered(const std::string& region, const Result<regioncache::Redirect>& answer) {
+  if (!answer.ok()) return JsonError(500, "region " + region + ": " + answer.status().message());
+  return Answered(region, *answer);
 }
 
 // /redirect/v1/<region>/url?u=...: an object of an allowed origin. Refused (403) when the URL,
@@ -77,24 +99,11 @@ httpd::Response ServeUrlRedirect(ServeContext& ctx, const httpd::Request& reques
     if (!st.ok()) return JsonError(httpd::HttpStatusOf(st), st.message());
     return Purged(region, key, request);
   }
-  Result<regioncache::Redirect> answer = InvalidArgument("unanswered");
-  if (request.may_wait) {
-    answer = cache.ForUrl(region, *url);
-  } else {
-    Result<std::optional<regioncache::Redirect>> hit = cache.TryHitUrl(region, *url);
-    if (!hit.ok()) return JsonError(500, "region " + region + ": " + hit.status().message());
-    if (!*hit) return WaitElsewhere();
-    answer = std::move(**hit);
-  }
-  if (!answer.ok()) {
-    return JsonError(httpd::HttpStatusOf(answer.status()),
-                     "region " + region + ": " + answer.status().message());
-  }
-  // The origin refused on the way (a redirect or an address not allowed): never sent there.
-  if (answer->fallback && answer->failure.code() == StatusCode::kPermissionDenied) {
-    return JsonError(403, answer->failure.message());
-  }
-  return Answered(region, *answer);
+  Result<std::optional<regioncache::Redirect>> hit = cache.TryHitUrl(region, *url);
+  if (!hit.ok()) return JsonError(500, "region " + region + ": " + hit.status().message());
+  if (*hit) return UrlAnswered(region, std::move(**hit));
+  return FinishElsewhere(
+      [&cache, region, url = *url] { return UrlAnswered(region, cache.ForUrl(region, url, /*hit_checked=*/true)); });
 }
 
 }  // namespace
@@ -165,18 +174,14 @@ httpd::Response ServeRedirect(ServeContext& ctx, const httpd::Request& request,
     if (!st.ok()) return JsonError(httpd::HttpStatusOf(st), st.message());
     return Purged(region, archive::BlobKey(sha), request);
   }
-  Result<regioncache::Redirect> answer = InvalidArgument("unanswered");
-  if (request.may_wait) {
-    answer = ctx.regions.cache->ForBlob(region, ctx.store, sha, size, origin);
-  } else {
-    // The connection's thread answers hits; anything that may wait goes to the server's pool.
-    Result<std::optional<regioncache::Redirect>> hit = ctx.regions.cache->TryHit(region, sha);
-    if (!hit.ok()) return JsonError(500, "region " + region + ": " + hit.status().message());
-    if (!*hit) return WaitElsewhere();
-    answer = std::move(**hit);
-  }
-  if (!answer.ok()) return JsonError(500, "region " + region + ": " + answer.status().message());
-  return Answered(region, *answer);
+  // The connection's thread answers hits; a miss waits for its copy on the server's pool.
+  regioncache::RegionCache& cache = *ctx.regions.cache;
+  Result<std::optional<regioncache::Redirect>> hit = cache.TryHit(region, sha);
+  if (!hit.ok()) return JsonError(500, "region " + region + ": " + hit.status().message());
+  if (*hit) return BlobAnswered(region, std::move(**hit));
+  return FinishElsewhere([&cache, &store = ctx.store, region, sha, size, origin] {
+    return BlobAnswered(region, cache.ForBlob(region, store, sha, size, origin, /*hit_checked=*/true));
+  });
 }
 
 }  // namespace mv::server

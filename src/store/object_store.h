@@ -74,6 +74,9 @@ struct GetOptions {
   // for choosing how to download (a store may skip its own Head); the bytes delivered are always
   // the object's current ones, whatever their number.
   std::optional<uint64_t> size_hint;
+  // At most this many attempts at a transient failure (a reader with a client waiting, who is
+  // better served by a quick error than by the store's patient retries); 0: the store's policy.
+  int max_attempts = 0;
 };
 
 struct ListOptions {

@@ -282,7 +282,9 @@ Status S3Store::Get(const std::string& key, Writer& writer, const store::GetOpti
   CountingWriter counted(writer);
   std::string etag;
   int attempts = 0;
-  Status st = http::RunWithRetries(client_.retry_policy(), [&](int attempt) -> Status {
+  http::RetryPolicy retry = client_.retry_policy();
+  if (options.max_attempts > 0) retry.max_attempts = std::min(retry.max_attempts, options.max_attempts);
+  Status st = http::RunWithRetries(retry, [&](int attempt) -> Status {
     attempts = attempt;
     S3Request r{.method = http::Method::kGet, .key = Full(key), .sink = &counted};
     uint64_t first = options.range ? options.range->first : 0;
