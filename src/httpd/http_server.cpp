@@ -491,7 +491,8 @@ struct HttpServer::Impl {
       }
       for (const auto& s : all) {
         asio::post(s->stream.get_executor(), [s] {
-          if (!s->busy) s->stream.socket().cancel();  // waiting for a request: close now
+          beast::error_code ignored_cancel;  // a connection closing meanwhile has no socket
+          if (!s->busy) s->stream.socket().cancel(ignored_cancel);  // waiting for a request
         });
       }
       // The worker threads return once their connections are done.
