@@ -20,7 +20,7 @@
       first 200/206 started after T_UP. Prints "key=value" lines.
   soak_clients.py access-log FILE OFFSET END [WINDOW_FROM WINDOW_TO]
       Checks the access log lines between byte OFFSET and END: a path under /missing/ must answer
-      404, a path of a large file (large.bin) 206 (200 for the slow clients, user agent mv-soak),
+      404, a path of a large file (large.bin) 206 (200 for the slow clients, user agent mv-soak-slow),
       anything else 200; lines timed within
       [WINDOW_FROM, WINDOW_TO] (epoch seconds; the store's outage) may also answer 503. Prints
       "lines=N unexpected=M statuses=..." and up to 5 unexpected lines.
@@ -36,8 +36,8 @@ import time
 from datetime import datetime
 
 
-def request_bytes(host, port, path, extra=""):
-    return (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: mv-soak\r\n{extra}"
+def request_bytes(host, port, path, agent, extra=""):
+    return (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: {agent}\r\n{extra}"
             "Connection: close\r\n\r\n").encode()
 
 
@@ -54,7 +54,7 @@ def slow(host, port, path, count, rate, seconds):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
             s.settimeout(30)
             s.connect((host, port))
-            s.sendall(request_bytes(host, port, path))
+            s.sendall(request_bytes(host, port, path, "mv-soak-slow"))
             head = b""
             while time.time() < stop_at:
                 data = s.recv(chunk)
@@ -134,7 +134,7 @@ def probe(host, port, path, span, size, log):
             try:
                 s = socket.create_connection((host, port), timeout=30)
                 s.settimeout(30)
-                s.sendall(request_bytes(host, port, path, f"Range: bytes={off}-{off + span - 1}\r\n"))
+                s.sendall(request_bytes(host, port, path, "mv-soak-probe", f"Range: bytes={off}-{off + span - 1}\r\n"))
                 buf = b""
                 while True:
                     data = s.recv(65536)
@@ -201,7 +201,7 @@ def access_log(path, offset, end, win_from=None, win_to=None):
         if "/missing/" in target:
             want = 404
         elif target.endswith("/large.bin"):
-            want = 200 if '"mv-soak"' in raw else 206  # the slow clients read it whole
+            want = 200 if '"mv-soak-slow"' in raw else 206  # the slow clients read it whole
         else:
             want = 200
         if status == want:
