@@ -11,7 +11,7 @@
       prints "closed SECONDS" when the server closes the connection (or resets it), or
       "open LIMIT" if it is still open after LIMIT seconds.
   soak_clients.py probe HOST PORT PATH RANGE_SPAN SIZE LOG
-      Until SIGTERM: every 100 ms a new connection GETs PATH with a Range of RANGE_SPAN bytes at a
+      Until SIGTERM: every 100 ms (not waiting for earlier answers) a new connection GETs PATH with a Range of RANGE_SPAN bytes at a
       random offset below SIZE (timeout 30 s); one JSON line per request into LOG:
       {"t0": start, "t1": end, "status": code or 0 on a socket error, "error": text}.
   soak_clients.py probe-report LOG T_DOWN T_UP [T_END]
@@ -126,34 +126,44 @@ def probe(host, port, path, span, size, log):
     span, size = int(span), int(size)
     running = [True]
     signal.signal(signal.SIGTERM, lambda *_: running.__setitem__(0, False))
-    with open(log, "a", buffering=1) as out:
-        while running[0]:
-            off = random.randrange(0, max(1, size - span))
-            t0 = time.time()
-            status, err = 0, ""
-            try:
-                s = socket.create_connection((host, port), timeout=30)
-                s.settimeout(30)
-                s.sendall(request_bytes(host, port, path, "mv-soak-probe", f"Range: bytes={off}-{off + span - 1}\r\n"))
-                buf = b""
-                while True:
-                    data = s.recv(65536)
-                    if not data:
-                        break
-                    buf += data
-                m = re.match(rb"HTTP/1\.[01] (\d{3})", buf)
-                status = int(m.group(1)) if m else 0
-                if status == 206:
-                    head, _, body = buf.partition(b"\r\n\r\n")
-                    if len(body) != span:
-                        status, err = 0, f"short body: {len(body)} of {span} bytes"
-                elif not m:
-                    err = f"no status line ({len(buf)} bytes)"
-                s.close()
-            except OSError as e:
-                err = str(e) or type(e).__name__
+    lock = threading.Lock()
+    out = open(log, "a", buffering=1)
+
+    def one():
+        off = random.randrange(0, max(1, size - span))
+        t0 = time.time()
+        status, err = 0, ""
+        try:
+            s = socket.create_connection((host, port), timeout=30)
+            s.settimeout(30)
+            s.sendall(request_bytes(host, port, path, "mv-soak-probe", f"Range: bytes={off}-{off + span - 1}\r\n"))
+            buf = b""
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                buf += data
+            m = re.match(rb"HTTP/1\.[01] (\d{3})", buf)
+            status = int(m.group(1)) if m else 0
+            if status == 206:
+                head, _, body = buf.partition(b"\r\n\r\n")
+                if len(body) != span:
+                    status, err = 0, f"short body: {len(body)} of {span} bytes"
+            elif not m:
+                err = f"no status line ({len(buf)} bytes)"
+            s.close()
+        except OSError as e:
+            err = str(e) or type(e).__name__
+        with lock:
             out.write(json.dumps({"t0": t0, "t1": time.time(), "status": status, "error": err}) + "\n")
-            time.sleep(0.1)
+
+    # A new request every 100 ms whether or not the earlier ones have answered (at most 500 at
+    # once), so that a request the server holds does not hide when it answers again.
+    while running[0]:
+        if threading.active_count() < 500:
+            threading.Thread(target=one, daemon=True).start()
+        time.sleep(0.1)
+    out.flush()
 
 
 def probe_report(log, t_down, t_up, t_end=None):
