@@ -58,6 +58,7 @@ bench:
 	bench/import $(BUILD)/src/cli/mirrorvault
 	bench/mirror $(BUILD)/src/cli/mirrorvault
 	bench/serve $(BUILD)/src/cli/mirrorvault
+	bench/serve-s3 $(BUILD)/src/cli/mirrorvault
 	bench/publish $(BUILD)/src/cli/mirrorvault
 	bench/jobs $(BUILD)/src/cli/mirrorvault
 	bench/regioncache $(BUILD)/src/cli/mirrorvault
