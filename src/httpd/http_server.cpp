@@ -105,9 +105,9 @@ struct HttpServer::Impl {
   std::atomic<int64_t> open{0};
   std::mutex sessions_mu;
   std::set<std::shared_ptr<Session>> sessions;
-  std::unique_ptr<asio::thread_pool> blocking;     // handlers that must wait finish here
-  std::unique_ptr<asio::thread_pool> store_reads;  // every BlobReader::Read runs here
-  std::atomic<int64_t> read_bytes{0};              // held by PendingReads (read_budget)
+  std::unique_ptr<asio::thread_pool> blocking;      // handlers that must wait finish here
+  std::unique_ptr<asio::thread_pool> store_reads;   // every BlobReader::Read runs here
+  std::atomic<int64_t> read_bytes{0};               // held by PendingReads (read_budget)
   std::atomic<int64_t> last_failure_log{-1000000};  // steady milliseconds (LogStoreFailure)
   std::atomic<int64_t> failures_unlogged{0};
 
@@ -215,9 +215,9 @@ struct HttpServer::Impl {
       failures_unlogged.fetch_add(1);
       return;
     }
-    LogWarn(what, {{"key", blob.key},
-                   {"error", st},
-                   {"failures_not_logged", failures_unlogged.exchange(0)}});
+    LogWarn(
+        what,
+        {{"key", blob.key}, {"error", st}, {"failures_not_logged", failures_unlogged.exchange(0)}});
   }
 
   // The answer when a body's first bytes could not be read: nothing was sent yet.
@@ -279,9 +279,8 @@ struct HttpServer::Impl {
     size_t depth = 1;
     auto launch = [&] {
       while (next < end && ahead.size() < depth &&
-             (ahead.empty() ||
-              read_bytes.load() + static_cast<int64_t>(size) <=
-                  static_cast<int64_t>(options.read_budget))) {
+             (ahead.empty() || read_bytes.load() + static_cast<int64_t>(size) <=
+                                   static_cast<int64_t>(options.read_budget))) {
         const uint64_t n = std::min(size, end - next);
         ahead.push_back(StartRead(blob, next, n, executor));
         next += n;

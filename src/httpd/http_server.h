@@ -3,8 +3,8 @@
 // connections, an access log, and a graceful stop on SIGTERM/SIGINT. Each request is answered by
 // the handler function (the application's, e.g. server/handler.h); a response whose body is a
 // BlobBody is read from the store off the connections' threads and streamed to the client in
-// bounded reads with back-pressure both ways (HttpServerOptions), never held whole. It knows nothing of
-// what it serves: routes, archives and stores are the application's.
+// bounded reads with back-pressure both ways (HttpServerOptions), never held whole. It knows
+// nothing of what it serves: routes, archives and stores are the application's.
 //
 // This is the only file that includes Boost.Beast and Asio (they dominate compile time).
 #pragma once
@@ -34,7 +34,7 @@ struct HttpServerOptions {
   std::chrono::milliseconds write_timeout{60000};   // each write of a response or a chunk of it
   std::chrono::milliseconds shutdown_grace{10000};  // for requests in flight at SIGTERM
   size_t header_limit = 16 * 1024;                  // request line and headers; beyond: 431
-  size_t body_limit = 64 * 1024;     // request bodies (GET and HEAD need none); beyond: 413
+  size_t body_limit = 64 * 1024;  // request bodies (GET and HEAD need none); beyond: 413
   // Each write to a client is at most this many bytes, with its own write_timeout (so a slow
   // reader of a large body is cut only when it stalls).
   size_t stream_chunk = 256 * 1024;

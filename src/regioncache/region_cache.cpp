@@ -225,8 +225,7 @@ Result<Redirect> RegionCache::ForUrl(const std::string& region_name, const Allow
 }
 
 Result<Redirect> RegionCache::Answer(const std::string& region_name, const std::string& key,
-                                     Maker make, const std::string& fallback,
-                                     bool hit_checked) {
+                                     Maker make, const std::string& fallback, bool hit_checked) {
   auto rit = regions_.find(region_name);
   if (rit == regions_.end()) return NotFound("no region '" + region_name + "'");
   const Region& region = rit->second;

@@ -21,9 +21,8 @@ class BlobCache final : public httpd::BlobReader {
  public:
   BlobCache(httpd::BlobReader& below, BlobCacheOptions options)
       : below_(below),
-        max_object_(options.max_object != 0
-                        ? options.max_object
-                        : std::min<uint64_t>(options.budget / 16, 16ull << 20)),
+        max_object_(options.max_object != 0 ? options.max_object
+                                            : std::min<uint64_t>(options.budget / 16, 16ull << 20)),
         objects_(options.budget) {}
 
   std::optional<httpd::BlobBytes> ReadCached(const httpd::BlobBody& blob, uint64_t offset,

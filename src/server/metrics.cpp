@@ -8,8 +8,8 @@ namespace {
 // The lines of histogram `name` with `labels` ("route=\"x\""), in the text format.
 template <size_t N>
 void RenderHistogram(std::string& out, std::string_view name, std::string_view labels,
-                     const std::array<double, N>& bounds,
-                     const std::array<uint64_t, N>& buckets, uint64_t count, double sum) {
+                     const std::array<double, N>& bounds, const std::array<uint64_t, N>& buckets,
+                     uint64_t count, double sum) {
   for (size_t i = 0; i < N; ++i) {
     out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, labels, bounds[i], buckets[i]);
   }

@@ -63,7 +63,8 @@ httpd::Response FinishElsewhere(std::function<httpd::Response()> finish) {
 }
 
 // The answer for an origin URL's copy.
-httpd::Response UrlAnswered(const std::string& region, const Result<regioncache::Redirect>& answer) {
+httpd::Response UrlAnswered(const std::string& region,
+                            const Result<regioncache::Redirect>& answer) {
   if (!answer.ok()) {
     return JsonError(httpd::HttpStatusOf(answer.status()),
                      "region " + region + ": " + answer.status().message());
@@ -76,7 +77,8 @@ httpd::Response UrlAnswered(const std::string& region, const Result<regioncache:
 }
 
 // The answer for an archive blob's copy.
-httpd::Response BlobAnswered(const std::string& region, const Result<regioncache::Redirect>& answer) {
+httpd::Response BlobAnswered(const std::string& region,
+                             const Result<regioncache::Redirect>& answer) {
   if (!answer.ok()) return JsonError(500, "region " + region + ": " + answer.status().message());
   return Answered(region, *answer);
 }
@@ -102,8 +104,9 @@ httpd::Response ServeUrlRedirect(ServeContext& ctx, const httpd::Request& reques
   Result<std::optional<regioncache::Redirect>> hit = cache.TryHitUrl(region, *url);
   if (!hit.ok()) return JsonError(500, "region " + region + ": " + hit.status().message());
   if (*hit) return UrlAnswered(region, std::move(**hit));
-  return FinishElsewhere(
-      [&cache, region, url = *url] { return UrlAnswered(region, cache.ForUrl(region, url, /*hit_checked=*/true)); });
+  return FinishElsewhere([&cache, region, url = *url] {
+    return UrlAnswered(region, cache.ForUrl(region, url, /*hit_checked=*/true));
+  });
 }
 
 }  // namespace
@@ -180,7 +183,8 @@ httpd::Response ServeRedirect(ServeContext& ctx, const httpd::Request& request,
   if (!hit.ok()) return JsonError(500, "region " + region + ": " + hit.status().message());
   if (*hit) return BlobAnswered(region, std::move(**hit));
   return FinishElsewhere([&cache, &store = ctx.store, region, sha, size, origin] {
-    return BlobAnswered(region, cache.ForBlob(region, store, sha, size, origin, /*hit_checked=*/true));
+    return BlobAnswered(region,
+                        cache.ForBlob(region, store, sha, size, origin, /*hit_checked=*/true));
   });
 }
 

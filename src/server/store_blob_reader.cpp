@@ -20,7 +20,10 @@ class StoreBlobReader final : public httpd::BlobReader {
  public:
   StoreBlobReader(store::ObjectStore& store, ServerMetrics* metrics, Clock& clock,
                   StoreBlobReaderOptions options)
-      : store_(store), metrics_(metrics), clock_(clock), options_(options),
+      : store_(store),
+        metrics_(metrics),
+        clock_(clock),
+        options_(options),
         kind_(StoreKind(store)) {}
 
   Result<httpd::BlobBytes> Read(const httpd::BlobBody& blob, uint64_t offset,

@@ -17,7 +17,7 @@
 namespace mv::server {
 
 struct StoreBlobReaderOptions {
-  int max_attempts = 2;                           // per read, at transient failures
+  int max_attempts = 2;                             // per read, at transient failures
   std::chrono::milliseconds unavailable_for{1000};  // reads refused after an Unavailable
 };
 

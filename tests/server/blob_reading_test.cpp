@@ -61,8 +61,9 @@ TEST(StoreBlobReader, AnUnavailableStoreIsNotAskedAgainForAMomentThenIs) {
   ASSERT_TRUE(f.memory->PutBytes("blobs/x", "hello").ok());
   Result<int> rule = f.faulty->AddRule(FaultRule{.ops = StoreOp::kGet});
   ASSERT_TRUE(rule.ok());
-  auto reader = MakeStoreBlobReader(*f.faulty, &f.metrics, f.clock,
-                                    {.max_attempts = 1, .unavailable_for = std::chrono::seconds(1)});
+  auto reader =
+      MakeStoreBlobReader(*f.faulty, &f.metrics, f.clock,
+                          {.max_attempts = 1, .unavailable_for = std::chrono::seconds(1)});
   Result<httpd::BlobBytes> first = reader->Read(Body("blobs/x", 5), 0, 5);
   EXPECT_EQ(first.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(f.faulty->Calls(StoreOp::kGet), 1u);
@@ -102,8 +103,7 @@ TEST(StoreBlobReader, AShorterObjectThanExpectedIsCorruption) {
 class CountingReader final : public httpd::BlobReader {
  public:
   explicit CountingReader(std::string data) : data_(std::move(data)) {}
-  Result<httpd::BlobBytes> Read(const httpd::BlobBody&, uint64_t offset,
-                                uint64_t length) override {
+  Result<httpd::BlobBytes> Read(const httpd::BlobBody&, uint64_t offset, uint64_t length) override {
     reads.fetch_add(1);
     while (hold.load()) std::this_thread::yield();
     auto owned = std::make_shared<std::string>(data_.substr(offset, length));

@@ -283,7 +283,8 @@ Status S3Store::Get(const std::string& key, Writer& writer, const store::GetOpti
   std::string etag;
   int attempts = 0;
   http::RetryPolicy retry = client_.retry_policy();
-  if (options.max_attempts > 0) retry.max_attempts = std::min(retry.max_attempts, options.max_attempts);
+  if (options.max_attempts > 0)
+    retry.max_attempts = std::min(retry.max_attempts, options.max_attempts);
   Status st = http::RunWithRetries(retry, [&](int attempt) -> Status {
     attempts = attempt;
     S3Request r{.method = http::Method::kGet, .key = Full(key), .sink = &counted};
