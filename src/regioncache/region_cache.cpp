@@ -208,8 +208,7 @@ Status RegionCache::Revalidate(const std::string& region_name, const AllowedUrl&
   return st.IsNotFound() ? Status::Ok() : st;
 }
 
-Result<Redirect> RegionCache::ForUrl(const std::string& region_name, const AllowedUrl& url,
-                                     bool hit_checked) {
+Result<Redirect> RegionCache::ForUrl(const std::string& region_name, const AllowedUrl& url) {
   if (!origins_) return PermissionDenied("origin URLs are not allowed ([regioncache] allow)");
   if (!regions_.contains(region_name)) return NotFound("no region '" + region_name + "'");
   const std::string key = UrlKey(url.url);
@@ -221,7 +220,7 @@ Result<Redirect> RegionCache::ForUrl(const std::string& region_name, const Allow
         Validated(region.config->name + "/" + key);
         return made;
       },
-      url.url, hit_checked);
+      url.url, /*hit_checked=*/false);
 }
 
 Result<Redirect> RegionCache::Answer(const std::string& region_name, const std::string& key,

@@ -91,8 +91,8 @@ class RegionCache {
 
   // The redirect for the origin object `url` (as OriginPolicy::CheckUrl allowed it) in `region`;
   // the fallback is the origin URL itself. PermissionDenied when no origin is allowed.
-  Result<Redirect> ForUrl(const std::string& region, const AllowedUrl& url,
-                          bool hit_checked = false);
+  // (Its hit check follows the revalidation TryHitUrl leaves to it, so it is always made.)
+  Result<Redirect> ForUrl(const std::string& region, const AllowedUrl& url);
   Result<std::optional<Redirect>> TryHitUrl(const std::string& region, const AllowedUrl& url);
   // The origin policy, when origin URLs are allowed.
   const OriginPolicy* origin_policy() const { return origins_ ? &origins_->policy() : nullptr; }

@@ -104,9 +104,8 @@ httpd::Response ServeUrlRedirect(ServeContext& ctx, const httpd::Request& reques
   Result<std::optional<regioncache::Redirect>> hit = cache.TryHitUrl(region, *url);
   if (!hit.ok()) return JsonError(500, "region " + region + ": " + hit.status().message());
   if (*hit) return UrlAnswered(region, std::move(**hit));
-  return FinishElsewhere([&cache, region, url = *url] {
-    return UrlAnswered(region, cache.ForUrl(region, url, /*hit_checked=*/true));
-  });
+  return FinishElsewhere(
+      [&cache, region, url = *url] { return UrlAnswered(region, cache.ForUrl(region, url)); });
 }
 
 }  // namespace
