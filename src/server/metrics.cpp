@@ -5,17 +5,17 @@
 namespace mv::server {
 namespace {
 
-// The lines of histogram `name` with `labels` ("route=\"x\""), in the text format.
-template <size_t N>
+// The lines of histogram `h` (a ServerMetrics::Histogram over `bounds`) named `name`, with
+// `labels` ("route=\"x\""), in the text format.
+template <class Histogram, size_t N>
 void RenderHistogram(std::string& out, std::string_view name, std::string_view labels,
-                     const std::array<double, N>& bounds, const std::array<uint64_t, N>& buckets,
-                     uint64_t count, double sum) {
+                     const std::array<double, N>& bounds, const Histogram& h) {
   for (size_t i = 0; i < N; ++i) {
-    out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, labels, bounds[i], buckets[i]);
+    out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, labels, bounds[i], h.buckets[i]);
   }
-  out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n", name, labels, count);
-  out += fmt::format("{}_sum{{{}}} {:.6f}\n", name, labels, sum);
-  out += fmt::format("{}_count{{{}}} {}\n", name, labels, count);
+  out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n", name, labels, h.count);
+  out += fmt::format("{}_sum{{{}}} {:.6f}\n", name, labels, h.sum);
+  out += fmt::format("{}_count{{{}}} {}\n", name, labels, h.count);
 }
 
 }  // namespace
@@ -68,8 +68,7 @@ std::string ServerMetrics::Render(const ViewStats& view) const {
       "# TYPE mirrorvault_http_request_duration_seconds histogram\n";
   for (const auto& [route, l] : routes_) {
     RenderHistogram(out, "mirrorvault_http_request_duration_seconds",
-                    fmt::format("route=\"{}\"", route), kBuckets, l.seconds.buckets,
-                    l.seconds.count, l.seconds.sum);
+                    fmt::format("route=\"{}\"", route), kBuckets, l.seconds);
   }
   out +=
       "# HELP mirrorvault_store_read_duration_seconds Time of one store read of a file "
@@ -77,8 +76,7 @@ std::string ServerMetrics::Render(const ViewStats& view) const {
       "# TYPE mirrorvault_store_read_duration_seconds histogram\n";
   for (const auto& [kind, st] : stores_) {
     RenderHistogram(out, "mirrorvault_store_read_duration_seconds",
-                    fmt::format("store=\"{}\"", kind), kBuckets, st.seconds.buckets,
-                    st.seconds.count, st.seconds.sum);
+                    fmt::format("store=\"{}\"", kind), kBuckets, st.seconds);
   }
   out +=
       "# HELP mirrorvault_store_read_bytes Bytes of one store read of a file answer, by store "
@@ -86,7 +84,7 @@ std::string ServerMetrics::Render(const ViewStats& view) const {
       "# TYPE mirrorvault_store_read_bytes histogram\n";
   for (const auto& [kind, st] : stores_) {
     RenderHistogram(out, "mirrorvault_store_read_bytes", fmt::format("store=\"{}\"", kind),
-                    kByteBuckets, st.bytes.buckets, st.bytes.count, st.bytes.sum);
+                    kByteBuckets, st.bytes);
   }
   out +=
       "# HELP mirrorvault_store_read_failures_total Store reads of file answers that failed, by "
