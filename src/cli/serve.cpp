@@ -120,8 +120,8 @@ int RunServe(CliContext& context, const ServeArgs& args) {
   serve_context.admin = &admin;
   serve_context.regions = {regions->cache.get(), regions->map.get()};
   server::Handler handler(serve_context, &metrics);
-  std::unique_ptr<httpd::BlobReader> store_reads =
-      server::MakeStoreBlobReader(*access->store, &metrics, SystemClock());
+  std::unique_ptr<httpd::BlobReader> store_reads = server::MakeStoreBlobReader(
+      *access->store, &metrics, SystemClock(), {.keep_buffers = http_options.read_budget});
   std::unique_ptr<httpd::BlobReader> blobs = server::MakeBlobCache(*store_reads, blob_cache);
   httpd::HttpServer http(
       http_options, [&handler](const httpd::Request& r) { return handler.Handle(r); }, blobs.get(),

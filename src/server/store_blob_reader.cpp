@@ -1,7 +1,9 @@
 #include "server/store_blob_reader.h"
 
+#include <cstring>
 #include <string>
 
+#include "server/read_buffers.h"
 #include "util/io.h"
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
@@ -16,6 +18,28 @@ std::string StoreKind(const store::ObjectStore& store) {
   return colon == std::string::npos ? "other" : url.substr(0, colon);
 }
 
+// Fills a buffer of the expected length; a byte beyond it fails the read.
+class BufferWriter final : public Writer {
+ public:
+  explicit BufferWriter(ReadBuffer& buffer) : buffer_(buffer) {}
+  Status Write(std::string_view data) override {
+    if (data.size() > buffer_.size - filled_) {
+      overflow_ = true;
+      return Corruption("more bytes than the " + std::to_string(buffer_.size) + " asked for");
+    }
+    std::memcpy(buffer_.data + filled_, data.data(), data.size());
+    filled_ += data.size();
+    return Status::Ok();
+  }
+  size_t filled() const { return filled_; }
+  bool overflow() const { return overflow_; }
+
+ private:
+  ReadBuffer& buffer_;
+  size_t filled_ = 0;
+  bool overflow_ = false;
+};
+
 class StoreBlobReader final : public httpd::BlobReader {
  public:
   StoreBlobReader(store::ObjectStore& store, ServerMetrics* metrics, Clock& clock,
@@ -24,30 +48,34 @@ class StoreBlobReader final : public httpd::BlobReader {
         metrics_(metrics),
         clock_(clock),
         options_(options),
-        kind_(StoreKind(store)) {}
+        kind_(StoreKind(store)),
+        buffers_(options.keep_buffers, options.keep_buffers_for) {}
 
   Result<httpd::BlobBytes> Read(const httpd::BlobBody& blob, uint64_t offset,
                                 uint64_t length) override {
     if (std::optional<Status> refused = Refused(); refused) return *refused;
     const auto start = clock_.SteadyNow();
-    auto out = std::make_shared<std::string>();
-    out->reserve(length);
-    std::unique_ptr<Writer> writer = MakeStringWriter(out.get());
+    // A whole object may be kept long (by the blob cache): it takes no pooled buffer.
+    const bool whole = offset == 0 && length == blob.object_size;
+    std::shared_ptr<ReadBuffer> buffer =
+        whole ? ReadBuffers::Unpooled(length) : buffers_.Take(length);
+    BufferWriter writer(*buffer);
     store::GetOptions get;
     get.range = store::ByteRange{offset, offset + length - 1};
     get.size_hint = blob.object_size;
     get.max_attempts = options_.max_attempts;
-    Status st = store_.Get(blob.key, *writer, get);
-    if (st.ok() && out->size() != length) {
-      st = Corruption("blob " + blob.key + " gave " + std::to_string(out->size()) +
-                      " bytes where " + std::to_string(length) + " were expected");
+    Status st = store_.Get(blob.key, writer, get);
+    if ((st.ok() || writer.overflow()) && writer.filled() != length) {
+      st = Corruption("blob " + blob.key + " gave " + (writer.overflow() ? "more" : "fewer") +
+                      " bytes than the " + std::to_string(length) + " asked for at offset " +
+                      std::to_string(offset));
     }
     const double seconds = std::chrono::duration<double>(clock_.SteadyNow() - start).count();
-    if (metrics_ != nullptr) metrics_->RecordStoreRead(kind_, seconds, out->size(), st.ok());
+    if (metrics_ != nullptr) metrics_->RecordStoreRead(kind_, seconds, writer.filled(), st.ok());
     Observe(st);
     if (!st.ok()) return st;
-    std::string_view bytes(*out);
-    return httpd::BlobBytes{std::move(out), bytes};
+    std::string_view bytes(buffer->data, length);
+    return httpd::BlobBytes{std::move(buffer), bytes};
   }
 
  private:
@@ -76,6 +104,7 @@ class StoreBlobReader final : public httpd::BlobReader {
   Clock& clock_;
   const StoreBlobReaderOptions options_;
   const std::string kind_;
+  ReadBuffers buffers_;
   util::Mutex mu_;
   std::optional<std::chrono::steady_clock::time_point> unavailable_until_ GUARDED_BY(mu_);
   Status last_failure_ GUARDED_BY(mu_);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 
 #include "httpd/http_message.h"
@@ -19,6 +20,10 @@ namespace mv::server {
 struct StoreBlobReaderOptions {
   int max_attempts = 2;                             // per read, at transient failures
   std::chrono::milliseconds unavailable_for{1000};  // reads refused after an Unavailable
+  // Read buffers kept for reuse (server/read_buffers.h): at most this many bytes, each for at
+  // most `keep_buffers_for` unused. Best the transport's read budget.
+  size_t keep_buffers = size_t{512} << 20;
+  std::chrono::milliseconds keep_buffers_for{10000};
 };
 
 // `store`, `metrics` (may be null) and `clock` outlive the reader. Errors are the store's, or

@@ -622,6 +622,11 @@ if MIRRORVAULT_ADMIN_TOKEN=$token mv_start_serve "$mv" "$work/serve.out" --confi
     grep -q '^mirrorvault_job_rescues_total [1-9]' "$work/metrics.txt" &&
     pass "/metrics: jobs by state, durations, last success, imported files, rescues" ||
     fail "metrics: $(grep -c mirrorvault_job "$work/metrics.txt") job lines"
+  if lint=$(promtool check metrics <"$work/metrics.txt" 2>&1); then
+    pass "/metrics with the job metrics passes promtool check metrics"
+  else
+    fail "promtool check metrics: $lint"
+  fi
   kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null
 else
   fail "mirrorvault serve did not start"

@@ -190,6 +190,16 @@ grep -q 'mirrorvault_http_requests_total{route="archive_file",status="200"}' <<<
   grep -q 'mirrorvault_http_request_duration_seconds_bucket{route="mr",le="+Inf"}' <<<"$metrics" &&
   grep -Eq 'mirrorvault_cache_requests_total\{cache="path",result="hit"\} [1-9]' <<<"$metrics" &&
   pass "/metrics: requests by route and status, latency histogram, cache hits" || fail "metrics: $metrics"
+grep -Eq '^mirrorvault_store_read_duration_seconds_count\{store="file"\} [1-9]' <<<"$metrics" &&
+  grep -Eq '^mirrorvault_store_read_bytes_sum\{store="file"\} [1-9]' <<<"$metrics" &&
+  grep -q '^mirrorvault_store_read_failures_total{store="file"} 0' <<<"$metrics" &&
+  pass "/metrics: store reads timed and sized by store kind" || fail "metrics: $(grep store_read <<<"$metrics")"
+# Prometheus's own checker (Debian's prometheus package): the exposition format and its lints.
+if lint=$(promtool check metrics <<<"$metrics" 2>&1); then
+  pass "/metrics passes promtool check metrics"
+else
+  fail "promtool check metrics: $lint"
+fi
 
 # ---- the connection bound ----
 start_server "$work/serve-bound.out" --store "$store" --catalog "$catalog" --max-connections 2

@@ -5,13 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
 #include <thread>
 #include <vector>
 
 #include "server/blob_cache.h"
 #include "server/metrics.h"
+#include "server/read_buffers.h"
 #include "server/store_blob_reader.h"
 #include "store/fault_injecting_store.h"
+#include "store/forwarding_store.h"
 #include "store/memory_store.h"
 #include "util/clock.h"
 
@@ -116,6 +119,89 @@ class CountingReader final : public httpd::BlobReader {
  private:
   std::string data_;
 };
+
+TEST(StoreBlobReader, ALongerObjectThanTheRangeAskedForIsCorruption) {
+  // The store ignores the range (as a server without Range support would) and sends it all: the
+  // read fails rather than overrun its buffer or answer with the wrong bytes.
+  class RangeIgnoringStore final : public store::ForwardingStore {
+   public:
+    using ForwardingStore::ForwardingStore;
+    Status Get(const std::string& key, Writer& writer, const store::GetOptions&) override {
+      return ForwardingStore::Get(key, writer, {});
+    }
+  };
+  StoreFixture f;
+  ASSERT_TRUE(f.memory->PutBytes("blobs/x", Bytes(1000, 'b')).ok());
+  RangeIgnoringStore ignoring(f.memory);
+  auto reader = MakeStoreBlobReader(ignoring, &f.metrics, f.clock);
+  Result<httpd::BlobBytes> got = reader->Read(Body("blobs/x", 1000), 100, 10);
+  EXPECT_EQ(got.status().code(), StatusCode::kCorruption) << got.status().ToString();
+  EXPECT_NE(got.status().message().find("more bytes"), std::string::npos);
+}
+
+TEST(ReadBuffers, ABufferGivenBackIsReusedForTheSameSizeClass) {
+  ReadBuffers buffers(10 << 20, std::chrono::hours(1));
+  char* first = nullptr;
+  {
+    std::shared_ptr<ReadBuffer> a = buffers.Take(1 << 20);
+    ASSERT_NE(a->data, nullptr);
+    EXPECT_EQ(a->size, size_t{1} << 20);
+    first = a->data;
+    EXPECT_EQ(buffers.kept_bytes(), 0u);
+  }
+  EXPECT_EQ(buffers.kept_bytes(), size_t{1} << 20);
+  std::shared_ptr<ReadBuffer> other = buffers.Take(2 << 20);  // another size: a new buffer
+  EXPECT_NE(other->data, first);
+  EXPECT_EQ(buffers.kept_bytes(), size_t{1} << 20);
+  std::shared_ptr<ReadBuffer> again = buffers.Take(900 << 10);  // its size class: reused
+  EXPECT_EQ(again->data, first);
+  EXPECT_EQ(again->size, size_t{900} << 10);
+  EXPECT_EQ(buffers.kept_bytes(), 0u);
+}
+
+TEST(ReadBuffers, AtMostTheLimitIsKeptTheOldestFreedFirst) {
+  ReadBuffers buffers(3 << 20, std::chrono::hours(1));
+  std::vector<std::shared_ptr<ReadBuffer>> held;
+  for (int i = 0; i < 5; ++i) held.push_back(buffers.Take(1 << 20));
+  char* newest = held.back()->data;
+  held.clear();  // gives back the first first: the last three given back are kept
+  EXPECT_EQ(buffers.kept_bytes(), size_t{3} << 20);
+  held.push_back(buffers.Take(1 << 20));
+  held.push_back(buffers.Take(1 << 20));
+  held.push_back(buffers.Take(1 << 20));
+  EXPECT_EQ(buffers.kept_bytes(), 0u);
+  bool newest_reused = false;
+  for (const auto& b : held) newest_reused = newest_reused || b->data == newest;
+  EXPECT_TRUE(newest_reused);
+  {
+    ReadBuffers none(0, std::chrono::hours(1));
+    std::shared_ptr<ReadBuffer> b = none.Take(100);
+    b.reset();
+    EXPECT_EQ(none.kept_bytes(), 0u);
+  }
+}
+
+TEST(ReadBuffers, WhatIsKeptUnusedIsFreedAfterAWhile) {
+  ReadBuffers buffers(10 << 20, std::chrono::milliseconds(500));
+  buffers.Take(1 << 20).reset();
+  EXPECT_EQ(buffers.kept_bytes(), size_t{1} << 20);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (buffers.kept_bytes() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(buffers.kept_bytes(), 0u);
+}
+
+TEST(ReadBuffers, ABufferMayOutliveThePool) {
+  std::shared_ptr<ReadBuffer> kept;
+  {
+    ReadBuffers buffers(1 << 20, std::chrono::hours(1));
+    kept = buffers.Take(4096);
+    std::memset(kept->data, 'x', kept->size);
+  }
+  EXPECT_EQ(kept->data[4095], 'x');
+  kept.reset();  // freed, not given back to a pool that is gone (ASan would tell)
+}
 
 TEST(BlobCache, ASmallObjectIsReadOnceAndItsRangesComeFromMemory) {
   const std::string data = Bytes(4096, 'k');

@@ -1,0 +1,139 @@
+#include "server/read_buffers.h"
+
+#include <algorithm>
+#include <bit>
+#include <condition_variable>
+#include <deque>
+#include <utility>
+
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
+
+namespace mv::server {
+
+struct ReadBuffers::Shelf {
+  using Clock = std::chrono::steady_clock;
+  struct Kept {
+    size_t size;
+    std::unique_ptr<char[]> data;
+    Clock::time_point since;
+  };
+
+  Shelf(size_t keep, std::chrono::milliseconds idle) : keep_bytes(keep), idle_for(idle) {}
+
+  // A kept buffer of exactly `size` bytes (a size class), or null. The newest first: the oldest
+  // are the ones to let go.
+  std::unique_ptr<char[]> Find(size_t size) EXCLUDES(mu) {
+    util::MutexLock lock(mu);
+    for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
+      if (it->size != size) continue;
+      std::unique_ptr<char[]> found = std::move(it->data);
+      kept_bytes -= size;
+      kept.erase(std::next(it).base());
+      return found;
+    }
+    return nullptr;
+  }
+
+  // Keeps `data` (newest last), freeing the oldest beyond the limit outside the lock.
+  void Give(size_t size, std::unique_ptr<char[]> data) EXCLUDES(mu) {
+    std::deque<Kept> freed;
+    {
+      util::MutexLock lock(mu);
+      if (size > keep_bytes || stopping) return;
+      kept.push_back({size, std::move(data), Clock::now()});
+      kept_bytes += size;
+      while (kept_bytes > keep_bytes) {
+        kept_bytes -= kept.front().size;
+        freed.push_back(std::move(kept.front()));
+        kept.pop_front();
+      }
+    }
+  }
+
+  // Until stopped: every `idle_for`, frees what has been kept that long.
+  void TrimUntilStopped() EXCLUDES(mu) {
+    for (;;) {
+      std::deque<Kept> freed;
+      {
+        util::MutexLock lock(mu);
+        if (stopping) return;
+        wake.wait_for(lock.native(), idle_for);
+        if (stopping) return;
+        const Clock::time_point cutoff = Clock::now() - idle_for;
+        while (!kept.empty() && kept.front().since <= cutoff) {
+          kept_bytes -= kept.front().size;
+          freed.push_back(std::move(kept.front()));
+          kept.pop_front();
+        }
+      }
+    }
+  }
+
+  void Stop() EXCLUDES(mu) {
+    std::deque<Kept> freed;
+    {
+      util::MutexLock lock(mu);
+      stopping = true;
+      freed.swap(kept);
+      kept_bytes = 0;
+    }
+    wake.notify_all();
+  }
+
+  const size_t keep_bytes;
+  const std::chrono::milliseconds idle_for;
+  mutable util::Mutex mu;
+  std::condition_variable wake;
+  std::deque<Kept> kept GUARDED_BY(mu);
+  size_t kept_bytes GUARDED_BY(mu) = 0;
+  bool stopping GUARDED_BY(mu) = false;
+};
+
+namespace {
+
+// Buffers are made in sizes of powers of two from 64 KiB, so that reads of nearby sizes (the
+// last piece of a file) share them; a buffer is at most twice what was asked.
+size_t SizeClass(size_t size) { return std::bit_ceil(std::max<size_t>(size, size_t{64} << 10)); }
+
+}  // namespace
+
+ReadBuffers::ReadBuffers(size_t keep_bytes, std::chrono::milliseconds idle_for)
+    : shelf_(std::make_shared<Shelf>(keep_bytes, idle_for)),
+      trimmer_([shelf = shelf_] { shelf->TrimUntilStopped(); }) {}
+
+ReadBuffers::~ReadBuffers() {
+  shelf_->Stop();
+  trimmer_.join();
+}
+
+std::shared_ptr<ReadBuffer> ReadBuffers::Take(size_t size) {
+  const size_t capacity = SizeClass(size);
+  std::unique_ptr<char[]> data = shelf_->Find(capacity);
+  if (data == nullptr) data = std::make_unique_for_overwrite<char[]>(capacity);
+  char* raw = data.release();
+  // The deleter holds the shelf weakly: a buffer let go after the ReadBuffers is just freed.
+  return std::shared_ptr<ReadBuffer>(
+      new ReadBuffer{raw, size},
+      [shelf = std::weak_ptr<Shelf>(shelf_), capacity](ReadBuffer* buffer) {
+        std::unique_ptr<char[]> owned(buffer->data);
+        delete buffer;
+        if (std::shared_ptr<Shelf> s = shelf.lock()) s->Give(capacity, std::move(owned));
+      });
+}
+
+std::shared_ptr<ReadBuffer> ReadBuffers::Unpooled(size_t size) {
+  return std::shared_ptr<ReadBuffer>(
+      new ReadBuffer{std::make_unique_for_overwrite<char[]>(size).release(), size},
+      [](ReadBuffer* buffer) {
+        delete[] buffer->data;
+        delete buffer;
+      });
+}
+
+size_t ReadBuffers::kept_bytes() const {
+  util::MutexLock lock(shelf_->mu);
+  return shelf_->kept_bytes;
+}
+
+}  // namespace mv::server
