@@ -281,7 +281,7 @@ struct HttpServer::Impl {
       while (next < end && ahead.size() < depth &&
              (ahead.empty() || read_bytes.load() + static_cast<int64_t>(size) <=
                                    static_cast<int64_t>(options.read_budget))) {
-        const uint64_t n = std::min(size, end - next);
+        const uint64_t n = std::min(size - next % size, end - next);
         ahead.push_back(StartRead(blob, next, n, executor));
         next += n;
       }

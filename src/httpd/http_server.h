@@ -45,8 +45,10 @@ struct HttpServerOptions {
   // bytes; one more read runs ahead while a read is sent, and each time the sender has to wait
   // for a read (the store is slower than the client) the reads grow, doubling up to `max_read`
   // bytes, and up to `reads_ahead` of them run at once. A slow client therefore holds at most two
-  // reads of `first_read`, and no thread. All responses' read buffers together stay under
-  // `read_budget`, beyond which each response keeps one read in flight.
+  // reads of `first_read`, and no thread. Reads end at object offsets that are multiples of
+  // their size (one shorter read after each growth), so that a read of 4 or 8 MiB spans as few of
+  // the store's stripes (RGW's are 4 MiB) as it can. All responses' read buffers together stay
+  // under `read_budget`, beyond which each response keeps one read in flight.
   int store_threads = 64;
   size_t first_read = 1024 * 1024;
   size_t max_read = 8 * 1024 * 1024;
