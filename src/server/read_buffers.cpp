@@ -22,9 +22,10 @@ struct ReadBuffers::Shelf {
   Shelf(size_t keep, std::chrono::milliseconds idle) : keep_bytes(keep), idle_for(idle) {}
 
   // A kept buffer of exactly `size` bytes (a size class), or null. The newest first: the oldest
-  // are the ones to let go.
+  // are the ones to let go. Either way `size` bytes are in use from now on.
   std::unique_ptr<char[]> Find(size_t size) EXCLUDES(mu) {
     util::MutexLock lock(mu);
+    in_use += size;
     for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
       if (it->size != size) continue;
       std::unique_ptr<char[]> found = std::move(it->data);
@@ -35,15 +36,17 @@ struct ReadBuffers::Shelf {
     return nullptr;
   }
 
-  // Keeps `data` (newest last), freeing the oldest beyond the limit outside the lock.
+  // Keeps `data` (newest last), freeing the oldest while buffers in use and kept together are
+  // beyond the limit (outside the lock).
   void Give(size_t size, std::unique_ptr<char[]> data) EXCLUDES(mu) {
     std::deque<Kept> freed;
     {
       util::MutexLock lock(mu);
+      in_use -= size;
       if (size > keep_bytes || stopping) return;
       kept.push_back({size, std::move(data), Clock::now()});
       kept_bytes += size;
-      while (kept_bytes > keep_bytes) {
+      while (!kept.empty() && kept_bytes + in_use > keep_bytes) {
         kept_bytes -= kept.front().size;
         freed.push_back(std::move(kept.front()));
         kept.pop_front();
@@ -87,6 +90,7 @@ struct ReadBuffers::Shelf {
   std::condition_variable wake;
   std::deque<Kept> kept GUARDED_BY(mu);
   size_t kept_bytes GUARDED_BY(mu) = 0;
+  size_t in_use GUARDED_BY(mu) = 0;  // taken and not given back yet
   bool stopping GUARDED_BY(mu) = false;
 };
 

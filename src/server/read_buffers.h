@@ -2,7 +2,8 @@
 // 1 to 8 MiB; a fresh buffer from malloc for each piece came as new pages from the kernel, and
 // their page faults and zeroing were 18% of serve's CPU (perf, bench/serve-s3). Buffers come in
 // powers of two (at most twice the size asked for). One given back is kept for the next read of
-// its size class, up to `keep_bytes` in all (beyond that the oldest kept ones are freed), and for
+// its size class while the buffers in use and kept stay within `keep_bytes` (beyond that the
+// oldest kept ones are freed; buffers in use are never held back), and for
 // at most `idle_for`: a thread frees what has not been asked for since, so a server that was busy
 // gives its memory back when it is quiet. The limit is best the transport's read budget: reads
 // then reuse what the busiest moment made (a limit of 64 MiB under 16 streams of 100 MiB still

@@ -173,6 +173,12 @@ TEST(ReadBuffers, AtMostTheLimitIsKeptTheOldestFreedFirst) {
   bool newest_reused = false;
   for (const auto& b : held) newest_reused = newest_reused || b->data == newest;
   EXPECT_TRUE(newest_reused);
+  // Buffers in use count against the limit: with three held, one more given back is not kept.
+  std::shared_ptr<ReadBuffer> extra = buffers.Take(1 << 20);
+  extra.reset();
+  EXPECT_EQ(buffers.kept_bytes(), 0u);
+  held.pop_back();
+  EXPECT_EQ(buffers.kept_bytes(), size_t{1} << 20);
   {
     ReadBuffers none(0, std::chrono::hours(1));
     std::shared_ptr<ReadBuffer> b = none.Take(100);
