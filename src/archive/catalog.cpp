@@ -140,7 +140,7 @@ Status Catalog::RecordRun(RunRows sorted) {
             [](const EncodedNode& a, const EncodedNode& b) { return a.id < b.id; });
   if (sorted.stat_cache) {
     std::sort(sorted.stat_cache->upserts.begin(), sorted.stat_cache->upserts.end(),
-              [](const StatCacheRow& a, const StatCacheRow& b) { return a.path < b.path; });
+              [](const StatFolderRow& a, const StatFolderRow& b) { return a.path < b.path; });
     std::sort(sorted.stat_cache->deletes.begin(), sorted.stat_cache->deletes.end());
   }
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
@@ -191,29 +191,25 @@ Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {
     if (d.clear_first) {
       const Value params[] = {T(rec.archive)};
       MV_RETURN_IF_ERROR(
-          c.Execute("DELETE FROM archive_stat_cache WHERE archive = $1", params).status());
+          c.Execute("DELETE FROM archive_stat_folders WHERE archive = $1", params).status());
     }
     for (const std::string& path : d.deletes) {
       const Value params[] = {T(rec.archive), T(path)};
       MV_RETURN_IF_ERROR(
-          c.Execute("DELETE FROM archive_stat_cache WHERE archive = $1 AND path = $2", params)
+          c.Execute("DELETE FROM archive_stat_folders WHERE archive = $1 AND path = $2", params)
               .status());
     }
     std::vector<Value> rows_values;
-    rows_values.reserve(d.upserts.size() * 9);
-    for (const StatCacheRow& s : d.upserts) {
-      rows_values.insert(rows_values.end(),
-                         {T(rec.archive), T(s.path), I(s.size), s.mtime_ns, s.ctime_ns, I(s.inode),
-                          I(s.device), B(s.sha256), B(s.sha1)});
+    rows_values.reserve(d.upserts.size() * 6);
+    for (const StatFolderRow& s : d.upserts) {
+      rows_values.insert(rows_values.end(), {T(rec.archive), T(s.path), B(s.node), I(s.files),
+                                             I(s.bytes), Bytes{s.listing}});
     }
     MV_RETURN_IF_ERROR(InsertMany(
-        c,
-        "INSERT INTO archive_stat_cache(archive, path, size, mtime_ns, ctime_ns, inode, device, "
-        "sha256, sha1)",
-        "ON CONFLICT (archive, path) DO UPDATE SET size = excluded.size, "
-        "mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, inode = excluded.inode, "
-        "device = excluded.device, sha256 = excluded.sha256, sha1 = excluded.sha1",
-        9, rows_values));
+        c, "INSERT INTO archive_stat_folders(archive, path, node, files, bytes, listing)",
+        "ON CONFLICT (archive, path) DO UPDATE SET node = excluded.node, files = excluded.files, "
+        "bytes = excluded.bytes, listing = excluded.listing",
+        6, rows_values));
   }
   return Status::Ok();
 }
@@ -313,23 +309,19 @@ Result<std::vector<bool>> Catalog::HasNodes(std::span<const Sha256> ids) {
   return has;
 }
 
-Result<std::vector<StatCacheRow>> Catalog::LoadStatCache(std::string_view archive) {
+Result<std::vector<StatFolderRow>> Catalog::LoadStatCache(std::string_view archive) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
-  std::vector<StatCacheRow> rows;
+  std::vector<StatFolderRow> rows;
   const Value params[] = {T(archive)};
   MV_RETURN_IF_ERROR(conn->Query(
-      "SELECT path, size, mtime_ns, ctime_ns, inode, device, sha256, sha1 FROM "
-      "archive_stat_cache WHERE archive = $1",
+      "SELECT path, node, files, bytes, listing FROM archive_stat_folders WHERE archive = $1",
       params, [&](const db::Row& row) -> Status {
-        StatCacheRow s;
+        StatFolderRow s;
         s.path = row.Text(0);
-        s.size = static_cast<uint64_t>(row.Int(1));
-        s.mtime_ns = row.Int(2);
-        s.ctime_ns = row.Int(3);
-        s.inode = static_cast<uint64_t>(row.Int(4));
-        s.device = static_cast<uint64_t>(row.Int(5));
-        MV_ASSIGN_OR_RETURN(s.sha256, Sha256FromBytes(row.Blob(6), "archive_stat_cache.sha256"));
-        MV_ASSIGN_OR_RETURN(s.sha1, Sha1FromBytes(row.Blob(7), "archive_stat_cache.sha1"));
+        MV_ASSIGN_OR_RETURN(s.node, Sha256FromBytes(row.Blob(1), "archive_stat_folders.node"));
+        s.files = static_cast<uint64_t>(row.Int(2));
+        s.bytes = static_cast<uint64_t>(row.Int(3));
+        s.listing = std::string(row.Blob(4));
         rows.push_back(std::move(s));
         return Status::Ok();
       }));
@@ -337,7 +329,7 @@ Result<std::vector<StatCacheRow>> Catalog::LoadStatCache(std::string_view archiv
 }
 
 Status Catalog::ClearRebuildable(db::Connection& c) {
-  for (std::string_view table : {"archive_stat_cache", "archive_tree_nodes", "archive_files",
+  for (std::string_view table : {"archive_stat_folders", "archive_tree_nodes", "archive_files",
                                  "archive_runs", "archive_archives"}) {
     MV_RETURN_IF_ERROR(c.Execute("DELETE FROM " + std::string(table)).status());
   }

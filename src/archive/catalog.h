@@ -49,21 +49,20 @@ struct FileIdentity {
   friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
 };
 
-// A stat-cache row change (the local import fills these: importer/local_import.h).
-struct StatCacheRow {
-  std::string path;
-  uint64_t size = 0;
-  int64_t mtime_ns = 0;
-  int64_t ctime_ns = 0;
-  uint64_t inode = 0;
-  uint64_t device = 0;
-  Sha256 sha256{};
-  Sha1 sha1{};
-  friend bool operator==(const StatCacheRow&, const StatCacheRow&) = default;
+// The stat cache of the local import (importer/local_import.h), one row per folder of the
+// archive's last import: the folder's top tree node and totals as that import wrote them, and
+// its entries with their stat fields, packed by the importer (opaque here).
+struct StatFolderRow {
+  std::string path;  // relative to the import's root, "" for the root
+  Sha256 node{};
+  uint64_t files = 0;  // beneath it, recursively
+  uint64_t bytes = 0;
+  std::string listing;
+  friend bool operator==(const StatFolderRow&, const StatFolderRow&) = default;
 };
 struct StatCacheDelta {
-  std::vector<StatCacheRow> upserts;
-  std::vector<std::string> deletes;  // paths
+  std::vector<StatFolderRow> upserts;
+  std::vector<std::string> deletes;  // folder paths
   bool clear_first = false;          // replace the archive's whole cache
 };
 
@@ -125,7 +124,7 @@ class Catalog {
   Result<std::vector<bool>> HasNodes(std::span<const Sha256> ids);
 
   // --- stat cache (only the importer of `archive` reads it, under the writer lock) ---
-  Result<std::vector<StatCacheRow>> LoadStatCache(std::string_view archive);
+  Result<std::vector<StatFolderRow>> LoadStatCache(std::string_view archive);
 
   // Empties every rebuildable table (archives, runs, files, tree cache, stat cache) inside the
   // caller's transaction on `connection`; used by rebuild-catalog.

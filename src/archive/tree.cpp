@@ -8,6 +8,7 @@
 
 #include "util/encoding.h"
 #include "util/hash.h"
+#include "util/varint.h"
 
 namespace mv::archive {
 namespace {
@@ -23,14 +24,6 @@ constexpr char kSymlinkType = 'l';
 constexpr int kMaxDepth = 63;  // SHA-256 has 64 nibbles: 0..63
 constexpr size_t kMaxNameBytes = 255;
 constexpr size_t kMaxTargetBytes = 4095;
-
-void PutUvarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out += static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  out += static_cast<char>(v);
-}
 
 void PutBytes(std::string& out, std::string_view bytes) {
   PutUvarint(out, bytes.size());
@@ -199,24 +192,19 @@ class NodeReader {
 
   // Unsigned LEB128 in its shortest form, at most 64 bits.
   Status Uvarint(uint64_t& out, std::string_view field) {
-    size_t start = pos_;
-    uint64_t v = 0;
-    for (int shift = 0;; shift += 7) {
-      uint8_t b = 0;
-      MV_RETURN_IF_ERROR(Byte(b, field));
-      uint64_t low = b & 0x7f;
-      if (shift == 63 && low > 1) return Fail(std::string(field) + " overflows 64 bits", start);
-      v |= low << shift;
-      if ((b & 0x80) == 0) {
-        if (b == 0 && shift > 0) {
-          return Fail(std::string(field) + " is not in its shortest varint form", start);
-        }
-        break;
-      }
-      if (shift == 63) return Fail(std::string(field) + " overflows 64 bits", start);
+    const size_t start = pos_;
+    switch (ReadUvarint(bytes_, pos_, out)) {
+      case VarintError::kNone:
+        return Status::Ok();
+      case VarintError::kTruncated:
+        pos_ = bytes_.size();
+        return Fail("truncated: missing " + std::string(field));
+      case VarintError::kOverflow:
+        return Fail(std::string(field) + " overflows 64 bits", start);
+      case VarintError::kNotShortest:
+        return Fail(std::string(field) + " is not in its shortest varint form", start);
     }
-    out = v;
-    return Status::Ok();
+    return Internal("unknown varint error");
   }
 
   // A uvarint length in [min, max] followed by that many bytes.

@@ -67,10 +67,39 @@ Status TreeBuilder::AddDirectory(std::string_view path) {
   return FindDir(path, path).status();
 }
 
+Status NodeLevels::Add(EncodedDirectory directory, std::span<const Sha256> subdirs) {
+  // A node's height: 0 without directories below it, else one more than its tallest child
+  // (subdirectories' top nodes for a leaf, child nodes for a shard).
+  for (EncodedNode& node : directory.nodes) {
+    std::string key(AsBytes(node.id));
+    if (height_.contains(key)) continue;
+    size_t h = 0;
+    auto above = [&](const Sha256& child) {
+      auto it = height_.find(std::string(AsBytes(child)));
+      if (it != height_.end()) h = std::max(h, it->second + 1);
+    };
+    if (directory.nodes.size() == 1) {
+      // A single leaf: its children are this folder's subfolders, known already.
+      for (const Sha256& sub : subdirs) above(sub);
+    } else {  // sharded: which node holds what is in the nodes themselves
+      MV_ASSIGN_OR_RETURN(DecodedNode decoded, DecodeNode(node.bytes, "new tree node"));
+      for (const TreeEntry& e : decoded.entries) {
+        if (e.type == EntryType::kDirectory) above(e.hash);
+      }
+      for (const DecodedNode::Child& c : decoded.children) above(c.id);
+    }
+    height_.emplace(std::move(key), h);
+    if (levels_.size() <= h) levels_.resize(h + 1);
+    levels_[h].push_back(std::move(node));
+    ++nodes_;
+  }
+  return Status::Ok();
+}
+
 Result<BuiltTree> TreeBuilder::Build() {
   if (!root_) return Internal("TreeBuilder used after Build()");
   BuiltTree out;
-  std::unordered_map<std::string, size_t> height;  // node id bytes -> height
+  NodeLevels levels;
   struct DirResult {
     Sha256 id;
     uint64_t files = 0;
@@ -129,34 +158,12 @@ Result<BuiltTree> TreeBuilder::Build() {
       return encoded.status().WithContext("folder '" + (path.empty() ? "/" : path) + "'");
     }
     result.id = encoded->id;
-    // A node's height: 0 without directories below it, else one more than its tallest child
-    // (subdirectories' top nodes for a leaf, child nodes for a shard).
-    for (EncodedNode& node : encoded->nodes) {
-      std::string key(AsBytes(node.id));
-      if (height.contains(key)) continue;
-      size_t h = 0;
-      auto above = [&](const Sha256& child) {
-        auto it = height.find(std::string(AsBytes(child)));
-        if (it != height.end()) h = std::max(h, it->second + 1);
-      };
-      if (encoded->nodes.size() == 1) {
-        // A single leaf: its children are this folder's subfolders, known already.
-        for (const Sha256& sub : subdirs) above(sub);
-      } else {  // sharded: which node holds what is in the nodes themselves
-        MV_ASSIGN_OR_RETURN(DecodedNode decoded, DecodeNode(node.bytes, "new tree node"));
-        for (const TreeEntry& e : decoded.entries) {
-          if (e.type == EntryType::kDirectory) above(e.hash);
-        }
-        for (const DecodedNode::Child& c : decoded.children) above(c.id);
-      }
-      height.emplace(std::move(key), h);
-      if (out.levels.size() <= h) out.levels.resize(h + 1);
-      out.levels[h].push_back(std::move(node));
-    }
+    MV_RETURN_IF_ERROR(levels.Add(std::move(*encoded), subdirs));
     return result;
   };
   MV_ASSIGN_OR_RETURN(DirResult top, encode(*root_, ""));
   root_.reset();
+  out.levels = levels.Take();
   out.root = top.id;
   out.files = top.files;
   out.bytes = top.bytes;

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "archive/tree.h"
@@ -30,6 +32,21 @@ struct BuiltTree {
     TreeEntry entry;
   };
   std::vector<File> files_in_order;
+};
+
+// Groups newly encoded directories' nodes by height, for BuiltTree::levels. Nodes it was not
+// given (in the store already: an unchanged folder of an earlier run) count as below every level.
+class NodeLevels {
+ public:
+  // `subdirs`: the top node ids of the directory's subdirectories.
+  Status Add(EncodedDirectory directory, std::span<const Sha256> subdirs);
+  size_t nodes() const { return nodes_; }
+  std::vector<std::vector<EncodedNode>> Take() { return std::move(levels_); }
+
+ private:
+  std::unordered_map<std::string, size_t> height_;  // node id bytes -> height
+  std::vector<std::vector<EncodedNode>> levels_;
+  size_t nodes_ = 0;
 };
 
 class TreeBuilder {

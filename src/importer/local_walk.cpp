@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
-#include <iterator>
 
 #include "archive/tree.h"
 #include "util/encoding.h"
@@ -71,20 +70,13 @@ const char* SpecialKind(mode_t mode) {
   return "of an unknown kind";
 }
 
-// One folder's entries, read by one thread.
-struct DirListing {
-  std::vector<WalkedFile> files;
-  std::vector<WalkedSymlink> symlinks;
-  std::vector<std::string> subdirs;
-  uint64_t bytes = 0;
-};
-
 class Walker {
  public:
   Walker(const std::string& root, int root_fd) : root_(root), root_fd_(root_fd) {}
 
-  // Lists the folder at relative path `rel` ("" for the root) into `out`.
-  Status ReadDir(const std::string& rel, DirListing& out) const {
+  // Lists the folder at relative path `out.path` ("" for the root) into `out`.
+  Status ReadDir(WalkedFolder& out) const {
+    const std::string& rel = out.path;
     int fd = ::openat(root_fd_, rel.empty() ? "." : rel.c_str(),
                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return ErrnoStatus(errno, "opening folder " + Where(rel));
@@ -107,36 +99,34 @@ class Walker {
     }
     if (errno != 0) return ErrnoStatus(errno, "reading folder " + Where(rel));
     std::sort(names.begin(), names.end());
-    for (const std::string& name : names) {
-      std::string path = rel.empty() ? name : rel + "/" + name;
+    for (std::string& name : names) {
       Status valid = archive::ValidateEntryName(name);
       if (!valid.ok()) {
-        return InvalidArgument(Where(path) + ": this name cannot be imported: " + valid.message() +
-                               "; rename or remove it");
+        return InvalidArgument(Where(ChildPath(rel, name)) + ": this name cannot be imported: " +
+                               valid.message() + "; rename or remove it");
       }
       struct stat st;
       if (::fstatat(::dirfd(dir), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        return ErrnoStatus(errno, Where(path));
+        return ErrnoStatus(errno, Where(ChildPath(rel, name)));
       }
       if (S_ISREG(st.st_mode)) {
-        FileStat fs = StatFields(st);
-        out.bytes += fs.size;
-        out.files.push_back({std::move(path), fs});
+        out.files.push_back({std::move(name), StatFields(st)});
       } else if (S_ISLNK(st.st_mode)) {
         std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : PATH_MAX) + 1, '\0');
         ssize_t n = ::readlinkat(::dirfd(dir), name.c_str(), target.data(), target.size());
-        if (n < 0) return ErrnoStatus(errno, "reading symlink " + Where(path));
+        if (n < 0) return ErrnoStatus(errno, "reading symlink " + Where(ChildPath(rel, name)));
         target.resize(static_cast<size_t>(n));
         Status ok_target = archive::ValidateSymlinkTarget(target);
         if (!ok_target.ok()) {
-          return InvalidArgument(Where(path) + ": symlink target '" + DisplayPath(target) +
+          return InvalidArgument(Where(ChildPath(rel, name)) + ": symlink target '" +
+                                 DisplayPath(target) +
                                  "' cannot be imported: " + ok_target.message());
         }
-        out.symlinks.push_back({std::move(path), std::move(target)});
+        out.symlinks.push_back({std::move(name), std::move(target)});
       } else if (S_ISDIR(st.st_mode)) {
-        out.subdirs.push_back(std::move(path));
+        out.subdirs.push_back(std::move(name));
       } else {
-        return InvalidArgument(Where(path) + " is " + SpecialKind(st.st_mode) +
+        return InvalidArgument(Where(ChildPath(rel, name)) + " is " + SpecialKind(st.st_mode) +
                                "; only regular files, folders and symlinks can be imported");
       }
     }
@@ -155,37 +145,52 @@ class Walker {
 // Folders read at once: readdir and stat are cheap system calls, and a few threads keep them
 // going while others wait on the disk.
 constexpr size_t kWalkThreads = 4;
+// Listings held at once (read in parallel, then visited).
+constexpr size_t kWalkBatch = 256;
 
 }  // namespace
 
-Result<LocalTree> WalkLocalTree(const std::string& root) {
-  LocalTree tree;
+std::string ChildPath(std::string_view folder, std::string_view name) {
+  std::string out;
+  out.reserve(folder.size() + 1 + name.size());
+  out += folder;
+  if (!folder.empty()) out += '/';
+  out += name;
+  return out;
+}
+
+Result<std::string> ResolveImportRoot(const std::string& root) {
   char* real = ::realpath(root.c_str(), nullptr);
   if (real == nullptr) return ErrnoStatus(errno, "import folder " + DisplayPath(root));
-  tree.root = real;
+  std::string resolved = real;
   std::free(real);
-  int fd = ::open(tree.root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "import folder " + DisplayPath(tree.root));
+  return resolved;
+}
+
+Status WalkLocalFolders(const std::string& root,
+                        const std::function<Status(WalkedFolder folder)>& visit) {
+  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "import folder " + DisplayPath(root));
   UniqueFd root_fd(fd);
-  Walker walker(tree.root, root_fd.get());
-  // Breadth-first, one level of folders read in parallel; results kept in listing order.
+  Walker walker(root, root_fd.get());
+  // Breadth-first: a level's folders in batches read in parallel, visited in order.
   std::vector<std::string> level = {""};
   while (!level.empty()) {
-    std::vector<DirListing> listings(level.size());
-    MV_RETURN_IF_ERROR(ParallelFor(level.size(),
-                                   [&](size_t i) { return walker.ReadDir(level[i], listings[i]); },
-                                   {.max_in_flight = kWalkThreads}));
     std::vector<std::string> next;
-    for (DirListing& l : listings) {
-      tree.bytes += l.bytes;
-      std::move(l.files.begin(), l.files.end(), std::back_inserter(tree.files));
-      std::move(l.symlinks.begin(), l.symlinks.end(), std::back_inserter(tree.symlinks));
-      tree.dirs.insert(tree.dirs.end(), l.subdirs.begin(), l.subdirs.end());
-      std::move(l.subdirs.begin(), l.subdirs.end(), std::back_inserter(next));
+    for (size_t begin = 0; begin < level.size(); begin += kWalkBatch) {
+      const size_t n = std::min(kWalkBatch, level.size() - begin);
+      std::vector<WalkedFolder> batch(n);
+      for (size_t i = 0; i < n; ++i) batch[i].path = std::move(level[begin + i]);
+      MV_RETURN_IF_ERROR(ParallelFor(n, [&](size_t i) { return walker.ReadDir(batch[i]); },
+                                     {.max_in_flight = kWalkThreads}));
+      for (WalkedFolder& folder : batch) {
+        for (const std::string& sub : folder.subdirs) next.push_back(ChildPath(folder.path, sub));
+        MV_RETURN_IF_ERROR(visit(std::move(folder)));
+      }
     }
     level = std::move(next);
   }
-  return tree;
+  return Status::Ok();
 }
 
 }  // namespace mv::importer

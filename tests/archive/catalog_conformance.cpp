@@ -194,15 +194,12 @@ TEST_P(CatalogConformance, TreeNodeCache) {
 
 TEST_P(CatalogConformance, StatCacheDeltas) {
   auto catalog = Open(GetParam());
-  archive::StatCacheRow a{.path = "pool/a",
-                          .size = 1,
-                          .mtime_ns = -5,
-                          .ctime_ns = 7,
-                          .inode = 0xffffffffffffff00ull,
-                          .device = 66,
-                          .sha256 = H(1),
-                          .sha1 = H1(1)};
-  archive::StatCacheRow b = a;
+  archive::StatFolderRow a{.path = "pool/a",
+                           .node = H(1),
+                           .files = 0xffffffffffffff00ull >> 1,
+                           .bytes = 66,
+                           .listing = std::string("\x00\x01\xff packed", 10)};
+  archive::StatFolderRow b = a;
   b.path = "pool/b";
   RunRows first = Rows("debian", "20240101T000000Z");
   first.stat_cache = archive::StatCacheDelta{.upserts = {a, b}};
@@ -211,8 +208,9 @@ TEST_P(CatalogConformance, StatCacheDeltas) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_TRUE(rows[0] == a || rows[1] == a);
 
-  archive::StatCacheRow a2 = a;
-  a2.size = 2;
+  archive::StatFolderRow a2 = a;
+  a2.node = H(2);
+  a2.listing += "more";
   RunRows second = Rows("debian", "20240102T000000Z");
   second.stat_cache = archive::StatCacheDelta{.upserts = {a2}, .deletes = {"pool/b"}};
   ASSERT_OK(catalog->RecordRun(second));

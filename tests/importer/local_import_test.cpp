@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "archive/node_source.h"
@@ -11,6 +12,7 @@
 #include "archive/writer_lock.h"
 #include "importer/import_test_util.h"
 #include "importer/local_walk.h"
+#include "store/memory_store.h"
 
 namespace mv::testing {
 namespace {
@@ -108,6 +110,7 @@ TEST_F(LocalImportTest, UnchangedReimportReadsNothingAndSharesEveryTree) {
   EXPECT_GT(second->record.run_id, first->record.run_id);
   EXPECT_EQ(second->record.parent, first->record.run_id);
   EXPECT_EQ(StoreKeys(*store_, "trees/"), tree_keys);
+  EXPECT_EQ(second->nodes_written, 0u);  // every folder kept its node: nothing encoded
 
   // One changed file: only it is read, only its path of folders is new.
   Write("pool/main/p3/f3", "changed!");
@@ -116,6 +119,8 @@ TEST_F(LocalImportTest, UnchangedReimportReadsNothingAndSharesEveryTree) {
   EXPECT_EQ(third->files_read, 1u);
   EXPECT_EQ(third->record.new_files, 1u);
   EXPECT_EQ(StoreKeys(*store_, "trees/").size(), tree_keys.size() + 4);  // p3, main, pool, root
+  EXPECT_EQ(third->nodes_written, 4u);
+  EXPECT_EQ(third->files_stat_cached, 49u);
   auto source = archive::MakeCachedNodeSource(store_, catalog_.get());
   std::vector<std::string> changes;
   ASSERT_TRUE(archive::DiffTrees(*source, second->record.root, third->record.root,
@@ -128,6 +133,137 @@ TEST_F(LocalImportTest, UnchangedReimportReadsNothingAndSharesEveryTree) {
   EXPECT_EQ(changes,
             (std::vector<std::string>{"2pool", "2pool/main", "2pool/main/p3", "2pool/main/p3/f3"}));
   Fsck();
+}
+
+// The tree an import builds from the last one's (folders kept whole, changed folders encoded
+// from the walk and the previous node) is the tree a fresh import of the same folder builds,
+// through every kind of change.
+TEST_F(LocalImportTest, AnIncrementalTreeIsTheTreeAFreshImportBuilds) {
+  for (int i = 0; i < 300; ++i) {  // one folder big enough to be sharded (> 256 entries)
+    Write("pool/big/f" + std::to_string(i), "big " + std::to_string(i));
+  }
+  for (int i = 0; i < 20; ++i) {
+    Write("pool/main/p" + std::to_string(i % 4) + "/g" + std::to_string(i), std::to_string(i));
+  }
+  Write("dists/sid/Release", "r1");
+  std::filesystem::create_symlink("sid", mirror_ + "/dists/unstable");
+  std::filesystem::create_directories(mirror_ + "/empty");
+  const std::vector<std::pair<std::string, std::function<void()>>> changes = {
+      {"nothing", [] {}},
+      {"a file rewritten", [&] { Write("pool/main/p1/g5", "rewritten, longer"); }},
+      {"a file in a sharded folder", [&] { Write("pool/big/f17", "changed in a shard"); }},
+      {"a file added", [&] { Write("pool/main/p2/new", "new"); }},
+      {"a file removed", [&] { std::filesystem::remove(mirror_ + "/pool/main/p3/g3"); }},
+      {"a folder removed", [&] { std::filesystem::remove_all(mirror_ + "/pool/main/p0"); }},
+      {"a folder added", [&] { Write("pool/main/q/deep/er/x", "x"); }},
+      {"a symlink retargeted",
+       [&] {
+         std::filesystem::remove(mirror_ + "/dists/unstable");
+         std::filesystem::create_symlink("Release", mirror_ + "/dists/unstable");
+       }},
+      {"an executable bit",
+       [&] {
+         std::filesystem::permissions(mirror_ + "/dists/sid/Release",
+                                      std::filesystem::perms::owner_exec,
+                                      std::filesystem::perm_options::add);
+       }},
+      {"a file turned folder",
+       [&] {
+         std::filesystem::remove(mirror_ + "/pool/main/p2/g2");
+         Write("pool/main/p2/g2/inside", "inside");
+       }},
+      {"an empty folder filled", [&] { Write("empty/now", "full"); }},
+      {"a file moved",
+       [&] { std::filesystem::rename(mirror_ + "/pool/big/f1", mirror_ + "/pool/main/p1/f1"); }},
+  };
+  // Fresh imports go to a store and catalog of their own.
+  auto fresh_store = store::MakeMemoryStore();
+  auto fresh_db = db::OpenDatabase("sqlite://" + tmp_.path() + "/fresh.db");
+  ASSERT_TRUE(fresh_db.ok()) << fresh_db.status().ToString();
+  auto fresh_catalog = archive::Catalog::Open(*fresh_db);
+  ASSERT_TRUE(fresh_catalog.ok()) << fresh_catalog.status().ToString();
+  ASSERT_TRUE(Import().ok());
+  for (const auto& [what, change] : changes) {
+    change();
+    auto incremental = Import();
+    ASSERT_TRUE(incremental.ok()) << what << ": " << incremental.status().ToString();
+    importer::LocalImportOptions fresh{.archive = "fresh", .dir = mirror_};
+    fresh.use_stat_cache = false;
+    fresh.racy_window = std::chrono::nanoseconds(0);
+    auto from_scratch = importer::ImportLocalTree(fresh_store, **fresh_catalog, fresh);
+    ASSERT_TRUE(from_scratch.ok()) << what << ": " << from_scratch.status().ToString();
+    EXPECT_EQ(archive::ToHex(incremental->record.root), archive::ToHex(from_scratch->record.root))
+        << what;
+    EXPECT_EQ(incremental->record.files, from_scratch->record.files) << what;
+    EXPECT_EQ(incremental->record.bytes, from_scratch->record.bytes) << what;
+    EXPECT_LE(incremental->files_read, 2u) << what;  // only what changed is read
+  }
+  Fsck();
+}
+
+TEST_F(LocalImportTest, FilesWithinTheRacyWindowAreReadAgainNextTime) {
+  Write("pool/a", "a");
+  Write("pool/b", "b");
+  importer::LocalImportOptions options{.archive = "debian", .dir = mirror_};
+  options.racy_window = std::chrono::hours(1);  // every file was just written
+  auto first = importer::ImportLocalTree(store_, *catalog_, options);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto second = importer::ImportLocalTree(store_, *catalog_, options);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->files_read, 2u);
+  EXPECT_EQ(second->files_stat_cached, 0u);
+  options.racy_window = std::chrono::nanoseconds(0);
+  auto third = importer::ImportLocalTree(store_, *catalog_, options);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(third->files_read, 2u);  // the cache held them as racy: read once more
+  auto fourth = importer::ImportLocalTree(store_, *catalog_, options);
+  ASSERT_TRUE(fourth.ok()) << fourth.status().ToString();
+  EXPECT_EQ(fourth->files_read, 0u);
+  EXPECT_EQ(fourth->nodes_written, 0u);
+}
+
+TEST_F(LocalImportTest, AStatCacheRowThatDisagreesWithItsTreeIsNotTrusted) {
+  Write("pool/a", "aaaa");
+  Write("pool/b", "bbbb");
+  ASSERT_TRUE(Import().ok());
+  // The row of pool/ now names the root's tree, where there is no file "a": when pool/ changes,
+  // the import reads "a" rather than trust the row's stat fields for a hash it cannot find.
+  {
+    auto conn = database_->Acquire();
+    ASSERT_TRUE(conn.ok());
+    auto updated = (*conn)->Execute(
+        "UPDATE archive_stat_folders SET node = (SELECT node FROM archive_stat_folders WHERE "
+        "path = '') WHERE path = 'pool'");
+    ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+    ASSERT_EQ(*updated, 1);
+  }
+  Write("pool/b", "b changed");
+  auto second = Import();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->files_read, 2u);
+  EXPECT_EQ(ImportFixture::ReadRunFile(second->record.root, "pool/a"), "aaaa");
+  Fsck();
+}
+
+TEST_F(LocalImportTest, AStatCacheRowThatDoesNotDecodeIsSetAside) {
+  Write("pool/a", "aaaa");
+  Write("pool/b", "bbbb");
+  ASSERT_TRUE(Import().ok());
+  {
+    auto conn = database_->Acquire();
+    ASSERT_TRUE(conn.ok());
+    auto updated = (*conn)->Execute(
+        "UPDATE archive_stat_folders SET listing = X'01660561' WHERE path = 'pool'");
+    ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+    ASSERT_EQ(*updated, 1);
+  }
+  auto second = Import();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->files_read, 2u);  // pool/ read whole, its row rewritten
+  auto third = Import();
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(third->files_read, 0u);
+  EXPECT_EQ(third->record.root, second->record.root);
 }
 
 TEST_F(LocalImportTest, RunIdsAreUniqueAndGivenOnesAreKept) {
