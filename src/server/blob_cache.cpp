@@ -11,10 +11,11 @@
 namespace mv::server {
 namespace {
 
-using Whole = std::shared_ptr<const std::string>;
+// A whole object as the reader below gave it (its buffer, no copy).
+using Whole = std::shared_ptr<const httpd::BlobBytes>;
 
 httpd::BlobBytes Slice(const Whole& whole, uint64_t offset, uint64_t length) {
-  return httpd::BlobBytes{whole, std::string_view(*whole).substr(offset, length)};
+  return httpd::BlobBytes{whole, whole->bytes.substr(offset, length)};
 }
 
 class BlobCache final : public httpd::BlobReader {
@@ -29,7 +30,7 @@ class BlobCache final : public httpd::BlobReader {
                                              uint64_t length) override {
     if (!Fits(blob)) return std::nullopt;
     Whole whole = objects_.Get(blob.key);
-    if (whole == nullptr || offset + length > whole->size()) return std::nullopt;
+    if (whole == nullptr || offset + length > whole->bytes.size()) return std::nullopt;
     return Slice(whole, offset, length);
   }
 
@@ -38,8 +39,8 @@ class BlobCache final : public httpd::BlobReader {
     if (!Fits(blob)) return below_.Read(blob, offset, length);
     if (std::optional<httpd::BlobBytes> hit = ReadCached(blob, offset, length)) return *hit;
     MV_ASSIGN_OR_RETURN(Whole whole, ReadWhole(blob));
-    if (offset + length > whole->size()) {
-      return Corruption("blob " + blob.key + " holds " + std::to_string(whole->size()) +
+    if (offset + length > whole->bytes.size()) {
+      return Corruption("blob " + blob.key + " holds " + std::to_string(whole->bytes.size()) +
                         " bytes, not the " + std::to_string(blob.object_size) + " expected");
     }
     return Slice(whole, offset, length);
@@ -68,7 +69,7 @@ class BlobCache final : public httpd::BlobReader {
     }
     if (!leader) return flight.get();
     Result<Whole> whole = ReadBelow(blob);
-    if (whole.ok()) objects_.Put(blob.key, *whole, (*whole)->size());
+    if (whole.ok()) objects_.Put(blob.key, *whole, (*whole)->bytes.size());
     promise.set_value(whole);
     util::MutexLock lock(mu_);
     flights_.erase(blob.key);
@@ -78,12 +79,12 @@ class BlobCache final : public httpd::BlobReader {
   Result<Whole> ReadBelow(const httpd::BlobBody& blob) {
     const httpd::BlobBody all{blob.key, 0, blob.object_size, blob.object_size};
     MV_ASSIGN_OR_RETURN(httpd::BlobBytes bytes, below_.Read(all, 0, blob.object_size));
-    return std::make_shared<const std::string>(bytes.bytes);
+    return std::make_shared<const httpd::BlobBytes>(std::move(bytes));
   }
 
   httpd::BlobReader& below_;
   const uint64_t max_object_;
-  LruCache<std::string> objects_;  // by blob key, weighed in bytes
+  LruCache<httpd::BlobBytes> objects_;  // by blob key, weighed in bytes
   util::Mutex mu_;
   std::unordered_map<std::string, std::shared_future<Result<Whole>>> flights_ GUARDED_BY(mu_);
 };
