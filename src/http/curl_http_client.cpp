@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "http/http_client.h"
@@ -155,13 +157,10 @@ class CurlLoop final : public HttpClient {
  public:
   explicit CurlLoop(const HttpClientOptions& options) : options_(options) {
     curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; thread-safe in curl >= 7.84
-    multi_.reset(curl_multi_init());
-    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
-                      static_cast<long>(options.max_connections_per_host));
-    curl_multi_setopt(multi_.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
-                      static_cast<long>(options.max_connections));
-    curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS,
-                      static_cast<long>(options.max_connections));
+    {
+      util::MutexLock lock(mu_);
+      multi_ = NewMulti();
+    }
     loop_ = std::thread([this] { Loop(); });
   }
 
@@ -169,8 +168,8 @@ class CurlLoop final : public HttpClient {
     {
       util::MutexLock lock(mu_);
       stopping_ = true;
+      curl_multi_wakeup(multi_.get());
     }
-    curl_multi_wakeup(multi_.get());
     loop_.join();
     idle_.clear();
     multi_.reset();
@@ -185,12 +184,38 @@ class CurlLoop final : public HttpClient {
       util::MutexLock lock(mu_);
       if (stopping_) return Unavailable("HTTP client is shutting down");
       pending_.push_back(&transfer);
+      curl_multi_wakeup(multi_.get());  // under mu_: the loop may replace multi_ (CloseIdle)
     }
-    curl_multi_wakeup(multi_.get());
     return result.get();
   }
 
  private:
+  MultiHandle NewMulti() const {
+    MultiHandle multi(curl_multi_init());
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
+                      static_cast<long>(options_.max_connections_per_host));
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      static_cast<long>(options_.max_connections));
+    curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(options_.max_connections));
+    return multi;
+  }
+
+  // The loop has been quiet for options_.idle_close: curl keeps the connections of finished
+  // transfers in the multi handle's cache and closes them only when it next looks for one, so
+  // a quiet loop would hold them for ever. Replacing the (empty) multi handle closes them.
+  void CloseIdle() {
+    idle_.clear();
+    MultiHandle old;
+    {
+      util::MutexLock lock(mu_);
+      old = std::exchange(multi_, NewMulti());
+      // A transfer queued since this pass took pending_ woke the old handle: wake the new one.
+      if (!pending_.empty()) curl_multi_wakeup(multi_.get());
+    }
+    old.reset();
+  }
+
   EasyHandle TakeEasy() {
     if (!idle_.empty()) {
       EasyHandle easy = std::move(idle_.back());
@@ -320,6 +345,8 @@ class CurlLoop final : public HttpClient {
   }
 
   void Loop() {
+    auto last_busy = std::chrono::steady_clock::now();
+    bool holds_connections = false;  // a transfer ran since the multi handle was made
     for (;;) {
       std::deque<Transfer*> incoming;
       bool stopping = false;
@@ -341,6 +368,7 @@ class CurlLoop final : public HttpClient {
         }
         active_.insert(easy.get());
         curl_multi_add_handle(multi_.get(), easy.release());
+        holds_connections = true;
       }
       int running = 0;
       curl_multi_perform(multi_.get(), &running);
@@ -354,6 +382,14 @@ class CurlLoop final : public HttpClient {
         AbortAll();
         break;
       }
+      auto now = std::chrono::steady_clock::now();
+      if (running > 0 || !active_.empty()) {
+        last_busy = now;
+      } else if (holds_connections && options_.idle_close.count() > 0 &&
+                 now - last_busy >= options_.idle_close) {
+        CloseIdle();
+        holds_connections = false;
+      }
       curl_multi_poll(multi_.get(), nullptr, 0, 1000, nullptr);
     }
   }
@@ -364,7 +400,7 @@ class CurlLoop final : public HttpClient {
   }
 
   HttpClientOptions options_;
-  MultiHandle multi_;
+  MultiHandle multi_;  // replaced by the loop only, under mu_; read by Send under mu_
   std::thread loop_;
   util::Mutex mu_;
   std::deque<Transfer*> pending_ GUARDED_BY(mu_);

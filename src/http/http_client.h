@@ -75,6 +75,9 @@ struct HttpClientOptions {
   int max_connections_per_host = 128;
   int max_connections = 256;
   std::chrono::seconds connect_timeout{10};
+  // A loop that has carried no transfer for this long closes the connections it keeps open, so
+  // a quiet process holds no sockets to its store or upstream (0: keep them until reused or dead).
+  std::chrono::seconds idle_close{15};
   // Event loops (curl multi handles, one thread each) the transfers are spread over; the
   // connection limits above are shared out among them. 0: two per core (at most 16).
   int loops = 0;

@@ -53,6 +53,7 @@ class LoopbackServer {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
   int accepted() const { return accepted_.load(); }
+  int closed_by_client() const { return closed_.load(); }
 
  private:
   void Accept() {
@@ -70,6 +71,10 @@ class LoopbackServer {
     }
   }
   void Serve(int fd) {
+    struct CountClose {
+      std::atomic<int>& n;
+      ~CountClose() { n++; }
+    } count_close{closed_};
     std::string buf;
     char chunk[65536];
     for (;;) {
@@ -117,6 +122,7 @@ class LoopbackServer {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> accepted_{0};
+  std::atomic<int> closed_{0};
   std::thread acceptor_;
   std::mutex mu_;
   std::vector<int> open_;
@@ -143,6 +149,25 @@ TEST(HttpClientTest, ManyTransfersFromManyThreadsReuseConnections) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 400);
   EXPECT_LE(server.accepted(), 8) << "connections were not reused";
+}
+
+TEST(HttpClientTest, AQuietClientClosesItsKeptConnections) {
+  LoopbackServer server;
+  auto client = MakeCurlHttpClient({.idle_close = std::chrono::seconds(1), .loops = 1});
+  Request get{.method = Method::kGet, .url = server.Url("/echo-size/10")};
+  ASSERT_TRUE(client->Send(get).ok());
+  ASSERT_TRUE(client->Send(get).ok());
+  EXPECT_EQ(server.accepted(), 1) << "the second request should reuse the kept connection";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.closed_by_client() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(server.closed_by_client(), 1) << "the idle connection was kept open";
+  // The client still works afterwards, on a new connection.
+  Result<Response> again = client->Send(get);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->body.size(), 10u);
+  EXPECT_EQ(server.accepted(), 2);
 }
 
 TEST(HttpClientTest, UploadsBodiesAndStreamsResponses) {
