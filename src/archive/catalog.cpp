@@ -1,6 +1,8 @@
 #include "archive/catalog.h"
 
 #include <algorithm>
+#include <map>
+#include <tuple>
 #include <utility>
 
 #include "archive/catalog_schema.h"
@@ -54,8 +56,30 @@ Result<FileIdentity> ReadFile(const db::Row& row) {
   return f;
 }
 
-constexpr std::string_view kFileColumns =
-    "sha256, sha1, size, first_archive, first_run, first_path";
+// A file identity's columns in ReadFile's order, its first place joined in.
+constexpr std::string_view kSelectFiles =
+    "SELECT f.sha256, f.sha1, f.size, p.archive, p.run_id, p.folder || f.first_name "
+    "FROM archive_files f JOIN archive_first_places p ON p.id = f.first_place ";
+
+// "pool/main/h/hello/hello_1.0.dsc" -> {"pool/main/h/hello/", "hello_1.0.dsc"}.
+std::pair<std::string_view, std::string_view> SplitFolder(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {std::string_view(), path};
+  return {path.substr(0, slash + 1), path.substr(slash + 1)};
+}
+
+// The catalog keeps the bytes of the nodes a lookup passes on its way down: shard nodes and
+// folders that hold folders. A leaf node of files and symlinks only (a source package's folder, a
+// binary-* folder of indexes) carries nearly all of an archive's per-file bytes (name, SHA-256,
+// SHA-1, size: 124 B a file in bench/scale), so it is recorded by id alone, to say that the store
+// holds it, and read from the store when asked for.
+bool CachesNodeBytes(std::string_view bytes) {
+  Result<DecodedNode> node = DecodeNode(bytes);
+  if (!node.ok()) return true;  // not ours to judge: kept as given
+  if (node->kind == DecodedNode::Kind::kShard) return true;
+  return std::any_of(node->entries.begin(), node->entries.end(),
+                     [](const TreeEntry& e) { return e.type == EntryType::kDirectory; });
+}
 
 // Runs `sql` (with `params`) and returns the runs it selects.
 Result<std::vector<RunRow>> QueryRuns(db::Database& database, std::string_view sql,
@@ -167,23 +191,63 @@ Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {
                   params));
     if (inserted == 0) return Status::Ok();  // recorded already (recovery raced us)
   }
-  // The earliest (run, archive) wins; within one run the caller gives the first path in tree
-  // order, so paths never need comparing.
-  std::vector<Value> values;
-  values.reserve(rows.files.size() * 6);
+  // First places: each (archive, run, folder) the identities name, once, then their ids.
+  using Place = std::tuple<std::string, std::string, std::string>;  // archive, run id, folder
+  std::map<Place, int64_t> places;
   for (const FileIdentity& f : rows.files) {
-    values.insert(values.end(), {B(f.sha256), B(f.sha1), I(f.size), T(f.first_archive),
-                                 f.first_run.ToString(), T(f.first_path)});
+    places.try_emplace(Place(f.first_archive, f.first_run.ToString(),
+                             std::string(SplitFolder(f.first_path).first)),
+                       0);
   }
-  MV_RETURN_IF_ERROR(
-      InsertMany(c, "INSERT INTO archive_files(" + std::string(kFileColumns) + ")",
-                 "ON CONFLICT (sha256) DO UPDATE SET first_archive = excluded.first_archive, "
-                 "first_run = excluded.first_run, first_path = excluded.first_path WHERE "
-                 "(excluded.first_run, excluded.first_archive) < (archive_files.first_run, "
-                 "archive_files.first_archive)",
-                 6, values));
+  std::vector<Value> values;
+  values.reserve(std::max(places.size() * 3, rows.files.size() * 5));
+  for (const auto& [place, id] : places) {
+    values.insert(values.end(), {std::get<0>(place), std::get<1>(place), std::get<2>(place)});
+  }
+  MV_RETURN_IF_ERROR(InsertMany(c, "INSERT INTO archive_first_places(archive, run_id, folder)",
+                                "ON CONFLICT DO NOTHING", 3, values));
+  for (auto it = places.begin(); it != places.end();) {
+    // One query per (archive, run): every place of it at once.
+    const std::string archive = std::get<0>(it->first);
+    const std::string run = std::get<1>(it->first);
+    const Value params[] = {archive, run};
+    MV_RETURN_IF_ERROR(
+        c.Query("SELECT folder, id FROM archive_first_places WHERE archive = $1 AND run_id = $2",
+                params, [&](const db::Row& row) {
+                  auto found = places.find(Place(archive, run, row.Text(0)));
+                  if (found != places.end()) found->second = row.Int(1);
+                  return Status::Ok();
+                }));
+    while (it != places.end() && std::get<0>(it->first) == archive &&
+           std::get<1>(it->first) == run) {
+      if (it->second == 0) {
+        return Internal("catalog: no first place recorded for " + archive + "@" + run + " " +
+                        std::get<2>(it->first));
+      }
+      ++it;
+    }
+  }
+  // The earliest (run, archive) wins (run ids have one length, so run_id || archive orders as
+  // the pair); within one run the caller gives the first path in tree order, so paths never
+  // need comparing.
   values.clear();
-  for (const EncodedNode& n : rows.nodes) values.insert(values.end(), {B(n.id), Bytes{n.bytes}});
+  for (const FileIdentity& f : rows.files) {
+    auto [folder, name] = SplitFolder(f.first_path);
+    int64_t place = places.at(Place(f.first_archive, f.first_run.ToString(), std::string(folder)));
+    values.insert(values.end(), {B(f.sha256), B(f.sha1), I(f.size), place, T(name)});
+  }
+  MV_RETURN_IF_ERROR(InsertMany(
+      c, "INSERT INTO archive_files(sha256, sha1, size, first_place, first_name)",
+      "ON CONFLICT (sha256) DO UPDATE SET first_place = excluded.first_place, first_name = "
+      "excluded.first_name WHERE (SELECT run_id || archive FROM archive_first_places WHERE id = "
+      "excluded.first_place) < (SELECT run_id || archive FROM archive_first_places WHERE id = "
+      "archive_files.first_place)",
+      5, values));
+  values.clear();
+  for (const EncodedNode& n : rows.nodes) {
+    values.insert(values.end(),
+                  {B(n.id), Bytes{CachesNodeBytes(n.bytes) ? n.bytes : std::string()}});
+  }
   MV_RETURN_IF_ERROR(InsertMany(c, "INSERT INTO archive_tree_nodes(id, node)",
                                 "ON CONFLICT DO NOTHING", 2, values));
   if (rows.stat_cache) {
@@ -218,13 +282,12 @@ Result<std::optional<FileIdentity>> Catalog::FileBySha256(const Sha256& sha256) 
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   std::optional<FileIdentity> found;
   const Value params[] = {B(sha256)};
-  MV_RETURN_IF_ERROR(
-      conn->Query("SELECT " + std::string(kFileColumns) + " FROM archive_files WHERE sha256 = $1",
-                  params, [&](const db::Row& row) -> Status {
-                    MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
-                    found = std::move(f);
-                    return Status::Ok();
-                  }));
+  MV_RETURN_IF_ERROR(conn->Query(std::string(kSelectFiles) + "WHERE f.sha256 = $1", params,
+                                 [&](const db::Row& row) -> Status {
+                                   MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
+                                   found = std::move(f);
+                                   return Status::Ok();
+                                 }));
   return found;
 }
 
@@ -232,8 +295,7 @@ Result<std::vector<std::optional<FileIdentity>>> Catalog::FilesBySha256(
     std::span<const Sha256> sha256s) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   std::vector<std::optional<FileIdentity>> found(sha256s.size());
-  const std::string sql =
-      "SELECT " + std::string(kFileColumns) + " FROM archive_files WHERE sha256 = $1";
+  const std::string sql = std::string(kSelectFiles) + "WHERE f.sha256 = $1";
   for (size_t i = 0; i < sha256s.size(); ++i) {
     const Value params[] = {B(sha256s[i])};
     MV_RETURN_IF_ERROR(conn->Query(sql, params, [&](const db::Row& row) -> Status {
@@ -249,13 +311,12 @@ Result<std::vector<FileIdentity>> Catalog::FilesBySha1(const Sha1& sha1) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   std::vector<FileIdentity> found;
   const Value params[] = {B(sha1)};
-  MV_RETURN_IF_ERROR(conn->Query(
-      "SELECT " + std::string(kFileColumns) + " FROM archive_files WHERE sha1 = $1 ORDER BY sha256",
-      params, [&](const db::Row& row) -> Status {
-        MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
-        found.push_back(std::move(f));
-        return Status::Ok();
-      }));
+  MV_RETURN_IF_ERROR(conn->Query(std::string(kSelectFiles) + "WHERE f.sha1 = $1 ORDER BY f.sha256",
+                                 params, [&](const db::Row& row) -> Status {
+                                   MV_ASSIGN_OR_RETURN(FileIdentity f, ReadFile(row));
+                                   found.push_back(std::move(f));
+                                   return Status::Ok();
+                                 }));
   return found;
 }
 
@@ -289,7 +350,8 @@ Result<std::optional<std::string>> Catalog::GetNode(const Sha256& id) {
   const Value params[] = {B(id)};
   MV_RETURN_IF_ERROR(conn->Query("SELECT node FROM archive_tree_nodes WHERE id = $1", params,
                                  [&](const db::Row& row) {
-                                   node = row.Blob(0);
+                                   // Empty: known to be in the store, bytes not kept here.
+                                   if (!row.Blob(0).empty()) node = row.Blob(0);
                                    return Status::Ok();
                                  }));
   return node;
@@ -330,7 +392,7 @@ Result<std::vector<StatFolderRow>> Catalog::LoadStatCache(std::string_view archi
 
 Status Catalog::ClearRebuildable(db::Connection& c) {
   for (std::string_view table : {"archive_stat_folders", "archive_tree_nodes", "archive_files",
-                                 "archive_runs", "archive_archives"}) {
+                                 "archive_first_places", "archive_runs", "archive_archives"}) {
     MV_RETURN_IF_ERROR(c.Execute("DELETE FROM " + std::string(table)).status());
   }
   return Status::Ok();

@@ -7,9 +7,13 @@
 #include <limits>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 #include "archive/catalog.h"
+#include "archive/catalog_schema.h"
+#include "archive/tree.h"
 #include "archive/writer_lock.h"
+#include "db/migrations.h"
 #include "util/clock.h"
 
 namespace mv::testing {
@@ -180,16 +184,89 @@ TEST_P(CatalogConformance, FirstSeenIsTheEarliestRunThenArchive) {
   EXPECT_EQ(Must(catalog->CountFiles()), 2u);
 }
 
+// A catalog at version 2 (first-seen places as text in every row) keeps every identity through
+// the migration that stores places by reference, paths with and without folders alike.
+TEST_P(CatalogConformance, MigratingFirstPlacesKeepsEveryIdentity) {
+  auto db = Make(GetParam());
+  ASSERT_OK(db::Migrate(*db, "archive", archive::ArchiveMigrations().first(2)));
+  {
+    auto conn = Must(db->Acquire());
+    const std::tuple<int, std::string, std::string, std::string> old[] = {
+        {1, "debian", "20240101T000000Z", "pool/main/h/hello/hello_1.0.dsc"},
+        {2, "debian", "20240101T000000Z", "pool/main/h/hello/hello_1.0.tar.xz"},
+        {3, "debian", "20240101T000000Z", "README"},
+        {4, "debian-security", "20240102T000000Z", "dists/x/Release"},
+        {5, "debian", "20240103T000000Z", "pool/main/h/hello/hello_2.0.dsc"}};
+    for (const auto& [n, archive, run, path] : old) {
+      const db::Value params[] = {db::Bytes{std::string(archive::AsBytes(H(n)))},
+                                  db::Bytes{std::string(archive::AsBytes(H1(n)))},
+                                  int64_t{100 + n},
+                                  archive,
+                                  run,
+                                  path};
+      ASSERT_OK(conn->Execute("INSERT INTO archive_files(sha256, sha1, size, first_archive, "
+                              "first_run, first_path) VALUES ($1, $2, $3, $4, $5, $6)",
+                              params)
+                    .status());
+    }
+  }
+  auto catalog = Must(Catalog::Open(db));
+  EXPECT_EQ(Must(catalog->CountFiles()), 5u);
+  auto f1 = Must(catalog->FileBySha256(H(1)));
+  ASSERT_TRUE(f1);
+  EXPECT_EQ(*f1, (FileIdentity{.sha256 = H(1),
+                               .sha1 = H1(1),
+                               .size = 101,
+                               .first_archive = "debian",
+                               .first_run = R("20240101T000000Z"),
+                               .first_path = "pool/main/h/hello/hello_1.0.dsc"}));
+  auto f3 = Must(catalog->FileBySha256(H(3)));
+  ASSERT_TRUE(f3);
+  EXPECT_EQ(f3->first_path, "README");
+  auto f4 = Must(catalog->FilesBySha1(H1(4)));
+  ASSERT_EQ(f4.size(), 1u);
+  EXPECT_EQ(f4[0].first_archive, "debian-security");
+  EXPECT_EQ(f4[0].first_path, "dists/x/Release");
+  auto f5 = Must(catalog->FileBySha256(H(5)));
+  ASSERT_TRUE(f5);
+  EXPECT_EQ(f5->first_run, R("20240103T000000Z"));
+  EXPECT_EQ(f5->first_path, "pool/main/h/hello/hello_2.0.dsc");
+  // New rows after the migration go through the places too.
+  RunRows next = Rows("debian", "20240104T000000Z");
+  next.files = {FileIdentity{.sha256 = H(6),
+                             .sha1 = H1(6),
+                             .size = 6,
+                             .first_archive = "debian",
+                             .first_run = R("20240104T000000Z"),
+                             .first_path = "pool/main/h/hello/hello_3.0.dsc"}};
+  ASSERT_OK(catalog->RecordRun(next));
+  EXPECT_EQ(Must(catalog->FileBySha256(H(6)))->first_path, "pool/main/h/hello/hello_3.0.dsc");
+}
+
 TEST_P(CatalogConformance, TreeNodeCache) {
   auto catalog = Open(GetParam());
   RunRows rows = Rows("debian", "20240101T000000Z");
-  std::string bytes("MVT\x01L\x00", 6);
-  rows.nodes = {{H(7), bytes}};
+  // A folder of files only is recorded by id (its bytes stay in the store); a folder holding a
+  // folder is kept whole, as lookups pass through it.
+  using archive::EncodedDirectory;
+  using archive::EntryType;
+  using archive::TreeEntry;
+  std::vector<TreeEntry> leaf = {{.name = "a.deb", .size = 3, .hash = H(1)},
+                                 {.name = "b.deb", .size = 4, .hash = H(2)}};
+  EncodedDirectory files = Must(archive::EncodeDirectory(leaf));
+  std::vector<TreeEntry> top = {
+      {.name = "pool", .type = EntryType::kDirectory, .size = 7, .file_count = 2, .hash = files.id},
+      {.name = "README", .size = 1, .hash = H(3)}};
+  EncodedDirectory folders = Must(archive::EncodeDirectory(top));
+  ASSERT_EQ(files.nodes.size(), 1u);
+  ASSERT_EQ(folders.nodes.size(), 1u);
+  rows.nodes = {files.nodes[0], folders.nodes[0]};
   ASSERT_OK(catalog->RecordRun(rows));
-  EXPECT_EQ(Must(catalog->GetNode(H(7))), bytes);
+  EXPECT_EQ(Must(catalog->GetNode(folders.id)), folders.nodes[0].bytes);
+  EXPECT_FALSE(Must(catalog->GetNode(files.id)).has_value()) << "a leaf's bytes were cached";
   EXPECT_FALSE(Must(catalog->GetNode(H(8))).has_value());
-  const Sha256 ids[] = {H(8), H(7), H(9)};
-  EXPECT_EQ(Must(catalog->HasNodes(ids)), (std::vector<bool>{false, true, false}));
+  const Sha256 ids[] = {H(8), folders.id, files.id, H(9)};
+  EXPECT_EQ(Must(catalog->HasNodes(ids)), (std::vector<bool>{false, true, true, false}));
 }
 
 TEST_P(CatalogConformance, StatCacheDeltas) {

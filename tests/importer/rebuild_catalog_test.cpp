@@ -12,9 +12,17 @@ std::vector<std::string> Dump(db::Database& database) {
   std::vector<std::string> out;
   auto conn = database.Acquire();
   EXPECT_TRUE(conn.ok());
-  for (std::string table :
-       {"archive_archives", "archive_runs", "archive_files", "archive_tree_nodes"}) {
-    auto rows = (*conn)->QueryAll("SELECT * FROM " + table);
+  // File identities with their first place joined in: place ids are the order places were
+  // first recorded in, which a rebuild need not repeat.
+  const std::pair<std::string, std::string> tables[] = {
+      {"archive_archives", "SELECT * FROM archive_archives"},
+      {"archive_runs", "SELECT * FROM archive_runs"},
+      {"archive_files",
+       "SELECT f.sha256, f.sha1, f.size, p.archive, p.run_id, p.folder, f.first_name FROM "
+       "archive_files f JOIN archive_first_places p ON p.id = f.first_place"},
+      {"archive_tree_nodes", "SELECT * FROM archive_tree_nodes"}};
+  for (const auto& [table, query] : tables) {
+    auto rows = (*conn)->QueryAll(query);
     EXPECT_TRUE(rows.ok()) << rows.status().ToString();
     std::vector<std::string> lines;
     for (const auto& row : *rows) {

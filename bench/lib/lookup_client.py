@@ -1,0 +1,59 @@
+#!/usr/bin/python3
+"""Times path lookups and folder listings through `mirrorvault serve`, for bench/scale.
+
+  lookup_client.py URL ARCHIVE RUNS_FILE PATHS_FILE COUNT SEED
+
+RUNS_FILE holds run ids, PATHS_FILE file paths (one a line). COUNT requests on one keep-alive
+connection, each at a random run: half GET /archive/ARCHIVE/RUN/PATH of a random path, half the
+listing of a random path's folder (redirects are not followed: a redirect is a lookup's answer
+too). The same SEED asks the same requests in the same order (the harness runs it on a fresh
+server, cold, then again, warm). Prints one line per kind: count, p50 and p99 in ms, and the
+statuses seen.
+"""
+import http.client
+import random
+import sys
+import time
+import urllib.parse
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100.0 * len(values)))]
+
+
+def main(argv):
+    if len(argv) != 7:
+        sys.stderr.write(__doc__)
+        return 2
+    url, archive, runs_file, paths_file, count, seed = argv[1:]
+    runs = [line.strip() for line in open(runs_file) if line.strip()]
+    paths = [line.strip() for line in open(paths_file) if line.strip()]
+    rng = random.Random(int(seed))
+    parsed = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+    times = {"file": [], "listing": []}
+    statuses = {"file": {}, "listing": {}}
+    for i in range(int(count)):
+        run = rng.choice(runs)
+        path = rng.choice(paths)
+        kind = "file" if i % 2 == 0 else "listing"
+        if kind == "listing":
+            path = path.rsplit("/", 1)[0] + "/"
+        target = "/archive/%s/%s/%s" % (archive, run, urllib.parse.quote(path))
+        t0 = time.perf_counter()
+        conn.request("GET", target)
+        response = conn.getresponse()
+        response.read()
+        times[kind].append(time.perf_counter() - t0)
+        statuses[kind][response.status] = statuses[kind].get(response.status, 0) + 1
+    for kind in ("file", "listing"):
+        t = times[kind]
+        seen = " ".join("%d:%d" % kv for kv in sorted(statuses[kind].items()))
+        print("%s %d p50 %.3f p99 %.3f statuses %s" % (kind, len(t), percentile(t, 50) * 1000,
+                                                       percentile(t, 99) * 1000, seen))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
