@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <tuple>
 #include <utility>
 
@@ -68,17 +70,34 @@ std::pair<std::string_view, std::string_view> SplitFolder(std::string_view path)
   return {path.substr(0, slash + 1), path.substr(slash + 1)};
 }
 
-// The catalog keeps the bytes of the nodes a lookup passes on its way down: shard nodes and
-// folders that hold folders. A leaf node of files and symlinks only (a source package's folder, a
-// binary-* folder of indexes) carries nearly all of an archive's per-file bytes (name, SHA-256,
-// SHA-1, size: 124 B a file in bench/scale), so it is recorded by id alone, to say that the store
-// holds it, and read from the store when asked for.
-bool CachesNodeBytes(std::string_view bytes) {
-  Result<DecodedNode> node = DecodeNode(bytes);
-  if (!node.ok()) return true;  // not ours to judge: kept as given
-  if (node->kind == DecodedNode::Kind::kShard) return true;
-  return std::any_of(node->entries.begin(), node->entries.end(),
-                     [](const TreeEntry& e) { return e.type == EntryType::kDirectory; });
+// The catalog keeps the bytes of the nodes near the top of trees, which every lookup passes and
+// which are few: shard nodes, and whole folders that hold folders. Two kinds of leaf node are
+// recorded by id alone (to say that the store holds them) and read from the store when asked for:
+// a folder of files and symlinks only (a source package's folder, a binary-* folder of indexes),
+// which carries nearly all of an archive's per-file bytes (name, SHA-256, SHA-1, size: 124 B a
+// file in bench/scale); and the leaves of a sharded folder (pool/main/libx/'s 700 source folders
+// in 16 leaves), one of which every upload rewrites (half of the catalog's growth per run).
+// `nodes` is one run's batch of new nodes: a new shard leaf's shard node is new in it too.
+std::vector<bool> NodesWhoseBytesAreKept(std::span<const EncodedNode> nodes) {
+  std::vector<bool> keep(nodes.size(), true);
+  std::vector<std::optional<DecodedNode>> decoded(nodes.size());
+  std::set<Sha256> shard_children;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    Result<DecodedNode> node = DecodeNode(nodes[i].bytes);
+    if (!node.ok()) continue;  // not ours to judge: kept as given
+    if (node->kind == DecodedNode::Kind::kShard) {
+      for (const DecodedNode::Child& child : node->children) shard_children.insert(child.id);
+    }
+    decoded[i] = std::move(*node);
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (!decoded[i] || decoded[i]->kind == DecodedNode::Kind::kShard) continue;
+    const bool has_folders =
+        std::any_of(decoded[i]->entries.begin(), decoded[i]->entries.end(),
+                    [](const TreeEntry& e) { return e.type == EntryType::kDirectory; });
+    keep[i] = has_folders && !shard_children.contains(nodes[i].id);
+  }
+  return keep;
 }
 
 // Runs `sql` (with `params`) and returns the runs it selects.
@@ -244,9 +263,10 @@ Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {
       "archive_files.first_place)",
       5, values));
   values.clear();
-  for (const EncodedNode& n : rows.nodes) {
-    values.insert(values.end(),
-                  {B(n.id), Bytes{CachesNodeBytes(n.bytes) ? n.bytes : std::string()}});
+  const std::vector<bool> kept = NodesWhoseBytesAreKept(rows.nodes);
+  for (size_t i = 0; i < rows.nodes.size(); ++i) {
+    const EncodedNode& n = rows.nodes[i];
+    values.insert(values.end(), {B(n.id), Bytes{kept[i] ? n.bytes : std::string()}});
   }
   MV_RETURN_IF_ERROR(InsertMany(c, "INSERT INTO archive_tree_nodes(id, node)",
                                 "ON CONFLICT DO NOTHING", 2, values));

@@ -267,6 +267,29 @@ TEST_P(CatalogConformance, TreeNodeCache) {
   EXPECT_FALSE(Must(catalog->GetNode(H(8))).has_value());
   const Sha256 ids[] = {H(8), folders.id, files.id, H(9)};
   EXPECT_EQ(Must(catalog->HasNodes(ids)), (std::vector<bool>{false, true, true, false}));
+
+  // A folder of 600 folders is sharded: its shard node is kept, its leaves (which hold folders
+  // but one of which every change below rewrites) are recorded by id.
+  std::vector<TreeEntry> wide;
+  for (int i = 0; i < 600; ++i) {
+    wide.push_back({.name = "src" + std::to_string(i),
+                    .type = EntryType::kDirectory,
+                    .size = 7,
+                    .file_count = 2,
+                    .hash = files.id});
+  }
+  EncodedDirectory sharded = Must(archive::EncodeDirectory(wide));
+  ASSERT_GT(sharded.nodes.size(), 2u);
+  RunRows later = Rows("debian", "20240102T000000Z");
+  later.nodes = sharded.nodes;
+  ASSERT_OK(catalog->RecordRun(later));
+  EXPECT_EQ(Must(catalog->GetNode(sharded.id)), sharded.nodes.back().bytes);
+  std::vector<Sha256> leaves;
+  for (size_t i = 0; i + 1 < sharded.nodes.size(); ++i) {
+    EXPECT_FALSE(Must(catalog->GetNode(sharded.nodes[i].id)).has_value()) << "shard leaf " << i;
+    leaves.push_back(sharded.nodes[i].id);
+  }
+  EXPECT_EQ(Must(catalog->HasNodes(leaves)), std::vector<bool>(leaves.size(), true));
 }
 
 TEST_P(CatalogConformance, StatCacheDeltas) {
