@@ -1,13 +1,13 @@
 #include "server/read_buffers.h"
 
-#include <malloc.h>
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <bit>
 #include <condition_variable>
 #include <deque>
 #include <utility>
+
+#include <malloc.h>
+#include <sys/mman.h>
 
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
