@@ -6,38 +6,16 @@
 #include <deque>
 #include <utility>
 
-#include <malloc.h>
-#include <sys/mman.h>
-
 #include "util/mutex.h"
 #include "util/thread_annotations.h"
 
 namespace mv::server {
 
-namespace {
-
-// Pooled buffers are pages of their own (mmap), not malloc's: glibc raises its mmap threshold
-// after a large free, so freed buffers of up to 32 MiB would stay in its arenas, and a server
-// that once streamed many large files kept hundreds of MiB it no longer used.
-struct Unmap {
-  size_t size;
-  void operator()(char* data) const { ::munmap(data, size); }
-};
-using Pages = std::unique_ptr<char, Unmap>;
-
-Pages MapPages(size_t size) {
-  void* data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (data == MAP_FAILED) throw std::bad_alloc();
-  return Pages(static_cast<char*>(data), Unmap{size});
-}
-
-}  // namespace
-
 struct ReadBuffers::Shelf {
   using Clock = std::chrono::steady_clock;
   struct Kept {
     size_t size;
-    Pages data;
+    std::unique_ptr<char[]> data;
     Clock::time_point since;
   };
 
@@ -45,12 +23,12 @@ struct ReadBuffers::Shelf {
 
   // A kept buffer of exactly `size` bytes (a size class), or null. The newest first: the oldest
   // are the ones to let go. Either way `size` bytes are in use from now on.
-  Pages Find(size_t size) EXCLUDES(mu) {
+  std::unique_ptr<char[]> Find(size_t size) EXCLUDES(mu) {
     util::MutexLock lock(mu);
     in_use += size;
     for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
       if (it->size != size) continue;
-      Pages found = std::move(it->data);
+      std::unique_ptr<char[]> found = std::move(it->data);
       kept_bytes -= size;
       kept.erase(std::next(it).base());
       return found;
@@ -60,7 +38,7 @@ struct ReadBuffers::Shelf {
 
   // Keeps `data` (newest last), freeing the oldest while buffers in use and kept together are
   // beyond the limit (outside the lock).
-  void Give(size_t size, Pages data) EXCLUDES(mu) {
+  void Give(size_t size, std::unique_ptr<char[]> data) EXCLUDES(mu) {
     std::deque<Kept> freed;
     {
       util::MutexLock lock(mu);
@@ -76,9 +54,7 @@ struct ReadBuffers::Shelf {
     }
   }
 
-  // Until stopped: every `idle_for`, frees what has been kept that long, and has malloc give the
-  // process's free heap pages back to the kernel (glibc keeps them in its arenas otherwise: under
-  // a long soak RSS grew by a tenth while the bytes in use did not).
+  // Until stopped: every `idle_for`, frees what has been kept that long.
   void TrimUntilStopped() EXCLUDES(mu) {
     for (;;) {
       std::deque<Kept> freed;
@@ -94,8 +70,6 @@ struct ReadBuffers::Shelf {
           kept.pop_front();
         }
       }
-      freed.clear();
-      ::malloc_trim(0);
     }
   }
 
@@ -139,14 +113,14 @@ ReadBuffers::~ReadBuffers() {
 
 std::shared_ptr<ReadBuffer> ReadBuffers::Take(size_t size) {
   const size_t capacity = SizeClass(size);
-  Pages data = shelf_->Find(capacity);
-  if (data == nullptr) data = MapPages(capacity);
+  std::unique_ptr<char[]> data = shelf_->Find(capacity);
+  if (data == nullptr) data = std::make_unique_for_overwrite<char[]>(capacity);
   char* raw = data.release();
   // The deleter holds the shelf weakly: a buffer let go after the ReadBuffers is just freed.
   return std::shared_ptr<ReadBuffer>(
       new ReadBuffer{raw, size},
       [shelf = std::weak_ptr<Shelf>(shelf_), capacity](ReadBuffer* buffer) {
-        Pages owned(buffer->data, Unmap{capacity});
+        std::unique_ptr<char[]> owned(buffer->data);
         delete buffer;
         if (std::shared_ptr<Shelf> s = shelf.lock()) s->Give(capacity, std::move(owned));
       });
