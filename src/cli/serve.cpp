@@ -27,6 +27,7 @@ struct ServeArgs {
   int threads = 0;
   size_t max_connections = 4096;
   std::string read_timeout = "30s";
+  std::string keepalive_timeout = "60s";
   std::string access_log;
   bool blob_redirect = false;
   std::string presign_ttl = "5m";
@@ -45,6 +46,7 @@ int RunServe(CliContext& context, const ServeArgs& args) {
   serve_options.blob_redirect = args.blob_redirect;
   for (auto [text, flag, out] :
        {std::tuple{&args.read_timeout, "--read-timeout", &http_options.read_timeout},
+        std::tuple{&args.keepalive_timeout, "--keepalive-timeout", &http_options.keepalive_timeout},
         std::tuple{&args.run_list_ttl, "--run-list-ttl", &view_options.run_list_ttl}}) {
     Result<std::chrono::milliseconds> d = ParseDuration(*text);
     if (!d.ok()) return ReportError(d.status().WithContext(flag));
@@ -53,8 +55,10 @@ int RunServe(CliContext& context, const ServeArgs& args) {
   Result<std::chrono::milliseconds> ttl = ParseDuration(args.presign_ttl);
   if (!ttl.ok()) return ReportError(ttl.status().WithContext("--presign-ttl"));
   serve_options.presign_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
-  if (http_options.read_timeout.count() <= 0 || serve_options.presign_ttl.count() <= 0) {
-    return ReportError(InvalidArgument("--read-timeout and --presign-ttl must be positive"));
+  if (http_options.read_timeout.count() <= 0 || http_options.keepalive_timeout.count() <= 0 ||
+      serve_options.presign_ttl.count() <= 0) {
+    return ReportError(
+        InvalidArgument("--read-timeout, --keepalive-timeout and --presign-ttl must be positive"));
   }
 
   // Runs the store holds but the catalog lacks are recorded first (start-up recovery).
@@ -154,7 +158,10 @@ void RegisterServe(CLI::App& app, CliContext& context, int* exit_code) {
                   "Open connections beyond which new ones get 503")
       ->capture_default_str();
   cmd->add_option("--read-timeout", args->read_timeout,
-                  "Longest wait for a request, keep-alive idle time included")
+                  "Longest time to read one request, from its first byte")
+      ->capture_default_str();
+  cmd->add_option("--keepalive-timeout", args->keepalive_timeout,
+                  "Longest wait of a kept-alive connection for its next request")
       ->capture_default_str();
   cmd->add_option("--access-log", args->access_log,
                   "Write an access log (combined format) to FILE, or - for stdout");

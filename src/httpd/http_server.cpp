@@ -324,9 +324,16 @@ struct HttpServer::Impl {
     beast::error_code ignored;
     const std::string client = s->stream.socket().remote_endpoint(ignored).address().to_string();
     beast::flat_buffer buffer;
-    for (;;) {
+    for (bool kept_alive = false;; kept_alive = true) {
       s->busy = false;
       if (stopping.load()) break;
+      if (kept_alive && buffer.size() == 0) {
+        // Between requests: wait for the next one's first byte as long as keep-alive allows.
+        s->stream.expires_after(options.keepalive_timeout);
+        auto [ec, n] = co_await s->stream.async_read_some(buffer.prepare(4096), kNoThrow);
+        if (ec) break;  // closed by the client, idle too long, or the server stopping
+        buffer.commit(n);
+      }
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       parser.body_limit(options.body_limit);

@@ -28,9 +28,14 @@ struct HttpServerOptions {
   // more threads than cores keep one from stalling every connection. 0: two per core, at least 4.
   int threads = 0;
   size_t max_connections = 4096;  // beyond: 503 and close
-  // Reading one request, headers and body, counting the keep-alive wait before it: a slow or
-  // silent client is disconnected after this.
+  // Reading one request, headers and body, from its first byte (on a new connection, from the
+  // accept): a slow or silent client is disconnected after this.
   std::chrono::milliseconds read_timeout{30000};
+  // A kept-alive connection may wait this long for the first byte of its next request (nginx's
+  // keepalive_timeout). Separate from read_timeout: a client that takes a while to drain a large
+  // response and send its next request is not a slow client, and closing its connection races
+  // with that request.
+  std::chrono::milliseconds keepalive_timeout{60000};
   std::chrono::milliseconds write_timeout{60000};   // each write of a response or a chunk of it
   std::chrono::milliseconds shutdown_grace{10000};  // for requests in flight at SIGTERM
   size_t header_limit = 16 * 1024;                  // request line and headers; beyond: 431

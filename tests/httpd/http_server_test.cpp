@@ -102,6 +102,7 @@ class HttpServerTest : public ::testing::Test {
     options.max_read = kMaxRead;
     options.stream_chunk = 16 * 1024;
     options.blocking_threads = 2;
+    Configure(options);
     server_ = std::make_unique<HttpServer>(
         options, [this](const Request& r) { return Handle(r); }, &reader_, nullptr, nullptr);
     ASSERT_TRUE(server_->Listen().ok());
@@ -113,6 +114,8 @@ class HttpServerTest : public ::testing::Test {
     server_->Stop();
     thread_.join();
   }
+
+  virtual void Configure(HttpServerOptions& /*options*/) {}
 
   // /blob/<key>/<size>[/<offset>/<length>], /hello, /wait (finishes when released).
   Response Handle(const Request& request) {
@@ -306,6 +309,59 @@ TEST_F(HttpServerTest, AHandlerThatWaitsFinishesOffTheConnectionThread) {
   Got waited = Receive(waiting);
   ASSERT_FALSE(waited.error) << waited.error.message();
   EXPECT_EQ(waited.response.body(), "waited\n");
+}
+
+// Short timeouts: a request must be read within 300 ms of its first byte; a kept-alive connection
+// may wait 1.5 s for its next request.
+class HttpServerTimeoutTest : public HttpServerTest {
+ protected:
+  void Configure(HttpServerOptions& options) override {
+    options.read_timeout = std::chrono::milliseconds(300);
+    options.keepalive_timeout = std::chrono::milliseconds(1500);
+  }
+
+  // Whether the server closed `socket` within `within` (a read sees the end of the stream).
+  static bool ClosedWithin(tcp::socket& socket, std::chrono::milliseconds within) {
+    timeval tv{.tv_sec = within.count() / 1000,
+               .tv_usec = static_cast<suseconds_t>(within.count() % 1000 * 1000)};
+    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char byte;
+    beast::error_code ec;
+    socket.read_some(asio::buffer(&byte, 1), ec);
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+};
+
+TEST_F(HttpServerTimeoutTest, AKeptAliveConnectionWaitsLongerThanTheReadTimeout) {
+  tcp::socket socket = Connect();
+  Got first = Fetch(socket, "/hello");
+  ASSERT_FALSE(first.error) << first.error.message();
+  // A client draining a large response before its next request is idle, not slow.
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));
+  Got second = Fetch(socket, "/hello");
+  ASSERT_FALSE(second.error) << second.error.message();
+  EXPECT_EQ(second.response.body(), "hello\n");
+}
+
+TEST_F(HttpServerTimeoutTest, AnIdleKeptAliveConnectionIsClosedAfterTheKeepAliveTimeout) {
+  tcp::socket socket = Connect();
+  ASSERT_FALSE(Fetch(socket, "/hello").error);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(ClosedWithin(socket, std::chrono::milliseconds(5000)));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1200));
+}
+
+TEST_F(HttpServerTimeoutTest, ARequestStartedButNotFinishedIsCutAtTheReadTimeout) {
+  tcp::socket socket = Connect();
+  ASSERT_FALSE(Fetch(socket, "/hello").error);
+  // The next request's first bytes come, its headers never end: read_timeout, not keep-alive.
+  asio::write(socket, asio::buffer(std::string_view("GET /hello HTTP/1.1\r\nHost: t")));
+  EXPECT_TRUE(ClosedWithin(socket, std::chrono::milliseconds(1200)));
+}
+
+TEST_F(HttpServerTimeoutTest, ASilentNewConnectionIsClosedAtTheReadTimeout) {
+  tcp::socket socket = Connect();
+  EXPECT_TRUE(ClosedWithin(socket, std::chrono::milliseconds(1200)));
 }
 
 }  // namespace

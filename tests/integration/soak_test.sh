@@ -14,7 +14,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/mv-soak-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export MV_SOAK_SECONDS=${MV_SOAK_SECONDS:-6} MV_SOAK_PHASE_SECONDS=${MV_SOAK_PHASE_SECONDS:-3}
 export MV_SOAK_OUTAGE_SECONDS=${MV_SOAK_OUTAGE_SECONDS:-3} MV_SOAK_READ_TIMEOUT=${MV_SOAK_READ_TIMEOUT:-2}
-export MV_SOAK_LARGE_MIB=${MV_SOAK_LARGE_MIB:-8} MV_SOAK_SETTLE=0 MV_BENCH_DIR=$work
+export MV_SOAK_LARGE_MIB=${MV_SOAK_LARGE_MIB:-20} MV_SOAK_SETTLE=0 MV_BENCH_DIR=$work
 rc=0
 "$here/bench/soak" "$mv" --store both || rc=$?
 if [ "$rc" = 0 ]; then
