@@ -1,5 +1,8 @@
 #include "server/read_buffers.h"
 
+#include <malloc.h>
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <bit>
 #include <condition_variable>
@@ -11,11 +14,30 @@
 
 namespace mv::server {
 
+namespace {
+
+// Pooled buffers are pages of their own (mmap), not malloc's: glibc raises its mmap threshold
+// after a large free, so freed buffers of up to 32 MiB would stay in its arenas, and a server
+// that once streamed many large files kept hundreds of MiB it no longer used.
+struct Unmap {
+  size_t size;
+  void operator()(char* data) const { ::munmap(data, size); }
+};
+using Pages = std::unique_ptr<char, Unmap>;
+
+Pages MapPages(size_t size) {
+  void* data = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (data == MAP_FAILED) throw std::bad_alloc();
+  return Pages(static_cast<char*>(data), Unmap{size});
+}
+
+}  // namespace
+
 struct ReadBuffers::Shelf {
   using Clock = std::chrono::steady_clock;
   struct Kept {
     size_t size;
-    std::unique_ptr<char[]> data;
+    Pages data;
     Clock::time_point since;
   };
 
@@ -23,12 +45,12 @@ struct ReadBuffers::Shelf {
 
   // A kept buffer of exactly `size` bytes (a size class), or null. The newest first: the oldest
   // are the ones to let go. Either way `size` bytes are in use from now on.
-  std::unique_ptr<char[]> Find(size_t size) EXCLUDES(mu) {
+  Pages Find(size_t size) EXCLUDES(mu) {
     util::MutexLock lock(mu);
     in_use += size;
     for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
       if (it->size != size) continue;
-      std::unique_ptr<char[]> found = std::move(it->data);
+      Pages found = std::move(it->data);
       kept_bytes -= size;
       kept.erase(std::next(it).base());
       return found;
@@ -38,7 +60,7 @@ struct ReadBuffers::Shelf {
 
   // Keeps `data` (newest last), freeing the oldest while buffers in use and kept together are
   // beyond the limit (outside the lock).
-  void Give(size_t size, std::unique_ptr<char[]> data) EXCLUDES(mu) {
+  void Give(size_t size, Pages data) EXCLUDES(mu) {
     std::deque<Kept> freed;
     {
       util::MutexLock lock(mu);
@@ -54,7 +76,9 @@ struct ReadBuffers::Shelf {
     }
   }
 
-  // Until stopped: every `idle_for`, frees what has been kept that long.
+  // Until stopped: every `idle_for`, frees what has been kept that long, and has malloc give the
+  // process's free heap pages back to the kernel (glibc keeps them in its arenas otherwise: under
+  // a long soak RSS grew by a tenth while the bytes in use did not).
   void TrimUntilStopped() EXCLUDES(mu) {
     for (;;) {
       std::deque<Kept> freed;
@@ -70,6 +94,8 @@ struct ReadBuffers::Shelf {
           kept.pop_front();
         }
       }
+      freed.clear();
+      ::malloc_trim(0);
     }
   }
 
@@ -113,14 +139,14 @@ ReadBuffers::~ReadBuffers() {
 
 std::shared_ptr<ReadBuffer> ReadBuffers::Take(size_t size) {
   const size_t capacity = SizeClass(size);
-  std::unique_ptr<char[]> data = shelf_->Find(capacity);
-  if (data == nullptr) data = std::make_unique_for_overwrite<char[]>(capacity);
+  Pages data = shelf_->Find(capacity);
+  if (data == nullptr) data = MapPages(capacity);
   char* raw = data.release();
   // The deleter holds the shelf weakly: a buffer let go after the ReadBuffers is just freed.
   return std::shared_ptr<ReadBuffer>(
       new ReadBuffer{raw, size},
       [shelf = std::weak_ptr<Shelf>(shelf_), capacity](ReadBuffer* buffer) {
-        std::unique_ptr<char[]> owned(buffer->data);
+        Pages owned(buffer->data, Unmap{capacity});
         delete buffer;
         if (std::shared_ptr<Shelf> s = shelf.lock()) s->Give(capacity, std::move(owned));
       });

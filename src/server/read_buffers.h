@@ -8,6 +8,8 @@
 // gives its memory back when it is quiet. The limit is best the transport's read budget: reads
 // then reuse what the busiest moment made (a limit of 64 MiB under 16 streams of 100 MiB still
 // missed half the time, each miss a fresh buffer).
+// Pooled buffers are mapped pages of their own, unmapped when freed. Every `idle_for` the trimmer
+// also has malloc give free heap pages back (malloc_trim).
 // Bytes that are to be kept long (a whole object for the blob cache) take an Unpooled buffer of
 // their exact size instead.
 #pragma once
