@@ -29,6 +29,9 @@ Value OptRun(const std::optional<RunId>& id) {
 
 constexpr std::string_view kRunColumns =
     "archive, run_id, root, parent, files, bytes, new_files, new_bytes, record";
+// The same without the record (whose JSON is most of a row).
+constexpr std::string_view kRunSummaryColumns =
+    "archive, run_id, root, parent, files, bytes, new_files, new_bytes";
 
 Result<RunRow> ReadRun(const db::Row& row) {
   RunRow r;
@@ -43,7 +46,7 @@ Result<RunRow> ReadRun(const db::Row& row) {
   r.bytes = static_cast<uint64_t>(row.Int(5));
   r.new_files = static_cast<uint64_t>(row.Int(6));
   r.new_bytes = static_cast<uint64_t>(row.Int(7));
-  r.record = row.Text(8);
+  if (row.size() > 8) r.record = row.Text(8);
   return r;
 }
 
@@ -148,6 +151,30 @@ Result<std::vector<RunRow>> Catalog::ListRuns(std::string_view archive) {
   return QueryRuns(*database_, RunQuery("archive = $1 ORDER BY run_id"), params);
 }
 
+Result<int64_t> Catalog::RunChanges(std::string_view archive) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  int64_t changes = 0;
+  const Value params[] = {T(archive)};
+  MV_RETURN_IF_ERROR(conn->Query("SELECT run_changes FROM archive_archives WHERE name = $1", params,
+                                 [&](const db::Row& row) -> Status {
+                                   changes = row.Int(0);
+                                   return Status::Ok();
+                                 }));
+  return changes;
+}
+
+Result<std::vector<RunRow>> Catalog::ListRunsAfter(std::string_view archive,
+                                                   const std::optional<RunId>& after) {
+  const std::string columns =
+      "SELECT " + std::string(kRunSummaryColumns) + " FROM archive_runs WHERE archive = $1";
+  if (!after) {
+    const Value params[] = {T(archive)};
+    return QueryRuns(*database_, columns + " ORDER BY run_id", params);
+  }
+  const Value params[] = {T(archive), after->ToString()};
+  return QueryRuns(*database_, columns + " AND run_id > $2 ORDER BY run_id", params);
+}
+
 Result<std::optional<RunRow>> Catalog::GetRun(std::string_view archive, const RunId& run_id) {
   const Value params[] = {T(archive), run_id.ToString()};
   return QueryOneRun(*database_, RunQuery("archive = $1 AND run_id = $2"), params);
@@ -209,6 +236,11 @@ Status Catalog::RecordRunIn(db::Connection& c, const RunRows& rows) {
                       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
                   params));
     if (inserted == 0) return Status::Ok();  // recorded already (recovery raced us)
+    const Value archive_param[] = {T(rec.archive)};
+    MV_RETURN_IF_ERROR(c.Execute("UPDATE archive_archives SET run_changes = run_changes + 1 "
+                                 "WHERE name = $1",
+                                 archive_param)
+                           .status());
   }
   // First places: each (archive, run, folder) the identities name, once, then their ids.
   using Place = std::tuple<std::string, std::string, std::string>;  // archive, run id, folder

@@ -88,6 +88,13 @@ class Catalog {
   Result<std::vector<std::string>> ListArchives();
   // Ascending run id.
   Result<std::vector<RunRow>> ListRuns(std::string_view archive);
+  // The runs after `after` (all when none), ascending, without their records (RunRow::record
+  // empty): a range of the primary key, so a reader that keeps a run list pays for new runs only.
+  Result<std::vector<RunRow>> ListRunsAfter(std::string_view archive,
+                                            const std::optional<RunId>& after);
+  // A counter that moves on with every run recorded in `archive`, in the same transaction (0 for
+  // an archive the catalog does not know). Unchanged: the archive's runs are as they were.
+  Result<int64_t> RunChanges(std::string_view archive);
   Result<std::optional<RunRow>> GetRun(std::string_view archive, const RunId& run_id);
   // The latest run with id <= `at` (std::nullopt when none).
   Result<std::optional<RunRow>> RunAtOrBefore(std::string_view archive, const RunId& at);

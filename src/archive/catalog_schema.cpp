@@ -133,6 +133,14 @@ ALTER TABLE archive_files_v3 RENAME TO archive_files;
 CREATE INDEX archive_files_sha1 ON archive_files(sha1);
 )sql";
 
+// A counter per archive that every run recorded (and, later, deleted) moves on, in the same
+// transaction: a reader that keeps a run list asks it instead of reading every run again.
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE archive_archives ADD COLUMN run_changes BIGINT NOT NULL DEFAULT 0;
+UPDATE archive_archives SET run_changes =
+  (SELECT COUNT(*) FROM archive_runs WHERE archive_runs.archive = archive_archives.name);
+)sql";
+
 constexpr db::Migration kMigrations[] = {
     {.version = 1,
      .description = "archives, runs, file identities, tree-node cache, stat cache, writer locks",
@@ -142,6 +150,7 @@ constexpr db::Migration kMigrations[] = {
      .description = "first-seen places by reference",
      .sql = kV3,
      .postgres_sql = kV3Postgres},
+    {.version = 4, .description = "a run-change counter per archive", .sql = kV4},
 };
 
 }  // namespace

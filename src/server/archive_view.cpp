@@ -27,14 +27,35 @@ Result<std::shared_ptr<const RunList>> ArchiveView::FetchRuns(std::string_view a
     }
   }
   run_misses_.fetch_add(1, std::memory_order_relaxed);
-  MV_ASSIGN_OR_RETURN(std::vector<archive::RunRow> rows, catalog_->ListRuns(archive));
-  auto list = std::make_shared<RunList>();
-  list->reserve(rows.size());
-  for (const archive::RunRow& row : rows) {
-    list->push_back({row.archive, row.run_id, row.root, row.files, row.bytes});
+  // The archive's change counter first: unchanged, the list we hold is current. Changed by runs
+  // added after the newest we hold (an import), the runs after it are all we read: a seek,
+  // whatever the history's length. Otherwise (a run inserted earlier, or deleted) the whole list.
+  MV_ASSIGN_OR_RETURN(int64_t changes, catalog_->RunChanges(archive));
+  std::shared_ptr<const CachedRuns> cached = runs_.Get(key);
+  std::shared_ptr<const RunList> list;
+  if (cached && cached->changes == changes) {
+    list = cached->runs;
+  } else {
+    std::vector<archive::RunRow> rows;
+    bool appended = false;
+    if (cached && !cached->runs->empty()) {
+      MV_ASSIGN_OR_RETURN(rows, catalog_->ListRunsAfter(archive, cached->runs->back().run_id));
+      appended = changes - cached->changes == static_cast<int64_t>(rows.size());
+    }
+    if (!appended) {
+      MV_ASSIGN_OR_RETURN(rows, catalog_->ListRunsAfter(archive, std::nullopt));
+    }
+    auto fresh = std::make_shared<RunList>();
+    fresh->reserve((appended ? cached->runs->size() : 0) + rows.size());
+    if (appended) fresh->assign(cached->runs->begin(), cached->runs->end());
+    for (const archive::RunRow& row : rows) {
+      fresh->push_back({row.archive, row.run_id, row.root, row.files, row.bytes});
+    }
+    run_rows_read_.fetch_add(rows.size(), std::memory_order_relaxed);
+    list = std::move(fresh);
   }
-  runs_.Put(key, std::make_shared<const CachedRuns>(CachedRuns{list, now}));
-  return std::shared_ptr<const RunList>(list);
+  runs_.Put(key, std::make_shared<const CachedRuns>(CachedRuns{list, changes, now}));
+  return list;
 }
 
 Result<std::shared_ptr<const RunList>> ArchiveView::Runs(std::string_view archive) {
@@ -98,8 +119,8 @@ Result<std::shared_ptr<const std::vector<archive::TreeEntry>>> ArchiveView::List
 }
 
 ViewStats ArchiveView::Stats() const {
-  return {lookup_hits_.load(),    lookup_misses_.load(), listing_hits_.load(),
-          listing_misses_.load(), run_hits_.load(),      run_misses_.load()};
+  return {lookup_hits_.load(), lookup_misses_.load(), listing_hits_.load(), listing_misses_.load(),
+          run_hits_.load(),    run_misses_.load(),    run_rows_read_.load()};
 }
 
 }  // namespace mv::server

@@ -1,7 +1,8 @@
 // The archive as the server reads it: run lists, timestamp resolution, path lookups and directory
 // listings, over the catalog and the store, with bounded in-memory caches in front. Trees are
 // immutable (a path of a run always names the same entry), so lookups and listings are cached
-// until evicted; run lists change when a run is committed, so they are cached for a short TTL.
+// until evicted; run lists change when a run is committed, so they are cached for a short TTL,
+// after which the archive's change counter says whether (and how) to read runs again.
 // With warm caches a file lookup touches neither the catalog nor the store.
 //
 // Thread-safe.
@@ -46,6 +47,7 @@ struct ViewStats {
   uint64_t lookup_hits = 0, lookup_misses = 0;
   uint64_t listing_hits = 0, listing_misses = 0;
   uint64_t run_list_hits = 0, run_list_misses = 0;
+  uint64_t run_rows_read = 0;  // runs read from the catalog to build or bring run lists up to date
 };
 
 class ArchiveView {
@@ -73,6 +75,7 @@ class ArchiveView {
  private:
   struct CachedRuns {
     std::shared_ptr<const RunList> runs;
+    int64_t changes = 0;  // the catalog's RunChanges when `runs` was read
     std::chrono::steady_clock::time_point fetched;
   };
   struct CachedLookup {
@@ -90,7 +93,7 @@ class ArchiveView {
   LruCache<CachedLookup> lookups_;
   LruCache<std::vector<archive::TreeEntry>> listings_;
   mutable std::atomic<uint64_t> lookup_hits_{0}, lookup_misses_{0}, listing_hits_{0},
-      listing_misses_{0}, run_hits_{0}, run_misses_{0};
+      listing_misses_{0}, run_hits_{0}, run_misses_{0}, run_rows_read_{0};
 };
 
 }  // namespace mv::server

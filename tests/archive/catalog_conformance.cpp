@@ -133,6 +133,60 @@ TEST_P(CatalogConformance, RunsRoundTripAndResolveByTime) {
   EXPECT_FALSE(Must(catalog->GetRun("debian", R("20240115T000000Z"))).has_value());
 }
 
+TEST_P(CatalogConformance, RunsAfterARunAndTheChangeCounter) {
+  auto catalog = Open(GetParam());
+  EXPECT_EQ(Must(catalog->RunChanges("debian")), 0);
+  ASSERT_OK(catalog->RecordRun(Rows("debian", "20240101T000000Z")));
+  ASSERT_OK(catalog->RecordRun(Rows("debian", "20240301T000000Z")));
+  ASSERT_OK(catalog->RecordRun(Rows("debian-security", "20240115T000000Z")));
+  EXPECT_EQ(Must(catalog->RunChanges("debian")), 2);
+  EXPECT_EQ(Must(catalog->RunChanges("debian-security")), 1);
+  ASSERT_OK(catalog->RecordRun(Rows("debian", "20240301T000000Z")));  // recorded already
+  EXPECT_EQ(Must(catalog->RunChanges("debian")), 2);
+  ASSERT_OK(catalog->RecordRun(Rows("debian", "20240201T000000Z")));  // between the two
+  EXPECT_EQ(Must(catalog->RunChanges("debian")), 3);
+
+  auto all = Must(catalog->ListRunsAfter("debian", std::nullopt));
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1].run_id, R("20240201T000000Z"));
+  EXPECT_EQ(all[0].root, H(200));
+  EXPECT_EQ(all[0].files, 3u);
+  EXPECT_TRUE(all[0].record.empty());  // summaries: the record is not read
+  auto after = Must(catalog->ListRunsAfter("debian", R("20240201T000000Z")));
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].run_id, R("20240301T000000Z"));
+  EXPECT_TRUE(Must(catalog->ListRunsAfter("debian", R("20240301T000000Z"))).empty());
+}
+
+TEST_P(CatalogConformance, MigratingToTheChangeCounterCountsEachArchivesRuns) {
+  auto db = Make(GetParam());
+  ASSERT_OK(db::Migrate(*db, "archive", archive::ArchiveMigrations().first(3)));
+  {
+    auto conn = Must(db->Acquire());
+    for (const char* archive : {"debian", "ubuntu", "empty"}) {
+      const db::Value params[] = {std::string(archive)};
+      ASSERT_OK(conn->Execute("INSERT INTO archive_archives(name) VALUES ($1)", params).status());
+    }
+    const std::pair<std::string, std::string> runs[] = {{"debian", "20240101T000000Z"},
+                                                        {"debian", "20240102T000000Z"},
+                                                        {"ubuntu", "20240101T000000Z"}};
+    for (const auto& [archive, run] : runs) {
+      const db::Value params[] = {archive, run, db::Bytes{std::string(archive::AsBytes(H(1)))}};
+      ASSERT_OK(conn->Execute("INSERT INTO archive_runs(archive, run_id, root, parent, files, "
+                              "bytes, new_files, new_bytes, record) "
+                              "VALUES ($1, $2, $3, NULL, 0, 0, 0, 0, '{}')",
+                              params)
+                    .status());
+    }
+  }
+  auto catalog = Must(Catalog::Open(db));
+  EXPECT_EQ(Must(catalog->RunChanges("debian")), 2);
+  EXPECT_EQ(Must(catalog->RunChanges("ubuntu")), 1);
+  EXPECT_EQ(Must(catalog->RunChanges("empty")), 0);
+  ASSERT_OK(catalog->RecordRun(Rows("ubuntu", "20240103T000000Z")));
+  EXPECT_EQ(Must(catalog->RunChanges("ubuntu")), 2);
+}
+
 TEST_P(CatalogConformance, RecordingARunTwiceKeepsTheFirst) {
   auto catalog = Open(GetParam());
   RunRows rows = Rows("debian", "20240101T000000Z");

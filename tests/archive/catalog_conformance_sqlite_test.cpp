@@ -1,20 +1,26 @@
 // The catalog conformance suite on SQLite: a file in a fresh folder, and the in-memory database.
-#include <filesystem>
-#include <random>
+#include <memory>
 
 #include "archive/catalog_conformance.h"
 #include "db/database.h"
+#include "support/temp_dir.h"
 
 namespace mv::testing {
 namespace {
 
+// The folder goes with the last reference to the database.
 std::shared_ptr<db::Database> SqliteFile() {
-  static std::mt19937_64 rng(std::random_device{}());
-  auto dir = std::filesystem::temp_directory_path() / ("mv-catalog-" + std::to_string(rng()));
-  std::filesystem::create_directories(dir);
-  auto db = db::OpenDatabase("sqlite://" + (dir / "catalog.db").string());
+  auto dir = std::make_shared<TempDir>();
+  auto db = db::OpenDatabase("sqlite://" + dir->path() + "/catalog.db");
   EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return *db;
+  if (!db.ok()) return nullptr;
+  std::shared_ptr<db::Database> database = *db;
+  db::Database* raw = database.get();
+  return std::shared_ptr<db::Database>(
+      raw, [database = std::move(database), dir](db::Database*) mutable {
+        database.reset();  // closed before its folder is removed
+        dir.reset();
+      });
 }
 
 std::shared_ptr<db::Database> SqliteMemory() {

@@ -18,6 +18,7 @@
 #include "store/fault_injecting_store.h"
 #include "store/open_store.h"
 #include "support/temp_dir.h"
+#include "util/clock.h"
 #include "util/hash.h"
 
 namespace mv::server {
@@ -224,6 +225,43 @@ TEST_F(HandlerTest, WarmLookupsTouchNeitherStoreNorCatalog) {
   EXPECT_EQ(after.lookup_hits, before.lookup_hits + 1);
   EXPECT_EQ(after.lookup_misses, before.lookup_misses);
   EXPECT_EQ(after.run_list_misses, before.run_list_misses);  // the run list came from memory too
+}
+
+TEST_F(HandlerTest, RunListsFollowTheCatalogReadingOnlyWhatChanged) {
+  ManualClock clock;
+  ArchiveView view(catalog_.get(), archive::MakeCachedNodeSource(store_, catalog_.get()), clock,
+                   {.run_list_ttl = std::chrono::seconds(2)});
+  auto ids = [&] {
+    std::vector<std::string> out;
+    Result<std::shared_ptr<const RunList>> runs = view.Runs("debian");
+    EXPECT_TRUE(runs.ok()) << runs.status().ToString();
+    if (runs.ok()) {
+      for (const RunInfo& r : **runs) out.push_back(r.run_id.ToString());
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(), (std::vector<std::string>{kR1, kR2}));
+  EXPECT_EQ(view.Stats().run_rows_read, 2u);
+
+  // Past the TTL with nothing new: the change counter says so, and no run is read again.
+  clock.Advance(std::chrono::seconds(3));
+  EXPECT_EQ(ids(), (std::vector<std::string>{kR1, kR2}));
+  EXPECT_EQ(view.Stats().run_rows_read, 2u);
+
+  // A later run: only it is read.
+  const char* r3 = "20240301T000000Z";
+  ASSERT_TRUE(ImportIndexed(r3).ok());
+  EXPECT_EQ(ids(), (std::vector<std::string>{kR1, kR2}));  // within the TTL: the list held
+  clock.Advance(std::chrono::seconds(3));
+  EXPECT_EQ(ids(), (std::vector<std::string>{kR1, kR2, r3}));
+  EXPECT_EQ(view.Stats().run_rows_read, 3u);
+
+  // A run recorded before the newest (a back-fill): the whole list again, in order.
+  const char* r0 = "20231201T000000Z";
+  ASSERT_TRUE(ImportIndexed(r0).ok());
+  clock.Advance(std::chrono::seconds(3));
+  EXPECT_EQ(ids(), (std::vector<std::string>{r0, kR1, kR2, r3}));
+  EXPECT_EQ(view.Stats().run_rows_read, 3u + 4u);
 }
 
 TEST_F(HandlerTest, FilesByHash) {
