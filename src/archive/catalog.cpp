@@ -442,9 +442,70 @@ Result<std::vector<StatFolderRow>> Catalog::LoadStatCache(std::string_view archi
   return rows;
 }
 
+Result<std::vector<bool>> Catalog::VerifiedDirs(std::span<const Sha256> ids, bool deep) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<bool> verified(ids.size(), false);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const Value params[] = {B(ids[i]), int64_t{deep ? 1 : 0}};
+    MV_RETURN_IF_ERROR(
+        conn->Query("SELECT 1 FROM archive_verified_dirs WHERE id = $1 AND deep >= $2", params,
+                    [&](const db::Row&) {
+                      verified[i] = true;
+                      return Status::Ok();
+                    }));
+  }
+  return verified;
+}
+
+Result<std::vector<std::pair<std::string, RunId>>> Catalog::VerifiedRuns(bool deep) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<std::pair<std::string, RunId>> runs;
+  const Value params[] = {int64_t{deep ? 1 : 0}};
+  MV_RETURN_IF_ERROR(
+      conn->Query("SELECT archive, run_id FROM archive_verified_runs WHERE deep >= $1", params,
+                  [&](const db::Row& row) -> Status {
+                    MV_ASSIGN_OR_RETURN(RunId id, RunId::Parse(row.Text(1)));
+                    runs.emplace_back(row.Text(0), id);
+                    return Status::Ok();
+                  }));
+  return runs;
+}
+
+Status Catalog::RecordVerified(std::span<const std::pair<std::string, RunId>> runs,
+                               std::span<const Sha256> dirs, bool deep) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  const Value level = int64_t{deep ? 1 : 0};
+  // A deep record is never made shallow again; a deep one upgrades a shallow one.
+  const std::string_view on_conflict = deep ? " DO UPDATE SET deep = 1" : " DO NOTHING";
+  return db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
+    std::vector<Value> values;
+    values.reserve(runs.size() * 3);
+    for (const auto& [archive, run_id] : runs) {
+      values.insert(values.end(), {T(archive), run_id.ToString(), level});
+    }
+    MV_RETURN_IF_ERROR(db::InsertMany(c, "INSERT INTO archive_verified_runs(archive, run_id, deep)",
+                                      " ON CONFLICT (archive, run_id)" + std::string(on_conflict),
+                                      3, values));
+    values.clear();
+    values.reserve(dirs.size() * 2);
+    for (const Sha256& id : dirs) values.insert(values.end(), {B(id), level});
+    return db::InsertMany(c, "INSERT INTO archive_verified_dirs(id, deep)",
+                          " ON CONFLICT (id)" + std::string(on_conflict), 2, values);
+  });
+}
+
+Status Catalog::ForgetVerified() {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  return db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
+    MV_RETURN_IF_ERROR(c.Execute("DELETE FROM archive_verified_runs").status());
+    return c.Execute("DELETE FROM archive_verified_dirs").status();
+  });
+}
+
 Status Catalog::ClearRebuildable(db::Connection& c) {
-  for (std::string_view table : {"archive_stat_folders", "archive_tree_nodes", "archive_files",
-                                 "archive_first_places", "archive_runs", "archive_archives"}) {
+  for (std::string_view table :
+       {"archive_stat_folders", "archive_tree_nodes", "archive_files", "archive_first_places",
+        "archive_runs", "archive_archives", "archive_verified_runs", "archive_verified_dirs"}) {
     MV_RETURN_IF_ERROR(c.Execute("DELETE FROM " + std::string(table)).status());
   }
   return Status::Ok();

@@ -130,6 +130,18 @@ class Catalog {
   // For each id, whether the cache holds it.
   Result<std::vector<bool>> HasNodes(std::span<const Sha256> ids);
 
+  // --- what fsck verified (rebuildable: lost, the next fsck verifies everything again) ---
+  // For each directory id, whether a fsck found its whole subtree whole (with `deep`: its blobs
+  // re-hashed too).
+  Result<std::vector<bool>> VerifiedDirs(std::span<const Sha256> ids, bool deep);
+  // The runs a fsck verified (with `deep`: deeply), as (archive, run id).
+  Result<std::vector<std::pair<std::string, RunId>>> VerifiedRuns(bool deep);
+  // Records runs and directories found whole (deeply when `deep`; a deep record stays deep).
+  Status RecordVerified(std::span<const std::pair<std::string, RunId>> runs,
+                        std::span<const Sha256> dirs, bool deep);
+  // Forgets everything fsck recorded (fsck --full starts from nothing).
+  Status ForgetVerified();
+
   // --- stat cache (only the importer of `archive` reads it, under the writer lock) ---
   Result<std::vector<StatFolderRow>> LoadStatCache(std::string_view archive);
 

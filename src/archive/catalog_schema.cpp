@@ -141,6 +141,23 @@ UPDATE archive_archives SET run_changes =
   (SELECT COUNT(*) FROM archive_runs WHERE archive_runs.archive = archive_archives.name);
 )sql";
 
+// What fsck has verified, so that the next fsck checks only what is new (rebuildable: without
+// it, fsck verifies everything again). A directory is recorded when its whole subtree was found
+// whole: nodes present, hashing to their ids and decoding, blobs present with the sizes the
+// trees say; `deep`, the blobs' contents re-hashed too.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE archive_verified_dirs (
+  id {{bytes}} PRIMARY KEY,
+  deep SMALLINT NOT NULL
+){{without_rowid}};
+CREATE TABLE archive_verified_runs (
+  archive {{text}} NOT NULL,
+  run_id {{text}} NOT NULL,
+  deep SMALLINT NOT NULL,
+  PRIMARY KEY (archive, run_id)
+){{without_rowid}};
+)sql";
+
 constexpr db::Migration kMigrations[] = {
     {.version = 1,
      .description = "archives, runs, file identities, tree-node cache, stat cache, writer locks",
@@ -151,6 +168,7 @@ constexpr db::Migration kMigrations[] = {
      .sql = kV3,
      .postgres_sql = kV3Postgres},
     {.version = 4, .description = "a run-change counter per archive", .sql = kV4},
+    {.version = 5, .description = "what fsck verified", .sql = kV5},
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "archive/fsck.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -43,11 +44,19 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
   // The catalog's runs first: the protocol writes a run's record before its catalog row, so a run
   // committed while fsck lists the store shows up as a note, never as a missing record.
   std::vector<RunRow> catalog_runs;
+  const bool incremental = catalog != nullptr && !options.full;
+  std::unordered_set<std::string> verified_runs;  // run keys an earlier pass verified
   if (catalog != nullptr) {
     MV_ASSIGN_OR_RETURN(std::vector<std::string> archives, catalog->ListArchives());
     for (const std::string& a : archives) {
-      MV_ASSIGN_OR_RETURN(std::vector<RunRow> rows, catalog->ListRuns(a));
+      MV_ASSIGN_OR_RETURN(std::vector<RunRow> rows, catalog->ListRunsAfter(a, std::nullopt));
       catalog_runs.insert(catalog_runs.end(), rows.begin(), rows.end());
+    }
+    if (incremental) {
+      MV_ASSIGN_OR_RETURN(auto verified, catalog->VerifiedRuns(options.deep));
+      for (const auto& [archive, run_id] : verified) verified_runs.insert(RunKey(archive, run_id));
+    } else {
+      MV_RETURN_IF_ERROR(catalog->ForgetVerified());
     }
   }
 
@@ -59,10 +68,17 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
         return true;
       }));
   std::vector<StoredRun> runs;
+  std::unordered_set<std::string> in_store;
   for (const std::string& key : run_keys) {
     Result<RunKeyParts> parts = ParseRunKey(key);
     if (!parts.ok()) {
       problem(key, "not a run record key: " + parts.status().message());
+      continue;
+    }
+    ++report.runs;
+    in_store.insert(key);
+    if (verified_runs.contains(key)) {
+      ++report.runs_verified_before;
       continue;
     }
     Result<std::string> json = store.GetBytes(key);
@@ -81,19 +97,19 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
     }
     runs.push_back({key, std::move(*record), std::move(*json)});
   }
-  report.runs = runs.size();
 
-  // Blobs present, from one listing (far cheaper than a HEAD per blob).
-  std::unordered_map<std::string, uint64_t> blob_sizes;
-  MV_RETURN_IF_ERROR(
-      store.ListAll({.prefix = std::string(kBlobsPrefix)}, [&](const store::ListPage& page) {
-        for (const auto& o : page.objects) {
-          blob_sizes.emplace(o.key, o.size);
-        }
-        return true;
-      }));
-
-  // Trees: every node reachable from every run, each fetched once.
+  // Trees: every node reachable from every run to check, each fetched once; incrementally, not
+  // beneath a directory an earlier pass verified.
+  std::unordered_map<Sha256, bool, IdHasher> dir_verified;  // the catalog's answers, remembered
+  auto verified_before = [&](const Sha256& id) {
+    if (!incremental) return false;
+    auto it = dir_verified.find(id);
+    if (it != dir_verified.end()) return it->second;
+    Result<std::vector<bool>> v = catalog->VerifiedDirs({&id, 1}, options.deep);
+    const bool yes = v.ok() && v->front();  // a catalog failure checks the directory again
+    dir_verified.emplace(id, yes);
+    return yes;
+  };
   std::unordered_map<Sha256, FetchedNode, IdHasher> nodes;
   std::map<std::string, BlobUse> blobs;  // key -> use
   if (progress != nullptr) progress->SetTotals(0, runs.size());
@@ -103,6 +119,7 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
     const std::string run_name = run.record.archive + "@" + run.record.run_id.ToString() + ":";
     FetchOptions fetch{
         .concurrency = options.concurrency,
+        .skip = verified_before,
         .on_problem = [&](const Sha256& id, const std::string& path, const Status& st) {
           problem(path + (path.ends_with(':') ? "/" : ""),
                   "tree node " + TreeKey(id) + ": " + st.ToString());
@@ -126,6 +143,35 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
   }
   report.nodes = nodes.size();
   report.blobs = blobs.size();
+
+  // Blobs present: one HEAD each when they are few, else one listing of blobs/.
+  std::unordered_map<std::string, uint64_t> blob_sizes;
+  if (incremental && blobs.size() <= options.head_each_up_to) {
+    std::vector<const std::pair<const std::string, BlobUse>*> todo;
+    for (const auto& entry : blobs) todo.push_back(&entry);
+    std::mutex mu;
+    MV_RETURN_IF_ERROR(ParallelFor(
+        todo.size(),
+        [&](size_t i) {
+          const auto& [key, use] = *todo[i];
+          Result<store::ObjectInfo> info = store.Head(key);
+          std::lock_guard lock(mu);
+          if (info.ok()) {
+            blob_sizes.emplace(key, info->size);
+          } else if (info.status().code() != StatusCode::kNotFound) {
+            problem(use.where, "blob " + key + ": cannot check: " + info.status().ToString());
+            blob_sizes.emplace(key, use.size);  // one problem, not a second one for "missing"
+          }
+          return Status::Ok();
+        },
+        {.max_in_flight = options.concurrency}));
+  } else {
+    MV_RETURN_IF_ERROR(
+        store.ListAll({.prefix = std::string(kBlobsPrefix)}, [&](const store::ListPage& page) {
+          for (const auto& o : page.objects) blob_sizes.emplace(o.key, o.size);
+          return true;
+        }));
+  }
 
   for (const auto& [key, use] : blobs) {
     auto it = blob_sizes.find(key);
@@ -172,8 +218,6 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
 
   // The catalog against the store.
   if (catalog != nullptr) {
-    std::unordered_set<std::string> in_store;
-    for (const StoredRun& run : runs) in_store.insert(run.key);
     std::unordered_set<std::string> in_catalog;
     for (const RunRow& r : catalog_runs) {
       std::string key = RunKey(r.archive, r.run_id);
@@ -190,6 +234,25 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
                                "(recovery adds it when the archive is next opened)");
       }
     }
+  }
+
+  // A clean pass is remembered: its runs, and every directory it checked (each whole beneath,
+  // down to directories verified before).
+  if (catalog != nullptr && report.problems.empty()) {
+    std::vector<std::pair<std::string, RunId>> checked_runs;
+    std::vector<Sha256> dirs;
+    for (const StoredRun& run : runs) {
+      checked_runs.emplace_back(run.record.archive, run.record.run_id);
+      if (nodes.contains(run.record.root)) dirs.push_back(run.record.root);
+    }
+    for (const auto& [id, f] : nodes) {
+      for (const TreeEntry& e : f.node.entries) {
+        if (e.type == EntryType::kDirectory && nodes.contains(e.hash)) dirs.push_back(e.hash);
+      }
+    }
+    std::sort(dirs.begin(), dirs.end());
+    dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
+    MV_RETURN_IF_ERROR(catalog->RecordVerified(checked_runs, dirs, options.deep));
   }
   return report;
 }

@@ -187,6 +187,32 @@ TEST_P(CatalogConformance, MigratingToTheChangeCounterCountsEachArchivesRuns) {
   EXPECT_EQ(Must(catalog->RunChanges("ubuntu")), 2);
 }
 
+TEST_P(CatalogConformance, WhatFsckVerifiedIsRememberedByDepth) {
+  auto catalog = Open(GetParam());
+  const Sha256 ids[] = {H(1), H(2), H(3)};
+  EXPECT_EQ(Must(catalog->VerifiedDirs(ids, false)), (std::vector<bool>{false, false, false}));
+  const std::pair<std::string, RunId> r1[] = {{"debian", R("20240101T000000Z")}};
+  const Sha256 shallow[] = {H(1), H(2)};
+  ASSERT_OK(catalog->RecordVerified(r1, shallow, /*deep=*/false));
+  EXPECT_EQ(Must(catalog->VerifiedDirs(ids, false)), (std::vector<bool>{true, true, false}));
+  EXPECT_EQ(Must(catalog->VerifiedDirs(ids, true)), (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(Must(catalog->VerifiedRuns(false)).size(), 1u);
+  EXPECT_TRUE(Must(catalog->VerifiedRuns(true)).empty());
+  // A deep pass upgrades; a shallow one after it does not downgrade.
+  const Sha256 deep[] = {H(2), H(3)};
+  ASSERT_OK(catalog->RecordVerified(r1, deep, /*deep=*/true));
+  ASSERT_OK(catalog->RecordVerified(r1, deep, /*deep=*/false));
+  EXPECT_EQ(Must(catalog->VerifiedDirs(ids, true)), (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(Must(catalog->VerifiedDirs(ids, false)), (std::vector<bool>{true, true, true}));
+  auto deep_runs = Must(catalog->VerifiedRuns(true));
+  ASSERT_EQ(deep_runs.size(), 1u);
+  EXPECT_EQ(deep_runs[0].first, "debian");
+  EXPECT_EQ(deep_runs[0].second, R("20240101T000000Z"));
+  ASSERT_OK(catalog->ForgetVerified());
+  EXPECT_EQ(Must(catalog->VerifiedDirs(ids, false)), (std::vector<bool>{false, false, false}));
+  EXPECT_TRUE(Must(catalog->VerifiedRuns(false)).empty());
+}
+
 TEST_P(CatalogConformance, RecordingARunTwiceKeepsTheFirst) {
   auto catalog = Open(GetParam());
   RunRows rows = Rows("debian", "20240101T000000Z");

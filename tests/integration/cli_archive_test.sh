@@ -129,6 +129,34 @@ chmod u+w "$blob"
 python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(10); b = f.read(1); f.seek(10); f.write(bytes([b[0] ^ 0xff]))' "$blob"
 mvc fsck --no-progress >/dev/null && pass "fsck without --deep does not read contents" || fail "plain fsck failed on same-size corruption"
 expect_error "fsck --deep: a corrupt blob" 1 "PROBLEM .*has contents hashing to" -- mvc fsck --deep --no-progress
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(10); b = f.read(1); f.seek(10); f.write(bytes([b[0] ^ 0xff]))' "$blob"
+
+# fsck is incremental: a clean pass is remembered, the next checks only what is new.
+out=$(mvc fsck --full --no-progress) && grep -q ": 0 problems" <<<"$out" &&
+  pass "fsck --full of the repaired store is clean" || fail "fsck --full: $out"
+out=$(mvc fsck --no-progress)
+grep -q "^checked 0 runs (and [1-9][0-9]* verified by an earlier pass.*, 0 tree nodes, 0 blobs: 0 problems" <<<"$out" &&
+  pass "a second fsck checks nothing again: $out" || fail "a second fsck: $out"
+mv "$blob" "$work/saved"
+mvc fsck --no-progress >/dev/null && pass "an incremental fsck does not look again at verified runs" ||
+  fail "an incremental fsck read verified runs again"
+expect_error "fsck --full: a blob lost behind mirrorvault's back" 1 "PROBLEM .*blob blobs/.* is missing" -- mvc fsck --full --no-progress
+mv "$work/saved" "$blob"
+mvc fsck --full --no-progress >/dev/null || fail "fsck --full after the blob came back"
+# A new run is checked, only it, and a blob it alone names is found missing.
+echo "new in the last run" >"$m/pool/incremental-new.txt"
+mvc import deb "$m" --no-progress >/dev/null || fail "import of the run with a new file"
+h=$(sha256sum "$m/pool/incremental-new.txt" | cut -d' ' -f1)
+new_blob=$work/store/blobs/${h:0:2}/${h:2:2}/$h
+[ -f "$new_blob" ] || fail "the new file's blob is not at $new_blob"
+mv "$new_blob" "$work/saved-new"
+out=$(mvc fsck --no-progress 2>&1)
+grep -q "PROBLEM deb@[0-9TZ]*:/pool/incremental-new.txt: blob .* is missing" <<<"$out" &&
+  grep -q "^checked 1 runs (and " <<<"$out" &&
+  pass "an incremental fsck checks the new run and finds its missing blob" || fail "incremental fsck of a new run: $out"
+mv "$work/saved-new" "$new_blob"
+out=$(mvc fsck --no-progress) && grep -q "^checked 1 runs .*: 0 problems" <<<"$out" &&
+  pass "a failed pass is not remembered: the new run is checked again" || fail "after the blob came back: $out"
 
 echo "$failures failures"
 [ "$failures" -eq 0 ]
