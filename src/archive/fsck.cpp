@@ -10,6 +10,7 @@
 #include "archive/tree_fetch.h"
 #include "util/hash.h"
 #include "util/io.h"
+#include "util/log.h"
 #include "util/task_group.h"
 
 namespace mv::archive {
@@ -68,7 +69,7 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
         return true;
       }));
   std::vector<StoredRun> runs;
-  std::unordered_set<std::string> in_store;
+  std::unordered_map<std::string, std::string> in_store;  // run key -> "archive@run"
   for (const std::string& key : run_keys) {
     Result<RunKeyParts> parts = ParseRunKey(key);
     if (!parts.ok()) {
@@ -76,7 +77,7 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
       continue;
     }
     ++report.runs;
-    in_store.insert(key);
+    in_store.emplace(key, parts->archive + "@" + parts->run_id.ToString());
     if (verified_runs.contains(key)) {
       ++report.runs_verified_before;
       continue;
@@ -146,6 +147,7 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
 
   // Blobs present: one HEAD each when they are few, else one listing of blobs/.
   std::unordered_map<std::string, uint64_t> blob_sizes;
+  std::unordered_set<std::string> unchecked;  // the store could not say (reported already)
   if (incremental && blobs.size() <= options.head_each_up_to) {
     std::vector<const std::pair<const std::string, BlobUse>*> todo;
     for (const auto& entry : blobs) todo.push_back(&entry);
@@ -160,7 +162,7 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
             blob_sizes.emplace(key, info->size);
           } else if (info.status().code() != StatusCode::kNotFound) {
             problem(use.where, "blob " + key + ": cannot check: " + info.status().ToString());
-            blob_sizes.emplace(key, use.size);  // one problem, not a second one for "missing"
+            unchecked.insert(key);  // one problem, not a second one for "missing" or --deep
           }
           return Status::Ok();
         },
@@ -174,6 +176,7 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
   }
 
   for (const auto& [key, use] : blobs) {
+    if (unchecked.contains(key)) continue;
     auto it = blob_sizes.find(key);
     if (it == blob_sizes.end()) {
       problem(use.where, "blob " + key + " is missing");
@@ -227,12 +230,17 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
                 "the catalog lists this run but the store has no record " + key);
       }
     }
-    for (const StoredRun& run : runs) {
-      if (!in_catalog.contains(run.key)) {
-        report.notes.push_back(run.record.archive + "@" + run.record.run_id.ToString() +
-                               " is committed in the store and not yet in the catalog "
-                               "(recovery adds it when the archive is next opened)");
-      }
+    // Every run record listed, verified before or not: a run recovery has not added yet is
+    // noted at every pass until it is added.
+    std::vector<std::string> missing;
+    for (const auto& [key, name] : in_store) {
+      if (!in_catalog.contains(key)) missing.push_back(name);
+    }
+    std::sort(missing.begin(), missing.end());
+    for (const std::string& name : missing) {
+      report.notes.push_back(name +
+                             " is committed in the store and not yet in the catalog "
+                             "(recovery adds it when the archive is next opened)");
     }
   }
 
@@ -252,7 +260,11 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
     }
     std::sort(dirs.begin(), dirs.end());
     dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
-    MV_RETURN_IF_ERROR(catalog->RecordVerified(checked_runs, dirs, options.deep));
+    // Remembering is an optimisation: failing to, the pass's findings stand.
+    if (Status st = catalog->RecordVerified(checked_runs, dirs, options.deep); !st.ok()) {
+      LogWarn("fsck: could not record what this pass verified (the next pass checks it again)",
+              {{"error", st.ToString()}});
+    }
   }
   return report;
 }

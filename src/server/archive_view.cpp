@@ -40,7 +40,11 @@ Result<std::shared_ptr<const RunList>> ArchiveView::FetchRuns(std::string_view a
     bool appended = false;
     if (cached && !cached->runs->empty()) {
       MV_ASSIGN_OR_RETURN(rows, catalog_->ListRunsAfter(archive, cached->runs->back().run_id));
-      appended = changes - cached->changes == static_cast<int64_t>(rows.size());
+      // Only additions after our newest, and none since the counter was read (a run committed
+      // in between could otherwise stand in for an earlier one inserted before it).
+      MV_ASSIGN_OR_RETURN(int64_t after_listing, catalog_->RunChanges(archive));
+      appended = after_listing == changes &&
+                 changes - cached->changes == static_cast<int64_t>(rows.size());
     }
     if (!appended) {
       MV_ASSIGN_OR_RETURN(rows, catalog_->ListRunsAfter(archive, std::nullopt));
