@@ -105,17 +105,36 @@ Status IndexOne(db::Database& database, const std::string& archive_name, const R
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
   db::Connection& c = *conn;
   MV_RETURN_IF_ERROR(c.Begin(db::TransactionMode::kWrite));
+  // The open stretches this run may continue or close: the archive's, or, when the run was read
+  // against the previous one, only those of the indexes that changed.
   std::map<PresenceKey, std::string> open;  // -> first_run
-  {
+  auto take_open = [&](const db::Row& row) {
+    open.emplace(PresenceKey{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)},
+                 row.Text(5));
+    return Status::Ok();
+  };
+  const std::string columns =
+      "SELECT suite, component, architecture, name, version, first_run FROM pkg_presence ";
+  if (!pkgs.against_previous) {
     const Value params[] = {T(archive_name)};
-    MV_RETURN_IF_ERROR(c.Query(
-        "SELECT suite, component, architecture, name, version, first_run FROM pkg_presence "
-        "WHERE archive = $1 AND last_run IS NULL",
-        params, [&](const db::Row& row) {
-          open.emplace(PresenceKey{row.Text(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4)},
-                       row.Text(5));
-          return Status::Ok();
-        }));
+    MV_RETURN_IF_ERROR(
+        c.Query(columns + "WHERE archive = $1 AND last_run IS NULL", params, take_open));
+  }
+  for (const IndexScope& scope : pkgs.changed) {
+    if (!pkgs.against_previous) break;
+    if (scope.architecture.empty()) {  // a flat repository's Packages: every architecture
+      const Value params[] = {T(archive_name), T(scope.suite), T(scope.component)};
+      MV_RETURN_IF_ERROR(c.Query(columns +
+                                     "WHERE archive = $1 AND suite = $2 AND component = $3 AND "
+                                     "architecture <> 'source' AND last_run IS NULL",
+                                 params, take_open));
+      continue;
+    }
+    const Value params[] = {T(archive_name), T(scope.suite), T(scope.component),
+                            T(scope.architecture)};
+    MV_RETURN_IF_ERROR(c.Query(columns + "WHERE archive = $1 AND suite = $2 AND component = $3 AND "
+                                         "architecture = $4 AND last_run IS NULL",
+                               params, take_open));
   }
   std::set<std::pair<std::string, std::string>> new_sources, new_binaries;
   std::vector<Value> opened;
@@ -236,13 +255,16 @@ Result<UpdateSummary> PackageIndex::Update(store::ObjectStore& store, archive::C
       indexed.clear();
     }
   }
+  // Each run is read against the run indexed before it: only its indexes that changed.
   std::optional<RunId> previous;
+  std::optional<archive::Sha256> previous_root;
   for (const archive::RunRow& r : runs) {
     if (indexed.count(r.run_id.ToString()) != 0) {
       previous = r.run_id;
+      previous_root = r.root;
       continue;
     }
-    MV_ASSIGN_OR_RETURN(RunPackages pkgs, ReadRunPackages(store, nodes, r.root));
+    MV_ASSIGN_OR_RETURN(RunPackages pkgs, ReadRunPackages(store, nodes, r.root, previous_root));
     for (const std::string& s : pkgs.skipped) {
       summary.skipped.push_back(archive_name + "@" + r.run_id.ToString() + ": " + s);
     }
@@ -251,6 +273,7 @@ Result<UpdateSummary> PackageIndex::Update(store::ObjectStore& store, archive::C
             .WithContext("package index of " + archive_name + "@" + r.run_id.ToString()));
     summary.runs_indexed += 1;
     previous = r.run_id;
+    previous_root = r.root;
   }
   return summary;
 }

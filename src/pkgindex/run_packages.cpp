@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <set>
 
 #include "apt/index_select.h"
 #include "apt/release.h"
@@ -40,22 +41,31 @@ Result<std::optional<std::string>> ReleaseText(store::ObjectStore& store,
   return std::optional<std::string>();
 }
 
-// The Packages and Sources of one repository folder `dir` (a suite's dists/<suite>/, or a flat
-// repository's top) into `out`; an index that cannot be trusted is skipped and said.
-Status ReadSuite(store::ObjectStore& store, archive::NodeSource& nodes, const archive::Sha256& dir,
+// The index a run holds for one scope: the preferred variant its Release lists and the run holds
+// as listed.
+struct ScopeIndex {
+  apt::IndexKind kind{};
+  std::string path;  // in the run, for messages and the compression
+  archive::TreeEntry entry;
+  bool flat = false;
+};
+
+// The index of each scope in one repository folder `dir` (a suite's dists/<suite>/, or a flat
+// repository's top), without reading the indexes; what cannot be trusted is said in `skipped`.
+Status ListSuite(store::ObjectStore& store, archive::NodeSource& nodes, const archive::Sha256& dir,
                  const std::string& suite_name, const std::string& where, bool flat,
-                 RunPackages& out) {
+                 std::map<IndexScope, ScopeIndex>& out, std::vector<std::string>& skipped) {
   MV_ASSIGN_OR_RETURN(std::optional<std::string> text, ReleaseText(store, nodes, dir, where));
   if (!text) return Status::Ok();
   Result<apt::Release> release = apt::ParseRelease(*text, where + "/Release");
   if (!release.ok()) {
-    out.skipped.push_back(release.status().message());
+    skipped.push_back(release.status().message());
     return Status::Ok();
   }
   Result<std::vector<apt::SelectedIndex>> selected =
       apt::SelectIndexes(*release, {.sources = true, .flat = flat}, where);
   if (!selected.ok()) {
-    out.skipped.push_back(selected.status().message());
+    skipped.push_back(selected.status().message());
     return Status::Ok();
   }
   // The variants of each Packages or Sources index that the run holds as listed.
@@ -68,8 +78,8 @@ Status ReadSuite(store::ObjectStore& store, archive::NodeSource& nodes, const ar
     MV_RETURN_IF_ERROR(entry.status());
     if (entry->type != archive::EntryType::kFile) continue;
     if (archive::ToHex(entry->hash) != s.entry.sha256) {
-      out.skipped.push_back((where == "." ? "" : where + "/") + s.path +
-                            ": not the file its Release lists");
+      skipped.push_back((where == "." ? "" : where + "/") + s.path +
+                        ": not the file its Release lists");
       continue;
     }
     by_base[s.base].push_back(&s);
@@ -78,48 +88,66 @@ Status ReadSuite(store::ObjectStore& store, archive::NodeSource& nodes, const ar
   for (const auto& [base, variants] : by_base) {
     const apt::SelectedIndex* best = apt::PreferredVariant(variants);
     if (best == nullptr) continue;
-    const std::string path = (where == "." ? "" : where + "/") + best->path;
-    MV_ASSIGN_OR_RETURN(std::string raw, ReadBlob(store, entries.at(best)));
-    Result<std::string> plain =
-        Decompress(raw, CompressionFromName(best->path), path, kMaxDecompressedIndex);
-    if (!plain.ok()) {
-      out.skipped.push_back(plain.status().message());
-      continue;
-    }
-    // An index is taken whole or not at all.
-    RunPackages one;
-    Status parsed;
-    if (best->kind == apt::IndexKind::kPackages) {
-      parsed = apt::ForEachBinaryPackage(*plain, path, [&](const apt::BinaryPackage& p) {
-        // A flat repository's one Packages holds every architecture.
-        one.presence.push_back({suite_name, best->component,
-                                flat ? p.architecture : best->architecture, p.package, p.version});
-        one.binaries.push_back(p);
-        return Status::Ok();
-      });
-    } else {
-      parsed = apt::ForEachSourcePackage(*plain, path, [&](const apt::SourcePackage& p) {
-        one.presence.push_back({suite_name, best->component, "source", p.package, p.version});
-        one.sources.push_back(p);
-        return Status::Ok();
-      });
-    }
-    if (!parsed.ok()) {
-      out.skipped.push_back(parsed.message());
-      continue;
-    }
-    std::move(one.presence.begin(), one.presence.end(), std::back_inserter(out.presence));
-    std::move(one.binaries.begin(), one.binaries.end(), std::back_inserter(out.binaries));
-    std::move(one.sources.begin(), one.sources.end(), std::back_inserter(out.sources));
+    IndexScope scope{suite_name, best->component,
+                     best->kind == apt::IndexKind::kSources ? "source"
+                     : flat                                 ? ""
+                                                            : best->architecture};
+    out[std::move(scope)] = {.kind = best->kind,
+                             .path = (where == "." ? "" : where + "/") + best->path,
+                             .entry = entries.at(best),
+                             .flat = flat};
   }
   return Status::Ok();
 }
 
-}  // namespace
+// The packages of one index into `out`. An index is taken whole or not at all: one that cannot
+// be read is said in `skipped`.
+Status ReadIndex(store::ObjectStore& store, const IndexScope& scope, const ScopeIndex& index,
+                 RunPackages& out) {
+  MV_ASSIGN_OR_RETURN(std::string raw, ReadBlob(store, index.entry));
+  Result<std::string> plain =
+      Decompress(raw, CompressionFromName(index.path), index.path, kMaxDecompressedIndex);
+  if (!plain.ok()) {
+    out.skipped.push_back(plain.status().message());
+    return Status::Ok();
+  }
+  RunPackages one;
+  Status parsed;
+  if (index.kind == apt::IndexKind::kPackages) {
+    parsed = apt::ForEachBinaryPackage(*plain, index.path, [&](const apt::BinaryPackage& p) {
+      // A flat repository's one Packages holds every architecture.
+      one.presence.push_back({scope.suite, scope.component,
+                              index.flat ? p.architecture : scope.architecture, p.package,
+                              p.version});
+      one.binaries.push_back(p);
+      return Status::Ok();
+    });
+  } else {
+    parsed = apt::ForEachSourcePackage(*plain, index.path, [&](const apt::SourcePackage& p) {
+      one.presence.push_back({scope.suite, scope.component, "source", p.package, p.version});
+      one.sources.push_back(p);
+      return Status::Ok();
+    });
+  }
+  if (!parsed.ok()) {
+    out.skipped.push_back(parsed.message());
+    return Status::Ok();
+  }
+  std::move(one.presence.begin(), one.presence.end(), std::back_inserter(out.presence));
+  std::move(one.binaries.begin(), one.binaries.end(), std::back_inserter(out.binaries));
+  std::move(one.sources.begin(), one.sources.end(), std::back_inserter(out.sources));
+  return Status::Ok();
+}
 
-Result<RunPackages> ReadRunPackages(store::ObjectStore& store, archive::NodeSource& nodes,
-                                    const archive::Sha256& root) {
-  RunPackages out;
+// The repository folders of a run: each suite folder of dists/ by name, or the run's top as the
+// flat repository "." when it has no dists/.
+struct SuiteFolder {
+  archive::Sha256 dir{};
+  bool flat = false;
+};
+Result<std::map<std::string, SuiteFolder>> SuiteFolders(archive::NodeSource& nodes,
+                                                        const archive::Sha256& root) {
+  std::map<std::string, SuiteFolder> out;
   MV_ASSIGN_OR_RETURN(std::optional<archive::TreeEntry> dists,
                       archive::LookupEntry(nodes, root, "dists"));
   if (dists && dists->type == archive::EntryType::kDirectory) {
@@ -127,12 +155,60 @@ Result<RunPackages> ReadRunPackages(store::ObjectStore& store, archive::NodeSour
                         archive::ListDirectory(nodes, dists->hash));
     for (const archive::TreeEntry& suite : suites) {
       if (suite.type != archive::EntryType::kDirectory) continue;  // "stable -> bookworm"
-      MV_RETURN_IF_ERROR(
-          ReadSuite(store, nodes, suite.hash, suite.name, "dists/" + suite.name, false, out));
+      out[suite.name] = {suite.hash, false};
     }
   } else {
     // A flat repository at the run's top (apt's `deb URI ./`): its suite is ".".
-    MV_RETURN_IF_ERROR(ReadSuite(store, nodes, root, ".", ".", true, out));
+    out["."] = {root, true};
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<RunPackages> ReadRunPackages(store::ObjectStore& store, archive::NodeSource& nodes,
+                                    const archive::Sha256& root,
+                                    const std::optional<archive::Sha256>& previous_root) {
+  RunPackages out;
+  out.against_previous = previous_root.has_value();
+  if (previous_root && *previous_root == root) return out;  // the same tree: nothing changed
+  MV_ASSIGN_OR_RETURN(auto now, SuiteFolders(nodes, root));
+  std::map<std::string, SuiteFolder> before;
+  if (previous_root) {
+    MV_ASSIGN_OR_RETURN(before, SuiteFolders(nodes, *previous_root));
+  }
+  std::set<std::string> names;
+  for (const auto& [name, f] : now) names.insert(name);
+  for (const auto& [name, f] : before) names.insert(name);
+  for (const std::string& name : names) {
+    auto a = now.find(name);
+    auto b = before.find(name);
+    if (a != now.end() && b != before.end() && a->second.dir == b->second.dir &&
+        a->second.flat == b->second.flat)
+      continue;  // the same suite folder: the same indexes
+    const std::string where = name == "." ? "." : "dists/" + name;
+    std::map<IndexScope, ScopeIndex> indexes_now, indexes_before;
+    if (a != now.end()) {
+      MV_RETURN_IF_ERROR(ListSuite(store, nodes, a->second.dir, name, where, a->second.flat,
+                                   indexes_now, out.skipped));
+    }
+    if (b != before.end()) {
+      std::vector<std::string> noted_then;  // said when that run was indexed
+      MV_RETURN_IF_ERROR(ListSuite(store, nodes, b->second.dir, name, where, b->second.flat,
+                                   indexes_before, noted_then));
+    }
+    std::set<IndexScope> scopes;
+    for (const auto& [scope, index] : indexes_now) scopes.insert(scope);
+    for (const auto& [scope, index] : indexes_before) scopes.insert(scope);
+    for (const IndexScope& scope : scopes) {
+      auto x = indexes_now.find(scope);
+      auto y = indexes_before.find(scope);
+      if (x != indexes_now.end() && y != indexes_before.end() &&
+          x->second.entry.hash == y->second.entry.hash && x->second.flat == y->second.flat)
+        continue;  // the same index file
+      out.changed.push_back(scope);
+      if (x != indexes_now.end()) MV_RETURN_IF_ERROR(ReadIndex(store, scope, x->second, out));
+    }
   }
   std::sort(out.presence.begin(), out.presence.end());
   out.presence.erase(std::unique(out.presence.begin(), out.presence.end()), out.presence.end());

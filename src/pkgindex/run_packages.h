@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,20 @@ struct PresenceKey {
   auto operator<=>(const PresenceKey&) const = default;
 };
 
+// The presence keys one index gives: a Packages of (suite, component, architecture), a Sources of
+// (suite, component, "source"); a flat repository's one Packages holds every architecture
+// (architecture "" here).
+struct IndexScope {
+  std::string suite, component, architecture;
+  auto operator<=>(const IndexScope&) const = default;
+};
+
 struct RunPackages {
+  // When read against a previous run: the scopes whose index is not the same file in both runs
+  // (changed, added or gone), and `presence`, `sources` and `binaries` hold only theirs; the
+  // others' packages are the previous run's. Read alone (`against_previous` false): everything.
+  bool against_previous = false;
+  std::vector<IndexScope> changed;
   std::vector<PresenceKey> presence;  // sorted, unique
   std::vector<apt::SourcePackage> sources;
   std::vector<apt::BinaryPackage> binaries;
@@ -34,7 +48,10 @@ struct RunPackages {
 
 // Reads the run whose root tree is `root`. Index contents are read from `store` as blobs. Only
 // store or tree failures are errors; an unreadable Release or index is noted in `skipped`.
+// Given the root of the previous run, only what differs is read: a suite folder with the same
+// tree id is skipped whole, and in the others an index that is the same file in both runs.
 Result<RunPackages> ReadRunPackages(store::ObjectStore& store, archive::NodeSource& nodes,
-                                    const archive::Sha256& root);
+                                    const archive::Sha256& root,
+                                    const std::optional<archive::Sha256>& previous_root = {});
 
 }  // namespace mv::pkgindex

@@ -70,6 +70,13 @@ INSERT INTO pkg_sources(name, version)
   ON CONFLICT (name, version) DO NOTHING;
 )sql";
 
+// The open stretches of one index (suite, component, architecture): what a run whose index of
+// that scope changed compares its packages with, without reading the archive's other indexes.
+constexpr std::string_view kV3 = R"sql(
+CREATE INDEX pkg_presence_open_scope ON pkg_presence(archive, suite, component, architecture)
+  WHERE last_run IS NULL;
+)sql";
+
 constexpr db::Migration kMigrations[] = {
     {.version = 1,
      .description = "package index: sources, binaries, their files, presence per run",
@@ -77,6 +84,9 @@ constexpr db::Migration kMigrations[] = {
     {.version = 2,
      .description = "package index: the source package every binary names, Sources or not",
      .sql = kV2},
+    {.version = 3,
+     .description = "package index: open stretches by index, for runs read index by index",
+     .sql = kV3},
 };
 
 }  // namespace

@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "archive/node_source.h"
 #include "archive/recovery.h"
+#include "pkgindex/run_packages.h"
 #include "pkgindex/suite_fixture.h"
 #include "pkgindex/upgrade_check.h"
 #include "util/hash.h"
@@ -259,6 +261,96 @@ TEST_F(PackageIndexTest, RebuildFromTheStoreAloneDerivesTheSameIndex) {
   auto again = index_->Rebuild(*store_, *catalog_, *nodes);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(Dump(*database_), incremental);
+}
+
+// Each run is read against the previous one: suite folders and indexes that are the same files
+// are not read, and only the open stretches of the indexes that changed are looked at. After a
+// history of changed, unchanged, removed and returning suites and indexes, what the stretches say
+// was present at each run is exactly what a full read of that run's tree finds.
+TEST_F(PackageIndexTest, RunsReadAgainstThePreviousRunGiveWhatAFullReadGives) {
+  // suite -> index path under main/ -> the packages it lists (a Sources when the path says so).
+  using Suites = std::map<std::string, std::map<std::string, std::vector<Pkg>>>;
+  auto write = [&](const Suites& suites) {
+    std::filesystem::remove_all(mirror_);
+    for (const auto& [suite, indexes] : suites) {
+      std::string release = "Suite: " + suite + "\nComponents: main\nSHA256:\n";
+      for (const auto& [path, pkgs] : indexes) {
+        std::string text;
+        for (const Pkg& p : pkgs) {
+          if (path.starts_with("source/")) {
+            text += "Package: " + p.name + "\nVersion: " + p.version + "\nDirectory: pool/" +
+                    p.name + "\nChecksums-Sha256:\n " + Sha256Hex("dsc") + " 3 " + p.name +
+                    ".dsc\n\n";
+          } else {
+            const std::string deb = "pool/" + p.name + "_" + p.version + ".deb";
+            text += "Package: " + p.name + "\nVersion: " + p.version +
+                    "\nArchitecture: all\nFilename: " + deb +
+                    "\nSize: 3\nSHA256: " + Sha256Hex("deb") + "\n\n";
+          }
+        }
+        Write("dists/" + suite + "/main/" + path, text);
+        release +=
+            " " + Sha256Hex(text) + " " + std::to_string(text.size()) + " main/" + path + "\n";
+      }
+      Write("dists/" + suite + "/Release", release);
+    }
+  };
+  const Suites r1 = {{"bookworm",
+                      {{"binary-amd64/Packages", {{"a", "1"}, {"b", "1"}}},
+                       {"binary-arm64/Packages", {{"a", "1"}}},
+                       {"source/Sources", {{"a", "1"}}}}},
+                     {"trixie", {{"binary-amd64/Packages", {{"c", "1"}}}}}};
+  Suites r2 = r1;  // bookworm's amd64 changes; its arm64, Sources and trixie do not
+  r2["bookworm"]["binary-amd64/Packages"] = {{"a", "2"}, {"b", "1"}};
+  Suites r3 = r2;  // trixie goes, and bookworm's arm64
+  r3.erase("trixie");
+  r3["bookworm"].erase("binary-arm64/Packages");
+  // r4: nothing changes. r5: both come back, trixie with what it had.
+  Suites r5 = r1;
+  r5["bookworm"]["binary-amd64/Packages"] = {{"a", "2"}, {"b", "1"}};
+  const char* ids[] = {"20240101T000000Z", "20240201T000000Z", "20240301T000000Z",
+                       "20240401T000000Z", "20240501T000000Z"};
+  const Suites* states[] = {&r1, &r2, &r3, &r3, &r5};
+  for (size_t i = 0; i < 5; ++i) {
+    write(*states[i]);
+    auto s = ImportIndexed(ids[i]);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_TRUE(s->package_index.status.ok()) << s->package_index.status.ToString();
+    if (i == 3) {  // the same tree again: nothing read, nothing opened or closed
+      EXPECT_EQ(s->package_index.summary->presence_opened, 0u);
+      EXPECT_EQ(s->package_index.summary->presence_closed, 0u);
+    }
+    if (i == 1) {  // only bookworm's amd64: a 1 closed there, a 2 opened
+      EXPECT_EQ(s->package_index.summary->presence_opened, 1u);
+      EXPECT_EQ(s->package_index.summary->presence_closed, 1u);
+    }
+  }
+  auto runs = catalog_->ListRuns("debian");
+  ASSERT_TRUE(runs.ok()) << runs.status().ToString();
+  ASSERT_EQ(runs->size(), 5u);
+  auto nodes = archive::MakeCachedNodeSource(store_, catalog_.get());
+  auto conn = database_->Acquire();
+  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+  for (const archive::RunRow& r : *runs) {
+    auto full = ReadRunPackages(*store_, *nodes, r.root);
+    ASSERT_TRUE(full.ok()) << full.status().ToString();
+    ASSERT_FALSE(full->presence.empty());
+    std::vector<PresenceKey> stretched;
+    const std::string at = r.run_id.ToString();
+    const db::Value params[] = {std::string("debian"), at};
+    ASSERT_TRUE((*conn)
+                    ->Query("SELECT suite, component, architecture, name, version FROM "
+                            "pkg_presence WHERE archive = $1 AND first_run <= $2 AND "
+                            "(last_run IS NULL OR last_run >= $2) ORDER BY 1, 2, 3, 4, 5",
+                            params,
+                            [&](const db::Row& row) {
+                              stretched.push_back({row.Text(0), row.Text(1), row.Text(2),
+                                                   row.Text(3), row.Text(4)});
+                              return Status::Ok();
+                            })
+                    .ok());
+    EXPECT_EQ(stretched, full->presence) << "at " << at;
+  }
 }
 
 // A catalog whose package index is at version 1 learns the sources its binaries name.
