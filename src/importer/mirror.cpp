@@ -82,23 +82,92 @@ class Mirror {
     return Status::Ok();
   }
 
-  Status MirrorSuite(const std::string& suite) {
-    const bool flat = suite.ends_with('/');
-    // A flat repository's folder: "./" is the upstream's top.
-    const std::string dists = flat ? (suite == "./" ? "" : suite) : "dists/" + suite + "/";
+  // Fetches and checks a suite's signed Release (InRelease, else Release + Release.gpg); the
+  // files are stored and added to the tree. First of all, for every suite.
+  Status TakeSuiteRelease(const std::string& suite) {
+    const std::string dists = SuiteFolder(suite);
     const std::string where = options_.archive + ": suite " + suite;
     Result<std::string> fetched_release = FetchRelease(suite, dists, where);
     if (!fetched_release.ok()) {
       const Status& st = fetched_release.status();
       return st.message().starts_with(where) ? st : st.WithContext(where);
     }
-    std::string release_text = std::move(*fetched_release);
     MV_ASSIGN_OR_RETURN(apt::Release release,
-                        apt::ParseRelease(release_text, fetcher_.Url(dists + "Release")));
+                        apt::ParseRelease(*fetched_release, fetcher_.Url(dists + "Release")));
     details_["release_date/" + suite] = release.date;
     MV_RETURN_IF_ERROR(
         CheckReleaseFreshness(release, suite, where, start_.parent,
                               options_.clock != nullptr ? *options_.clock : SystemClock()));
+    releases_.emplace(suite, std::move(release));
+    return Status::Ok();
+  }
+
+  // Whether this run is the previous run again: it was mirrored from the same upstream with the
+  // same selection, and every suite's signed Release files are its very files (the same names,
+  // the same bytes, none more or fewer). The Release pins each index by hash and the indexes each
+  // pool file, so the indexes, the pool and the tree are the previous run's: nothing needs to be
+  // parsed, looked up or built. A derived view (signed anew each run) is always built.
+  Result<bool> SameAsParent() {
+    if (!start_.parent || options_.filter_with_deps) return false;
+    MV_ASSIGN_OR_RETURN(
+        archive::RunRecord parent,
+        archive::ParseRunRecord(start_.parent->record,
+                                options_.archive + "@" + start_.parent->run_id.ToString()));
+    if (parent.source.kind != "upstream" || parent.source.location != RedactUrl(options_.upstream))
+      return false;
+    const std::map<std::string, std::string> now = SelectionDetails();
+    for (std::string_view key : kSelectionKeys) {
+      auto a = now.find(std::string(key));
+      auto b = parent.source.details.find(std::string(key));
+      const bool in_a = a != now.end(), in_b = b != parent.source.details.end();
+      if (in_a != in_b || (in_a && a->second != b->second)) return false;
+    }
+    for (const std::string& suite : options_.suites) {
+      const std::string dists = SuiteFolder(suite);
+      for (std::string_view name : kSignedReleaseNames) {
+        const std::string path = dists + std::string(name);
+        MV_ASSIGN_OR_RETURN(std::optional<Sha256> before, ParentFile(path));
+        std::optional<Sha256> now_sha;
+        {
+          util::MutexLock lock(mu_);
+          for (const TreeFile& f : files_) {
+            if (f.path == path) now_sha = f.sha256;
+          }
+        }
+        if (before != now_sha) return false;
+      }
+    }
+    parent_record_ = std::move(parent);
+    return true;
+  }
+
+  // Commits the previous run's tree as this run's (SameAsParent said so).
+  Result<MirrorSummary> CommitParentTree() {
+    const archive::RunRecord& parent = *parent_record_;
+    archive::BuiltTree built;
+    built.root = parent.root;
+    built.files = parent.files;
+    built.bytes = parent.bytes;
+    std::map<std::string, std::string> details = parent.source.details;
+    for (const auto& [key, value] : details_) details[key] = value;  // signed_by, release_date
+    details["unchanged_from"] = parent.run_id.ToString();
+    MirrorSummary summary;
+    summary.unchanged_from = parent.run_id;
+    summary.downloaded_files = downloaded_files_.load();
+    summary.downloaded_bytes = downloaded_bytes_.load();
+    MV_ASSIGN_OR_RETURN(summary.record,
+                        run_.Commit(std::move(built), {.kind = "upstream",
+                                                       .location = RedactUrl(options_.upstream),
+                                                       .details = std::move(details)}));
+    return summary;
+  }
+
+  // The indexes and pool files of a suite whose Release TakeSuiteRelease took.
+  Status MirrorSuite(const std::string& suite) {
+    const bool flat = suite.ends_with('/');
+    const std::string dists = SuiteFolder(suite);
+    const std::string where = options_.archive + ": suite " + suite;
+    const apt::Release& release = releases_.at(suite);
     MV_ASSIGN_OR_RETURN(std::vector<apt::SelectedIndex> selected,
                         apt::SelectIndexes(release,
                                            {.components = options_.components,
@@ -321,24 +390,7 @@ class Mirror {
     summary.downloaded_bytes = downloaded_bytes_.load();
     summary.known_files = run_.known_answers();
 
-    details_["suites"] = Join(options_.suites);
-    if (!options_.components.empty()) details_["components"] = Join(options_.components);
-    if (!options_.architectures.empty()) details_["architectures"] = Join(options_.architectures);
-    details_["sources"] = options_.sources ? "yes" : "no";
-    if (options_.installer_images) details_["installer_images"] = "yes";
-    if (!options_.packages.empty()) details_["packages"] = Join(options_.packages);
-    if (!options_.filter.empty()) details_["filter"] = options_.filter;
-    if (options_.filter_with_deps) {
-      details_["filter_with_deps"] = options_.with_recommends ? "depends, recommends" : "depends";
-      details_["view"] = kViewPrefix;
-      details_["view_signing_key"] = options_.signing_key.key;
-    }
-    details_["selection"] = selection_->partial() ? "partial" : "complete";
-    if (!without_.empty()) {
-      std::vector<std::string> words;
-      for (apt::IndexPart part : without_) words.emplace_back(apt::IndexPartWord(part));
-      details_[std::string(archive::kRunDetailWithout)] = Join(words);
-    }
+    for (auto& [key, value] : SelectionDetails()) details_[key] = std::move(value);
     details_["selected_pool_files"] = std::to_string(pool_.size());
     MV_ASSIGN_OR_RETURN(summary.record,
                         run_.Commit(std::move(built), {.kind = "upstream",
@@ -348,6 +400,50 @@ class Mirror {
   }
 
  private:
+  // The run record's details that say what was selected (SameAsParent compares them).
+  static constexpr std::string_view kSelectionKeys[] = {"suites",
+                                                        "components",
+                                                        "architectures",
+                                                        "sources",
+                                                        "installer_images",
+                                                        "packages",
+                                                        "filter",
+                                                        "filter_with_deps",
+                                                        "view",
+                                                        "selection",
+                                                        archive::kRunDetailWithout};
+  static constexpr std::string_view kSignedReleaseNames[] = {"InRelease", "Release", "Release.gpg"};
+
+  std::map<std::string, std::string> SelectionDetails() const {
+    std::map<std::string, std::string> d;
+    d["suites"] = Join(options_.suites);
+    if (!options_.components.empty()) d["components"] = Join(options_.components);
+    if (!options_.architectures.empty()) d["architectures"] = Join(options_.architectures);
+    d["sources"] = options_.sources ? "yes" : "no";
+    if (options_.installer_images) d["installer_images"] = "yes";
+    if (!options_.packages.empty()) d["packages"] = Join(options_.packages);
+    if (!options_.filter.empty()) d["filter"] = options_.filter;
+    if (options_.filter_with_deps) {
+      d["filter_with_deps"] = options_.with_recommends ? "depends, recommends" : "depends";
+      d["view"] = kViewPrefix;
+      d["view_signing_key"] = options_.signing_key.key;
+    }
+    d["selection"] = selection_->partial() ? "partial" : "complete";
+    if (!without_.empty()) {
+      std::vector<std::string> words;
+      for (apt::IndexPart part : without_) words.emplace_back(apt::IndexPartWord(part));
+      d[std::string(archive::kRunDetailWithout)] = Join(words);
+    }
+    return d;
+  }
+
+  // A suite's folder in the tree: dists/<suite>/, or a flat repository's folder ("./" is the
+  // upstream's top).
+  static std::string SuiteFolder(const std::string& suite) {
+    if (suite.ends_with('/')) return suite == "./" ? "" : suite;
+    return "dists/" + suite + "/";
+  }
+
   // InRelease, else Release + Release.gpg, checked (importer/suite_release.h); the files
   // upstream serves are added to the tree. Returns the Release's text.
   Result<std::string> FetchRelease(const std::string& suite, const std::string& dists,
@@ -588,6 +684,8 @@ class Mirror {
   std::vector<apt::IndexPart> without_;         // set by Prepare
   std::unique_ptr<archive::NodeSource> nodes_;  // the previous run's tree (thread-safe)
   std::map<std::string, std::string> details_;
+  std::map<std::string, apt::Release> releases_;     // by suite (TakeSuiteRelease)
+  std::optional<archive::RunRecord> parent_record_;  // set when SameAsParent
 
   util::Mutex mu_;
   std::vector<TreeFile> files_ GUARDED_BY(mu_);
@@ -651,6 +749,19 @@ Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
   MV_RETURN_IF_ERROR(mirror.Prepare());
   run->Phase("start");
   const std::string what = "mirror of " + RedactUrl(options.upstream) + " into " + run->RunName();
+  for (const std::string& suite : options.suites) {
+    MV_RETURN_IF_ERROR(mirror.TakeSuiteRelease(suite).WithContext(what));
+  }
+  MV_ASSIGN_OR_RETURN(bool same, mirror.SameAsParent());
+  if (same) {
+    run->Phase("releases");
+    MV_ASSIGN_OR_RETURN(MirrorSummary summary, mirror.CommitParentTree());
+    summary.requests = fetcher.counters().requests.load();
+    summary.retries = fetcher.counters().retries.load();
+    MV_ASSIGN_OR_RETURN(summary.package_index, run->Finish());
+    summary.elapsed = clock.SteadyNow() - started_steady;
+    return summary;
+  }
   for (const std::string& suite : options.suites) {
     MV_RETURN_IF_ERROR(mirror.MirrorSuite(suite).WithContext(what));
   }

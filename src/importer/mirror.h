@@ -88,6 +88,9 @@ struct MirrorSummary {
   uint64_t requests = 0;     // HTTP requests, retries included
   uint64_t retries = 0;
   std::chrono::steady_clock::duration elapsed{};
+  // Set when the upstream was unchanged since this run of the archive (the same signed Release
+  // files, the same selection): the new run has its tree, and nothing but the Releases was read.
+  std::optional<RunId> unchanged_from;
 };
 
 Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,

@@ -124,6 +124,22 @@ sleep 1
 out=$(mvc mirror deb "${mirror_args[@]}" 2>&1) || fail "no-change mirror: $out"
 grep -q "downloaded 0 files (0 B) in 3 requests" <<<"$out" &&
   pass "a no-change mirror downloads nothing in 3 requests: $out" || fail "no-change mirror: $out"
+# Its signed Release files are the second run's: the second run's tree, nothing else read.
+run2b=$(latest_run deb)
+roots=$(sql "SELECT count(DISTINCT root) FROM archive_runs WHERE archive = 'deb' AND run_id IN ('$run2', '$run2b')")
+grep -q "the upstream unchanged since deb@$run2 " <<<"$out" && [ "$run2b" != "$run2" ] && [ "$roots" = 1 ] &&
+  [ "$(sql "SELECT json_extract(record, '$.source.details.unchanged_from') FROM archive_runs WHERE archive = 'deb' AND run_id = '$run2b'")" = "$run2" ] &&
+  pass "the no-change run is the second run's tree, said in its record" || fail "no-change run $run2b: $roots root(s): $out"
+# The same upstream with another selection is not the previous run again.
+sel_args=(--upstream "$url" --suites bookworm --archs amd64 --keyring "$keydir/keyring.gpg" --no-progress)
+out=$(mvc mirror deb-sel "${sel_args[@]}" --sources 2>&1) && sleep 1 &&
+  out2=$(mvc mirror deb-sel "${sel_args[@]}" 2>&1) && sleep 1 &&
+  out3=$(mvc mirror deb-sel "${sel_args[@]}" 2>&1) || fail "deb-sel mirrors: $out $out2 $out3"
+sel_sources=$(mvc ls "deb-sel@$(latest_run deb-sel)" dists/bookworm/main 2>&1)
+! grep -q "unchanged since" <<<"$out2" && grep -q "unchanged since deb-sel@" <<<"$out3" &&
+  ! grep -q "source" <<<"$sel_sources" &&
+  pass "a changed selection (no --sources) is mirrored anew, then unchanged again" ||
+  fail "selection change: $out2 / $out3 / $sel_sources"
 
 # ---- the package index ----
 p() { sql "SELECT first_run || ' ' || COALESCE(last_run, 'open') FROM pkg_presence WHERE archive = 'deb' AND name = '$1' AND version = '$2' AND architecture = '$3'"; }
