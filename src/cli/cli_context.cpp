@@ -1,5 +1,6 @@
 #include "cli/cli_context.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -9,6 +10,19 @@
 #include "util/uri.h"
 
 namespace mv::cli {
+namespace {
+
+// The certificates to trust for https, as curl and OpenSSL take them from the environment:
+// CURL_CA_BUNDLE, then SSL_CERT_FILE (a private CA's upstream or S3 endpoint). Empty: the system's.
+std::string CaFileFromEnvironment() {
+  for (const char* name : {"CURL_CA_BUNDLE", "SSL_CERT_FILE"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && value[0] != '\0') return value;
+  }
+  return {};
+}
+
+}  // namespace
 
 Status CliContext::Init() {
   MV_ASSIGN_OR_RETURN(ConfigSources sources, ProcessConfigSources(flags_->config));
@@ -27,7 +41,8 @@ Status CliContext::Init() {
   store_context_.part_size = config_.s3.part_size;
   store_context_.http = http::MakeCurlHttpClient(
       {.max_connections_per_host = std::max(config_.s3.concurrency * 2, 16),
-       .max_connections = std::max(config_.s3.concurrency * 2, 16)});
+       .max_connections = std::max(config_.s3.concurrency * 2, 16),
+       .ca_file = CaFileFromEnvironment()});
   return Status::Ok();
 }
 

@@ -110,9 +110,12 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
             << " index files, " << summary->pool_files << " pool files ("
             << FormatSizeHuman(summary->pool_bytes) << "); downloaded " << summary->downloaded_files
             << " files (" << FormatSizeHuman(summary->downloaded_bytes) << ") in "
-            << summary->requests << " requests (" << summary->retries
-            << " retries); new: " << r.new_files << " files (" << FormatSizeHuman(r.new_bytes)
-            << "); " << std::fixed << std::setprecision(2) << secs << " s\n";
+            << summary->requests << " requests (" << summary->retries << " retries"
+            << (summary->peak_downloads > 0
+                    ? ", up to " + std::to_string(summary->peak_downloads) + " in flight"
+                    : std::string())
+            << "); new: " << r.new_files << " files (" << FormatSizeHuman(r.new_bytes) << "); "
+            << std::fixed << std::setprecision(2) << secs << " s\n";
   PrintPackageIndexOutcome(summary->package_index);
   return kExitOk;
 }
@@ -162,7 +165,10 @@ void RegisterMirror(CLI::App& app, CliContext& context, int* exit_code) {
   cmd->add_option("--run-id", args->run_id, "Run id YYYYMMDDTHHMMSSZ (default: now, UTC)");
   cmd->add_option("--wait", args->wait,
                   "How long to wait when another writer of the archive is running (e.g. 10m)");
-  cmd->add_option("--concurrency", args->concurrency, "Downloads in flight (default 32)");
+  cmd->add_option(
+      "--concurrency", args->concurrency,
+      "The most downloads in flight (default 256): pool files start at 16 and double while "
+      "the download rate grows");
   cmd->add_flag("--no-progress", args->no_progress, "No progress bar");
   cmd->callback([args, &context, exit_code] { *exit_code = RunMirror(context, *args); });
 }

@@ -82,6 +82,8 @@ struct HttpClientOptions {
   // connection limits above are shared out among them. 0: two per core (at most 16).
   int loops = 0;
   std::string user_agent = "mirrorvault/" + std::string(kVersion);
+  // The certificates to trust for https, a PEM file (empty: the system's).
+  std::string ca_file;
 };
 
 std::shared_ptr<HttpClient> MakeCurlHttpClient(const HttpClientOptions& options = {});

@@ -17,6 +17,7 @@
 #include "importer/package_filter.h"
 #include "importer/run_builder.h"
 #include "importer/suite_release.h"
+#include "util/adaptive_window.h"
 #include "util/decompress.h"
 #include "util/hash.h"
 #include "util/log.h"
@@ -328,20 +329,30 @@ class Mirror {
     std::stable_sort(todo.begin(), todo.end(), [](const PoolEntry* a, const PoolEntry* b) {
       return a->file.size > b->file.size;
     });
+    // How many are in flight is probed, up to the configured cap: a near upstream needs few, a
+    // far one as many as it takes to fill the link (util/adaptive_window.h). Retries (429, 503,
+    // failed transfers) halve it.
+    AdaptiveWindow window({.initial = std::min(kInitialDownloads, options_.concurrency),
+                           .max = options_.concurrency,
+                           .congestion = &fetcher_.counters().retries,
+                           .clock = options_.clock});
     MV_RETURN_IF_ERROR(ParallelFor(
         todo.size(),
         [&](size_t i) -> Status {
           // Only contents the catalog pass above found unknown are left here.
           const apt::PoolFile& f = todo[i]->file;
           MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.sha256, f.path));
-          MV_ASSIGN_OR_RETURN(
-              DownloadedBlob blob,
-              DownloadBlob(fetcher_, *store_, {f.path, f.size, sha, todo[i]->size_known}));
-          Stored(blob.sha256, blob.sha1, blob.size);
+          window.Acquire();
+          Result<DownloadedBlob> blob =
+              DownloadBlob(fetcher_, *store_, {f.path, f.size, sha, todo[i]->size_known});
+          window.Release(blob.ok() ? blob->size : 0);
+          if (!blob.ok()) return blob.status();
+          Stored(blob->sha256, blob->sha1, blob->size);
           if (options_.progress != nullptr) options_.progress->Add(f.size, 1);
           return Status::Ok();
         },
         {.max_in_flight = options_.concurrency}));
+    if (!todo.empty()) pool_window_ = window.peak();
     for (const auto& [path, pf] : pool_) {
       MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(pf.file.sha256, path));
       MV_RETURN_IF_ERROR(AddFile(path, sha));
@@ -389,6 +400,7 @@ class Mirror {
     summary.downloaded_files = downloaded_files_.load();
     summary.downloaded_bytes = downloaded_bytes_.load();
     summary.known_files = run_.known_answers();
+    summary.peak_downloads = pool_window_;
 
     for (auto& [key, value] : SelectionDetails()) details_[key] = std::move(value);
     details_["selected_pool_files"] = std::to_string(pool_.size());
@@ -686,6 +698,7 @@ class Mirror {
   std::map<std::string, std::string> details_;
   std::map<std::string, apt::Release> releases_;     // by suite (TakeSuiteRelease)
   std::optional<archive::RunRecord> parent_record_;  // set when SameAsParent
+  size_t pool_window_ = 0;                           // the most pool downloads in flight
 
   util::Mutex mu_;
   std::vector<TreeFile> files_ GUARDED_BY(mu_);

@@ -38,6 +38,9 @@
 
 namespace mv::importer {
 
+// Pool downloads in flight when a mirror starts; the window grows from there.
+inline constexpr size_t kInitialDownloads = 16;
+
 struct MirrorOptions {
   std::string archive;
   std::string upstream;  // the repository's root URL (holds dists/ and pool/)
@@ -66,7 +69,9 @@ struct MirrorOptions {
   bool with_recommends = false;
   apt::SigningKey signing_key;
   std::optional<RunId> run_id;
-  size_t concurrency = 32;  // downloads in flight
+  // The most downloads in flight. Pool files start at kInitialDownloads and double while the
+  // download rate grows (util/adaptive_window.h); indexes go at this many at once.
+  size_t concurrency = 256;
   FetchOptions fetch;
   std::chrono::milliseconds lock_wait{0};
   std::string writer;  // "mirrorvault 0.1.0"
@@ -87,6 +92,7 @@ struct MirrorSummary {
   uint64_t known_files = 0;  // selected files whose content the store had already
   uint64_t requests = 0;     // HTTP requests, retries included
   uint64_t retries = 0;
+  size_t peak_downloads = 0;  // the most pool downloads the window allowed in flight
   std::chrono::steady_clock::duration elapsed{};
   // Set when the upstream was unchanged since this run of the archive (the same signed Release
   // files, the same selection): the new run has its tree, and nothing but the Releases was read.
