@@ -11,6 +11,7 @@
 #     tampered .deb, a tampered index, an index replaced by an HTML page, a bad signature, a
 #     Release listing a file upstream does not have, no keyring;
 #   - a partial mirror (--packages): whole indexes, only the selected pool files;
+#   - over https: refused without the CA, over HTTP/2 with it (CURL_CA_BUNDLE);
 #   - the same mirror into S3 (Ceph RGW) with a PostgreSQL catalog;
 #   - through the fault-injecting proxy (resets, delays, 503s, truncated bodies): identical runs.
 #
@@ -19,7 +20,7 @@
 set -uo pipefail
 mv=$1
 here=$(cd "$(dirname "$0")/../.." && pwd)
-for v in MV_TEST_HTTP_URL MV_TEST_HTTP_ROOT MV_TEST_S3_ENDPOINT MV_TEST_POSTGRES_URL MV_TEST_POSTGRES_ADMIN_URL; do
+for v in MV_TEST_HTTP_URL MV_TEST_HTTP_ROOT MV_TEST_HTTPS_URL MV_TEST_HTTPS_CA MV_TEST_S3_ENDPOINT MV_TEST_POSTGRES_URL MV_TEST_POSTGRES_ADMIN_URL; do
   [ -n "${!v:-}" ] || { echo "FAIL: $v is not set (start scripts/test-services)"; exit 1; }
 done
 work=$(mktemp -d)
@@ -140,6 +141,27 @@ sel_sources=$(mvc ls "deb-sel@$(latest_run deb-sel)" dists/bookworm/main 2>&1)
   ! grep -q "source" <<<"$sel_sources" &&
   pass "a changed selection (no --sources) is mirrored anew, then unchanged again" ||
   fail "selection change: $out2 / $out3 / $sel_sources"
+
+# ---- over https: HTTP/2 by ALPN, a private CA named by CURL_CA_BUNDLE ----
+# A store of its own, so that every pool file is downloaded (the first store knows them all).
+tls_args=(--upstream "$MV_TEST_HTTPS_URL/$name" --suites bookworm --archs amd64
+  --keyring "$keydir/keyring.gpg" --no-progress --store "file://$work/store-tls"
+  --catalog "sqlite://$work/tls.db")
+out=$(env -u CURL_CA_BUNDLE -u SSL_CERT_FILE timeout 120 "$mv" mirror deb-tls "${tls_args[@]}" 2>&1)
+rc=$?
+tls_runs=$(sqlite3 "$work/tls.db" "SELECT count(*) FROM archive_runs" 2>/dev/null || echo 0)
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -qi "certificate" <<<"$out" && [ "$tls_runs" = 0 ] &&
+  pass "an https upstream whose CA is not trusted is refused, naming the certificate" ||
+  fail "untrusted https upstream (exit $rc, $tls_runs runs): $out"
+log=$MV_TEST_HTTP_LOG_DIR/access.log
+l0=$(wc -l <"$log")
+out=$(CURL_CA_BUNDLE=$MV_TEST_HTTPS_CA "$mv" mirror deb-tls "${tls_args[@]}" 2>&1) ||
+  fail "https mirror with CURL_CA_BUNDLE: $out"
+debs=$(sed -n 's/^Filename: \(.*\.deb\)$/\1/p' "$up"/dists/bookworm/main/binary-amd64/Packages | sort -u | wc -l)
+h2=$(tail -n +"$((l0 + 1))" "$log" | grep -c "GET /$name/pool/.*\.deb HTTP/2.0\" 200")
+[ "$debs" -gt 0 ] && [ "$h2" = "$debs" ] &&
+  pass "an https upstream is mirrored over HTTP/2 with CURL_CA_BUNDLE: $h2 of $debs .debs as HTTP/2 streams" ||
+  fail "https mirror: $h2 HTTP/2 .deb requests of $debs: $out"
 
 # ---- the package index ----
 p() { sql "SELECT first_run || ' ' || COALESCE(last_run, 'open') FROM pkg_presence WHERE archive = 'deb' AND name = '$1' AND version = '$2' AND architecture = '$3'"; }
