@@ -2,6 +2,7 @@
 // deb822 text (decompressed), and the pool files they name.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -11,6 +12,10 @@
 #include "util/status.h"
 
 namespace mv::apt {
+
+// The most bytes an index may decompress to before it is refused as corrupt or hostile (a
+// decompression bomb); Debian's largest indexes decompress to well under this.
+inline constexpr size_t kMaxDecompressedIndex = 4ull << 30;
 
 // A file in the archive's pool, by its path from the archive's root ("pool/main/h/hello/...").
 struct PoolFile {

@@ -91,26 +91,19 @@ int RunMirror(CliContext& context, const MirrorArgs& args) {
   if (!summary.ok()) return ReportError(WithLockWaitHint(summary.status()));
   const archive::RunRecord& r = summary->record;
   const double secs = std::chrono::duration<double>(summary->elapsed).count();
-  if (summary->unchanged_from) {
-    std::cout << "mirrored " << r.archive << "@" << r.run_id.ToString() << ": " << r.files
-              << " files (" << FormatSizeHuman(r.bytes) << "), the upstream unchanged since "
-              << r.archive << "@" << summary->unchanged_from->ToString()
-              << " (the same signed Release files): its tree; downloaded "
-              << summary->downloaded_files << " files ("
-              << FormatSizeHuman(summary->downloaded_bytes) << ") in " << summary->requests
-              << " requests (" << summary->retries << " retries); new: " << r.new_files
-              << " files (" << FormatSizeHuman(r.new_bytes) << "); " << std::fixed
-              << std::setprecision(2) << std::chrono::duration<double>(summary->elapsed).count()
-              << " s\n";
-    PrintPackageIndexOutcome(summary->package_index);
-    return kExitOk;
-  }
   std::cout << "mirrored " << r.archive << "@" << r.run_id.ToString() << ": " << r.files
-            << " files (" << FormatSizeHuman(r.bytes) << "), " << summary->index_files
-            << " index files, " << summary->pool_files << " pool files ("
-            << FormatSizeHuman(summary->pool_bytes) << "); downloaded " << summary->downloaded_files
-            << " files (" << FormatSizeHuman(summary->downloaded_bytes) << ") in "
-            << summary->requests << " requests (" << summary->retries << " retries"
+            << " files (" << FormatSizeHuman(r.bytes) << "), ";
+  if (summary->unchanged_from) {
+    std::cout << "the upstream unchanged since " << r.archive << "@"
+              << summary->unchanged_from->ToString()
+              << " (the same signed Release files): its tree";
+  } else {
+    std::cout << summary->index_files << " index files, " << summary->pool_files << " pool files ("
+              << FormatSizeHuman(summary->pool_bytes) << ")";
+  }
+  std::cout << "; downloaded " << summary->downloaded_files << " files ("
+            << FormatSizeHuman(summary->downloaded_bytes) << ") in " << summary->requests
+            << " requests (" << summary->retries << " retries"
             << (summary->peak_downloads > 0
                     ? ", up to " + std::to_string(summary->peak_downloads) + " in flight"
                     : std::string())

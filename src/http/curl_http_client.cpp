@@ -236,12 +236,12 @@ class CurlLoop final : public HttpClient {
     curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, kReceiveBufferSize);
     curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, kUploadBufferSize);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
-    // HTTP/2 where an https server offers it (ALPN): the transfers to one host then share a
-    // connection as streams, so a far upstream needs no connection, and no round trip, per file
-    // in flight. PIPEWAIT has a new transfer wait for a connection being set up to say whether
+    // HTTP/2 where an https server offers it (ALPN). Multiplexed requests then share a
+    // connection as streams, so a far upstream needs no connection, and no handshake, per file
+    // in flight: PIPEWAIT has a new transfer wait for a connection being set up to say whether
     // it multiplexes, rather than open one more.
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, r.multiplex ? 1L : 0L);
     if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options_.connect_timeout.count() * 1000));

@@ -55,6 +55,10 @@ struct Request {
   // resolving it, on a fresh connection not kept for reuse, never through a proxy (a caller that
   // checked where the request goes: the region cache's origin fetches). Empty: resolve as usual.
   std::string pin;
+  // Many small requests to one host (an upstream's pool): wait for a connection being set up to
+  // say whether it multiplexes (HTTP/2), and share it, rather than open one more. Off for
+  // requests that want connections of their own (S3 multipart parts, large ranged reads).
+  bool multiplex = false;
 };
 
 struct Response {

@@ -36,7 +36,6 @@ using archive::Sha256;
 // Indexes are held in memory while a run is mirrored; Debian's largest (Contents-amd64.gz) is
 // about 60 MB.
 constexpr uint64_t kMaxIndexBytes = 2ull << 30;
-constexpr size_t kMaxDecompressedIndex = 4ull << 30;
 // Where a partial mirror's derived view lives in the run's tree (importer/derived_view.h).
 const std::string kViewPrefix = "view/";
 
@@ -110,10 +109,12 @@ class Mirror {
   // parsed, looked up or built. A derived view (signed anew each run) is always built.
   Result<bool> SameAsParent() {
     if (!start_.parent || options_.filter_with_deps) return false;
-    MV_ASSIGN_OR_RETURN(
-        archive::RunRecord parent,
-        archive::ParseRunRecord(start_.parent->record,
-                                options_.archive + "@" + start_.parent->run_id.ToString()));
+    Result<archive::RunRecord> parsed = archive::ParseRunRecord(
+        start_.parent->record, options_.archive + "@" + start_.parent->run_id.ToString());
+    // A parent record this version cannot read is not a reason to refuse the mirror: it is read
+    // in full instead (CheckReleaseFreshness passes over it the same way).
+    if (!parsed.ok()) return false;
+    archive::RunRecord parent = std::move(*parsed);
     if (parent.source.kind != "upstream" || parent.source.location != RedactUrl(options_.upstream))
       return false;
     const std::map<std::string, std::string> now = SelectionDetails();
@@ -180,12 +181,13 @@ class Mirror {
                                            where));
     // Every selected index, in parallel; each is checked against the Release.
     std::vector<FetchedIndex> fetched(selected.size());
-    MV_RETURN_IF_ERROR(ParallelFor(selected.size(),
-                                   [&](size_t i) -> Status {
-                                     fetched[i].index = &selected[i];
-                                     return FetchIndex(dists, release.acquire_by_hash, fetched[i]);
-                                   },
-                                   {.max_in_flight = options_.concurrency}));
+    MV_RETURN_IF_ERROR(
+        ParallelFor(selected.size(),
+                    [&](size_t i) -> Status {
+                      fetched[i].index = &selected[i];
+                      return FetchIndex(dists, release.acquire_by_hash, fetched[i]);
+                    },
+                    {.max_in_flight = std::min(kIndexDownloads, options_.concurrency)}));
 
     // A listed file upstream lacks is allowed only when another variant of the same index is
     // there (Debian lists uncompressed Packages it does not serve); otherwise the Release
@@ -352,7 +354,7 @@ class Mirror {
           return Status::Ok();
         },
         {.max_in_flight = options_.concurrency}));
-    if (!todo.empty()) pool_window_ = window.peak();
+    pool_window_ = std::min(window.peak(), todo.size());
     for (const auto& [path, pf] : pool_) {
       MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(pf.file.sha256, path));
       MV_RETURN_IF_ERROR(AddFile(path, sha));
@@ -571,7 +573,7 @@ class Mirror {
       MV_ASSIGN_OR_RETURN(stored, store_->GetBytes(archive::BlobKey(sha)));
       raw = &stored;
     }
-    return Decompress(*raw, CompressionFromName(path), path, kMaxDecompressedIndex);
+    return Decompress(*raw, CompressionFromName(path), path, apt::kMaxDecompressedIndex);
   }
 
   // The closure of the selection and the suite's derived view (importer/derived_view.h): its

@@ -40,6 +40,8 @@ namespace mv::importer {
 
 // Pool downloads in flight when a mirror starts; the window grows from there.
 inline constexpr size_t kInitialDownloads = 16;
+// A suite's indexes, fetched at once (a few hundred for a whole Debian suite) up to this many.
+inline constexpr size_t kIndexDownloads = 32;
 
 struct MirrorOptions {
   std::string archive;
@@ -70,7 +72,7 @@ struct MirrorOptions {
   apt::SigningKey signing_key;
   std::optional<RunId> run_id;
   // The most downloads in flight. Pool files start at kInitialDownloads and double while the
-  // download rate grows (util/adaptive_window.h); indexes go at this many at once.
+  // download rate grows (util/adaptive_window.h); indexes go at most kIndexDownloads at once.
   size_t concurrency = 256;
   FetchOptions fetch;
   std::chrono::milliseconds lock_wait{0};

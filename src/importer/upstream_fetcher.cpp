@@ -66,7 +66,8 @@ Result<http::Response> UpstreamFetcher::SendOnce(http::Method method, const std:
                         .url = url,
                         .sink = sink,
                         .stall_timeout = options_.stall_timeout,
-                        .follow_redirects = true};
+                        .follow_redirects = true,
+                        .multiplex = true};
   counters_.requests += 1;
   return client_->Send(request);
 }

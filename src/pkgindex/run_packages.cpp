@@ -6,14 +6,13 @@
 #include <set>
 
 #include "apt/index_select.h"
+#include "apt/indexes.h"
 #include "apt/release.h"
 #include "apt/signature.h"
 #include "util/decompress.h"
 
 namespace mv::pkgindex {
 namespace {
-
-constexpr size_t kMaxDecompressedIndex = 4ull << 30;
 
 Result<std::string> ReadBlob(store::ObjectStore& store, const archive::TreeEntry& file) {
   return store.GetBytes(archive::BlobKey(file.hash), {.size_hint = file.size});
@@ -106,7 +105,7 @@ Status ReadIndex(store::ObjectStore& store, const IndexScope& scope, const Scope
                  RunPackages& out) {
   MV_ASSIGN_OR_RETURN(std::string raw, ReadBlob(store, index.entry));
   Result<std::string> plain =
-      Decompress(raw, CompressionFromName(index.path), index.path, kMaxDecompressedIndex);
+      Decompress(raw, CompressionFromName(index.path), index.path, apt::kMaxDecompressedIndex);
   if (!plain.ok()) {
     out.skipped.push_back(plain.status().message());
     return Status::Ok();

@@ -17,7 +17,6 @@ AdaptiveWindow::AdaptiveWindow(AdaptiveWindowOptions options)
   util::MutexLock lock(mu_);
   window_ = std::clamp<size_t>(options_.initial, 1, max);
   peak_ = window_;
-  probing_ = window_ < max;
   round_start_ = clock_.SteadyNow();
   round_size_ = window_;
   round_congestion_ = Read(options_.congestion);
@@ -46,17 +45,10 @@ void AdaptiveWindow::EndRound() {
   const uint64_t congestion = Read(options_.congestion);
   if (congestion != round_congestion_) {
     window_ = std::max<size_t>(1, window_ / 2);
-    probing_ = false;
-  } else if (probing_) {
-    const bool first = last_files_rate_ < 0;
-    const bool gained = first || files_rate >= options_.gain * last_files_rate_ ||
-                        bytes_rate >= options_.gain * last_bytes_rate_;
-    if (gained) {
-      window_ = std::min(std::max<size_t>(1, options_.max), window_ * 2);
-      probing_ = window_ < options_.max;
-    } else {
-      probing_ = false;
-    }
+  } else if (last_files_rate_ < 0 || files_rate >= options_.gain * last_files_rate_ ||
+             bytes_rate >= options_.gain * last_bytes_rate_) {
+    // The first round always grows: there is nothing to compare it with.
+    window_ = std::min(std::max<size_t>(1, options_.max), window_ * 2);
   }
   peak_ = std::max(peak_, window_);
   last_files_rate_ = files_rate;
@@ -76,11 +68,6 @@ size_t AdaptiveWindow::window() const {
 size_t AdaptiveWindow::peak() const {
   util::MutexLock lock(mu_);
   return peak_;
-}
-
-bool AdaptiveWindow::probing() const {
-  util::MutexLock lock(mu_);
-  return probing_;
 }
 
 }  // namespace mv

@@ -5,12 +5,13 @@
 //
 // The window starts at `initial` and works in rounds: a round ends when twice as many transfers
 // have completed as the window allowed at its start (each slot used twice: the first use of a
-// new slot pays for its connection). While probing, a round whose rate (files a
-// second, or bytes a second: either counts) was at least `gain` times the previous round's
-// doubles the window, up to `max`; the first round that did not gain ends probing, and the
-// window stays where it is. A round in which the peer pushed back (the `congestion` counter moved:
-// retries after 429, 503 or failed transfers) halves the window and ends probing too. Rounds are
-// measured on the given clock, so tests drive it without sleeping.
+// new slot pays for its connection). A round whose rate (files a second, or bytes a second:
+// either counts) was at least `gain` times the previous round's doubles the window, up to `max`;
+// a round that did not gain leaves it where it is, and a later round that gains (the files got
+// smaller, so more of them fit in the same time) doubles it again. A round in which the peer
+// pushed back (the `congestion` counter moved: retries after 429, 503 or failed transfers)
+// halves the window; the rounds after it probe upwards again. Rounds are measured on the given
+// clock, so tests drive it without sleeping.
 //
 // Thread safety: all methods may be called from any thread.
 #pragma once
@@ -47,7 +48,6 @@ class AdaptiveWindow {
 
   size_t window() const;
   size_t peak() const;  // the largest window reached
-  bool probing() const;
 
  private:
   void EndRound() REQUIRES(mu_);
@@ -59,7 +59,6 @@ class AdaptiveWindow {
   size_t window_ GUARDED_BY(mu_);
   size_t peak_ GUARDED_BY(mu_);
   size_t in_flight_ GUARDED_BY(mu_) = 0;
-  bool probing_ GUARDED_BY(mu_) = true;
   // The round under way: its start, its size (the window when it began), what completed in it.
   std::chrono::steady_clock::time_point round_start_ GUARDED_BY(mu_);
   size_t round_size_ GUARDED_BY(mu_);

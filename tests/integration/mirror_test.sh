@@ -159,7 +159,7 @@ out=$(CURL_CA_BUNDLE=$MV_TEST_HTTPS_CA "$mv" mirror deb-tls "${tls_args[@]}" 2>&
   fail "https mirror with CURL_CA_BUNDLE: $out"
 debs=$(sed -n 's/^Filename: \(.*\.deb\)$/\1/p' "$up"/dists/bookworm/main/binary-amd64/Packages | sort -u | wc -l)
 h2=$(tail -n +"$((l0 + 1))" "$log" | grep -c "GET /$name/pool/.*\.deb HTTP/2.0\" 200")
-[ "$debs" -gt 0 ] && [ "$h2" = "$debs" ] &&
+[ "$debs" -gt 0 ] && [ "$h2" -ge "$debs" ] &&
   pass "an https upstream is mirrored over HTTP/2 with CURL_CA_BUNDLE: $h2 of $debs .debs as HTTP/2 streams" ||
   fail "https mirror: $h2 HTTP/2 .deb requests of $debs: $out"
 

@@ -23,7 +23,7 @@ void Round(AdaptiveWindow& w, ManualClock& clock, size_t files, uint64_t bytes,
   }
 }
 
-TEST(AdaptiveWindowTest, GrowsWhileTheRateGrowsAndStopsAtTheFirstRoundThatDoesNot) {
+TEST(AdaptiveWindowTest, GrowsWhileTheRateGrowsAndHoldsWhileItDoesNot) {
   ManualClock clock;
   AdaptiveWindow w({.initial = 4, .max = 64, .clock = &clock});
   EXPECT_EQ(w.window(), 4u);
@@ -33,10 +33,13 @@ TEST(AdaptiveWindowTest, GrowsWhileTheRateGrowsAndStopsAtTheFirstRoundThatDoesNo
   EXPECT_EQ(w.window(), 16u);
   Round(w, clock, 16, 1000, 80ms);  // the same rate: the link is full
   EXPECT_EQ(w.window(), 16u);
-  EXPECT_FALSE(w.probing());
-  Round(w, clock, 16, 1000, 10ms);  // faster later: probing has ended, the window stays
+  Round(w, clock, 16, 1000, 80ms);  // still no gain: it holds
   EXPECT_EQ(w.window(), 16u);
-  EXPECT_EQ(w.peak(), 16u);
+  // Largest first: the files got smaller, many more of them fit in the same time. Each of them is
+  // a round trip, so more in flight pays again.
+  Round(w, clock, 16, 100, 20ms);
+  EXPECT_EQ(w.window(), 32u);
+  EXPECT_EQ(w.peak(), 32u);
 }
 
 TEST(AdaptiveWindowTest, MoreBytesASecondCountsAsAGainToo) {
@@ -58,24 +61,27 @@ TEST(AdaptiveWindowTest, NeverExceedsTheCap) {
   EXPECT_EQ(w.window(), 32u);
   Round(w, clock, 32, 1, 100ms);
   EXPECT_EQ(w.window(), 40u);
-  EXPECT_FALSE(w.probing());
+  Round(w, clock, 40, 1, 50ms);
+  EXPECT_EQ(w.window(), 40u);
   AdaptiveWindow capped({.initial = 500, .max = 40, .clock = &clock});
   EXPECT_EQ(capped.window(), 40u);
-  EXPECT_FALSE(capped.probing());
 }
 
-TEST(AdaptiveWindowTest, PushBackHalvesTheWindowAndEndsProbing) {
+TEST(AdaptiveWindowTest, PushBackHalvesTheWindowAndProbingResumes) {
   ManualClock clock;
   std::atomic<uint64_t> retries{0};
   AdaptiveWindow w({.initial = 8, .max = 128, .congestion = &retries, .clock = &clock});
   Round(w, clock, 8, 1, 10ms);
   EXPECT_EQ(w.window(), 16u);
-  retries = 3;  // a 503 and its retries during this round
+  retries = 3;  // a 503 and its retries during this round, though the rate grew
   Round(w, clock, 16, 1, 5ms);
   EXPECT_EQ(w.window(), 8u);
-  EXPECT_FALSE(w.probing());
-  Round(w, clock, 8, 1, 1ms);  // no new push-back: the window holds
+  retries = 4;  // more push-back
+  Round(w, clock, 8, 1, 5ms);
+  EXPECT_EQ(w.window(), 4u);
+  Round(w, clock, 4, 1, 1ms);  // no new push-back and a faster round: up again
   EXPECT_EQ(w.window(), 8u);
+  EXPECT_EQ(w.peak(), 16u);
 }
 
 TEST(AdaptiveWindowTest, AcquireBlocksAtTheWindow) {
