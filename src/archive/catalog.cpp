@@ -505,10 +505,18 @@ Status Catalog::ForgetVerified() {
 Status Catalog::ClearRebuildable(db::Connection& c) {
   for (std::string_view table :
        {"archive_stat_folders", "archive_tree_nodes", "archive_files", "archive_first_places",
-        "archive_runs", "archive_archives", "archive_verified_runs", "archive_verified_dirs"}) {
+        "archive_runs", "archive_verified_runs", "archive_verified_dirs"}) {
     MV_RETURN_IF_ERROR(c.Execute("DELETE FROM " + std::string(table)).status());
   }
   return Status::Ok();
+}
+
+Status Catalog::ForgetArchivesWithoutRuns(db::Connection& c) {
+  return c
+      .Execute(
+          "DELETE FROM archive_archives WHERE NOT EXISTS "
+          "(SELECT 1 FROM archive_runs r WHERE r.archive = archive_archives.name)")
+      .status();
 }
 
 }  // namespace mv::archive

@@ -145,9 +145,14 @@ class Catalog {
   // --- stat cache (only the importer of `archive` reads it, under the writer lock) ---
   Result<std::vector<StatFolderRow>> LoadStatCache(std::string_view archive);
 
-  // Empties every rebuildable table (archives, runs, files, tree cache, stat cache) inside the
-  // caller's transaction on `connection`; used by rebuild-catalog.
+  // Empties every rebuildable table (runs, files, tree cache, stat cache, what fsck verified)
+  // inside the caller's transaction on `connection`; used by rebuild-catalog. The archives stay,
+  // with their run-change counters, so that the runs recorded again move each counter on from
+  // where it was: a reader that keeps a run list by counter (serve) never takes a rebuilt list
+  // for the one it holds. ForgetArchivesWithoutRuns, once the runs are recorded again, drops
+  // the archives the store no longer has.
   static Status ClearRebuildable(db::Connection& connection);
+  static Status ForgetArchivesWithoutRuns(db::Connection& connection);
   // RecordRun's work on a connection already inside a transaction.
   static Status RecordRunIn(db::Connection& connection, const RunRows& rows);
 

@@ -146,7 +146,7 @@ Result<RebuildSummary> RebuildCatalog(store::ObjectStore& store, Catalog& catalo
       db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
         MV_RETURN_IF_ERROR(Catalog::ClearRebuildable(c));
         for (const RunRows& rows : all) MV_RETURN_IF_ERROR(Catalog::RecordRunIn(c, rows));
-        return Status::Ok();
+        return Catalog::ForgetArchivesWithoutRuns(c);
       });
   MV_RETURN_IF_ERROR(rebuilt);
   return summary;

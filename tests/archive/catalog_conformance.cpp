@@ -400,7 +400,7 @@ TEST_P(CatalogConformance, StatCacheDeltas) {
   EXPECT_TRUE(Must(catalog->LoadStatCache("other")).empty());
 }
 
-TEST_P(CatalogConformance, ClearRebuildableEmptiesEverythingButLocks) {
+TEST_P(CatalogConformance, ClearRebuildableEmptiesEverythingButLocksAndCounters) {
   auto db = Make(GetParam());
   auto catalog = Must(Catalog::Open(db));
   RunRows rows = Rows("debian", "20240101T000000Z");
@@ -414,8 +414,16 @@ TEST_P(CatalogConformance, ClearRebuildableEmptiesEverythingButLocks) {
   ASSERT_OK(catalog->RecordRun(rows));
   auto lock = Must(archive::WriterLock::Acquire(db, "debian", {.owner = "keeper"}));
   auto conn = Must(db->Acquire());
+  const int64_t changes = Must(catalog->RunChanges("debian"));
+  ASSERT_GT(changes, 0);
   ASSERT_OK(db::WithTransaction(*conn, db::TransactionMode::kWrite,
                                 [](db::Connection& c) { return Catalog::ClearRebuildable(c); }));
+  EXPECT_TRUE(Must(catalog->ListRuns("debian")).empty());
+  // The archive and its counter stay until the rebuild has recorded the runs again.
+  EXPECT_EQ(Must(catalog->RunChanges("debian")), changes);
+  ASSERT_OK(db::WithTransaction(*conn, db::TransactionMode::kWrite, [](db::Connection& c) {
+    return Catalog::ForgetArchivesWithoutRuns(c);
+  }));
   EXPECT_TRUE(Must(catalog->ListArchives()).empty());
   EXPECT_EQ(Must(catalog->CountFiles()), 0u);
   EXPECT_FALSE(Must(catalog->GetNode(H(7))).has_value());
