@@ -768,22 +768,21 @@ Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
     MV_RETURN_IF_ERROR(mirror.TakeSuiteRelease(suite).WithContext(what));
   }
   MV_ASSIGN_OR_RETURN(bool same, mirror.SameAsParent());
+  Result<MirrorSummary> committed = Internal("not committed");
   if (same) {
     run->Phase("releases");
-    MV_ASSIGN_OR_RETURN(MirrorSummary summary, mirror.CommitParentTree());
-    summary.requests = fetcher.counters().requests.load();
-    summary.retries = fetcher.counters().retries.load();
-    MV_ASSIGN_OR_RETURN(summary.package_index, run->Finish());
-    summary.elapsed = clock.SteadyNow() - started_steady;
-    return summary;
+    committed = mirror.CommitParentTree();
+  } else {
+    for (const std::string& suite : options.suites) {
+      MV_RETURN_IF_ERROR(mirror.MirrorSuite(suite).WithContext(what));
+    }
+    run->Phase("releases_and_indexes");
+    MV_RETURN_IF_ERROR(mirror.FetchPool().WithContext(what));
+    run->Phase("pool");
+    committed = mirror.Commit();
   }
-  for (const std::string& suite : options.suites) {
-    MV_RETURN_IF_ERROR(mirror.MirrorSuite(suite).WithContext(what));
-  }
-  run->Phase("releases_and_indexes");
-  MV_RETURN_IF_ERROR(mirror.FetchPool().WithContext(what));
-  run->Phase("pool");
-  MV_ASSIGN_OR_RETURN(MirrorSummary summary, mirror.Commit());
+  MV_RETURN_IF_ERROR(committed.status());
+  MirrorSummary summary = std::move(*committed);
   summary.requests = fetcher.counters().requests.load();
   summary.retries = fetcher.counters().retries.load();
   MV_ASSIGN_OR_RETURN(summary.package_index, run->Finish());
