@@ -1,6 +1,8 @@
 #include "redis/redis_client.h"
 
+#include <arpa/inet.h>
 #include <hiredis.h>
+#include <netinet/in.h>
 #include <sys/time.h>
 
 #include <cctype>
@@ -97,6 +99,12 @@ Result<RedisUrl> ParseRedisUrl(std::string_view text) {
     if (!std::isalnum(c) && c != '-' && c != '.' && c != '_' && c != ':') {
       return bad("the host is not a host name or an IP address");
     }
+  }
+  // A ':' only in an IPv6 literal, which must have been written in brackets ("%3a" in a name is
+  // not one): ToString brackets such a host, and that must read back as the same address.
+  if (in6_addr a6{};
+      uri.host.find(':') != std::string::npos && inet_pton(AF_INET6, uri.host.c_str(), &a6) != 1) {
+    return bad("the host is not a host name or an IP address");
   }
   if (!uri.query.empty()) return bad("no query parameters are understood");
   RedisUrl url;

@@ -38,7 +38,9 @@ TEST(RedisUrl, RefusesWhatItCannotUseWithoutShowingThePassword) {
                           // Found by the fuzzer: a host that prints as another host.
                           "redis://:hunter2@\xff\xff"
                           "7.0%07.0%0.10",
-                          "redis://h%2Fx/0"}) {
+                          "redis://h%2Fx/0",
+                          // Found by the fuzzer: a ':' decoded into a name, printed as [d0:ae].
+                          "redis://d0%3ae"}) {
     auto u = ParseRedisUrl(bad);
     ASSERT_FALSE(u.ok()) << bad;
     EXPECT_TRUE(u.status().code() == StatusCode::kInvalidArgument) << u.status().ToString();
