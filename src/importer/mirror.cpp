@@ -17,6 +17,7 @@
 #include "importer/package_filter.h"
 #include "importer/run_builder.h"
 #include "importer/suite_release.h"
+#include "importer/unchanged_upstream.h"
 #include "util/adaptive_window.h"
 #include "util/decompress.h"
 #include "util/hash.h"
@@ -36,8 +37,6 @@ using archive::Sha256;
 // Indexes are held in memory while a run is mirrored; Debian's largest (Contents-amd64.gz) is
 // about 60 MB.
 constexpr uint64_t kMaxIndexBytes = 2ull << 30;
-// Where a partial mirror's derived view lives in the run's tree (importer/derived_view.h).
-const std::string kViewPrefix = "view/";
 
 // One file of the run's tree.
 struct TreeFile {
@@ -108,39 +107,24 @@ class Mirror {
   // pool file, so the indexes, the pool and the tree are the previous run's: nothing needs to be
   // parsed, looked up or built. A derived view (signed anew each run) is always built.
   Result<bool> SameAsParent() {
-    if (!start_.parent || options_.filter_with_deps) return false;
-    Result<archive::RunRecord> parsed = archive::ParseRunRecord(
-        start_.parent->record, options_.archive + "@" + start_.parent->run_id.ToString());
-    // A parent record this version cannot read is not a reason to refuse the mirror: it is read
-    // in full instead (CheckReleaseFreshness passes over it the same way).
-    if (!parsed.ok()) return false;
-    archive::RunRecord parent = std::move(*parsed);
-    if (parent.source.kind != "upstream" || parent.source.location != RedactUrl(options_.upstream))
-      return false;
-    const std::map<std::string, std::string> now = SelectionDetails();
-    for (std::string_view key : kSelectionKeys) {
-      auto a = now.find(std::string(key));
-      auto b = parent.source.details.find(std::string(key));
-      const bool in_a = a != now.end(), in_b = b != parent.source.details.end();
-      if (in_a != in_b || (in_a && a->second != b->second)) return false;
-    }
-    for (const std::string& suite : options_.suites) {
-      const std::string dists = SuiteFolder(suite);
-      for (std::string_view name : kSignedReleaseNames) {
-        const std::string path = dists + std::string(name);
-        MV_ASSIGN_OR_RETURN(std::optional<Sha256> before, ParentFile(path));
-        std::optional<Sha256> now_sha;
-        {
-          util::MutexLock lock(mu_);
-          for (const TreeFile& f : files_) {
-            if (f.path == path) now_sha = f.sha256;
-          }
-        }
-        if (before != now_sha) return false;
-      }
-    }
-    parent_record_ = std::move(parent);
-    return true;
+    if (!start_.parent) return false;
+    const std::string parent_name = options_.archive + "@" + start_.parent->run_id.ToString();
+    MV_ASSIGN_OR_RETURN(
+        parent_record_,
+        UnchangedParent(
+            {.options = options_,
+             .parent_record = start_.parent->record,
+             .parent_name = parent_name,
+             .selection = SelectionDetails(options_, selection_->partial(), without_),
+             .now_file = [this](const std::string& path) -> std::optional<Sha256> {
+               util::MutexLock lock(mu_);
+               for (const TreeFile& f : files_) {
+                 if (f.path == path) return f.sha256;
+               }
+               return std::nullopt;
+             },
+             .parent_file = [this](const std::string& path) { return ParentFile(path); }}));
+    return parent_record_.has_value();
   }
 
   // Commits the previous run's tree as this run's (SameAsParent said so).
@@ -150,17 +134,13 @@ class Mirror {
     built.root = parent.root;
     built.files = parent.files;
     built.bytes = parent.bytes;
-    std::map<std::string, std::string> details = parent.source.details;
-    for (const auto& [key, value] : details_) details[key] = value;  // signed_by, release_date
-    details["unchanged_from"] = parent.run_id.ToString();
     MirrorSummary summary;
     summary.unchanged_from = parent.run_id;
     summary.downloaded_files = downloaded_files_.load();
     summary.downloaded_bytes = downloaded_bytes_.load();
+    // details_ holds this run's signed_by and release_date.
     MV_ASSIGN_OR_RETURN(summary.record,
-                        run_.Commit(std::move(built), {.kind = "upstream",
-                                                       .location = RedactUrl(options_.upstream),
-                                                       .details = std::move(details)}));
+                        run_.Commit(std::move(built), Source(UnchangedDetails(parent, details_))));
     return summary;
   }
 
@@ -404,58 +384,19 @@ class Mirror {
     summary.known_files = run_.known_answers();
     summary.peak_downloads = pool_window_;
 
-    for (auto& [key, value] : SelectionDetails()) details_[key] = std::move(value);
+    for (auto& [key, value] : SelectionDetails(options_, selection_->partial(), without_))
+      details_[key] = std::move(value);
     details_["selected_pool_files"] = std::to_string(pool_.size());
-    MV_ASSIGN_OR_RETURN(summary.record,
-                        run_.Commit(std::move(built), {.kind = "upstream",
-                                                       .location = RedactUrl(options_.upstream),
-                                                       .details = details_}));
+    MV_ASSIGN_OR_RETURN(summary.record, run_.Commit(std::move(built), Source(details_)));
     return summary;
   }
 
  private:
-  // The run record's details that say what was selected (SameAsParent compares them).
-  static constexpr std::string_view kSelectionKeys[] = {"suites",
-                                                        "components",
-                                                        "architectures",
-                                                        "sources",
-                                                        "installer_images",
-                                                        "packages",
-                                                        "filter",
-                                                        "filter_with_deps",
-                                                        "view",
-                                                        "selection",
-                                                        archive::kRunDetailWithout};
-  static constexpr std::string_view kSignedReleaseNames[] = {"InRelease", "Release", "Release.gpg"};
-
-  std::map<std::string, std::string> SelectionDetails() const {
-    std::map<std::string, std::string> d;
-    d["suites"] = Join(options_.suites);
-    if (!options_.components.empty()) d["components"] = Join(options_.components);
-    if (!options_.architectures.empty()) d["architectures"] = Join(options_.architectures);
-    d["sources"] = options_.sources ? "yes" : "no";
-    if (options_.installer_images) d["installer_images"] = "yes";
-    if (!options_.packages.empty()) d["packages"] = Join(options_.packages);
-    if (!options_.filter.empty()) d["filter"] = options_.filter;
-    if (options_.filter_with_deps) {
-      d["filter_with_deps"] = options_.with_recommends ? "depends, recommends" : "depends";
-      d["view"] = kViewPrefix;
-      d["view_signing_key"] = options_.signing_key.key;
-    }
-    d["selection"] = selection_->partial() ? "partial" : "complete";
-    if (!without_.empty()) {
-      std::vector<std::string> words;
-      for (apt::IndexPart part : without_) words.emplace_back(apt::IndexPartWord(part));
-      d[std::string(archive::kRunDetailWithout)] = Join(words);
-    }
-    return d;
-  }
-
-  // A suite's folder in the tree: dists/<suite>/, or a flat repository's folder ("./" is the
-  // upstream's top).
-  static std::string SuiteFolder(const std::string& suite) {
-    if (suite.ends_with('/')) return suite == "./" ? "" : suite;
-    return "dists/" + suite + "/";
+  // The run's source: this upstream, with `details`.
+  archive::RunSource Source(std::map<std::string, std::string> details) const {
+    return {.kind = "upstream",
+            .location = RedactUrl(options_.upstream),
+            .details = std::move(details)};
   }
 
   // InRelease, else Release + Release.gpg, checked (importer/suite_release.h); the files
@@ -719,41 +660,7 @@ Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
   Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
   const auto started_steady = clock.SteadyNow();
   const auto started = clock.Now();
-  if (options.suites.empty())
-    return InvalidArgument("mirror " + options.archive + ": no suite given");
-  if (options.keyring.empty() && !options.no_verify) {
-    return InvalidArgument("mirror " + options.archive +
-                           ": no keyring to check the Release signatures with; give --keyring "
-                           "FILE (keyring = \"FILE\" in the archive's configuration), or "
-                           "--no-verify (no_verify = true) to mirror without checking them");
-  }
-  if (!options.packages.empty() && !options.filter.empty()) {
-    return InvalidArgument("mirror " + options.archive +
-                           ": give packages or a filter (--packages or --filter), not both");
-  }
-  if (options.filter_with_deps && options.packages.empty() && options.filter.empty()) {
-    return InvalidArgument("mirror " + options.archive +
-                           ": --filter-with-deps closes a selection over its dependencies; give "
-                           "--packages or --filter too");
-  }
-  if (options.with_recommends && !options.filter_with_deps) {
-    return InvalidArgument("mirror " + options.archive +
-                           ": --with-recommends goes with --filter-with-deps");
-  }
-  if (options.filter_with_deps && options.signing_key.key.empty()) {
-    return InvalidArgument("mirror " + options.archive +
-                           ": --filter-with-deps writes a derived view that must be signed; give "
-                           "--signing-key KEY (signing_key = \"KEY\" in the archive's "
-                           "configuration, with gnupg_home = \"DIR\" when not ~/.gnupg)");
-  }
-  for (const std::string& suite : options.suites) {
-    // A flat repository's folder ends in '/' ("./", "debian/"), as in apt's sources.
-    std::string_view name = suite;
-    if (suite != "./" && name.ends_with('/')) name.remove_suffix(1);
-    if (suite != "./" && !apt::IsSafeRelativePath(name)) {
-      return InvalidArgument("mirror " + options.archive + ": '" + suite + "' is not a suite name");
-    }
-  }
+  MV_RETURN_IF_ERROR(CheckMirrorOptions(options));
   RunBuilderOptions run_options = RunBuilderOptionsOf(options);
   run_options.started = started;
   run_options.phases_name = "mirror";

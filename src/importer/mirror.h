@@ -101,6 +101,11 @@ struct MirrorSummary {
   std::optional<RunId> unchanged_from;
 };
 
+// InvalidArgument naming the archive and what to give instead, for options that contradict each
+// other or lack what they need (a keyring unless no_verify, a signing key for a derived view, ...)
+// or a suite that is not a name (importer/mirror_options.cpp).
+Status CheckMirrorOptions(const MirrorOptions& options);
+
 Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
                                      archive::Catalog& catalog,
                                      std::shared_ptr<http::HttpClient> http,
