@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A small bench/scale as a test (issue 19): a Debian-shaped archive of 20,000 files, a no-change
+# A small bench/scale as a test (issue 19): a Debian-shaped archive of 100,000 files, a no-change
 # re-import and churn runs, lookups through `serve`, diff and fsck. It fails when a step fails,
 # when the no-change re-import grows the catalog, when no lookup of a kind succeeds, on any 5xx,
 # or when the diff of two churned runs is empty. Times and sizes are benchmark figures, printed only.
@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mv-scale-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL scale_test: $*"; exit 1; }
-MV_BENCH_SETTLE=0 "$here/bench/scale" "$mv" --files 20000 --runs 3 --lookups 400 --work "$work" \
+MV_BENCH_SETTLE=0 "$here/bench/scale" "$mv" --files 100000 --runs 20 --lookups 400 --work "$work" \
   --results "$work/results" || fail "bench/scale exited $?"
 cat "$work/results"
 grep -q '^reimport: catalog grew 0 B' "$work/results" || fail "a no-change re-import grew the catalog"
