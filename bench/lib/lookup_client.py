@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 """Times path lookups and folder listings through `mirrorvault serve`, for bench/scale.
 
-  lookup_client.py URL ARCHIVE RUNS_FILE PATHS_FILE COUNT SEED
+  lookup_client.py URL ARCHIVE PAIRS_FILE COUNT SEED
 
-RUNS_FILE holds run ids, PATHS_FILE file paths (one a line). COUNT requests on one keep-alive
-connection, each at a random run: half GET /archive/ARCHIVE/RUN/PATH of a random path, half the
-listing of a random path's folder (redirects are not followed: a redirect is a lookup's answer
-too). The same SEED asks the same requests in the same order (the harness runs it on a fresh
+PAIRS_FILE holds "RUN PATH" lines: files that exist at those runs (bench/lib/sample_paths.py).
+COUNT requests on one keep-alive connection, each for a random pair: half GET
+/archive/ARCHIVE/RUN/PATH, half the listing of the path's folder at the run (redirects are not
+followed: a redirect is a lookup's answer too). The same SEED asks the same requests in the same order (the harness runs it on a fresh
 server, cold, then again, warm). Prints one line per kind: count, p50 and p99 in ms, and the
 statuses seen.
 """
@@ -23,20 +23,19 @@ def percentile(values, p):
 
 
 def main(argv):
-    if len(argv) != 7:
+    if len(argv) != 6:
         sys.stderr.write(__doc__)
         return 2
-    url, archive, runs_file, paths_file, count, seed = argv[1:]
-    runs = [line.strip() for line in open(runs_file) if line.strip()]
-    paths = [line.strip() for line in open(paths_file) if line.strip()]
+    url, archive, pairs_file, count, seed = argv[1:]
+    pairs = [line.split(None, 1) for line in open(pairs_file) if line.strip()]
     rng = random.Random(int(seed))
     parsed = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
     times = {"file": [], "listing": []}
     statuses = {"file": {}, "listing": {}}
     for i in range(int(count)):
-        run = rng.choice(runs)
-        path = rng.choice(paths)
+        run, path = rng.choice(pairs)
+        path = path.strip()
         kind = "file" if i % 2 == 0 else "listing"
         if kind == "listing":
             path = path.rsplit("/", 1)[0] + "/"

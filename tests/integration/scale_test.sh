@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A small bench/scale as a test (issue 19): a Debian-shaped archive of 100,000 files, a no-change
 # re-import and churn runs, lookups through `serve`, diff and fsck. It fails when a step fails,
-# when the no-change re-import grows the catalog, when no lookup of a kind succeeds, on any 5xx,
-# or when the diff of two churned runs is empty. Times and sizes are benchmark figures, printed only.
+# when the no-change re-import grows the catalog, when no lookup of a kind succeeds, when a file
+# sampled at a run is not found there again, on any 5xx, or when the diff of two churned runs is
+# empty. Times and sizes are benchmark figures, printed only.
 #
 #   scale_test.sh PATH/TO/mirrorvault
 set -euo pipefail
@@ -20,6 +21,8 @@ for kind in file listing; do
   line=$(grep "^lookups warm: $kind " "$work/results") || fail "no warm $kind lookups"
   [[ "$line" != *" 5"[0-9][0-9]":"* ]] || fail "server errors: $line"
   [[ "$line" == *" 200:"* ]] || fail "no $kind lookup succeeded: $line"
+  # The pairs are files sampled at their runs through serve: each one is there when asked again.
+  [[ "$line" != *" 404:"* ]] || fail "a file or folder that serve listed at a run was not found there: $line"
 done
 diff_lines=$(sed -n 's/.*diff of the last two runs [0-9.]* s (\([0-9]*\) lines).*/\1/p' "$work/results")
 [ "${diff_lines:-0}" -gt 0 ] || fail "the diff of two churned runs is empty"
