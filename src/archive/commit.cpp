@@ -110,6 +110,9 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
                              {"sync", sync_ms},
                              {"catalog", ms_since(catalog_started)}});
   if (!recorded.ok()) {
+    // The store has a run the catalog lacks: the next writer must look at every run, not only at
+    // those after the catalog's latest (archive/recovery.h), as after a crash.
+    lock.Abandon();
     return recorded.WithContext("run " + record.archive + "@" + record.run_id.ToString() +
                                 " is committed in the store but the catalog " + catalog.Describe() +
                                 " could not record it (the next import or `mirrorvault runs` "

@@ -9,22 +9,24 @@
 namespace mv::archive {
 
 Result<std::vector<RunKeyParts>> ListStoredRunKeys(store::ObjectStore& store,
-                                                   std::string_view archive) {
+                                                   std::string_view archive,
+                                                   std::string_view after) {
   std::vector<RunKeyParts> runs;
   Status bad;
   const std::string prefix = archive.empty() ? std::string(kRunsPrefix) : RunsPrefix(archive);
-  MV_RETURN_IF_ERROR(store.ListAll({.prefix = prefix}, [&](const store::ListPage& page) {
-    for (const store::ObjectInfo& o : page.objects) {
-      Result<RunKeyParts> parts = ParseRunKey(o.key);
-      if (!parts.ok()) {
-        bad = Corruption("store " + store.Describe() + ": unexpected object '" + o.key +
-                         "' under runs/: " + parts.status().message());
-        return false;
-      }
-      runs.push_back(std::move(*parts));
-    }
-    return true;
-  }));
+  MV_RETURN_IF_ERROR(store.ListAll(
+      {.prefix = prefix, .start_after = std::string(after)}, [&](const store::ListPage& page) {
+        for (const store::ObjectInfo& o : page.objects) {
+          Result<RunKeyParts> parts = ParseRunKey(o.key);
+          if (!parts.ok()) {
+            bad = Corruption("store " + store.Describe() + ": unexpected object '" + o.key +
+                             "' under runs/: " + parts.status().message());
+            return false;
+          }
+          runs.push_back(std::move(*parts));
+        }
+        return true;
+      }));
   MV_RETURN_IF_ERROR(bad);
   return runs;
 }
@@ -90,6 +92,24 @@ Result<RunRows> RowsFromStore(store::ObjectStore& store, const StoredRun& run,
   return rows;
 }
 
+namespace {
+
+// Records in the catalog one run that the store has and the catalog lacks.
+Result<RunRecord> RecoverRun(store::ObjectStore& store, Catalog& catalog, const RunKeyParts& key,
+                             size_t concurrency) {
+  MV_ASSIGN_OR_RETURN(StoredRun run, ReadStoredRun(store, key));
+  // Walk everything: other runs of the catalog may be later than this one, so the first
+  // sightings of its files may move to it.
+  std::unordered_set<Sha256, IdHasher> done;
+  MV_ASSIGN_OR_RETURN(RunRows rows, RowsFromStore(store, run, done, concurrency));
+  MV_RETURN_IF_ERROR(catalog.RecordRun(std::move(rows)));
+  LogInfo("recovered a committed run missing from the catalog",
+          {{"archive", run.record.archive}, {"run", run.record.run_id.ToString()}});
+  return std::move(run.record);
+}
+
+}  // namespace
+
 Result<std::vector<RunRecord>> RecoverRuns(store::ObjectStore& store, Catalog& catalog,
                                            std::string_view archive, size_t concurrency) {
   MV_ASSIGN_OR_RETURN(std::vector<RunKeyParts> keys, ListStoredRunKeys(store, archive));
@@ -104,15 +124,26 @@ Result<std::vector<RunRecord>> RecoverRuns(store::ObjectStore& store, Catalog& c
       for (const RunRow& r : rows) known.insert(r.run_id);
     }
     if (known.contains(key.run_id)) continue;
-    MV_ASSIGN_OR_RETURN(StoredRun run, ReadStoredRun(store, key));
-    // Walk everything: other runs of the catalog may be later than this one, so the first
-    // sightings of its files may move to it.
-    std::unordered_set<Sha256, IdHasher> done;
-    MV_ASSIGN_OR_RETURN(RunRows rows, RowsFromStore(store, run, done, concurrency));
-    MV_RETURN_IF_ERROR(catalog.RecordRun(std::move(rows)));
-    LogInfo("recovered a committed run missing from the catalog",
-            {{"archive", run.record.archive}, {"run", run.record.run_id.ToString()}});
-    added.push_back(run.record);
+    MV_ASSIGN_OR_RETURN(RunRecord record, RecoverRun(store, catalog, key, concurrency));
+    added.push_back(std::move(record));
+  }
+  return added;
+}
+
+Result<std::vector<RunRecord>> RecoverRunsAfterLatest(store::ObjectStore& store, Catalog& catalog,
+                                                      std::string_view archive,
+                                                      size_t concurrency) {
+  if (archive.empty()) return RecoverRuns(store, catalog, archive, concurrency);
+  MV_ASSIGN_OR_RETURN(std::optional<RunRow> latest, catalog.LatestRun(archive));
+  if (!latest) return RecoverRuns(store, catalog, archive, concurrency);
+  MV_ASSIGN_OR_RETURN(std::vector<RunKeyParts> keys,
+                      ListStoredRunKeys(store, archive, RunKey(archive, latest->run_id)));
+  std::vector<RunRecord> added;
+  for (const RunKeyParts& key : keys) {
+    MV_ASSIGN_OR_RETURN(std::optional<RunRow> there, catalog.GetRun(archive, key.run_id));
+    if (there) continue;
+    MV_ASSIGN_OR_RETURN(RunRecord record, RecoverRun(store, catalog, key, concurrency));
+    added.push_back(std::move(record));
   }
   return added;
 }

@@ -23,8 +23,10 @@ struct StoredRun {
 
 // The keys of every run record under runs/ (of `archive`, or of all archives when empty), in
 // (archive, run id) order, from a listing only. Corruption names a key that is not a run key.
+// With `after` (a run key), only the keys after it.
 Result<std::vector<RunKeyParts>> ListStoredRunKeys(store::ObjectStore& store,
-                                                   std::string_view archive);
+                                                   std::string_view archive,
+                                                   std::string_view after = {});
 // Reads and checks one run record. Corruption names the key of a malformed record.
 Result<StoredRun> ReadStoredRun(store::ObjectStore& store, const RunKeyParts& run);
 // Every run record, read and parsed (ListStoredRunKeys, then ReadStoredRun for each).
@@ -41,6 +43,13 @@ Result<RunRows> RowsFromStore(store::ObjectStore& store, const StoredRun& run,
 // store but not in the catalog. Returns the runs added.
 Result<std::vector<RunRecord>> RecoverRuns(store::ObjectStore& store, Catalog& catalog,
                                            std::string_view archive, size_t concurrency = 32);
+// RecoverRuns for the runs of `archive` after the catalog's latest run of it (every run when the
+// catalog has none): a listing of the new run keys only, O(new runs) rather than O(runs). Enough
+// when every earlier commit of the archive was recorded, as it is when each writer released the
+// lock it committed under (WriterLock::previous_holder_died says when not).
+Result<std::vector<RunRecord>> RecoverRunsAfterLatest(store::ObjectStore& store, Catalog& catalog,
+                                                      std::string_view archive,
+                                                      size_t concurrency = 32);
 
 struct RebuildSummary {
   size_t archives = 0;

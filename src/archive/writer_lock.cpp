@@ -78,6 +78,7 @@ struct Holder {
   std::string owner;
   int64_t acquired_ms = 0;
   int64_t expires_ms = 0;
+  bool replaced_expired = false;  // our row replaced one whose lease had run out
 };
 
 // Inserts our row, or takes over an expired one; then reads who holds the lock.
@@ -87,6 +88,13 @@ Result<Holder> TryTake(db::Database& database, const std::string& archive, const
   Holder holder;
   Status taken =
       db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
+        const db::Value key[] = {archive};
+        bool expired = false;
+        MV_RETURN_IF_ERROR(c.Query("SELECT expires_ms FROM archive_locks WHERE archive = $1", key,
+                                   [&](const db::Row& row) {
+                                     expired = row.Int(0) < now_ms;
+                                     return Status::Ok();
+                                   }));
         const db::Value params[] = {archive, owner, now_ms, now_ms + lease_ms};
         MV_RETURN_IF_ERROR(
             c.Execute("INSERT INTO archive_locks(archive, owner, acquired_ms, expires_ms) "
@@ -95,14 +103,15 @@ Result<Holder> TryTake(db::Database& database, const std::string& archive, const
                       "expires_ms = excluded.expires_ms WHERE archive_locks.expires_ms < $3",
                       params)
                 .status());
-        const db::Value key[] = {archive};
-        return c.Query(
-            "SELECT owner, acquired_ms, expires_ms FROM archive_locks WHERE "
-            "archive = $1",
-            key, [&](const db::Row& row) {
-              holder = {row.Text(0), row.Int(1), row.Int(2)};
-              return Status::Ok();
-            });
+        MV_RETURN_IF_ERROR(
+            c.Query("SELECT owner, acquired_ms, expires_ms FROM archive_locks WHERE "
+                    "archive = $1",
+                    key, [&](const db::Row& row) {
+                      holder = {row.Text(0), row.Int(1), row.Int(2)};
+                      return Status::Ok();
+                    }));
+        holder.replaced_expired = expired && holder.owner == owner;
+        return Status::Ok();
       });
   MV_RETURN_IF_ERROR(taken);
   return holder;
@@ -128,13 +137,18 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Data
   owner += " lock=" + UniqueSuffix();
   const int64_t lease_ms = options.lease.count();
   const auto deadline = clock.SteadyNow() + options.wait;
+  bool previous_died = false;
   while (true) {
     MV_ASSIGN_OR_RETURN(Holder holder,
                         TryTake(*database, archive, owner, ToUnixMs(clock.Now()), lease_ms));
-    if (holder.owner == owner) break;
+    if (holder.owner == owner) {
+      previous_died = previous_died || holder.replaced_expired;
+      break;
+    }
     if (options.take_over_dead_local_holder && HolderIsDeadHere(holder.owner, space)) {
       MV_RETURN_IF_ERROR(
           TakeOver(*database, archive, holder.owner, owner, ToUnixMs(clock.Now()), lease_ms));
+      previous_died = true;
       LogWarn("took over the writer lock of a process that died holding it",
               {{"archive", archive}, {"holder", holder.owner}});
       continue;  // read back who holds it now
@@ -149,6 +163,7 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Data
   }
   std::unique_ptr<WriterLock> lock(
       new WriterLock(std::move(database), std::move(archive), std::move(owner), options));
+  lock->previous_holder_died_ = previous_died;
   lock->renewer_ = std::thread([l = lock.get()] { l->RenewLoop(); });
   return lock;
 }
@@ -202,6 +217,19 @@ Status WriterLock::Confirm() {
     lost_ = st;
   }
   return st;
+}
+
+void WriterLock::Abandon() {
+  {
+    util::MutexLock lock(mu_);
+    if (released_) return;
+    released_ = true;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (renewer_.joinable()) renewer_.join();
+  LogWarn("left the writer lock to expire: the next writer checks every run of the archive",
+          {{"archive", archive_}});
 }
 
 Status WriterLock::Release() {

@@ -54,6 +54,15 @@ class WriterLock {
   Status Confirm();
   // Releases early (idempotent).
   Status Release();
+  // Stops renewing and leaves the row to expire, as a crashed holder would: for a writer that
+  // passed a commit point but could not finish what follows it (a run record written that the
+  // catalog could not record), so that the next holder knows to look (previous_holder_died).
+  void Abandon();
+
+  // Whether this lock was taken from a holder that did not release it: its lease had run out, or
+  // its process on this machine was gone. That holder may have committed a run to the store that
+  // the catalog does not have (importer/run_start.h then recovers every run, not only new ones).
+  bool previous_holder_died() const { return previous_holder_died_; }
 
   const std::string& owner() const { return owner_; }
   const std::string& archive() const { return archive_; }
@@ -74,6 +83,7 @@ class WriterLock {
   bool stop_ GUARDED_BY(mu_) = false;
   Status lost_ GUARDED_BY(mu_);  // why the lease was lost, OK while held
   bool released_ GUARDED_BY(mu_) = false;
+  bool previous_holder_died_ = false;
   std::thread renewer_;
 };
 

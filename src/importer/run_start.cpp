@@ -21,7 +21,12 @@ Result<RunStart> StartRun(store::ObjectStore& store, archive::Catalog& catalog,
                       archive::WriterLock::Acquire(
                           catalog.shared_database(), options.archive,
                           {.owner = start.writer, .wait = options.lock_wait, .clock = &clock}));
-  MV_RETURN_IF_ERROR(archive::RecoverRuns(store, catalog, options.archive).status());
+  // A run committed but not recorded is after the catalog's latest unless its writer died (or
+  // abandoned the lock) with a back-dated run: then every run is looked at.
+  MV_RETURN_IF_ERROR((start.lock->previous_holder_died()
+                          ? archive::RecoverRuns(store, catalog, options.archive)
+                          : archive::RecoverRunsAfterLatest(store, catalog, options.archive))
+                         .status());
 
   MV_ASSIGN_OR_RETURN(start.latest, catalog.LatestRun(options.archive));
   if (options.run_id) {

@@ -484,6 +484,8 @@ TEST_P(CatalogConformance, ExpiredLeaseIsTakenOverAndTheOldHolderKnows) {
   clock.Advance(std::chrono::milliseconds(1500));
   auto taker = archive::WriterLock::Acquire(db, "debian", {.owner = "new", .clock = &clock});
   ASSERT_TRUE(taker.ok()) << taker.status().ToString();
+  EXPECT_TRUE((*taker)->previous_holder_died()) << "an expired lease is a holder that died";
+  EXPECT_FALSE(stale->previous_holder_died()) << "the first holder found no row";
   Status lost = stale->Confirm();
   EXPECT_EQ(lost.code(), StatusCode::kPreconditionFailed) << lost.ToString();
   EXPECT_NE(lost.message().find("lost the writer lock"), std::string::npos);
@@ -523,7 +525,33 @@ TEST_P(CatalogConformance, LockOfADeadProcessOnThisMachineIsTakenOverAtOnce) {
   PlantLock(*db, "crashed-importer" + LocalTag(child) + " lock=abc");
   auto taker = archive::WriterLock::Acquire(db, "debian", {.owner = "next"});
   ASSERT_TRUE(taker.ok()) << taker.status().ToString();
+  EXPECT_TRUE((*taker)->previous_holder_died());
   ASSERT_OK((*taker)->Confirm());
+}
+
+// A released lock tells the next holder nothing went wrong; an abandoned one (a writer that
+// passed its commit point and could not record the run) reads as a holder that died.
+TEST_P(CatalogConformance, AnAbandonedLockReadsAsAHolderThatDied) {
+  auto db = Make(GetParam());
+  ASSERT_TRUE(Catalog::Open(db).ok());
+  ManualClock clock;
+  auto first = Must(archive::WriterLock::Acquire(
+      db, "debian", {.owner = "one", .lease = std::chrono::milliseconds(1000), .clock = &clock}));
+  ASSERT_OK(first->Release());
+  auto second = Must(archive::WriterLock::Acquire(
+      db, "debian", {.owner = "two", .lease = std::chrono::milliseconds(1000), .clock = &clock}));
+  EXPECT_FALSE(second->previous_holder_died());
+  second->Abandon();
+  EXPECT_FALSE(second->Confirm().ok()) << "an abandoned lock is not held";
+  // Its row stays until the lease runs out (the process is alive: no early take-over).
+  EXPECT_FALSE(
+      archive::WriterLock::Acquire(db, "debian", {.owner = "three", .clock = &clock}).ok());
+  clock.Advance(std::chrono::milliseconds(1500));
+  auto third =
+      Must(archive::WriterLock::Acquire(db, "debian", {.owner = "three", .clock = &clock}));
+  EXPECT_TRUE(third->previous_holder_died());
+  second.reset();  // destroying an abandoned lock frees nothing
+  ASSERT_OK(third->Confirm());
 }
 
 TEST_P(CatalogConformance, LockOfALiveProcessIsNotTakenOver) {

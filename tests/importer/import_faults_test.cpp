@@ -3,6 +3,7 @@
 // completes.
 #include "archive/recovery.h"
 #include "importer/import_test_util.h"
+#include "importer/run_start.h"
 #include "store/fault_injecting_store.h"
 
 namespace mv::testing {
@@ -133,6 +134,63 @@ TEST_F(ImportFaultsTest, RunRecordWrittenButCatalogNotUpdatedIsRecovered) {
   auto again = archive::RecoverRuns(*store_, **fresh, "debian");
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->empty());
+}
+
+// A writer looks only at the runs after the catalog's latest for ones to recover (a listing of
+// the new keys, not of the archive's whole history), unless it took the lock from a writer that
+// died: that one may have committed a back-dated run the catalog never recorded.
+TEST_F(ImportFaultsTest, AWriterAfterOneThatDiedRecoversBackDatedRunsToo) {
+  for (const char* run : {"20240101T000000Z", "20240301T000000Z"}) {
+    MakeTree(run[5] - '0');
+    ASSERT_TRUE(Import("debian", run).ok());
+  }
+  // Another catalog of the same store, up to date with it...
+  auto other_db = db::OpenDatabase("sqlite://" + tmp_.path() + "/other.db");
+  ASSERT_TRUE(other_db.ok());
+  auto other = archive::Catalog::Open(*other_db);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(archive::RecoverRuns(*store_, **other, "debian").ok());
+  // ...then a back-dated run and a later run it never recorded: as if their writers had died
+  // between the run record and the catalog.
+  for (const char* run : {"20240201T000000Z", "20240401T000000Z"}) {
+    MakeTree(run[5] - '0');
+    ASSERT_TRUE(Import("debian", run).ok());
+  }
+  auto start = [&]() {
+    return importer::StartRun(*store_, **other,
+                              {.archive = "debian", .started = std::chrono::system_clock::now()});
+  };
+  auto has = [&](const char* run) {
+    auto row = (*other)->GetRun("debian", *RunId::Parse(run));
+    return row.ok() && row->has_value();
+  };
+  {
+    auto clean = start();
+    ASSERT_TRUE(clean.ok()) << clean.status().ToString();
+    EXPECT_FALSE(clean->lock->previous_holder_died());
+  }
+  EXPECT_TRUE(has("20240401T000000Z")) << "a run after the latest is found by the short listing";
+  EXPECT_FALSE(has("20240201T000000Z")) << "the short listing does not reach back";
+  // The writer that died left its lock row behind, expired.
+  {
+    auto conn = (*other_db)->Acquire();
+    ASSERT_TRUE(conn.ok());
+    const db::Value params[] = {std::string("debian"), std::string("died"), int64_t{0}, int64_t{1}};
+    ASSERT_TRUE((*conn)
+                    ->Execute("INSERT INTO archive_locks(archive, owner, acquired_ms, expires_ms) "
+                              "VALUES ($1, $2, $3, $4)",
+                              params)
+                    .ok());
+  }
+  {
+    auto after_death = start();
+    ASSERT_TRUE(after_death.ok()) << after_death.status().ToString();
+    EXPECT_TRUE(after_death->lock->previous_holder_died());
+  }
+  EXPECT_TRUE(has("20240201T000000Z")) << "taking over a dead writer's lock looks at every run";
+  auto runs = (*other)->ListRuns("debian");
+  ASSERT_TRUE(runs.ok());
+  EXPECT_EQ(runs->size(), 4u);
 }
 
 }  // namespace
