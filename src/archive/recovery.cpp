@@ -158,25 +158,28 @@ Result<RebuildSummary> RebuildCatalog(store::ObjectStore& store, Catalog& catalo
   });
   if (progress != nullptr) progress->SetTotals(0, stored.size());
   RebuildSummary summary;
-  std::unordered_set<Sha256, IdHasher> done;
-  std::vector<RunRows> all;
-  all.reserve(stored.size());
-  for (const StoredRun& run : stored) {
-    MV_ASSIGN_OR_RETURN(RunRows rows, RowsFromStore(store, run, done, concurrency));
-    summary.files += rows.files.size();
-    summary.nodes += rows.nodes.size();
-    all.push_back(std::move(rows));
-    if (progress != nullptr) progress->Add(0, 1);
-  }
   std::unordered_set<std::string> archives;
   for (const StoredRun& run : stored) archives.insert(run.record.archive);
   summary.archives = archives.size();
   summary.runs = stored.size();
+  // Each run's rows are recorded as soon as they are read, inside the one transaction: memory
+  // holds one run's rows and the ids seen so far, not the whole store's (a store of a million
+  // files and thousands of runs would not fit); the transaction is held throughout.
+  std::unordered_set<Sha256, IdHasher> done;
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, catalog.database().Acquire());
   Status rebuilt =
       db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
+        // A retried attempt starts over: what an attempt saw was rolled back with it.
+        done.clear();
+        summary.files = summary.nodes = 0;
         MV_RETURN_IF_ERROR(Catalog::ClearRebuildable(c));
-        for (const RunRows& rows : all) MV_RETURN_IF_ERROR(Catalog::RecordRunIn(c, rows));
+        for (const StoredRun& run : stored) {
+          MV_ASSIGN_OR_RETURN(RunRows rows, RowsFromStore(store, run, done, concurrency));
+          summary.files += rows.files.size();
+          summary.nodes += rows.nodes.size();
+          MV_RETURN_IF_ERROR(Catalog::RecordRunIn(c, rows));
+          if (progress != nullptr) progress->Add(0, 1);
+        }
         return Catalog::ForgetArchivesWithoutRuns(c);
       });
   MV_RETURN_IF_ERROR(rebuilt);

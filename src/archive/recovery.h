@@ -60,7 +60,9 @@ struct RebuildSummary {
 
 // Replaces every rebuildable table of the catalog (archive/catalog.h) with what the store holds,
 // in one transaction: on failure the catalog is left as it was. Locks are kept; the stat cache
-// is emptied (the next import of each archive reads every file once).
+// is emptied (the next import of each archive reads every file once). The write transaction is
+// held while the store is read, run by run (memory: one run's rows and the ids seen), so other
+// writers of the catalog wait for it (on SQLite, up to their busy timeout).
 Result<RebuildSummary> RebuildCatalog(store::ObjectStore& store, Catalog& catalog,
                                       Progress* progress, size_t concurrency = 32);
 
