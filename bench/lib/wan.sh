@@ -48,13 +48,8 @@ up() {
   ip route get "$THERE" | grep -q ' dev mvwan0 ' || die "the route to $THERE does not go through mvwan0"
 
   # A throwaway CA and a certificate for the far address, for HTTPS (and so HTTP/2 by ALPN).
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-    -subj "/CN=mirrorvault bench CA" -keyout "$state/ca.key" -out "$state/ca.pem" 2>/dev/null
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$THERE" \
-    -keyout "$state/server.key" -out "$state/server.csr" 2>/dev/null
-  printf 'subjectAltName=IP:%s\n' "$THERE" >"$state/san.ext"
-  openssl x509 -req -in "$state/server.csr" -CA "$state/ca.pem" -CAkey "$state/ca.key" \
-    -CAcreateserial -days 2 -extfile "$state/san.ext" -out "$state/server.pem" 2>/dev/null
+  "$lib/../../scripts/throwaway-cert" "$state" "$THERE" "mirrorvault bench CA" 2 ||
+    die "could not make the throwaway certificate"
 
   local user_line=""
   [ "$(id -u)" -ne 0 ] || user_line="user root;"
