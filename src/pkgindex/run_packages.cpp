@@ -10,6 +10,7 @@
 #include "apt/release.h"
 #include "apt/signature.h"
 #include "util/decompress.h"
+#include "util/log.h"
 
 namespace mv::pkgindex {
 namespace {
@@ -172,9 +173,25 @@ Result<RunPackages> ReadRunPackages(store::ObjectStore& store, archive::NodeSour
   out.against_previous = previous_root.has_value();
   if (previous_root && *previous_root == root) return out;  // the same tree: nothing changed
   MV_ASSIGN_OR_RETURN(auto now, SuiteFolders(nodes, root));
+  // The previous run's side, or why it cannot be read: a tree node or Release blob that is gone
+  // (withdrawn, lost) or damaged. Then the run is read in full: the index then replaces what the
+  // previous run left open instead of moving it on.
+  auto read_alone = [&](const Status& why) -> Result<RunPackages> {
+    LogWarn("the previous run cannot be compared; the run's package indexes are read in full",
+            {{"error", why.ToString()}});
+    return ReadRunPackages(store, nodes, root, std::nullopt);
+  };
+  auto unreadable = [](const Status& st) {
+    return st.code() == StatusCode::kNotFound || st.code() == StatusCode::kCorruption;
+  };
   std::map<std::string, SuiteFolder> before;
   if (previous_root) {
-    MV_ASSIGN_OR_RETURN(before, SuiteFolders(nodes, *previous_root));
+    Result<std::map<std::string, SuiteFolder>> folders = SuiteFolders(nodes, *previous_root);
+    if (!folders.ok()) {
+      if (unreadable(folders.status())) return read_alone(folders.status());
+      return folders.status();
+    }
+    before = std::move(*folders);
   }
   std::set<std::string> names;
   for (const auto& [name, f] : now) names.insert(name);
@@ -193,8 +210,10 @@ Result<RunPackages> ReadRunPackages(store::ObjectStore& store, archive::NodeSour
     }
     if (b != before.end()) {
       std::vector<std::string> noted_then;  // said when that run was indexed
-      MV_RETURN_IF_ERROR(ListSuite(store, nodes, b->second.dir, name, where, b->second.flat,
-                                   indexes_before, noted_then));
+      Status listed = ListSuite(store, nodes, b->second.dir, name, where, b->second.flat,
+                                indexes_before, noted_then);
+      if (unreadable(listed)) return read_alone(listed);
+      MV_RETURN_IF_ERROR(listed);
     }
     std::set<IndexScope> scopes;
     for (const auto& [scope, index] : indexes_now) scopes.insert(scope);

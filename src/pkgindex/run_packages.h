@@ -49,7 +49,8 @@ struct RunPackages {
 // Reads the run whose root tree is `root`. Index contents are read from `store` as blobs. Only
 // store or tree failures are errors; an unreadable Release or index is noted in `skipped`.
 // Given the root of the previous run, only what differs is read: a suite folder with the same
-// tree id is skipped whole, and in the others an index that is the same file in both runs.
+// tree id is skipped whole, and in the others an index that is the same file in both runs. A
+// previous run whose tree or Release is gone or damaged is not compared: the run is read alone.
 Result<RunPackages> ReadRunPackages(store::ObjectStore& store, archive::NodeSource& nodes,
                                     const archive::Sha256& root,
                                     const std::optional<archive::Sha256>& previous_root = {});

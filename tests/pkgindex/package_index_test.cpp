@@ -37,6 +37,35 @@ class PackageIndexTest : public testing::SuiteFixture {
     }
     return out;
   }
+
+  // suite -> index path under main/ -> the packages it lists (a Sources when the path says so).
+  using Suites = std::map<std::string, std::map<std::string, std::vector<Pkg>>>;
+  // The mirror tree holds these suites, each with a Release listing its indexes, and nothing else.
+  void WriteSuites(const Suites& suites) {
+    std::filesystem::remove_all(mirror_);
+    for (const auto& [suite, indexes] : suites) {
+      std::string release = "Suite: " + suite + "\nComponents: main\nSHA256:\n";
+      for (const auto& [path, pkgs] : indexes) {
+        std::string text;
+        for (const Pkg& p : pkgs) {
+          if (path.starts_with("source/")) {
+            text += "Package: " + p.name + "\nVersion: " + p.version + "\nDirectory: pool/" +
+                    p.name + "\nChecksums-Sha256:\n " + Sha256Hex("dsc") + " 3 " + p.name +
+                    ".dsc\n\n";
+          } else {
+            const std::string deb = "pool/" + p.name + "_" + p.version + ".deb";
+            text += "Package: " + p.name + "\nVersion: " + p.version +
+                    "\nArchitecture: all\nFilename: " + deb +
+                    "\nSize: 3\nSHA256: " + Sha256Hex("deb") + "\n\n";
+          }
+        }
+        Write("dists/" + suite + "/main/" + path, text);
+        release +=
+            " " + Sha256Hex(text) + " " + std::to_string(text.size()) + " main/" + path + "\n";
+      }
+      Write("dists/" + suite + "/Release", release);
+    }
+  }
 };
 
 constexpr const char* kR1 = "20240101T000000Z";
@@ -268,33 +297,6 @@ TEST_F(PackageIndexTest, RebuildFromTheStoreAloneDerivesTheSameIndex) {
 // history of changed, unchanged, removed and returning suites and indexes, what the stretches say
 // was present at each run is exactly what a full read of that run's tree finds.
 TEST_F(PackageIndexTest, RunsReadAgainstThePreviousRunGiveWhatAFullReadGives) {
-  // suite -> index path under main/ -> the packages it lists (a Sources when the path says so).
-  using Suites = std::map<std::string, std::map<std::string, std::vector<Pkg>>>;
-  auto write = [&](const Suites& suites) {
-    std::filesystem::remove_all(mirror_);
-    for (const auto& [suite, indexes] : suites) {
-      std::string release = "Suite: " + suite + "\nComponents: main\nSHA256:\n";
-      for (const auto& [path, pkgs] : indexes) {
-        std::string text;
-        for (const Pkg& p : pkgs) {
-          if (path.starts_with("source/")) {
-            text += "Package: " + p.name + "\nVersion: " + p.version + "\nDirectory: pool/" +
-                    p.name + "\nChecksums-Sha256:\n " + Sha256Hex("dsc") + " 3 " + p.name +
-                    ".dsc\n\n";
-          } else {
-            const std::string deb = "pool/" + p.name + "_" + p.version + ".deb";
-            text += "Package: " + p.name + "\nVersion: " + p.version +
-                    "\nArchitecture: all\nFilename: " + deb +
-                    "\nSize: 3\nSHA256: " + Sha256Hex("deb") + "\n\n";
-          }
-        }
-        Write("dists/" + suite + "/main/" + path, text);
-        release +=
-            " " + Sha256Hex(text) + " " + std::to_string(text.size()) + " main/" + path + "\n";
-      }
-      Write("dists/" + suite + "/Release", release);
-    }
-  };
   const Suites r1 = {{"bookworm",
                       {{"binary-amd64/Packages", {{"a", "1"}, {"b", "1"}}},
                        {"binary-arm64/Packages", {{"a", "1"}}},
@@ -312,7 +314,7 @@ TEST_F(PackageIndexTest, RunsReadAgainstThePreviousRunGiveWhatAFullReadGives) {
                        "20240401T000000Z", "20240501T000000Z"};
   const Suites* states[] = {&r1, &r2, &r3, &r3, &r5};
   for (size_t i = 0; i < 5; ++i) {
-    write(*states[i]);
+    WriteSuites(*states[i]);
     auto s = ImportIndexed(ids[i]);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     ASSERT_TRUE(s->package_index.status.ok()) << s->package_index.status.ToString();
@@ -351,6 +353,28 @@ TEST_F(PackageIndexTest, RunsReadAgainstThePreviousRunGiveWhatAFullReadGives) {
                     .ok());
     EXPECT_EQ(stretched, full->presence) << "at " << at;
   }
+}
+
+// The previous run's Release is gone from the store (a withdrawn or lost blob): its indexes
+// cannot be compared, so the run is read in full rather than not at all.
+TEST_F(PackageIndexTest, APreviousRunThatCannotBeReadMeansAFullRead) {
+  WriteSuites({{"bookworm", {{"binary-amd64/Packages", {{"a", "1"}}}}}});
+  ASSERT_TRUE(ImportIndexed(kR1).ok());
+  WriteSuites({{"bookworm", {{"binary-amd64/Packages", {{"a", "2"}, {"b", "1"}}}}}});
+  ASSERT_TRUE(ImportIndexed(kR2).ok());
+  auto runs = catalog_->ListRuns("debian");
+  ASSERT_TRUE(runs.ok() && runs->size() == 2u);
+  auto nodes = archive::MakeCachedNodeSource(store_, catalog_.get());
+  auto release = archive::LookupPath(*nodes, (*runs)[0].root, "dists/bookworm/Release");
+  ASSERT_TRUE(release.ok()) << release.status().ToString();
+  ASSERT_TRUE(store_->Delete(archive::BlobKey(release->hash)).ok());
+  auto full = ReadRunPackages(*store_, *nodes, (*runs)[1].root);
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  auto against = ReadRunPackages(*store_, *nodes, (*runs)[1].root, (*runs)[0].root);
+  ASSERT_TRUE(against.ok()) << against.status().ToString();
+  EXPECT_FALSE(against->against_previous);
+  EXPECT_EQ(against->presence, full->presence);
+  EXPECT_EQ(against->presence.size(), 2u);
 }
 
 // A catalog whose package index is at version 1 learns the sources its binaries name.
