@@ -208,17 +208,18 @@ TEST_F(PackageIndexTest, BinariesNameTheirSourcesWithoutASourcesIndex) {
 
 TEST_F(PackageIndexTest, AFlatRepositoryAtTheTopIsIndexed) {
   // apt's `deb URI ./`: Release and Packages at the run's top, no dists/.
-  WriteSuite({{"libbsd0", "0.11.7-2", "libbsd"}, {"hello", "2.10-3"}}, {});
-  std::filesystem::rename(mirror_ + "/dists/bookworm/main/binary-amd64/Packages",
-                          mirror_ + "/Packages");
-  std::filesystem::remove_all(mirror_ + "/dists");
-  std::ifstream in(mirror_ + "/Packages", std::ios::binary);
-  const std::string packages((std::istreambuf_iterator<char>(in)), {});
-  {
+  auto write_flat = [&](const std::vector<Pkg>& binaries) {
+    WriteSuite(binaries, {});
+    std::filesystem::rename(mirror_ + "/dists/bookworm/main/binary-amd64/Packages",
+                            mirror_ + "/Packages");
+    std::filesystem::remove_all(mirror_ + "/dists");
+    std::ifstream in(mirror_ + "/Packages", std::ios::binary);
+    const std::string packages((std::istreambuf_iterator<char>(in)), {});
     std::ofstream release(mirror_ + "/Release", std::ios::binary);
     release << "Origin: flat\nSHA256:\n " << Sha256Hex(packages) << " " << packages.size()
             << " Packages\n";
-  }
+  };
+  write_flat({{"libbsd0", "0.11.7-2", "libbsd"}, {"hello", "2.10-3"}});
   auto s = ImportIndexed(kR1);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   ASSERT_TRUE(s->package_index.status.ok()) << s->package_index.status.ToString();
@@ -230,6 +231,20 @@ TEST_F(PackageIndexTest, AFlatRepositoryAtTheTopIsIndexed) {
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].suite, ".");
   EXPECT_EQ((*rows)[0].architecture, "amd64");
+
+  // The next run, read against this one: hello moves on, libbsd0 stays.
+  write_flat({{"libbsd0", "0.11.7-2", "libbsd"}, {"hello", "2.10-4"}});
+  auto s2 = ImportIndexed(kR2);
+  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  ASSERT_TRUE(s2->package_index.status.ok()) << s2->package_index.status.ToString();
+  EXPECT_EQ(s2->package_index.summary->presence_opened, 1u);
+  EXPECT_EQ(s2->package_index.summary->presence_closed, 1u);
+  // One stretch of libbsd0 over both runs; hello's 2.10-3 ends where 2.10-4 begins.
+  const std::string r1(kR1), r2(kR2);
+  EXPECT_EQ(Stretches("libbsd0"),
+            (std::vector<std::string>{".//amd64 0.11.7-2 " + r1 + ".." + r2}));
+  EXPECT_EQ(Stretches("hello"), (std::vector<std::string>{".//amd64 2.10-3 " + r1 + ".." + r1,
+                                                          ".//amd64 2.10-4 " + r2 + ".." + r2}));
 }
 
 // Every package-index table by its natural keys (row ids differ between two builds).
