@@ -122,19 +122,15 @@ Status IndexOne(db::Database& database, const std::string& archive_name, const R
   }
   for (const IndexScope& scope : pkgs.changed) {
     if (!pkgs.against_previous) break;
-    if (scope.architecture.empty()) {  // a flat repository's Packages: every architecture
-      const Value params[] = {T(archive_name), T(scope.suite), T(scope.component)};
-      MV_RETURN_IF_ERROR(c.Query(columns +
-                                     "WHERE archive = $1 AND suite = $2 AND component = $3 AND "
-                                     "architecture <> 'source' AND last_run IS NULL",
-                                 params, take_open));
-      continue;
-    }
-    const Value params[] = {T(archive_name), T(scope.suite), T(scope.component),
-                            T(scope.architecture)};
-    MV_RETURN_IF_ERROR(c.Query(columns + "WHERE archive = $1 AND suite = $2 AND component = $3 AND "
-                                         "architecture = $4 AND last_run IS NULL",
-                               params, take_open));
+    // A flat repository's Packages (no architecture in its scope) holds every architecture.
+    const bool every_architecture = scope.architecture.empty();
+    std::vector<Value> params = {T(archive_name), T(scope.suite), T(scope.component)};
+    if (!every_architecture) params.push_back(T(scope.architecture));
+    MV_RETURN_IF_ERROR(
+        c.Query(columns + "WHERE archive = $1 AND suite = $2 AND component = $3 AND " +
+                    (every_architecture ? "architecture <> 'source'" : "architecture = $4") +
+                    " AND last_run IS NULL",
+                params, take_open));
   }
   std::set<std::pair<std::string, std::string>> new_sources, new_binaries;
   std::vector<Value> opened;
