@@ -324,12 +324,12 @@ class Mirror {
           // Only contents the catalog pass above found unknown are left here.
           const apt::PoolFile& f = todo[i]->file;
           MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.sha256, f.path));
-          window.Acquire();
-          Result<DownloadedBlob> blob =
-              DownloadBlob(fetcher_, *store_, {f.path, f.size, sha, todo[i]->size_known});
-          window.Release(blob.ok() ? blob->size : 0);
-          if (!blob.ok()) return blob.status();
-          Stored(blob->sha256, blob->sha1, blob->size);
+          AdaptiveWindow::Slot slot(window);
+          MV_ASSIGN_OR_RETURN(
+              DownloadedBlob blob,
+              DownloadBlob(fetcher_, *store_, {f.path, f.size, sha, todo[i]->size_known}));
+          slot.Done(blob.size);
+          Stored(blob.sha256, blob.sha1, blob.size);
           if (options_.progress != nullptr) options_.progress->Add(f.size, 1);
           return Status::Ok();
         },

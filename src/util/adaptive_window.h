@@ -49,6 +49,26 @@ class AdaptiveWindow {
   size_t window() const;
   size_t peak() const;  // the largest window reached
 
+  // One transfer's place in the window, held for a scope: Acquire() on construction; Done(bytes)
+  // releases it having moved `bytes`; leaving the scope without Done (an error returned early)
+  // releases it as failed (0 bytes), so a place is never lost.
+  class Slot {
+   public:
+    explicit Slot(AdaptiveWindow& window) : window_(&window) { window.Acquire(); }
+    ~Slot() {
+      if (window_ != nullptr) window_->Release(0);
+    }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    void Done(uint64_t bytes) {
+      if (window_ != nullptr) window_->Release(bytes);
+      window_ = nullptr;
+    }
+
+   private:
+    AdaptiveWindow* window_;
+  };
+
  private:
   void EndRound() REQUIRES(mu_);
 

@@ -103,5 +103,22 @@ TEST(AdaptiveWindowTest, AcquireBlocksAtTheWindow) {
   w.Release(1);
 }
 
+// A slot left without Done (an early error return) gives its place back, as a failed transfer.
+TEST(AdaptiveWindowTest, ASlotLeftWithoutDoneGivesItsPlaceBack) {
+  ManualClock clock;
+  AdaptiveWindow w({.initial = 1, .max = 1, .clock = &clock});
+  { AdaptiveWindow::Slot failed(w); }
+  std::atomic<bool> got{false};
+  std::thread next([&] {
+    AdaptiveWindow::Slot slot(w);
+    got = true;
+    slot.Done(10);
+  });
+  for (int i = 0; i < 100 && !got.load(); ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(got.load()) << "the place of the slot left without Done was not given back";
+  if (!got.load()) w.Release(0);  // let the thread finish either way
+  next.join();
+}
+
 }  // namespace
 }  // namespace mv
