@@ -1,9 +1,13 @@
 #include "archive/recovery.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <set>
 #include <unordered_map>
 
+#include "archive/writer_lock.h"
+#include "util/host.h"
 #include "util/log.h"
 
 namespace mv::archive {
@@ -156,10 +160,29 @@ Result<RebuildSummary> RebuildCatalog(store::ObjectStore& store, Catalog& catalo
     return std::tie(a.record.run_id, a.record.archive) <
            std::tie(b.record.run_id, b.record.archive);
   });
-  if (progress != nullptr) progress->SetTotals(0, stored.size());
   RebuildSummary summary;
   std::unordered_set<std::string> archives;
   for (const StoredRun& run : stored) archives.insert(run.record.archive);
+  // Every archive idle while its rows are replaced: a run committed meanwhile would be in the
+  // store but not in the rebuilt catalog. The writer locks of the store's archives and of the
+  // catalog's are taken first (a writer at work is named, and nothing is changed) and held until
+  // the transaction has ended.
+  std::set<std::string> to_lock(archives.begin(), archives.end());
+  MV_ASSIGN_OR_RETURN(std::vector<std::string> cataloged, catalog.ListArchives());
+  to_lock.insert(cataloged.begin(), cataloged.end());
+  std::vector<std::unique_ptr<WriterLock>> locks;
+  for (const std::string& name : to_lock) {
+    Result<std::unique_ptr<WriterLock>> lock =
+        WriterLock::Acquire(catalog.shared_database(), name,
+                            {.owner = "mirrorvault rebuild-catalog host=" + HostName() +
+                                      " pid=" + std::to_string(::getpid())});
+    if (!lock.ok()) {
+      return lock.status().WithContext(
+          "rebuild-catalog needs every archive idle (nothing changed)");
+    }
+    locks.push_back(std::move(*lock));
+  }
+  if (progress != nullptr) progress->SetTotals(0, stored.size());
   summary.archives = archives.size();
   summary.runs = stored.size();
   // Each run's rows are recorded as soon as they are read, inside the one transaction: memory

@@ -62,7 +62,8 @@ struct RebuildSummary {
 // in one transaction: on failure the catalog is left as it was. Locks are kept; the stat cache
 // is emptied (the next import of each archive reads every file once). The write transaction is
 // held while the store is read, run by run (memory: one run's rows and the ids seen), so other
-// writers of the catalog wait for it (on SQLite, up to their busy timeout).
+// writers of the catalog wait for it (on SQLite, up to their busy timeout). Every archive's writer
+// lock is taken first and held throughout: Unavailable naming the holder when one is busy.
 Result<RebuildSummary> RebuildCatalog(store::ObjectStore& store, Catalog& catalog,
                                       Progress* progress, size_t concurrency = 32);
 

@@ -1,6 +1,7 @@
 // rebuild-catalog: the catalog recreated from the store alone answers every query as the
 // original did.
 #include "archive/recovery.h"
+#include "archive/writer_lock.h"
 #include "importer/import_test_util.h"
 #include "util/encoding.h"
 
@@ -92,6 +93,30 @@ TEST_F(RebuildCatalogTest, RebuiltCatalogEqualsTheOriginal) {
     ASSERT_TRUE(old.ok() && old->has_value());
     EXPECT_EQ((*old)->first_path, "extra/only-back-then");
   }
+}
+
+// A rebuild while an archive is being written would lose that writer's run from the catalog:
+// it is refused, naming the writer, and changes nothing.
+TEST_F(RebuildCatalogTest, ARebuildWaitsForNoWriterAndIsRefusedWhileOneWorks) {
+  Write("dists/Release", "one");
+  ASSERT_TRUE(Import("debian", "20240201T000000Z").ok());
+  const std::vector<std::string> before = Dump(*database_);
+  {
+    auto writer = archive::WriterLock::Acquire(database_, "debian", {.owner = "an import"});
+    ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+    auto refused = archive::RebuildCatalog(*store_, *catalog_, nullptr);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_TRUE(archive::IsWriterLockBusy(refused.status())) << refused.status().ToString();
+    EXPECT_NE(refused.status().message().find("an import"), std::string::npos)
+        << refused.status().ToString();
+    EXPECT_EQ(Dump(*database_), before);
+  }
+  auto rebuilt = archive::RebuildCatalog(*store_, *catalog_, nullptr);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  EXPECT_EQ(Dump(*database_), before);
+  // Its locks are released: the next import goes ahead.
+  Write("dists/Release", "two");
+  EXPECT_TRUE(Import("debian", "20240301T000000Z").ok());
 }
 
 }  // namespace
