@@ -1,8 +1,9 @@
-// The deb822 reader, the Release, Packages and Sources parsers, the index selection and the
-// clearsigned-text reader over arbitrary text, and the index writer over what they accept.
+// The deb822 reader and scanner, the Release, Packages and Sources parsers, the index selection and
+// the clearsigned-text reader over arbitrary text, and the index writer over what they accept.
 // Properties: nothing crashes; every refusal is InvalidArgument naming the source; an accepted
 // paragraph has fields with non-empty names free of blanks and colons, and values with no
-// surrounding blanks, and FormatParagraph writes it back as the same fields; every Release entry
+// surrounding blanks, and FormatParagraph writes it back as the same fields; the scanner agrees
+// with the reader on paragraphs, lines and the fields it reads; every Release entry
 // and pool file is a path that stays in the archive.
 #include <cstddef>
 #include <cstdint>
@@ -62,6 +63,53 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return mv::Status::Ok();
   });
   CheckRefusal(st);
+
+  // ScanParagraphs finds the paragraphs ForEachParagraph finds (when both accept the text), each
+  // with the values ForEachParagraph reads for the fields asked, and each paragraph's text read
+  // alone from its line gives that very paragraph.
+  std::vector<mv::apt::Paragraph> full;
+  if (st.ok()) full = mv::apt::ParseParagraphs(text, kWhere).value();
+  static constexpr std::string_view kAsked[] = {"Package", "Version", "Architecture"};
+  size_t scanned = 0;
+  size_t last_line = 0;
+  mv::Status scan = mv::apt::ScanParagraphs(
+      text, kWhere, kAsked, [&](const mv::apt::ScannedParagraph& p) -> mv::Status {
+        MV_FUZZ_CHECK(!p.text.empty() && p.text.data() >= text.data() &&
+                          p.text.data() + p.text.size() <= text.data() + text.size(),
+                      "a paragraph's text is not a part of the input");
+        MV_FUZZ_CHECK(p.line > last_line, "paragraph lines do not increase");
+        last_line = p.line;
+        if (st.ok()) {
+          MV_FUZZ_CHECK(scanned < full.size(), "more paragraphs scanned than parsed");
+          const mv::apt::Paragraph& whole = full[scanned];
+          MV_FUZZ_CHECK(whole.line() == p.line, std::to_string(p.line));
+          for (size_t k = 0; k < std::size(kAsked); ++k) {
+            MV_FUZZ_CHECK(whole.Get(kAsked[k]).value_or("") == p.values[k],
+                          mv::fuzz::Printable(p.values[k]));
+          }
+          size_t alone = 0;
+          mv::Status again = mv::apt::ForEachParagraph(
+              p.text, kWhere,
+              [&](const mv::apt::Paragraph& q) {
+                ++alone;
+                MV_FUZZ_CHECK(
+                    q.line() == whole.line() && q.fields().size() == whole.fields().size(),
+                    mv::fuzz::Printable(p.text));
+                for (size_t i = 0; i < q.fields().size(); ++i) {
+                  MV_FUZZ_CHECK(q.fields()[i].value == whole.fields()[i].value &&
+                                    q.fields()[i].line == whole.fields()[i].line,
+                                mv::fuzz::Printable(p.text));
+                }
+                return mv::Status::Ok();
+              },
+              p.line);
+          MV_FUZZ_CHECK(again.ok() && alone == 1, mv::fuzz::Printable(p.text));
+        }
+        ++scanned;
+        return mv::Status::Ok();
+      });
+  CheckRefusal(scan);
+  if (st.ok() && scan.ok()) MV_FUZZ_CHECK(scanned == full.size(), "fewer paragraphs scanned");
 
   auto release = mv::apt::ParseRelease(text, kWhere);
   CheckRefusal(release.status());

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 namespace mv::apt {
 namespace {
 
@@ -32,6 +34,16 @@ std::string Shown(std::string_view line) {
   }
   if (line.size() > 60) out += "...";
   return out;
+}
+
+// The line of `text` at `pos` without its line break ("\n" or "\r\n"); `pos` moves past it.
+std::string_view NextLine(std::string_view text, size_t& pos) {
+  const size_t nl = text.find('\n', pos);
+  std::string_view line =
+      text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+  pos = nl == std::string_view::npos ? text.size() : nl + 1;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
 }
 
 }  // namespace
@@ -66,7 +78,7 @@ Result<std::string_view> Paragraph::Require(std::string_view name, std::string_v
 }
 
 Status ForEachParagraph(std::string_view text, std::string_view where,
-                        const std::function<Status(const Paragraph&)>& visit) {
+                        const std::function<Status(const Paragraph&)>& visit, size_t first_line) {
   auto error = [&](size_t line, const std::string& what) {
     return InvalidArgument(std::string(where) + " line " + std::to_string(line) + ": " + what);
   };
@@ -79,14 +91,10 @@ Status ForEachParagraph(std::string_view text, std::string_view where,
     return st;
   };
   size_t pos = 0;
-  size_t line_no = 0;
+  size_t line_no = first_line - 1;
   while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view line =
-        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    const std::string_view line = NextLine(text, pos);
     ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find('\0') != std::string_view::npos) return error(line_no, "a NUL byte");
     if (TrimBlanks(line).empty()) {
       MV_RETURN_IF_ERROR(flush());
@@ -131,6 +139,71 @@ Status ForEachParagraph(std::string_view text, std::string_view where,
         {std::string(name), std::string(TrimBlanks(line.substr(colon + 1))), line_no, line_no});
   }
   return flush();
+}
+
+Status ScanParagraphs(std::string_view text, std::string_view where,
+                      std::span<const std::string_view> names,
+                      const std::function<Status(const ScannedParagraph&)>& visit) {
+  auto error = [&](size_t line, const std::string& what) {
+    return InvalidArgument(std::string(where) + " line " + std::to_string(line) + ": " + what);
+  };
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return error(1 + static_cast<size_t>(std::count(text.begin(), text.begin() + nul, '\n')),
+                 "a NUL byte");
+  }
+  std::vector<std::string_view> values(names.size());
+  std::vector<size_t> value_lines(names.size(), 0);
+  size_t start = std::string_view::npos;  // of the current paragraph
+  size_t start_line = 0;
+  size_t last = std::string_view::npos;  // the field asked for that the last field line gave
+  auto flush = [&](size_t end) -> Status {
+    if (start == std::string_view::npos) return Status::Ok();
+    Status st =
+        visit({.text = text.substr(start, end - start), .line = start_line, .values = values});
+    start = std::string_view::npos;
+    std::fill(values.begin(), values.end(), std::string_view());
+    std::fill(value_lines.begin(), value_lines.end(), 0);
+    return st;
+  };
+  size_t pos = 0;
+  size_t line_no = 0;
+  while (pos < text.size()) {
+    const size_t line_start = pos;
+    const std::string_view line = NextLine(text, pos);
+    ++line_no;
+    if (TrimBlanks(line).empty()) {
+      MV_RETURN_IF_ERROR(flush(line_start));
+      last = std::string_view::npos;
+      continue;
+    }
+    if (start == std::string_view::npos) {
+      start = line_start;
+      start_line = line_no;
+    }
+    if (IsBlank(line.front())) {
+      if (last != std::string_view::npos) {
+        return error(line_no,
+                     "the field " + std::string(names[last]) + " is continued on a further line");
+      }
+      continue;
+    }
+    last = std::string_view::npos;
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;  // ForEachParagraph says what is wrong
+    const std::string_view name = line.substr(0, colon);
+    for (size_t k = 0; k < names.size(); ++k) {
+      if (!SameName(name, names[k])) continue;
+      if (value_lines[k] != 0) {
+        return error(line_no, "the field " + std::string(name) + " is given twice (first at line " +
+                                  std::to_string(value_lines[k]) + ")");
+      }
+      values[k] = TrimBlanks(line.substr(colon + 1));
+      value_lines[k] = line_no;
+      last = k;
+      break;
+    }
+  }
+  return flush(text.size());
 }
 
 Result<std::vector<Paragraph>> ParseParagraphs(std::string_view text, std::string_view where) {

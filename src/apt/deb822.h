@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,9 +52,30 @@ class Paragraph {
 };
 
 // Calls `visit` with each paragraph of `text`, in order, stopping at the first error (its own or
-// the visitor's). `where` names the source in errors ("dists/bookworm/main/binary-amd64/Packages").
+// the visitor's). `where` names the source in errors ("dists/bookworm/main/binary-amd64/Packages");
+// `first_line` is the line of `where` at which `text` begins (an excerpt of a larger file).
 Status ForEachParagraph(std::string_view text, std::string_view where,
-                        const std::function<Status(const Paragraph&)>& visit);
+                        const std::function<Status(const Paragraph&)>& visit,
+                        size_t first_line = 1);
+
+// A paragraph as ScanParagraphs finds it: its text (its first line to the end of its last, line
+// break included), the line it starts at, and the values of the fields asked for, in the order
+// asked ("" for a field it lacks).
+struct ScannedParagraph {
+  std::string_view text;
+  size_t line = 0;
+  std::span<const std::string_view> values;
+};
+
+// Finds each paragraph of `text` and the values of a few one-line fields (`names`, matched without
+// regard to case, values trimmed of blanks) without parsing the rest: for comparing two versions
+// of a large index paragraph by paragraph, and parsing only those that differ. Where ScanParagraphs
+// and ForEachParagraph could read a field asked for differently it is an error (InvalidArgument
+// naming `where` and the line): the field given twice in a paragraph, or continued on a further
+// line; so is a NUL byte anywhere. The other fields are not checked.
+Status ScanParagraphs(std::string_view text, std::string_view where,
+                      std::span<const std::string_view> names,
+                      const std::function<Status(const ScannedParagraph&)>& visit);
 
 // Every paragraph of `text`.
 Result<std::vector<Paragraph>> ParseParagraphs(std::string_view text, std::string_view where);

@@ -34,58 +34,67 @@ Status SplitSource(std::string_view value, std::string_view where, const Paragra
 }  // namespace
 
 Status ForEachBinaryPackage(std::string_view text, std::string_view where,
-                            const std::function<Status(const BinaryPackage&)>& visit) {
-  return ForEachParagraph(text, where, [&](const Paragraph& p) -> Status {
-    BinaryPackage b;
-    MV_ASSIGN_OR_RETURN(std::string_view package, p.Require("Package", where));
-    MV_ASSIGN_OR_RETURN(std::string_view version, p.Require("Version", where));
-    MV_ASSIGN_OR_RETURN(std::string_view arch, p.Require("Architecture", where));
-    MV_ASSIGN_OR_RETURN(std::string_view filename, p.Require("Filename", where));
-    MV_ASSIGN_OR_RETURN(std::string_view size, p.Require("Size", where));
-    MV_ASSIGN_OR_RETURN(std::string_view sha256, p.Require("SHA256", where));
-    b.package = package;
-    b.version = version;
-    b.architecture = arch;
-    b.source = package;
-    b.source_version = version;
-    if (std::optional<std::string_view> source = p.Get("Source")) {
-      MV_RETURN_IF_ERROR(SplitSource(*source, where, p, &b.source, &b.source_version));
-    }
-    if (!IsSafeRelativePath(filename)) {
-      return BadField(where, p, "Filename", "leaves the archive: " + std::string(filename));
-    }
-    std::optional<uint64_t> bytes = ParseSize(size);
-    if (!bytes) return BadField(where, p, "Size", "is not a number: " + std::string(size));
-    std::optional<std::string> hash = ParseSha256Hex(sha256);
-    if (!hash) return BadField(where, p, "SHA256", "is not 64 hex digits");
-    b.file = {std::string(filename), *bytes, std::move(*hash)};
-    return visit(b);
-  });
+                            const std::function<Status(const BinaryPackage&)>& visit,
+                            size_t first_line) {
+  return ForEachParagraph(
+      text, where,
+      [&](const Paragraph& p) -> Status {
+        BinaryPackage b;
+        MV_ASSIGN_OR_RETURN(std::string_view package, p.Require("Package", where));
+        MV_ASSIGN_OR_RETURN(std::string_view version, p.Require("Version", where));
+        MV_ASSIGN_OR_RETURN(std::string_view arch, p.Require("Architecture", where));
+        MV_ASSIGN_OR_RETURN(std::string_view filename, p.Require("Filename", where));
+        MV_ASSIGN_OR_RETURN(std::string_view size, p.Require("Size", where));
+        MV_ASSIGN_OR_RETURN(std::string_view sha256, p.Require("SHA256", where));
+        b.package = package;
+        b.version = version;
+        b.architecture = arch;
+        b.source = package;
+        b.source_version = version;
+        if (std::optional<std::string_view> source = p.Get("Source")) {
+          MV_RETURN_IF_ERROR(SplitSource(*source, where, p, &b.source, &b.source_version));
+        }
+        if (!IsSafeRelativePath(filename)) {
+          return BadField(where, p, "Filename", "leaves the archive: " + std::string(filename));
+        }
+        std::optional<uint64_t> bytes = ParseSize(size);
+        if (!bytes) return BadField(where, p, "Size", "is not a number: " + std::string(size));
+        std::optional<std::string> hash = ParseSha256Hex(sha256);
+        if (!hash) return BadField(where, p, "SHA256", "is not 64 hex digits");
+        b.file = {std::string(filename), *bytes, std::move(*hash)};
+        return visit(b);
+      },
+      first_line);
 }
 
 Status ForEachSourcePackage(std::string_view text, std::string_view where,
-                            const std::function<Status(const SourcePackage&)>& visit) {
-  return ForEachParagraph(text, where, [&](const Paragraph& p) -> Status {
-    SourcePackage s;
-    MV_ASSIGN_OR_RETURN(std::string_view package, p.Require("Package", where));
-    MV_ASSIGN_OR_RETURN(std::string_view version, p.Require("Version", where));
-    MV_ASSIGN_OR_RETURN(std::string_view directory, p.Require("Directory", where));
-    MV_RETURN_IF_ERROR(p.Require("Checksums-Sha256", where).status());
-    if (!IsSafeRelativePath(directory)) {
-      return BadField(where, p, "Directory", "leaves the archive: " + std::string(directory));
-    }
-    s.package = package;
-    s.version = version;
-    MV_ASSIGN_OR_RETURN(std::vector<HashListEntry> entries,
-                        ParseHashList(*p.Find("Checksums-Sha256"), where));
-    for (HashListEntry& e : entries) {
-      if (e.name.find('/') != std::string::npos || !IsSafeRelativePath(e.name)) {
-        return BadField(where, p, "Checksums-Sha256", "names a file outside its folder: " + e.name);
-      }
-      s.files.push_back({std::string(directory) + "/" + e.name, e.size, std::move(e.sha256)});
-    }
-    return visit(s);
-  });
+                            const std::function<Status(const SourcePackage&)>& visit,
+                            size_t first_line) {
+  return ForEachParagraph(
+      text, where,
+      [&](const Paragraph& p) -> Status {
+        SourcePackage s;
+        MV_ASSIGN_OR_RETURN(std::string_view package, p.Require("Package", where));
+        MV_ASSIGN_OR_RETURN(std::string_view version, p.Require("Version", where));
+        MV_ASSIGN_OR_RETURN(std::string_view directory, p.Require("Directory", where));
+        MV_RETURN_IF_ERROR(p.Require("Checksums-Sha256", where).status());
+        if (!IsSafeRelativePath(directory)) {
+          return BadField(where, p, "Directory", "leaves the archive: " + std::string(directory));
+        }
+        s.package = package;
+        s.version = version;
+        MV_ASSIGN_OR_RETURN(std::vector<HashListEntry> entries,
+                            ParseHashList(*p.Find("Checksums-Sha256"), where));
+        for (HashListEntry& e : entries) {
+          if (e.name.find('/') != std::string::npos || !IsSafeRelativePath(e.name)) {
+            return BadField(where, p, "Checksums-Sha256",
+                            "names a file outside its folder: " + e.name);
+          }
+          s.files.push_back({std::string(directory) + "/" + e.name, e.size, std::move(e.sha256)});
+        }
+        return visit(s);
+      },
+      first_line);
 }
 
 }  // namespace mv::apt

@@ -36,15 +36,18 @@ struct SourcePackage {
   std::vector<PoolFile> files;  // Directory + each Checksums-Sha256 entry (.dsc, tarballs)
 };
 
-// Each package of a Packages file. InvalidArgument naming `where` and the paragraph's line when
+// Each package of a Packages file (or of an excerpt of one beginning at `first_line`).
+// InvalidArgument naming `where` and the paragraph's line when
 // one lacks Package, Version, Architecture, Filename, Size or SHA256, or has a malformed one
 // (a path leaving the archive, a size that is not a number, a hash that is not 64 hex digits).
 Status ForEachBinaryPackage(std::string_view text, std::string_view where,
-                            const std::function<Status(const BinaryPackage&)>& visit);
+                            const std::function<Status(const BinaryPackage&)>& visit,
+                            size_t first_line = 1);
 
 // Each package of a Sources file; the same rules, for Package, Version, Directory and
 // Checksums-Sha256 (whose names are plain file names).
 Status ForEachSourcePackage(std::string_view text, std::string_view where,
-                            const std::function<Status(const SourcePackage&)>& visit);
+                            const std::function<Status(const SourcePackage&)>& visit,
+                            size_t first_line = 1);
 
 }  // namespace mv::apt

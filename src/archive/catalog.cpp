@@ -197,6 +197,19 @@ Result<std::optional<RunRow>> Catalog::LatestRun(std::string_view archive) {
   return QueryOneRun(*database_, RunQuery("archive = $1 ORDER BY run_id DESC LIMIT 1"), params);
 }
 
+Result<uint64_t> Catalog::CountRunsThrough(std::string_view archive, const RunId& through) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  uint64_t n = 0;
+  const Value params[] = {T(archive), through.ToString()};
+  MV_RETURN_IF_ERROR(
+      conn->Query("SELECT COUNT(*) FROM archive_runs WHERE archive = $1 AND run_id <= $2", params,
+                  [&](const db::Row& row) {
+                    n = static_cast<uint64_t>(row.Int(0));
+                    return Status::Ok();
+                  }));
+  return n;
+}
+
 Result<std::optional<RunRow>> Catalog::EarliestRun(std::string_view archive) {
   const Value params[] = {T(archive)};
   return QueryOneRun(*database_, RunQuery("archive = $1 ORDER BY run_id LIMIT 1"), params);

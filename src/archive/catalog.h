@@ -101,6 +101,8 @@ class Catalog {
   // The latest run with id < `before`.
   Result<std::optional<RunRow>> RunBefore(std::string_view archive, const RunId& before);
   Result<std::optional<RunRow>> LatestRun(std::string_view archive);
+  // How many runs of `archive` have an id <= `through` (a count over the primary key).
+  Result<uint64_t> CountRunsThrough(std::string_view archive, const RunId& through);
   Result<std::optional<RunRow>> EarliestRun(std::string_view archive);
 
   // Records a committed run (its record is already in the store): the archive, the run, the

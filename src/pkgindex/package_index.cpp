@@ -8,6 +8,7 @@
 #include "db/insert_many.h"
 #include "pkgindex/run_packages.h"
 #include "pkgindex/schema.h"
+#include "util/log.h"
 
 namespace mv::pkgindex {
 namespace {
@@ -99,6 +100,50 @@ Status AddPackages(db::Connection& c, const RunPackages& pkgs,
 
 // One run, in one transaction: stretches of keys that vanished are closed at `previous`, keys
 // that appeared open a stretch at `run`.
+// The open stretches of one scope of `archive_name`: `select` ("SELECT ... FROM pkg_presence ")
+// with the scope's condition. A flat repository's Packages (no architecture in its scope) holds
+// every architecture.
+Status QueryOpen(db::Connection& c, const std::string& archive_name, const IndexScope& scope,
+                 std::string_view select, const std::function<Status(const db::Row&)>& take) {
+  const bool every_architecture = scope.architecture.empty();
+  std::vector<Value> params = {T(archive_name), T(scope.suite), T(scope.component)};
+  if (!every_architecture) params.push_back(T(scope.architecture));
+  return c.Query(std::string(select) + "WHERE archive = $1 AND suite = $2 AND component = $3 AND " +
+                     (every_architecture ? "architecture <> 'source'" : "architecture = $4") +
+                     " AND last_run IS NULL",
+                 params, take);
+}
+
+// Whether the scopes `pkgs` compared paragraph by paragraph can be taken as deltas: the index's
+// open stretches of each are as many as the previous run's index had packages. They are not when
+// that index could not be read when its run was indexed (its scope was then closed) although it
+// is read now.
+Result<bool> DeltasApply(db::Database& database, const std::string& archive_name,
+                         const RunPackages& pkgs) {
+  if (pkgs.compared.empty()) return true;
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
+  for (const RunPackages::Compared& compared : pkgs.compared) {
+    uint64_t open = 0;
+    MV_RETURN_IF_ERROR(QueryOpen(*conn, archive_name, compared.scope,
+                                 "SELECT COUNT(*) FROM pkg_presence ", [&](const db::Row& row) {
+                                   open = static_cast<uint64_t>(row.Int(0));
+                                   return Status::Ok();
+                                 }));
+    if (open != compared.keys_before) {
+      LogWarn(
+          "a changed index is read in full: the package index's open stretches are not the "
+          "previous index's packages",
+          {{"archive", archive_name},
+           {"scope", compared.scope.suite + "/" + compared.scope.component + "/" +
+                         compared.scope.architecture},
+           {"open", open},
+           {"previous_packages", compared.keys_before}});
+      return false;
+    }
+  }
+  return true;
+}
+
 Status IndexOne(db::Database& database, const std::string& archive_name, const RunId& run,
                 const std::optional<RunId>& previous, const RunPackages& pkgs,
                 UpdateSummary& summary) {
@@ -120,17 +165,15 @@ Status IndexOne(db::Database& database, const std::string& archive_name, const R
     MV_RETURN_IF_ERROR(
         c.Query(columns + "WHERE archive = $1 AND last_run IS NULL", params, take_open));
   }
+  // The scopes compared paragraph by paragraph are not read: only the keys that came (in
+  // `presence`) and went (in `gone`) are touched.
   for (const IndexScope& scope : pkgs.changed) {
     if (!pkgs.against_previous) break;
-    // A flat repository's Packages (no architecture in its scope) holds every architecture.
-    const bool every_architecture = scope.architecture.empty();
-    std::vector<Value> params = {T(archive_name), T(scope.suite), T(scope.component)};
-    if (!every_architecture) params.push_back(T(scope.architecture));
-    MV_RETURN_IF_ERROR(
-        c.Query(columns + "WHERE archive = $1 AND suite = $2 AND component = $3 AND " +
-                    (every_architecture ? "architecture <> 'source'" : "architecture = $4") +
-                    " AND last_run IS NULL",
-                params, take_open));
+    auto compared = std::lower_bound(
+        pkgs.compared.begin(), pkgs.compared.end(), scope,
+        [](const RunPackages::Compared& a, const IndexScope& b) { return a.scope < b; });
+    if (compared != pkgs.compared.end() && compared->scope == scope) continue;
+    MV_RETURN_IF_ERROR(QueryOpen(c, archive_name, scope, columns, take_open));
   }
   std::set<std::pair<std::string, std::string>> new_sources, new_binaries;
   std::vector<Value> opened;
@@ -146,8 +189,18 @@ Status IndexOne(db::Database& database, const std::string& archive_name, const R
     summary.presence_opened += 1;
   }
   // What is left of `open` was not in this run.
-  if (!open.empty() && !previous) {
+  if ((!open.empty() || !pkgs.gone.empty()) && !previous) {
     return Internal("package index of " + archive_name + ": open stretches before the first run");
+  }
+  for (const PresenceKey& k : pkgs.gone) {
+    const Value params[] = {T(previous->ToString()), T(archive_name), T(k.suite),  T(k.component),
+                            T(k.architecture),       T(k.name),       T(k.version)};
+    MV_ASSIGN_OR_RETURN(int64_t closed,
+                        c.Execute("UPDATE pkg_presence SET last_run = $1 WHERE archive = $2 AND "
+                                  "suite = $3 AND component = $4 AND architecture = $5 AND "
+                                  "name = $6 AND version = $7 AND last_run IS NULL",
+                                  params));
+    summary.presence_closed += static_cast<uint64_t>(closed);
   }
   for (const auto& [k, first] : open) {
     const Value params[] = {T(previous->ToString()), T(archive_name), T(k.suite),   T(k.component),
@@ -223,52 +276,63 @@ Result<UpdateSummary> PackageIndex::Update(store::ObjectStore& store, archive::C
                                            archive::NodeSource& nodes,
                                            const std::string& archive_name) {
   UpdateSummary summary;
-  MV_ASSIGN_OR_RETURN(std::vector<archive::RunRow> runs, catalog.ListRuns(archive_name));
-  std::set<std::string> indexed;
+  // The latest indexed run and how many are indexed: O(new runs) from here, not O(history).
+  std::optional<RunId> latest;
+  uint64_t indexed = 0;
+  const Value archive_param[] = {T(archive_name)};
   {
     MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
-    const Value params[] = {T(archive_name)};
-    MV_RETURN_IF_ERROR(conn->Query("SELECT run_id FROM pkg_indexed_runs WHERE archive = $1", params,
-                                   [&](const db::Row& row) {
-                                     indexed.insert(row.Text(0));
-                                     return Status::Ok();
-                                   }));
-    // A run missing before the latest indexed one: the stretches are rebuilt from the start.
-    bool gap = false;
-    for (const archive::RunRow& r : runs) {
-      if (indexed.count(r.run_id.ToString()) == 0 && !indexed.empty() &&
-          r.run_id.ToString() < *indexed.rbegin()) {
-        gap = true;
-      }
-    }
-    if (gap) {
+    MV_RETURN_IF_ERROR(
+        conn->Query("SELECT MAX(run_id), COUNT(*) FROM pkg_indexed_runs WHERE archive = $1",
+                    archive_param, [&](const db::Row& row) -> Status {
+                      indexed = static_cast<uint64_t>(row.Int(1));
+                      if (indexed == 0) return Status::Ok();
+                      MV_ASSIGN_OR_RETURN(latest, RunId::Parse(row.Text(0)));
+                      return Status::Ok();
+                    }));
+  }
+  // Every run of the catalog up to the latest indexed one is indexed, and no other: the runs are
+  // indexed oldest first. A run that is not (a back-dated import committed since) or an indexed
+  // run the catalog no longer has: the archive's stretches are rebuilt from its first run.
+  std::optional<archive::RunRow> previous;
+  if (latest) {
+    MV_ASSIGN_OR_RETURN(uint64_t in_catalog, catalog.CountRunsThrough(archive_name, *latest));
+    MV_ASSIGN_OR_RETURN(previous, catalog.GetRun(archive_name, *latest));
+    if (in_catalog != indexed || !previous) {
+      MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
       MV_RETURN_IF_ERROR(conn->Begin(db::TransactionMode::kWrite));
       MV_RETURN_IF_ERROR(
-          conn->Execute("DELETE FROM pkg_presence WHERE archive = $1", params).status());
+          conn->Execute("DELETE FROM pkg_presence WHERE archive = $1", archive_param).status());
       MV_RETURN_IF_ERROR(
-          conn->Execute("DELETE FROM pkg_indexed_runs WHERE archive = $1", params).status());
+          conn->Execute("DELETE FROM pkg_indexed_runs WHERE archive = $1", archive_param).status());
       MV_RETURN_IF_ERROR(conn->Commit());
-      indexed.clear();
+      latest.reset();
+      previous.reset();
     }
   }
+  MV_ASSIGN_OR_RETURN(std::vector<archive::RunRow> runs,
+                      catalog.ListRunsAfter(archive_name, latest));
   // Each run is read against the run indexed before it: only its indexes that changed.
-  std::optional<RunId> previous;
+  std::optional<RunId> previous_id;
   std::optional<archive::Sha256> previous_root;
+  if (previous) {
+    previous_id = previous->run_id;
+    previous_root = previous->root;
+  }
   for (const archive::RunRow& r : runs) {
-    if (indexed.count(r.run_id.ToString()) != 0) {
-      previous = r.run_id;
-      previous_root = r.root;
-      continue;
-    }
     MV_ASSIGN_OR_RETURN(RunPackages pkgs, ReadRunPackages(store, nodes, r.root, previous_root));
+    const std::string where = "package index of " + archive_name + "@" + r.run_id.ToString();
+    MV_ASSIGN_OR_RETURN(bool deltas_apply, DeltasApply(*database_, archive_name, pkgs));
+    if (!deltas_apply) {
+      MV_ASSIGN_OR_RETURN(pkgs, ReadRunPackages(store, nodes, r.root, std::nullopt));
+    }
+    MV_RETURN_IF_ERROR(IndexOne(*database_, archive_name, r.run_id, previous_id, pkgs, summary)
+                           .WithContext(where));
     for (const std::string& s : pkgs.skipped) {
       summary.skipped.push_back(archive_name + "@" + r.run_id.ToString() + ": " + s);
     }
-    MV_RETURN_IF_ERROR(
-        IndexOne(*database_, archive_name, r.run_id, previous, pkgs, summary)
-            .WithContext("package index of " + archive_name + "@" + r.run_id.ToString()));
     summary.runs_indexed += 1;
-    previous = r.run_id;
+    previous_id = r.run_id;
     previous_root = r.root;
   }
   return summary;

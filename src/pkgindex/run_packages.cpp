@@ -4,7 +4,9 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <unordered_set>
 
+#include "apt/deb822.h"
 #include "apt/index_select.h"
 #include "apt/indexes.h"
 #include "apt/release.h"
@@ -139,6 +141,118 @@ Status ReadIndex(store::ObjectStore& store, const IndexScope& scope, const Scope
   return Status::Ok();
 }
 
+// A package's key within one index: its name, version and (a flat repository's) architecture,
+// as views into the index's text.
+struct ViewKey {
+  std::string_view name, version, architecture;
+  bool operator==(const ViewKey&) const = default;
+};
+struct ViewKeyHash {
+  size_t operator()(const ViewKey& k) const {
+    std::hash<std::string_view> h;
+    return h(k.name) ^ (h(k.version) * 31) ^ (h(k.architecture) * 131);
+  }
+};
+
+// One index's text, scanned (apt::ScanParagraphs): its keys, and either the set of its paragraph
+// texts (the previous run's side) or its paragraphs in order (this run's).
+struct ScannedIndex {
+  std::string text;  // decompressed
+  std::unordered_set<ViewKey, ViewKeyHash> keys;
+  std::unordered_set<std::string_view> paragraphs;
+  struct Paragraph {
+    std::string_view text;
+    size_t line = 0;
+    ViewKey key;
+  };
+  std::vector<Paragraph> in_order;
+};
+
+// Reads and scans an index for CompareIndex; nullopt when it cannot be (the full read says why).
+Result<std::optional<ScannedIndex>> ScanIndex(store::ObjectStore& store, const ScopeIndex& index,
+                                              bool keep_order) {
+  MV_ASSIGN_OR_RETURN(std::string raw, ReadBlob(store, index.entry));
+  Result<std::string> plain =
+      Decompress(raw, CompressionFromName(index.path), index.path, apt::kMaxDecompressedIndex);
+  if (!plain.ok()) return std::optional<ScannedIndex>();
+  std::optional<ScannedIndex> out(ScannedIndex{.text = std::move(*plain)});
+  const bool binary = index.kind == apt::IndexKind::kPackages;
+  static constexpr std::string_view kBinaryKey[] = {"Package", "Version", "Architecture"};
+  static constexpr std::string_view kSourceKey[] = {"Package", "Version"};
+  bool complete = true;
+  Status scanned = apt::ScanParagraphs(
+      out->text, index.path,
+      binary ? std::span<const std::string_view>(kBinaryKey)
+             : std::span<const std::string_view>(kSourceKey),
+      [&](const apt::ScannedParagraph& p) -> Status {
+        ViewKey key{p.values[0], p.values[1],
+                    binary && index.flat ? p.values[2] : std::string_view()};
+        if (key.name.empty() || key.version.empty() || (binary && p.values[2].empty())) {
+          complete = false;  // the full read names what is missing
+          return Status::Ok();
+        }
+        out->keys.insert(key);
+        if (keep_order) {
+          out->in_order.push_back({p.text, p.line, key});
+        } else {
+          out->paragraphs.insert(p.text);
+        }
+        return Status::Ok();
+      });
+  if (!scanned.ok() || !complete) return std::optional<ScannedIndex>();
+  return out;
+}
+
+// Compares a scope's index with the previous run's (the scope changed): the keys that appeared
+// go to `out.presence`, those that disappeared to `out.gone`, the packages of the paragraphs that
+// appeared (all parsed, so checked as a full read checks them) to `out.binaries` or `out.sources`.
+// False (nothing added) when the two cannot be compared: a full read follows.
+Result<bool> CompareIndex(store::ObjectStore& store, const IndexScope& scope, const ScopeIndex& now,
+                          const ScopeIndex& before, RunPackages& out) {
+  if (now.kind != before.kind || now.flat != before.flat) return false;
+  MV_ASSIGN_OR_RETURN(std::optional<ScannedIndex> then, ScanIndex(store, before, false));
+  if (!then) return false;
+  MV_ASSIGN_OR_RETURN(std::optional<ScannedIndex> current, ScanIndex(store, now, true));
+  if (!current) return false;
+  const bool binary = now.kind == apt::IndexKind::kPackages;
+  auto key_of = [&](const ViewKey& k) {
+    return PresenceKey{scope.suite, scope.component,
+                       binary ? (now.flat ? std::string(k.architecture) : scope.architecture)
+                              : std::string("source"),
+                       std::string(k.name), std::string(k.version)};
+  };
+  RunPackages delta;
+  for (const ScannedIndex::Paragraph& p : current->in_order) {
+    if (then->paragraphs.contains(p.text)) continue;
+    const bool appeared = !then->keys.contains(p.key);
+    Status parsed = binary ? apt::ForEachBinaryPackage(
+                                 p.text, now.path,
+                                 [&](const apt::BinaryPackage& b) {
+                                   if (appeared) delta.binaries.push_back(b);
+                                   return Status::Ok();
+                                 },
+                                 p.line)
+                           : apt::ForEachSourcePackage(
+                                 p.text, now.path,
+                                 [&](const apt::SourcePackage& s) {
+                                   if (appeared) delta.sources.push_back(s);
+                                   return Status::Ok();
+                                 },
+                                 p.line);
+    if (!parsed.ok()) return false;  // the full read says so, and skips the index
+    if (appeared) delta.presence.push_back(key_of(p.key));
+  }
+  for (const ViewKey& k : then->keys) {
+    if (!current->keys.contains(k)) delta.gone.push_back(key_of(k));
+  }
+  std::move(delta.presence.begin(), delta.presence.end(), std::back_inserter(out.presence));
+  std::move(delta.gone.begin(), delta.gone.end(), std::back_inserter(out.gone));
+  std::move(delta.binaries.begin(), delta.binaries.end(), std::back_inserter(out.binaries));
+  std::move(delta.sources.begin(), delta.sources.end(), std::back_inserter(out.sources));
+  out.compared.push_back({scope, then->keys.size()});
+  return true;
+}
+
 // The repository folders of a run: each suite folder of dists/ by name, or the run's top as the
 // flat repository "." when it has no dists/.
 struct SuiteFolder {
@@ -225,11 +339,19 @@ Result<RunPackages> ReadRunPackages(store::ObjectStore& store, archive::NodeSour
           x->second.entry.hash == y->second.entry.hash && x->second.flat == y->second.flat)
         continue;  // the same index file
       out.changed.push_back(scope);
-      if (x != indexes_now.end()) MV_RETURN_IF_ERROR(ReadIndex(store, scope, x->second, out));
+      if (x == indexes_now.end()) continue;
+      if (y != indexes_before.end()) {
+        MV_ASSIGN_OR_RETURN(bool compared, CompareIndex(store, scope, x->second, y->second, out));
+        if (compared) continue;
+      }
+      MV_RETURN_IF_ERROR(ReadIndex(store, scope, x->second, out));
     }
   }
-  std::sort(out.presence.begin(), out.presence.end());
-  out.presence.erase(std::unique(out.presence.begin(), out.presence.end()), out.presence.end());
+  for (std::vector<PresenceKey>* keys : {&out.presence, &out.gone}) {
+    std::sort(keys->begin(), keys->end());
+    keys->erase(std::unique(keys->begin(), keys->end()), keys->end());
+  }
+  std::sort(out.compared.begin(), out.compared.end());
   return out;
 }
 

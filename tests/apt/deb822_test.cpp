@@ -75,6 +75,53 @@ TEST(Deb822, VisitorErrorsStopTheWalk) {
   EXPECT_EQ(seen, 2);
 }
 
+// ScanParagraphs finds the paragraphs ForEachParagraph finds, with the fields asked for read as
+// it reads them, and the text and first line of each (a paragraph parsed alone from its text and
+// line gives the same values and line numbers).
+TEST(Deb822, ScanFindsParagraphsAndTheFieldsAsked) {
+  const std::string text =
+      "Package: a\r\nversion:  1.0 \nDescription: x\n more\n\n \t\n"
+      "Package: b\nVersion: 2\n\n\nPackage: c\n";
+  const std::string_view names[] = {"Package", "Version"};
+  std::vector<std::string> seen;
+  ASSERT_TRUE(ScanParagraphs(text, "here", names, [&](const ScannedParagraph& p) {
+                seen.push_back(std::string(p.values[0]) + "=" + std::string(p.values[1]) + "@" +
+                               std::to_string(p.line) + ":" + std::string(p.text));
+                size_t line = 0;
+                EXPECT_TRUE(ForEachParagraph(
+                                p.text, "here",
+                                [&](const Paragraph& alone) {
+                                  line = alone.line();
+                                  EXPECT_EQ(alone.Get("Package"), p.values[0]);
+                                  return Status::Ok();
+                                },
+                                p.line)
+                                .ok());
+                EXPECT_EQ(line, p.line);
+                return Status::Ok();
+              }).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "a=1.0@1:Package: a\r\nversion:  1.0 \nDescription: x\n more\n",
+                      "b=2@7:Package: b\nVersion: 2\n", "c=@11:Package: c\n"}));
+}
+
+TEST(Deb822, ScanRefusesWhatItCouldReadOtherwise) {
+  const std::string_view names[] = {"Package", "Version"};
+  auto error = [&](std::string_view text) {
+    return ScanParagraphs(text, "dists/x/Packages", names,
+                          [](const ScannedParagraph&) { return Status::Ok(); });
+  };
+  EXPECT_THAT(
+      error("Package: a\nVersion: 1\npackage: b\n").message(),
+      HasSubstr("dists/x/Packages line 3: the field package is given twice (first at line 1)"));
+  EXPECT_THAT(error("Package: a\nVersion: 1\n 2\n").message(),
+              HasSubstr("line 3: the field Version is continued on a further line"));
+  EXPECT_THAT(error(std::string_view("Package: a\n\nB: \0\n", 17)).message(),
+              HasSubstr("line 3: a NUL byte"));
+  // The fields not asked for are not checked: ForEachParagraph refuses them.
+  EXPECT_TRUE(error("Package: a\nno colon\nDescription: x\n y\n").ok());
+}
+
 TEST(Deb822, WordsAndLines) {
   EXPECT_EQ(Words(" amd64  arm64\n\tall "),
             (std::vector<std::string_view>{"amd64", "arm64", "all"}));

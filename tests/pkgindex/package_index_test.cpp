@@ -66,7 +66,53 @@ class PackageIndexTest : public testing::SuiteFixture {
       Write("dists/" + suite + "/Release", release);
     }
   }
+
+  // The mirror tree holds bookworm with one main/binary-amd64/Packages of exactly `text`.
+  void WritePackagesText(const std::string& text) {
+    std::filesystem::remove_all(mirror_);
+    Write("dists/bookworm/main/binary-amd64/Packages", text);
+    Write("dists/bookworm/Release", "Suite: bookworm\nComponents: main\nSHA256:\n " +
+                                        Sha256Hex(text) + " " + std::to_string(text.size()) +
+                                        " main/binary-amd64/Packages\n");
+  }
+
+  // At every run of the archive, the package index's stretches are what a full read of that run
+  // alone gives.
+  void ExpectStretchesAsFullReads() {
+    auto runs = catalog_->ListRuns("debian");
+    ASSERT_TRUE(runs.ok()) << runs.status().ToString();
+    auto nodes = archive::MakeCachedNodeSource(store_, catalog_.get());
+    auto conn = database_->Acquire();
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    for (const archive::RunRow& r : *runs) {
+      auto full = ReadRunPackages(*store_, *nodes, r.root);
+      ASSERT_TRUE(full.ok()) << full.status().ToString();
+      std::vector<PresenceKey> stretched;
+      const std::string at = r.run_id.ToString();
+      const db::Value params[] = {std::string("debian"), at};
+      ASSERT_TRUE((*conn)
+                      ->Query("SELECT suite, component, architecture, name, version FROM "
+                              "pkg_presence WHERE archive = $1 AND first_run <= $2 AND "
+                              "(last_run IS NULL OR last_run >= $2) ORDER BY 1, 2, 3, 4, 5",
+                              params,
+                              [&](const db::Row& row) {
+                                stretched.push_back({row.Text(0), row.Text(1), row.Text(2),
+                                                     row.Text(3), row.Text(4)});
+                                return Status::Ok();
+                              })
+                      .ok());
+      EXPECT_EQ(stretched, full->presence) << "at " << at;
+    }
+  }
 };
+
+// One paragraph of a Packages (architecture amd64), with `extra` fields.
+std::string Paragraph(const std::string& name, const std::string& version,
+                      const std::string& extra = "") {
+  return "Package: " + name + "\nVersion: " + version + "\nArchitecture: amd64\n" + extra +
+         "Filename: pool/" + name + "_" + version + ".deb\nSize: 3\nSHA256: " + Sha256Hex("deb") +
+         "\n\n";
+}
 
 constexpr const char* kR1 = "20240101T000000Z";
 constexpr const char* kR2 = "20240201T000000Z";
@@ -345,29 +391,61 @@ TEST_F(PackageIndexTest, RunsReadAgainstThePreviousRunGiveWhatAFullReadGives) {
   auto runs = catalog_->ListRuns("debian");
   ASSERT_TRUE(runs.ok()) << runs.status().ToString();
   ASSERT_EQ(runs->size(), 5u);
-  auto nodes = archive::MakeCachedNodeSource(store_, catalog_.get());
-  auto conn = database_->Acquire();
-  ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  for (const archive::RunRow& r : *runs) {
-    auto full = ReadRunPackages(*store_, *nodes, r.root);
-    ASSERT_TRUE(full.ok()) << full.status().ToString();
-    ASSERT_FALSE(full->presence.empty());
-    std::vector<PresenceKey> stretched;
-    const std::string at = r.run_id.ToString();
-    const db::Value params[] = {std::string("debian"), at};
-    ASSERT_TRUE((*conn)
-                    ->Query("SELECT suite, component, architecture, name, version FROM "
-                            "pkg_presence WHERE archive = $1 AND first_run <= $2 AND "
-                            "(last_run IS NULL OR last_run >= $2) ORDER BY 1, 2, 3, 4, 5",
-                            params,
-                            [&](const db::Row& row) {
-                              stretched.push_back({row.Text(0), row.Text(1), row.Text(2),
-                                                   row.Text(3), row.Text(4)});
-                              return Status::Ok();
-                            })
-                    .ok());
-    EXPECT_EQ(stretched, full->presence) << "at " << at;
+  ExpectStretchesAsFullReads();
+}
+
+// A changed index is compared with the previous run's paragraph by paragraph: a paragraph edited
+// without a new version, a package gone, one of two paragraphs with the same key gone, one new;
+// and an index whose run could not read it (a bad SHA256: skipped, its stretches closed) is not
+// taken as the next run's previous side. At every run the stretches are what a full read gives.
+TEST_F(PackageIndexTest, ChangedIndexesAreComparedParagraphByParagraph) {
+  WritePackagesText(Paragraph("a", "1") + Paragraph("b", "1") +
+                    Paragraph("c", "1", "Description: one\n") +
+                    Paragraph("c", "1", "Description: two\n"));
+  ASSERT_TRUE(ImportIndexed(kR1).ok());
+  WritePackagesText(Paragraph("a", "1", "Description: edited\n") +
+                    Paragraph("c", "1", "Description: two\n") + Paragraph("d", "1"));
+  auto s2 = ImportIndexed(kR2);
+  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  ASSERT_TRUE(s2->package_index.status.ok()) << s2->package_index.status.ToString();
+  EXPECT_EQ(s2->package_index.summary->presence_opened, 1u);  // d
+  EXPECT_EQ(s2->package_index.summary->presence_closed, 1u);  // b
+  {
+    auto runs = catalog_->ListRuns("debian");
+    ASSERT_TRUE(runs.ok() && runs->size() == 2u);
+    auto nodes = archive::MakeCachedNodeSource(store_, catalog_.get());
+    auto against = ReadRunPackages(*store_, *nodes, (*runs)[1].root, (*runs)[0].root);
+    ASSERT_TRUE(against.ok()) << against.status().ToString();
+    ASSERT_EQ(against->compared.size(), 1u);
+    EXPECT_EQ(against->compared[0].keys_before, 3u);
+    ASSERT_EQ(against->presence.size(), 1u);
+    EXPECT_EQ(against->presence[0].name, "d");
+    ASSERT_EQ(against->gone.size(), 1u);
+    EXPECT_EQ(against->gone[0].name, "b");
+    ASSERT_EQ(against->binaries.size(), 1u);  // only the paragraphs that brought a package
+    EXPECT_EQ(against->binaries[0].file.path, "pool/d_1.deb");
   }
+  auto d_files = index_->BinaryFiles("d", "1");
+  ASSERT_TRUE(d_files.ok()) << d_files.status().ToString();
+  ASSERT_EQ(d_files->size(), 1u);
+  EXPECT_EQ((*d_files)[0].path, "pool/d_1.deb");
+
+  // Run 3 cannot be read (a hash that is not one): skipped, every stretch closed. Run 4 lists
+  // what run 3 listed, read well: compared with run 3 nothing would open.
+  const std::string bad = Paragraph("e", "1") +
+                          "Package: a\nVersion: 1\nArchitecture: amd64\n"
+                          "Filename: pool/a_1.deb\nSize: 3\nSHA256: nothex\n\n";
+  WritePackagesText(bad);
+  auto s3 = ImportIndexed(kR3);
+  ASSERT_TRUE(s3.ok()) << s3.status().ToString();
+  ASSERT_EQ(s3->package_index.summary->skipped.size(), 1u);
+  EXPECT_TRUE(Stretches("a").size() == 1u && Stretches("a")[0].ends_with(kR2))
+      << ::testing::PrintToString(Stretches("a"));
+  WritePackagesText(Paragraph("e", "1") + Paragraph("a", "1"));
+  auto s4 = ImportIndexed("20240401T000000Z");
+  ASSERT_TRUE(s4.ok()) << s4.status().ToString();
+  EXPECT_EQ(s4->package_index.summary->presence_opened, 2u);
+  ExpectStretchesAsFullReads();
 }
 
 // The previous run's Release is gone from the store (a withdrawn or lost blob): its indexes
