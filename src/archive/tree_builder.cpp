@@ -67,6 +67,16 @@ Status TreeBuilder::AddDirectory(std::string_view path) {
   return FindDir(path, path).status();
 }
 
+bool TreeOrderLess(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char x = a[i] == '/' ? 0 : static_cast<unsigned char>(a[i]);
+    const unsigned char y = b[i] == '/' ? 0 : static_cast<unsigned char>(b[i]);
+    if (x != y) return x < y;
+  }
+  return a.size() < b.size();
+}
+
 Status NodeLevels::Add(EncodedDirectory directory, std::span<const Sha256> subdirs) {
   // A node's height: 0 without directories below it, else one more than its tallest child
   // (subdirectories' top nodes for a leaf, child nodes for a shard).

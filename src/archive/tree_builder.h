@@ -34,6 +34,10 @@ struct BuiltTree {
   std::vector<File> files_in_order;
 };
 
+// Paths in tree order (a directory's entries by name, depth first): '/' sorts before every byte
+// a name may hold.
+bool TreeOrderLess(std::string_view a, std::string_view b);
+
 // Groups newly encoded directories' nodes by height, for BuiltTree::levels. Nodes it was not
 // given (in the store already: an unchanged folder of an earlier run) count as below every level.
 class NodeLevels {

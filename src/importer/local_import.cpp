@@ -131,18 +131,6 @@ struct Folder {
   bool reused = false;
 };
 
-// Paths in tree order (a directory's entries by name, depth first): '/' sorts before every byte
-// a name may hold.
-bool TreeOrderLess(std::string_view a, std::string_view b) {
-  const size_t n = std::min(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    const unsigned char x = a[i] == '/' ? 0 : static_cast<unsigned char>(a[i]);
-    const unsigned char y = b[i] == '/' ? 0 : static_cast<unsigned char>(b[i]);
-    if (x != y) return x < y;
-  }
-  return a.size() < b.size();
-}
-
 }  // namespace
 
 Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
@@ -457,7 +445,7 @@ Result<ImportSummary> ImportLocalTree(std::shared_ptr<store::ObjectStore> store,
   // Identities are recorded for the first path of a content in tree order.
   std::sort(built.files_in_order.begin(), built.files_in_order.end(),
             [](const archive::BuiltTree::File& a, const archive::BuiltTree::File& b) {
-              return TreeOrderLess(a.path, b.path);
+              return archive::TreeOrderLess(a.path, b.path);
             });
   std::optional<archive::StatCacheDelta> stat_cache;
   if (options.use_stat_cache) {
