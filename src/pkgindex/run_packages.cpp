@@ -6,9 +6,9 @@
 #include <set>
 #include <unordered_set>
 
-#include "apt/deb822.h"
 #include "apt/index_select.h"
 #include "apt/indexes.h"
+#include "apt/paragraph_diff.h"
 #include "apt/release.h"
 #include "apt/signature.h"
 #include "util/decompress.h"
@@ -154,53 +154,13 @@ struct ViewKeyHash {
   }
 };
 
-// One index's text, scanned (apt::ScanParagraphs): its keys, and either the set of its paragraph
-// texts (the previous run's side) or its paragraphs in order (this run's).
-struct ScannedIndex {
-  std::string text;  // decompressed
-  std::unordered_set<ViewKey, ViewKeyHash> keys;
-  std::unordered_set<std::string_view> paragraphs;
-  struct Paragraph {
-    std::string_view text;
-    size_t line = 0;
-    ViewKey key;
-  };
-  std::vector<Paragraph> in_order;
-};
-
-// Reads and scans an index for CompareIndex; nullopt when it cannot be (the full read says why).
-Result<std::optional<ScannedIndex>> ScanIndex(store::ObjectStore& store, const ScopeIndex& index,
-                                              bool keep_order) {
+// An index's decompressed text; nullopt when it cannot be read (the full read says why).
+Result<std::optional<std::string>> IndexText(store::ObjectStore& store, const ScopeIndex& index) {
   MV_ASSIGN_OR_RETURN(std::string raw, ReadBlob(store, index.entry));
   Result<std::string> plain =
       Decompress(raw, CompressionFromName(index.path), index.path, apt::kMaxDecompressedIndex);
-  if (!plain.ok()) return std::optional<ScannedIndex>();
-  std::optional<ScannedIndex> out(ScannedIndex{.text = std::move(*plain)});
-  const bool binary = index.kind == apt::IndexKind::kPackages;
-  static constexpr std::string_view kBinaryKey[] = {"Package", "Version", "Architecture"};
-  static constexpr std::string_view kSourceKey[] = {"Package", "Version"};
-  bool complete = true;
-  Status scanned = apt::ScanParagraphs(
-      out->text, index.path,
-      binary ? std::span<const std::string_view>(kBinaryKey)
-             : std::span<const std::string_view>(kSourceKey),
-      [&](const apt::ScannedParagraph& p) -> Status {
-        ViewKey key{p.values[0], p.values[1],
-                    binary && index.flat ? p.values[2] : std::string_view()};
-        if (key.name.empty() || key.version.empty() || (binary && p.values[2].empty())) {
-          complete = false;  // the full read names what is missing
-          return Status::Ok();
-        }
-        out->keys.insert(key);
-        if (keep_order) {
-          out->in_order.push_back({p.text, p.line, key});
-        } else {
-          out->paragraphs.insert(p.text);
-        }
-        return Status::Ok();
-      });
-  if (!scanned.ok() || !complete) return std::optional<ScannedIndex>();
-  return out;
+  if (!plain.ok()) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(*plain));
 }
 
 // Compares a scope's index with the previous run's (the scope changed): the keys that appeared
@@ -210,11 +170,30 @@ Result<std::optional<ScannedIndex>> ScanIndex(store::ObjectStore& store, const S
 Result<bool> CompareIndex(store::ObjectStore& store, const IndexScope& scope, const ScopeIndex& now,
                           const ScopeIndex& before, RunPackages& out) {
   if (now.kind != before.kind || now.flat != before.flat) return false;
-  MV_ASSIGN_OR_RETURN(std::optional<ScannedIndex> then, ScanIndex(store, before, false));
-  if (!then) return false;
-  MV_ASSIGN_OR_RETURN(std::optional<ScannedIndex> current, ScanIndex(store, now, true));
-  if (!current) return false;
+  MV_ASSIGN_OR_RETURN(std::optional<std::string> then_text, IndexText(store, before));
+  if (!then_text) return false;
+  MV_ASSIGN_OR_RETURN(std::optional<std::string> now_text, IndexText(store, now));
+  if (!now_text) return false;
   const bool binary = now.kind == apt::IndexKind::kPackages;
+  static constexpr std::string_view kBinaryKey[] = {"Package", "Version", "Architecture"};
+  static constexpr std::string_view kSourceKey[] = {"Package", "Version"};
+  auto view_key = [&](std::span<const std::string_view> v) {
+    return ViewKey{v[0], v[1], binary && now.flat ? v[2] : std::string_view()};
+  };
+  std::unordered_set<ViewKey, ViewKeyHash> keys[2];  // before, now
+  bool complete = true;
+  Result<apt::ParagraphDiff> diff =
+      apt::DiffParagraphs(*then_text, before.path, *now_text, now.path,
+                          binary ? std::span<const std::string_view>(kBinaryKey)
+                                 : std::span<const std::string_view>(kSourceKey),
+                          [&](bool after, std::span<const std::string_view> v) {
+                            if (v[0].empty() || v[1].empty() || (binary && v[2].empty())) {
+                              complete = false;  // the full read names what is missing
+                              return;
+                            }
+                            keys[after ? 1 : 0].insert(view_key(v));
+                          });
+  if (!diff.ok() || !complete) return false;
   auto key_of = [&](const ViewKey& k) {
     return PresenceKey{scope.suite, scope.component,
                        binary ? (now.flat ? std::string(k.architecture) : scope.architecture)
@@ -222,9 +201,9 @@ Result<bool> CompareIndex(store::ObjectStore& store, const IndexScope& scope, co
                        std::string(k.name), std::string(k.version)};
   };
   RunPackages delta;
-  for (const ScannedIndex::Paragraph& p : current->in_order) {
-    if (then->paragraphs.contains(p.text)) continue;
-    const bool appeared = !then->keys.contains(p.key);
+  for (const apt::DiffedParagraph& p : diff->added) {
+    const ViewKey key = view_key(p.values);
+    const bool appeared = !keys[0].contains(key);
     Status parsed = binary ? apt::ForEachBinaryPackage(
                                  p.text, now.path,
                                  [&](const apt::BinaryPackage& b) {
@@ -240,16 +219,16 @@ Result<bool> CompareIndex(store::ObjectStore& store, const IndexScope& scope, co
                                  },
                                  p.line);
     if (!parsed.ok()) return false;  // the full read says so, and skips the index
-    if (appeared) delta.presence.push_back(key_of(p.key));
+    if (appeared) delta.presence.push_back(key_of(key));
   }
-  for (const ViewKey& k : then->keys) {
-    if (!current->keys.contains(k)) delta.gone.push_back(key_of(k));
+  for (const ViewKey& k : keys[0]) {
+    if (!keys[1].contains(k)) delta.gone.push_back(key_of(k));
   }
   std::move(delta.presence.begin(), delta.presence.end(), std::back_inserter(out.presence));
   std::move(delta.gone.begin(), delta.gone.end(), std::back_inserter(out.gone));
   std::move(delta.binaries.begin(), delta.binaries.end(), std::back_inserter(out.binaries));
   std::move(delta.sources.begin(), delta.sources.end(), std::back_inserter(out.sources));
-  out.compared.push_back({scope, then->keys.size()});
+  out.compared.push_back({scope, keys[0].size()});
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "apt/indexes.h"
+#include "apt/paragraph_diff.h"
 #include "apt/release.h"
 #include "support/status_assert.h"
 
@@ -120,6 +121,32 @@ TEST(Deb822, ScanRefusesWhatItCouldReadOtherwise) {
               HasSubstr("line 3: a NUL byte"));
   // The fields not asked for are not checked: ForEachParagraph refuses them.
   EXPECT_TRUE(error("Package: a\nno colon\nDescription: x\n y\n").ok());
+}
+
+// Paragraphs are matched by their exact text; one given twice counts twice.
+TEST(Deb822, DiffFindsTheParagraphsAddedAndRemoved) {
+  const std::string before = "Package: a\n\nPackage: b\nX: 1\n\nPackage: c\n\nPackage: c\n";
+  const std::string after = "Package: b\nX: 2\n\nPackage: a\n\nPackage: c\n\nPackage: d\n";
+  const std::string_view names[] = {"Package"};
+  std::vector<std::string> each;
+  auto diff = DiffParagraphs(before, "old", after, "new", names,
+                             [&](bool now, std::span<const std::string_view> v) {
+                               each.push_back((now ? "+" : "-") + std::string(v[0]));
+                             });
+  ASSERT_TRUE(diff.ok()) << diff.status().ToString();
+  auto shown = [](const std::vector<DiffedParagraph>& ps) {
+    std::vector<std::string> out;
+    for (const DiffedParagraph& p : ps)
+      out.push_back(std::string(p.values[0]) + "@" + std::to_string(p.line));
+    return out;
+  };
+  EXPECT_EQ(shown(diff->added), (std::vector<std::string>{"b@1", "d@8"}));
+  EXPECT_EQ(shown(diff->removed), (std::vector<std::string>{"b@3", "c@6"}));
+  EXPECT_EQ(each, (std::vector<std::string>{"-a", "-b", "-c", "-c", "+b", "+a", "+c", "+d"}));
+  EXPECT_EQ(diff->added[0].text, "Package: b\nX: 2\n");
+  auto bad = DiffParagraphs(before, "old", "Package: a\npackage: b\n", "new", names);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("new line 2"));
 }
 
 TEST(Deb822, WordsAndLines) {
