@@ -7,11 +7,13 @@
 
 #include "apt/index_select.h"
 #include "apt/indexes.h"
+#include "apt/paragraph_diff.h"
 #include "apt/release.h"
 #include "apt/sha256sums.h"
 #include "apt/signature.h"
 #include "archive/node_source.h"
 #include "archive/tree_builder.h"
+#include "archive/tree_edit.h"
 #include "importer/blob_download.h"
 #include "importer/derived_view.h"
 #include "importer/package_filter.h"
@@ -127,6 +129,20 @@ class Mirror {
     return parent_record_.has_value();
   }
 
+  // Whether this run can be made by editing the previous run's tree: the previous run was
+  // mirrored from this upstream with this selection, so its pool is what its indexes named, and
+  // only the pool folders of paragraphs that came or went (and dists/, built anew) change. Not for
+  // a flat repository, whose indexes lie among its pool files.
+  void ChooseBase() {
+    if (!start_.parent) return;
+    for (const std::string& suite : options_.suites) {
+      if (suite.ends_with('/')) return;
+    }
+    base_ = SameSourceParent(options_, start_.parent->record,
+                             options_.archive + "@" + start_.parent->run_id.ToString(),
+                             SelectionDetails(options_, selection_->partial(), without_));
+  }
+
   // Commits the previous run's tree as this run's (SameAsParent said so).
   Result<MirrorSummary> CommitParentTree() {
     const archive::RunRecord& parent = *parent_record_;
@@ -151,14 +167,7 @@ class Mirror {
     const std::string where = options_.archive + ": suite " + suite;
     const apt::Release& release = releases_.at(suite);
     MV_ASSIGN_OR_RETURN(std::vector<apt::SelectedIndex> selected,
-                        apt::SelectIndexes(release,
-                                           {.components = options_.components,
-                                            .architectures = options_.architectures,
-                                            .sources = options_.sources,
-                                            .without = without_,
-                                            .flat = flat,
-                                            .installer_images = options_.installer_images},
-                                           where));
+                        apt::SelectIndexes(release, Selection(flat), where));
     // Every selected index, in parallel; each is checked against the Release.
     std::vector<FetchedIndex> fetched(selected.size());
     MV_RETURN_IF_ERROR(
@@ -269,8 +278,15 @@ class Mirror {
                                 .text = std::move(text)});
         continue;
       }
-      MV_RETURN_IF_ERROR(ReadPoolFiles(dists + best->path, *chosen));
+      MV_ASSIGN_OR_RETURN(std::string text, IndexText(dists + best->path, *chosen));
+      MV_RETURN_IF_ERROR(ReadPoolFiles(dists + best->path, best->kind, text));
+      if (base_) {
+        std::vector<const apt::SelectedIndex*> listed;
+        for (const FetchedIndex* f : variants) listed.push_back(f->index);
+        MV_RETURN_IF_ERROR(TouchChangedFolders(dists, best->kind, listed, IndexNow{best, &text}));
+      }
     }
+    if (base_) MV_RETURN_IF_ERROR(TouchGoneIndexes(suite, dists, by_base, where));
     if (options_.filter_with_deps) return AddView(suite, release, view_indexes, where);
     return Status::Ok();
   }
@@ -281,12 +297,19 @@ class Mirror {
     std::vector<const PoolEntry*> todo;
     std::set<std::string> seen;
     uint64_t bytes = 0;
+    std::set<std::string> kept;  // contents of the folders kept from the previous run's tree
     for (const auto& [path, pf] : pool_) {
+      if (!Rebuilt(path)) {
+        kept.insert(pf.file.sha256);
+        continue;
+      }
       if (seen.insert(pf.file.sha256).second) {
         todo.push_back(&pf);
         bytes += pf.file.size;
       }
     }
+    for (const std::string& sha : seen) kept.erase(sha);
+    kept_contents_ = kept.size();
     if (options_.progress != nullptr) options_.progress->SetTotals(bytes, todo.size());
     // What the catalog knows is settled in one pass on one connection; only the rest is fetched.
     {
@@ -336,6 +359,7 @@ class Mirror {
         {.max_in_flight = options_.concurrency}));
     pool_window_ = std::min(window.peak(), todo.size());
     for (const auto& [path, pf] : pool_) {
+      if (!Rebuilt(path)) continue;
       MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(pf.file.sha256, path));
       MV_RETURN_IF_ERROR(AddFile(path, sha));
       // The derived view's copy of the pool: the same contents, so only tree entries.
@@ -359,9 +383,24 @@ class Mirror {
       util::MutexLock lock(mu_);
       symlinks = std::move(symlinks_);
     }
+    // Whole: every file into one builder. Edited: dists/ into its own, the pool folders made
+    // anew as edits of the previous run's tree.
+    archive::TreeEdits edits;
+    for (const std::string& folder : touched_) edits.folder_files[folder];
+    auto place = [&](const std::string& path, archive::TreeEntry entry) -> Status {
+      if (!base_) return builder.Add(path, std::move(entry));
+      if (path.starts_with("dists/")) return builder.Add(path.substr(6), std::move(entry));
+      auto folder = edits.folder_files.find(DirName(path));
+      if (folder == edits.folder_files.end()) {
+        return Internal(path + ": a pool file outside the folders made anew");
+      }
+      const size_t slash = path.rfind('/');
+      entry.name = slash == std::string::npos ? path : path.substr(slash + 1);
+      folder->second.push_back(std::move(entry));
+      return Status::Ok();
+    };
     for (const auto& [path, target] : symlinks) {
-      MV_RETURN_IF_ERROR(
-          builder.Add(path, {.type = archive::EntryType::kSymlink, .target = target}));
+      MV_RETURN_IF_ERROR(place(path, {.type = archive::EntryType::kSymlink, .target = target}));
     }
     for (const TreeFile& f : files) {
       auto [it, fresh] = seen_paths.emplace(f.path, f.sha256);
@@ -370,18 +409,25 @@ class Mirror {
         return Corruption(f.path + ": the upstream names two different files at this path (" +
                           archive::ToHex(it->second) + " and " + archive::ToHex(f.sha256) + ")");
       }
-      MV_RETURN_IF_ERROR(builder.Add(
+      MV_RETURN_IF_ERROR(place(
           f.path,
           {.type = archive::EntryType::kFile, .size = f.size, .hash = f.sha256, .sha1 = f.sha1}));
     }
     MV_ASSIGN_OR_RETURN(archive::BuiltTree built, builder.Build());
+    if (base_) {
+      LogDebug("the previous run's tree is edited",
+               {{"run", run_.RunName()}, {"folders_made_anew", touched_.size()}});
+      edits.subtrees.emplace("dists", std::move(built));
+      MV_ASSIGN_OR_RETURN(built, archive::EditTree(*nodes_, base_->root, std::move(edits)));
+    }
     MirrorSummary summary;
     summary.index_files = index_files_;
     summary.pool_files = pool_.size();
     for (const auto& [path, pf] : pool_) summary.pool_bytes += pf.file.size;
     summary.downloaded_files = downloaded_files_.load();
     summary.downloaded_bytes = downloaded_bytes_.load();
-    summary.known_files = run_.known_answers();
+    summary.known_files = run_.known_answers() + kept_contents_;
+    if (base_) summary.pool_folders_rebuilt = touched_.size();
     summary.peak_downloads = pool_window_;
 
     for (auto& [key, value] : SelectionDetails(options_, selection_->partial(), without_))
@@ -392,6 +438,16 @@ class Mirror {
   }
 
  private:
+  // The indexes of a suite's Release this mirror takes.
+  apt::IndexSelection Selection(bool flat) const {
+    return {.components = options_.components,
+            .architectures = options_.architectures,
+            .sources = options_.sources,
+            .without = without_,
+            .flat = flat,
+            .installer_images = options_.installer_images};
+  }
+
   // The run's source: this upstream, with `details`.
   archive::RunSource Source(std::map<std::string, std::string> details) const {
     return {.kind = "upstream",
@@ -546,10 +602,8 @@ class Mirror {
     return Status::Ok();
   }
 
-  Status ReadPoolFiles(const std::string& path, const FetchedIndex& f) {
-    MV_ASSIGN_OR_RETURN(std::string text, IndexText(path, f));
-    if (f.index->kind == apt::IndexKind::kPackages ||
-        f.index->kind == apt::IndexKind::kInstallerPackages) {
+  Status ReadPoolFiles(const std::string& path, apt::IndexKind kind, std::string_view text) {
+    if (kind == apt::IndexKind::kPackages || kind == apt::IndexKind::kInstallerPackages) {
       return apt::ForEachBinaryPackage(text, path, [&](const apt::BinaryPackage& p) -> Status {
         if (!selection_->Selected(p.package)) return Status::Ok();
         return AddPool(p.file, path);
@@ -560,6 +614,130 @@ class Mirror {
       for (const apt::PoolFile& file : p.files) MV_RETURN_IF_ERROR(AddPool(file, path));
       return Status::Ok();
     });
+  }
+
+  // This run's version of a pool index, for TouchChangedFolders.
+  struct IndexNow {
+    const apt::SelectedIndex* index = nullptr;
+    const std::string* text = nullptr;  // decompressed
+  };
+
+  // The pool folders of the paragraphs of one index that differ from the previous run's version
+  // of it (any of `variants` that run holds: one content, other compressions), or of all its
+  // paragraphs when that run had none or this run has none (`now` null): those folders are made
+  // anew from the pool files, the rest of the previous pool is kept as it is.
+  Status TouchChangedFolders(const std::string& dists, apt::IndexKind kind,
+                             const std::vector<const apt::SelectedIndex*>& variants,
+                             std::optional<IndexNow> now) {
+    std::vector<const apt::SelectedIndex*> order;
+    if (now) order.push_back(now->index);
+    for (const apt::SelectedIndex* v : variants) {
+      if (!now || v != now->index) order.push_back(v);
+    }
+    std::string before;
+    std::string before_path = "(none)";
+    for (const apt::SelectedIndex* v : order) {
+      const std::string path = dists + v->path;
+      MV_ASSIGN_OR_RETURN(std::optional<Sha256> held, ParentFile(path));
+      if (!held) continue;
+      if (now && v == now->index && archive::ToHex(*held) == v->entry.sha256) {
+        return Status::Ok();  // the same index: the same pool
+      }
+      MV_ASSIGN_OR_RETURN(std::string raw, store_->GetBytes(archive::BlobKey(*held)));
+      Result<std::string> text =
+          Decompress(raw, CompressionFromName(path), path, apt::kMaxDecompressedIndex);
+      if (!text.ok()) return GiveUpBase("the previous run's " + path, text.status());
+      before = std::move(*text);
+      before_path = start_.parent->run_id.ToString() + ":" + path;
+      break;
+    }
+    const std::string now_path = now ? dists + now->index->path : "(none)";
+    Result<apt::ParagraphDiff> diff = apt::DiffParagraphs(
+        before, before_path, now ? *now->text : std::string_view(), now_path, {});
+    if (!diff.ok()) return GiveUpBase(now_path, diff.status());
+    auto touch = [&](const apt::PoolFile& f) { touched_.insert(DirName(f.path)); };
+    for (const auto* side : {&diff->added, &diff->removed}) {
+      const std::string& where = side == &diff->added ? now_path : before_path;
+      for (const apt::DiffedParagraph& p : *side) {
+        Status parsed = kind == apt::IndexKind::kSources
+                            ? apt::ForEachSourcePackage(
+                                  p.text, where,
+                                  [&](const apt::SourcePackage& sp) {
+                                    for (const apt::PoolFile& f : sp.files) touch(f);
+                                    return Status::Ok();
+                                  },
+                                  p.line)
+                            : apt::ForEachBinaryPackage(
+                                  p.text, where,
+                                  [&](const apt::BinaryPackage& b) {
+                                    touch(b.file);
+                                    return Status::Ok();
+                                  },
+                                  p.line);
+        // This run's paragraphs were parsed whole by ReadPoolFiles; the previous run's were when
+        // it was mirrored.
+        if (!parsed.ok()) return GiveUpBase(where, parsed);
+      }
+    }
+    return Status::Ok();
+  }
+
+  // The pool indexes the previous run held for `suite` that this run has not: every pool folder
+  // they named is made anew. `by_base`: this run's indexes by base.
+  Status TouchGoneIndexes(const std::string& suite, const std::string& dists,
+                          const std::map<std::string, std::vector<const FetchedIndex*>>& by_base,
+                          const std::string& where) {
+    std::string release_text;
+    MV_ASSIGN_OR_RETURN(std::optional<Sha256> inrelease, ParentFile(dists + "InRelease"));
+    if (inrelease) {
+      MV_ASSIGN_OR_RETURN(std::string bytes, store_->GetBytes(archive::BlobKey(*inrelease)));
+      Result<std::string> text = apt::ClearsignedText(bytes, dists + "InRelease");
+      if (!text.ok()) return GiveUpBase("the previous run's " + dists + "InRelease", text.status());
+      release_text = std::move(*text);
+    } else {
+      MV_ASSIGN_OR_RETURN(std::optional<Sha256> release, ParentFile(dists + "Release"));
+      if (!release) return GiveUpBase(suite, NotFound("the previous run has no Release"));
+      MV_ASSIGN_OR_RETURN(release_text, store_->GetBytes(archive::BlobKey(*release)));
+    }
+    Result<apt::Release> parsed = apt::ParseRelease(release_text, dists + "Release");
+    if (!parsed.ok()) return GiveUpBase("the previous run's Release", parsed.status());
+    Result<std::vector<apt::SelectedIndex>> selected =
+        apt::SelectIndexes(*parsed, Selection(/*flat=*/false), where);
+    if (!selected.ok()) return GiveUpBase("the previous run's Release", selected.status());
+    std::map<std::string, std::vector<const apt::SelectedIndex*>> then;
+    for (const apt::SelectedIndex& s : *selected) {
+      const bool udebs =
+          s.kind == apt::IndexKind::kInstallerPackages &&
+          std::find(without_.begin(), without_.end(), apt::IndexPart::kUdeb) == without_.end();
+      if (s.kind == apt::IndexKind::kPackages || s.kind == apt::IndexKind::kSources || udebs) {
+        then[s.base].push_back(&s);
+      }
+    }
+    for (const auto& [base, variants] : then) {
+      auto now = by_base.find(base);
+      bool present = false;
+      if (now != by_base.end()) {
+        for (const FetchedIndex* f : now->second) present = present || f->present;
+      }
+      if (present) continue;
+      MV_RETURN_IF_ERROR(
+          TouchChangedFolders(dists, variants.front()->kind, variants, std::nullopt));
+    }
+    return Status::Ok();
+  }
+
+  // Something of the previous run cannot be compared: the run's tree is built whole instead.
+  Status GiveUpBase(const std::string& what, const Status& why) {
+    LogWarn("the previous run cannot be compared; the run's tree is built whole",
+            {{"what", what}, {"error", why.ToString()}});
+    base_.reset();
+    return Status::Ok();
+  }
+
+  // Whether a pool file belongs to this run's tree as built: every one when built whole; when
+  // the previous run's tree is edited, those of the folders made anew and of dists/.
+  bool Rebuilt(const std::string& path) const {
+    return !base_ || path.starts_with("dists/") || touched_.contains(DirName(path));
   }
 
   Status AddPool(const apt::PoolFile& file, const std::string& index) {
@@ -641,7 +819,12 @@ class Mirror {
   std::map<std::string, std::string> details_;
   std::map<std::string, apt::Release> releases_;     // by suite (TakeSuiteRelease)
   std::optional<archive::RunRecord> parent_record_;  // set when SameAsParent
-  size_t pool_window_ = 0;                           // the most pool downloads in flight
+  // Set by ChooseBase when the run is made by editing that run's tree (reset when something of it
+  // cannot be compared); then touched_ holds the pool folders made anew.
+  std::optional<archive::RunRecord> base_;
+  std::set<std::string> touched_;
+  size_t kept_contents_ = 0;  // distinct contents of the pool folders kept
+  size_t pool_window_ = 0;    // the most pool downloads in flight
 
   util::Mutex mu_;
   std::vector<TreeFile> files_ GUARDED_BY(mu_);
@@ -680,6 +863,7 @@ Result<MirrorSummary> MirrorUpstream(std::shared_ptr<store::ObjectStore> store,
     run->Phase("releases");
     committed = mirror.CommitParentTree();
   } else {
+    mirror.ChooseBase();
     for (const std::string& suite : options.suites) {
       MV_RETURN_IF_ERROR(mirror.MirrorSuite(suite).WithContext(what));
     }

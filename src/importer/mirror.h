@@ -99,6 +99,10 @@ struct MirrorSummary {
   // Set when the upstream was unchanged since this run of the archive (the same signed Release
   // files, the same selection): the new run has its tree, and nothing but the Releases was read.
   std::optional<RunId> unchanged_from;
+  // Set when the run was made by editing the previous run's tree (the same upstream and
+  // selection): how many pool folders were made anew, those of the index paragraphs that came or
+  // went; every other pool folder is the previous run's, neither looked up nor rebuilt.
+  std::optional<size_t> pool_folders_rebuilt;
 };
 
 // InvalidArgument naming the archive and what to give instead, for options that contradict each

@@ -53,22 +53,32 @@ std::map<std::string, std::string> SelectionDetails(const MirrorOptions& options
   return d;
 }
 
-Result<std::optional<archive::RunRecord>> UnchangedParent(const UnchangedQuestion& q) {
-  const std::optional<archive::RunRecord> differs;
-  if (q.options.filter_with_deps) return differs;
-  Result<archive::RunRecord> parsed = archive::ParseRunRecord(q.parent_record, q.parent_name);
+std::optional<archive::RunRecord> SameSourceParent(
+    const MirrorOptions& options, std::string_view parent_record, std::string_view parent_name,
+    const std::map<std::string, std::string>& selection) {
+  std::optional<archive::RunRecord> differs;
+  if (options.filter_with_deps) return differs;
+  Result<archive::RunRecord> parsed = archive::ParseRunRecord(parent_record, parent_name);
   // A parent record this version cannot read is not a reason to refuse the mirror: it is read in
   // full instead (CheckReleaseFreshness passes over it the same way).
   if (!parsed.ok()) return differs;
   const archive::RunRecord& parent = *parsed;
-  if (parent.source.kind != "upstream" || parent.source.location != RedactUrl(q.options.upstream))
+  if (parent.source.kind != "upstream" || parent.source.location != RedactUrl(options.upstream))
     return differs;
   for (std::string_view key : kSelectionKeys) {
-    auto a = q.selection.find(std::string(key));
+    auto a = selection.find(std::string(key));
     auto b = parent.source.details.find(std::string(key));
-    const bool in_a = a != q.selection.end(), in_b = b != parent.source.details.end();
+    const bool in_a = a != selection.end(), in_b = b != parent.source.details.end();
     if (in_a != in_b || (in_a && a->second != b->second)) return differs;
   }
+  return std::move(*parsed);
+}
+
+Result<std::optional<archive::RunRecord>> UnchangedParent(const UnchangedQuestion& q) {
+  const std::optional<archive::RunRecord> differs;
+  std::optional<archive::RunRecord> parent =
+      SameSourceParent(q.options, q.parent_record, q.parent_name, q.selection);
+  if (!parent) return differs;
   for (const std::string& suite : q.options.suites) {
     const std::string dists = SuiteFolder(suite);
     for (std::string_view name : kSignedReleaseNames) {
@@ -77,7 +87,7 @@ Result<std::optional<archive::RunRecord>> UnchangedParent(const UnchangedQuestio
       if (before != q.now_file(path)) return differs;
     }
   }
-  return std::optional<archive::RunRecord>(std::move(*parsed));
+  return parent;
 }
 
 std::map<std::string, std::string> UnchangedDetails(

@@ -31,6 +31,14 @@ std::string SuiteFolder(const std::string& suite);
 std::map<std::string, std::string> SelectionDetails(const MirrorOptions& options, bool partial,
                                                     std::span<const apt::IndexPart> without);
 
+// The previous run's record when it was mirrored from this upstream with this selection
+// (`selection`: SelectionDetails of the new run), so that its tree holds what its indexes named,
+// as this mirror would have made it; nullopt otherwise, when a derived view is built (it is signed
+// anew each run), or when the record cannot be read.
+std::optional<archive::RunRecord> SameSourceParent(
+    const MirrorOptions& options, std::string_view parent_record, std::string_view parent_name,
+    const std::map<std::string, std::string>& selection);
+
 // What UnchangedParent compares a new run with.
 struct UnchangedQuestion {
   const MirrorOptions& options;

@@ -197,5 +197,119 @@ TEST_F(MirrorUpstreamTest, AFlatRepositoryIsReadFromItsFolder) {
   EXPECT_EQ(ReadRunFile(got->record, "pool/hello_1.0_all.deb"), deb);
 }
 
+// A run is made by editing the previous run's tree: only the pool folders of the paragraphs that
+// came or went are made anew. Whatever changed between runs (a version replaced, an arch:all
+// package dropped from one index while another still names it, a package moved to another folder,
+// a folder emptied, an index gone and back, Sources beside Packages), the run is the very tree a
+// mirror of that upstream into an empty store makes.
+TEST_F(MirrorUpstreamTest, AnEditedRunIsTheTreeAFreshMirrorMakes) {
+  struct Deb {
+    std::string name, version, arch, folder;
+  };
+  // index ("amd64", "arm64", "source") -> what it lists
+  using State = std::map<std::string, std::vector<Deb>>;
+  auto serve = [&](const State& state) {
+    std::string listed;
+    for (const auto& [index, debs] : state) {
+      std::string text;
+      for (const Deb& d : debs) {
+        const std::string dir = "pool/main/" + d.folder;
+        if (index == "source") {
+          const std::string dsc = d.name + "_" + d.version + ".dsc";
+          const std::string content = "dsc " + d.name + " " + d.version;
+          Serve(dir + "/" + dsc, content);
+          text += "Package: " + d.name + "\nVersion: " + d.version + "\nDirectory: " + dir +
+                  "\nChecksums-Sha256:\n " + Sha256Hex(content) + " " +
+                  std::to_string(content.size()) + " " + dsc + "\n\n";
+          continue;
+        }
+        const std::string path = dir + "/" + d.name + "_" + d.version + "_" + d.arch + ".deb";
+        const std::string content = "deb " + d.name + " " + d.version + " " + d.arch;
+        Serve(path, content);
+        text += "Package: " + d.name + "\nVersion: " + d.version + "\nArchitecture: " + d.arch +
+                "\nFilename: " + path + "\nSize: " + std::to_string(content.size()) +
+                "\nSHA256: " + Sha256Hex(content) + "\n\n";
+      }
+      const std::string at =
+          index == "source" ? "main/source/Sources" : "main/binary-" + index + "/Packages";
+      Serve("dists/bookworm/" + at, text);
+      listed += " " + Sha256Hex(text) + " " + std::to_string(text.size()) + " " + at + "\n";
+    }
+    Serve("dists/bookworm/Release",
+          "Suite: bookworm\nDate: Sat, 10 Jun 2023 09:00:00 UTC\nComponents: main\n"
+          "Architectures: amd64 arm64\nSHA256:\n" +
+              listed);
+  };
+  auto options_for = [&](const std::string& run_id) {
+    importer::MirrorOptions options{.archive = "debian",
+                                    .upstream = kUpstream,
+                                    .suites = {"bookworm"},
+                                    .sources = true,
+                                    .no_verify = true};
+    options.run_id = RunId::Parse(run_id).value();
+    options.fetch.retry.clock = &clock_;
+    return options;
+  };
+  const Deb hello1{"hello", "1", "amd64", "h/hello"}, hello1arm{"hello", "1", "arm64", "h/hello"},
+      common{"common", "1", "all", "c/common"}, lib{"libx", "1", "amd64", "libx/libx"},
+      hello2{"hello", "2", "amd64", "h/hello"}, zsh{"zsh", "1", "amd64", "z/zsh"},
+      moved{"zsh", "1", "arm64", "z/zsh-moved"};
+  const std::vector<State> states = {
+      {{"amd64", {hello1, common, lib}}, {"arm64", {hello1arm, common}}, {"source", {hello1}}},
+      // hello 2 beside hello 1's folder, common left only in arm64's index, zsh new
+      {{"amd64", {hello2, lib, zsh}}, {"arm64", {hello1arm, common}}, {"source", {hello2}}},
+      // arm64's index gone: hello 1 for arm64 and common with it
+      {{"amd64", {hello2, lib, zsh}}, {"source", {hello2}}},
+      // arm64 back with zsh in another folder; libx gone, its folders with it
+      {{"amd64", {hello2, zsh}}, {"arm64", {moved, common}}, {"source", {hello2}}},
+      // no Sources any more
+      {{"amd64", {hello2, zsh}}, {"arm64", {moved}}},
+  };
+  const char* ids[] = {"20240101T000000Z", "20240102T000000Z", "20240103T000000Z",
+                       "20240104T000000Z", "20240105T000000Z"};
+  for (size_t i = 0; i < states.size(); ++i) {
+    serve(states[i]);
+    auto edited = importer::MirrorUpstream(memory_, *catalog_, http_, options_for(ids[i]));
+    ASSERT_TRUE(edited.ok()) << edited.status().ToString();
+    EXPECT_EQ(edited->pool_folders_rebuilt.has_value(), i > 0) << "run " << i;
+
+    auto db = db::OpenDatabase("sqlite://" + tmp_.path() + "/fresh" + std::to_string(i) + ".db");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto catalog = archive::Catalog::Open(*db);
+    ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+    auto fresh =
+        importer::MirrorUpstream(store::MakeMemoryStore(), **catalog, http_, options_for(ids[i]));
+    ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+    EXPECT_FALSE(fresh->pool_folders_rebuilt.has_value());
+    EXPECT_EQ(archive::ToHex(edited->record.root), archive::ToHex(fresh->record.root))
+        << "run " << i;
+    EXPECT_EQ(edited->record.files, fresh->record.files);
+    EXPECT_EQ(edited->pool_files, fresh->pool_files);
+  }
+  auto report = archive::Fsck(*memory_, catalog_.get(), {.deep = true}, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  for (const auto& p : report->problems) ADD_FAILURE() << p.where << ": " << p.what;
+}
+
+// Only the folders of what changed are made anew: one package of many replaced.
+TEST_F(MirrorUpstreamTest, AnEditedRunRebuildsOnlyTheFoldersThatChanged) {
+  std::vector<std::pair<std::string, std::string>> debs;
+  for (int i = 0; i < 50; ++i)
+    debs.push_back({"pkg" + std::to_string(i), "deb " + std::to_string(i)});
+  ServeSuite(debs);
+  ASSERT_TRUE(Mirror("20240101T000000Z").ok());
+  debs[7].second = "deb 7 again";
+  ServeSuite(debs);
+  http_->ClearRequests();
+  auto second = Mirror("20240102T000000Z");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_TRUE(second->pool_folders_rebuilt.has_value());
+  EXPECT_EQ(*second->pool_folders_rebuilt, 1u);  // pool/main/p/pkg7
+  EXPECT_EQ(second->known_files, 49u);
+  EXPECT_EQ(PoolRequests(), 1u);
+  EXPECT_EQ(ReadRunFile(second->record, "pool/main/p/pkg7/pkg7_1.0_amd64.deb"), "deb 7 again");
+  EXPECT_EQ(ReadRunFile(second->record, "pool/main/p/pkg8/pkg8_1.0_amd64.deb"), "deb 8");
+}
+
 }  // namespace
 }  // namespace mv::testing
