@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """A Debian-shaped synthetic archive and Debian-unstable churn, for bench/scale (issue 19).
 
-  gen_debian.py init DIR FILES SEED            the first run: about FILES files
-  gen_debian.py churn DIR RUN UPLOADS SEED     one run of churn (RUN numbers the run, from 2)
+  gen_debian.py init DIR FILES SEED [--packages]          the first run: about FILES files
+  gen_debian.py churn DIR RUN UPLOADS SEED [--packages]   one run of churn (RUN numbers the run)
 
 The shape is the main archive's: pool/main/<prefix>/<source>/ with the prefixes Debian uses (one
 letter, and lib<letter> for lib* sources, which are the widest), source folders of 3 source files
@@ -16,7 +16,15 @@ by files of new names; one upload in 20 is a new source folder and one in 20 rem
 every index rewritten. Contents are small (tens of bytes) and all distinct, so every file is its
 own blob: what is measured is the per-file cost of the archive's metadata, not of hashing bytes.
 Deterministic for a given SEED. Prints the counts of files written and removed.
+
+The indexes are placeholders of a few bytes unless --packages: then main/binary-<arch>/Packages
+(the 10 architectures and all) and main/source/Sources are real, one paragraph per .deb and per
+source folder with the pool files' true sizes and SHA-256, and dists/sid/Release lists every index
+with its size and SHA-256 (the compressed variants of those Packages and Sources stay
+placeholders, not listed), so that the package index and /mr/ have a Debian-shaped archive to
+index: the time to write them grows with the archive (a few seconds a run at 1.5M files).
 """
+import hashlib
 import os
 import random
 import sys
@@ -84,14 +92,77 @@ def indexes():
     return out
 
 
-def write_indexes(root, run):
+def stamp_of(name, version):
+    """The stamp write_upload wrote into an upload's files, from its source name and version."""
+    if version == "1.0-1":
+        return "run 1"
+    if version == "0.1-1":  # a new source: "<name>-new<run>"
+        return "run %s" % name.rsplit("-new", 1)[1]
+    return "run %s" % version.split(".", 1)[0]
+
+
+def real_indexes(root):
+    """{index path under dists/sid/: bytes} of main's Packages per architecture and Sources."""
+    packages = {arch: [] for arch in ARCHES + ["all"]}
+    sources = []
+    for prefix, source in pool_folders(root):
+        folder = os.path.join(root, "pool", "main", prefix, source)
+        rel = "pool/main/%s/%s" % (prefix, source)
+        names = sorted(os.listdir(folder))
+        dsc = [n for n in names if n.endswith(".dsc")][0]
+        version = dsc[len(source) + 1:-len(".dsc")]
+        stamp = stamp_of(source, version)
+        checksums = []
+        for n in names:
+            data = ("%s/%s %s\n" % (folder, n, stamp)).encode()
+            digest = hashlib.sha256(data).hexdigest()
+            if n.endswith(".deb"):
+                binary, bversion, arch = n[:-len(".deb")].split("_")
+                packages[arch].append(
+                    "Package: %s\nSource: %s\nVersion: %s\nArchitecture: %s\n"
+                    "Description: synthetic package %s\nFilename: %s/%s\nSize: %d\nSHA256: %s\n"
+                    % (binary, source, bversion, arch, binary, rel, n, len(data), digest))
+            else:
+                checksums.append(" %s %d %s\n" % (digest, len(data), n))
+        sources.append("Package: %s\nVersion: %s\nDirectory: %s\nChecksums-Sha256:\n%s"
+                       % (source, version, rel, "".join(checksums)))
+    out = {}
+    for comp in COMPONENTS:  # the other components' indexes: real, and empty
+        for arch in ARCHES + ["all"]:
+            out["%s/binary-%s/Packages" % (comp, arch)] = (
+                "\n".join(packages[arch]).encode() if comp == "main" else b"")
+        out["%s/source/Sources" % comp] = "\n".join(sources).encode() if comp == "main" else b""
+    return out
+
+
+def write_indexes(root, run, real):
     made = set()
-    for rel in indexes():
+    listed = {}
+    actual = real_indexes(root) if real else {}
+    extra = ["dists/sid/" + p for p in actual if "dists/sid/" + p not in indexes()]
+    for rel in indexes() + extra:
         d = os.path.dirname(rel)
         if d not in made:
             os.makedirs(os.path.join(root, d), exist_ok=True)
             made.add(d)
-        write(os.path.join(root, rel), ("%s run %d\n" % (rel, run)).encode())
+        if rel == "dists/sid/Release":
+            continue
+        under = rel[len("dists/sid/"):]
+        data = actual.get(under, ("%s run %d\n" % (rel, run)).encode())
+        write(os.path.join(root, rel), data)
+        compressed_twin = under.rsplit(".", 1)[0] in actual and under not in actual
+        if real and rel not in ("dists/sid/InRelease", "dists/sid/Release.gpg") and not compressed_twin:
+            listed[under] = data
+    release = "Suite: sid\nCodename: sid\nDate: Sat, 01 Jan 2000 00:00:00 UTC\n"
+    release += "Architectures: %s\nComponents: %s\n" % (" ".join(ARCHES + ["all"]),
+                                                          " ".join(COMPONENTS))
+    if real:
+        release += "SHA256:\n" + "".join(
+            " %s %d %s\n" % (hashlib.sha256(data).hexdigest(), len(data), path)
+            for path, data in sorted(listed.items()))
+    else:
+        release = "dists/sid/Release run %d\n" % run
+    write(os.path.join(root, "dists/sid/Release"), release.encode())
     return len(indexes())
 
 
@@ -105,7 +176,7 @@ def pool_folders(root):
     return out
 
 
-def init(root, files, seed):
+def init(root, files, seed, real):
     rng = random.Random(seed)
     folders = max(1, round(files / 42))
     total = sum(w for _, w in PREFIXES)
@@ -117,11 +188,11 @@ def init(root, files, seed):
             i += 1
             folder = os.path.join(root, "pool", "main", prefix, name)
             written += write_upload(folder, name, "1.0-1", rng, "run 1")
-    written += write_indexes(root, 1)
+    written += write_indexes(root, 1, real)
     print("written %d removed 0 folders %d" % (written, i))
 
 
-def churn(root, run, uploads, seed):
+def churn(root, run, uploads, seed, real):
     rng = random.Random(seed * 1000003 + run)
     folders = pool_folders(root)
     written = removed = 0
@@ -143,15 +214,17 @@ def churn(root, run, uploads, seed):
             os.rmdir(folder)
             continue
         written += write_upload(folder, name, "%d.0-1" % run, rng, "run %d" % run)
-    written += write_indexes(root, run)
+    written += write_indexes(root, run, real)
     print("written %d removed %d" % (written, removed))
 
 
 def main(argv):
+    real = "--packages" in argv
+    argv = [a for a in argv if a != "--packages"]
     if len(argv) == 5 and argv[1] == "init":
-        init(argv[2], int(argv[3]), int(argv[4]))
+        init(argv[2], int(argv[3]), int(argv[4]), real)
     elif len(argv) == 6 and argv[1] == "churn":
-        churn(argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
+        churn(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), real)
     else:
         sys.stderr.write(__doc__)
         return 2

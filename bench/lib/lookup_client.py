@@ -16,10 +16,7 @@ import sys
 import time
 import urllib.parse
 
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(p / 100.0 * len(values)))]
+from stats import percentile
 
 
 def main(argv):
