@@ -567,7 +567,8 @@ class Mirror {
     const std::string* raw = &f.bytes;
     if (f.bytes.empty() && f.index->entry.size > 0) {
       MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.index->entry.sha256));
-      MV_ASSIGN_OR_RETURN(stored, store_->GetBytes(archive::BlobKey(sha)));
+      MV_ASSIGN_OR_RETURN(
+          stored, store_->GetBytes(archive::BlobKey(sha), {.size_hint = f.index->entry.size}));
       raw = &stored;
     }
     return Decompress(*raw, CompressionFromName(path), path, apt::kMaxDecompressedIndex);
@@ -638,12 +639,13 @@ class Mirror {
     std::string before_path = "(none)";
     for (const apt::SelectedIndex* v : order) {
       const std::string path = dists + v->path;
-      MV_ASSIGN_OR_RETURN(std::optional<Sha256> held, ParentFile(path));
+      MV_ASSIGN_OR_RETURN(std::optional<archive::TreeEntry> held, ParentEntry(path));
       if (!held) continue;
-      if (now && v == now->index && archive::ToHex(*held) == v->entry.sha256) {
+      if (now && v == now->index && archive::ToHex(held->hash) == v->entry.sha256) {
         return Status::Ok();  // the same index: the same pool
       }
-      MV_ASSIGN_OR_RETURN(std::string raw, store_->GetBytes(archive::BlobKey(*held)));
+      MV_ASSIGN_OR_RETURN(std::string raw, store_->GetBytes(archive::BlobKey(held->hash),
+                                                            {.size_hint = held->size}));
       Result<std::string> text =
           Decompress(raw, CompressionFromName(path), path, apt::kMaxDecompressedIndex);
       if (!text.ok()) return GiveUpBase("the previous run's " + path, text.status());
@@ -774,13 +776,20 @@ class Mirror {
     return Status::Ok();
   }
 
+  // The file at `path` in the archive's previous run, if it has one there.
+  Result<std::optional<archive::TreeEntry>> ParentEntry(const std::string& path) {
+    if (!start_.parent) return std::optional<archive::TreeEntry>();
+    Result<archive::TreeEntry> entry = archive::LookupPath(*nodes_, start_.parent->root, path);
+    if (entry.status().IsNotFound()) return std::optional<archive::TreeEntry>();
+    MV_RETURN_IF_ERROR(entry.status());
+    if (entry->type != archive::EntryType::kFile) return std::optional<archive::TreeEntry>();
+    return std::optional<archive::TreeEntry>(std::move(*entry));
+  }
+
   // The content at `path` in the archive's previous run, if it has a file there.
   Result<std::optional<Sha256>> ParentFile(const std::string& path) {
-    if (!start_.parent) return std::optional<Sha256>();
-    Result<archive::TreeEntry> entry = archive::LookupPath(*nodes_, start_.parent->root, path);
-    if (entry.status().IsNotFound()) return std::optional<Sha256>();
-    MV_RETURN_IF_ERROR(entry.status());
-    if (entry->type != archive::EntryType::kFile) return std::optional<Sha256>();
+    MV_ASSIGN_OR_RETURN(std::optional<archive::TreeEntry> entry, ParentEntry(path));
+    if (!entry) return std::optional<Sha256>();
     return std::optional<Sha256>(entry->hash);
   }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <random>
@@ -43,6 +44,11 @@ Status ObjectStore::GetFile(const std::string& key, const std::string& path,
 
 Result<std::string> ObjectStore::GetBytes(const std::string& key, const GetOptions& options) {
   std::string out;
+  // Grown once, not by doubling: a large index read whole would be copied again at each step.
+  constexpr uint64_t kMostReserved = 1ull << 30;
+  if (options.size_hint && !options.range) {
+    out.reserve(static_cast<size_t>(std::min(*options.size_hint, kMostReserved)));
+  }
   auto writer = MakeStringWriter(&out);
   MV_RETURN_IF_ERROR(Get(key, *writer, options));
   return out;
