@@ -193,5 +193,57 @@ TEST_F(ImportFaultsTest, AWriterAfterOneThatDiedRecoversBackDatedRunsToo) {
   EXPECT_EQ(runs->size(), 4u);
 }
 
+// A writer that wrote its run record but could not record the run in the catalog leaves its lock
+// to expire (WriterLock::Abandon), as if it had died there: the next writer then looks at every
+// run of the store and recovers that run, even back-dated, where a released lock would have sent
+// it to the runs after the catalog's latest only.
+TEST_F(ImportFaultsTest, ACommittedRunTheCatalogRefusedIsRecoveredByTheNextWriter) {
+  MakeTree(1);
+  ASSERT_TRUE(Import("debian", "20240301T000000Z").ok());
+  auto exec = [&](const std::string& sql) {
+    auto conn = database_->Acquire();
+    ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+    auto done = (*conn)->Execute(sql);
+    ASSERT_TRUE(done.ok()) << done.status().ToString();
+  };
+  // The catalog refuses new runs (a full disk, a lost database): the commit point is passed, the
+  // catalog is not updated.
+  exec(
+      "CREATE TRIGGER refuse_runs BEFORE INSERT ON archive_runs "
+      "BEGIN SELECT RAISE(ABORT, 'injected: the catalog refuses'); END");
+  MakeTree(2);
+  auto refused = Import("debian", "20240201T000000Z");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("is committed in the store but the catalog"),
+            std::string::npos)
+      << refused.status().ToString();
+  exec("DROP TRIGGER refuse_runs");
+  ASSERT_TRUE(store_->Head("runs/debian/20240201T000000Z.json").ok()) << "the run is committed";
+  // The lock row is left behind, not released; once it expires the next writer takes it as a
+  // dead holder's.
+  size_t rows = 0;
+  {
+    auto conn = database_->Acquire();
+    ASSERT_TRUE(conn.ok());
+    const db::Value params[] = {std::string("debian")};
+    ASSERT_TRUE((*conn)
+                    ->Query("SELECT owner FROM archive_locks WHERE archive = $1", params,
+                            [&](const db::Row&) {
+                              ++rows;
+                              return Status::Ok();
+                            })
+                    .ok());
+  }
+  ASSERT_EQ(rows, 1u) << "an abandoned lock stays until it expires";
+  exec("UPDATE archive_locks SET expires_ms = 1 WHERE archive = 'debian'");
+  auto next = importer::StartRun(
+      *store_, *catalog_, {.archive = "debian", .started = std::chrono::system_clock::now()});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_TRUE(next->lock->previous_holder_died());
+  auto back_dated = catalog_->GetRun("debian", *RunId::Parse("20240201T000000Z"));
+  ASSERT_TRUE(back_dated.ok());
+  EXPECT_TRUE(back_dated->has_value()) << "the run the catalog refused is recovered";
+}
+
 }  // namespace
 }  // namespace mv::testing
