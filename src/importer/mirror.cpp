@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <map>
 #include <set>
 
@@ -279,12 +280,19 @@ class Mirror {
         continue;
       }
       MV_ASSIGN_OR_RETURN(std::string text, IndexText(dists + best->path, *chosen));
-      MV_RETURN_IF_ERROR(ReadPoolFiles(dists + best->path, best->kind, text));
+      // Two passes over the index, one on each core: its pool files, and (when the previous
+      // run's tree is edited) the folders of its paragraphs that changed.
+      std::vector<const apt::SelectedIndex*> listed;
+      for (const FetchedIndex* f : variants) listed.push_back(f->index);
+      std::future<Status> touched;
       if (base_) {
-        std::vector<const apt::SelectedIndex*> listed;
-        for (const FetchedIndex* f : variants) listed.push_back(f->index);
-        MV_RETURN_IF_ERROR(TouchChangedFolders(dists, best->kind, listed, IndexNow{best, &text}));
+        touched = std::async(std::launch::async, [&] {
+          return TouchChangedFolders(dists, best->kind, listed, IndexNow{best, &text});
+        });
       }
+      Status read = ReadPoolFiles(dists + best->path, best->kind, text);
+      if (touched.valid()) MV_RETURN_IF_ERROR(touched.get());
+      MV_RETURN_IF_ERROR(read);
     }
     if (base_) MV_RETURN_IF_ERROR(TouchGoneIndexes(suite, dists, by_base, where));
     if (options_.filter_with_deps) return AddView(suite, release, view_indexes, where);
