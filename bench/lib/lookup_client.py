@@ -13,10 +13,9 @@ statuses seen.
 import http.client
 import random
 import sys
-import time
 import urllib.parse
 
-from stats import percentile
+from stats import RequestTimes
 
 
 def main(argv):
@@ -28,8 +27,7 @@ def main(argv):
     rng = random.Random(int(seed))
     parsed = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
-    times = {"file": [], "listing": []}
-    statuses = {"file": {}, "listing": {}}
+    timed = RequestTimes(conn)
     for i in range(int(count)):
         run, path = rng.choice(pairs)
         path = path.strip()
@@ -37,17 +35,8 @@ def main(argv):
         if kind == "listing":
             path = path.rsplit("/", 1)[0] + "/"
         target = "/archive/%s/%s/%s" % (archive, run, urllib.parse.quote(path))
-        t0 = time.perf_counter()
-        conn.request("GET", target)
-        response = conn.getresponse()
-        response.read()
-        times[kind].append(time.perf_counter() - t0)
-        statuses[kind][response.status] = statuses[kind].get(response.status, 0) + 1
-    for kind in ("file", "listing"):
-        t = times[kind]
-        seen = " ".join("%d:%d" % kv for kv in sorted(statuses[kind].items()))
-        print("%s %d p50 %.3f p99 %.3f statuses %s" % (kind, len(t), percentile(t, 50) * 1000,
-                                                       percentile(t, 99) * 1000, seen))
+        timed.get(kind, target)
+    timed.report(["file", "listing"])
     return 0
 
 
