@@ -103,17 +103,12 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
                 applied->c_str());
   }
 
-  std::vector<publish::RunFile> files;
   std::string archive, run_id;
   std::optional<OpenedRun> opened;
   if (!args.cleanup) {
     Result<OpenedRun> run = OpenRun(context, args.run);
     if (!run.ok()) return ReportError(run.status());
     opened = std::move(*run);
-    Result<std::vector<publish::RunFile>> listed =
-        publish::ListRunFiles(*opened->source, opened->run.root);
-    if (!listed.ok()) return ReportError(listed.status());
-    files = std::move(*listed);
     archive = opened->run.archive;
     run_id = opened->run.run_id.ToString();
   }
@@ -135,8 +130,8 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
       const Target& t = targets[i];
       Result<publish::PublishSummary> s =
           args.cleanup ? publish::Cleanup(*t.store, SystemClock(), t.options.grace, args.dry_run)
-                       : publish::Publish(*opened->access.store, files, archive, run_id, *t.store,
-                                          SystemClock(), t.options);
+                       : publish::Publish(*opened->access.store, *opened->source, opened->run.root,
+                                          archive, run_id, *t.store, SystemClock(), t.options);
       progress.Done(args.targets[i]);
       std::lock_guard lock(print_mu);
       if (!s.ok()) {

@@ -142,8 +142,6 @@ class PublishExecutor final : public Executor {
     }
     std::unique_ptr<archive::NodeSource> nodes =
         archive::MakeCachedNodeSource(c_.store, c_.catalog);
-    MV_ASSIGN_OR_RETURN(std::vector<publish::RunFile> files,
-                        publish::ListRunFiles(*nodes, run->root));
     std::string summary;
     for (const std::string& name : config.publish) {
       MV_ASSIGN_OR_RETURN(std::optional<publish::TargetConfig> target,
@@ -159,8 +157,9 @@ class PublishExecutor final : public Executor {
         options.grace = std::chrono::duration_cast<std::chrono::seconds>(*target->grace);
       }
       Clock& clock = c_.clock != nullptr ? *c_.clock : SystemClock();
-      Result<publish::PublishSummary> s = publish::Publish(
-          *c_.store, files, job.archive, run->run_id.ToString(), *store, clock, options);
+      Result<publish::PublishSummary> s =
+          publish::Publish(*c_.store, *nodes, run->root, job.archive, run->run_id.ToString(),
+                           *store, clock, options);
       if (!s.ok()) return s.status().WithContext("publish to " + name);
       summary += (summary.empty() ? "" : "; ") + name + ": " + std::to_string(s->uploaded) +
                  " written, " + std::to_string(s->unchanged) + " unchanged";

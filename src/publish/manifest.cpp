@@ -1,5 +1,6 @@
 #include "publish/manifest.h"
 
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -72,12 +73,17 @@ Status DecodeFiles(const json::value& v, bool with_since, std::string_view where
 }  // namespace
 
 std::string EncodeManifest(const Manifest& m) {
-  json::object doc{{"format", 1},
+  json::object doc{{"format", 2},
                    {"archive", m.archive},
                    {"run", m.run},
                    {"published", FormatTime(m.published)},
-                   {"files", EncodeFiles(m.files, false)},
+                   {"root", m.root ? archive::ToHex(*m.root) : std::string()},
+                   {"file_count", m.file_count},
                    {"retired", EncodeFiles(m.retired, true)}};
+  json::array links;
+  for (const std::string& link : m.links) links.emplace_back(link);
+  doc["links"] = std::move(links);
+  if (!m.files.empty()) doc["files"] = EncodeFiles(m.files, false);
   return json::serialize(doc) + "\n";
 }
 
@@ -89,9 +95,11 @@ Result<Manifest> DecodeManifest(std::string_view text, std::string_view where) {
   if (!doc.is_object()) return Corruption(w + ": not a JSON object");
   const json::object& o = doc.as_object();
   const json::value* format = o.if_contains("format");
-  if (format == nullptr || !format->is_int64() || format->as_int64() != 1) {
-    return Corruption(w + ": unknown format (this mirrorvault reads format 1)");
+  if (format == nullptr || !format->is_int64() ||
+      (format->as_int64() != 1 && format->as_int64() != 2)) {
+    return Corruption(w + ": unknown format (this mirrorvault reads formats 1 and 2)");
   }
+  const bool v1 = format->as_int64() == 1;
   Manifest m;
   for (auto [name, field] : {std::pair{"archive", &m.archive}, std::pair{"run", &m.run}}) {
     const json::value* v = o.if_contains(name);
@@ -105,9 +113,40 @@ Result<Manifest> DecodeManifest(std::string_view text, std::string_view where) {
   m.published = *t;
   const json::value* files = o.if_contains("files");
   const json::value* retired = o.if_contains("retired");
-  if (files == nullptr || retired == nullptr) return Corruption(w + ": no files or retired");
-  MV_RETURN_IF_ERROR(DecodeFiles(*files, false, w + " files", &m.files));
+  if ((v1 && files == nullptr) || retired == nullptr) {
+    return Corruption(w + ": no " + (retired == nullptr ? "retired" : "files"));
+  }
+  if (files != nullptr) MV_RETURN_IF_ERROR(DecodeFiles(*files, false, w + " files", &m.files));
   MV_RETURN_IF_ERROR(DecodeFiles(*retired, true, w + " retired", &m.retired));
+  if (v1) {
+    m.file_count = m.files.size();
+    return m;
+  }
+  const json::value* root = o.if_contains("root");
+  const json::value* count = o.if_contains("file_count");
+  const json::value* links = o.if_contains("links");
+  if (root == nullptr || !root->is_string()) return Corruption(w + ": no root string");
+  if (!root->as_string().empty()) {
+    Result<archive::Sha256> id =
+        archive::ParseSha256(std::string_view(root->as_string()), w + " root");
+    if (!id.ok()) return Corruption(id.status().message());
+    m.root = *id;
+  }
+  if (count == nullptr || !count->is_number() || (count->is_int64() && count->as_int64() < 0) ||
+      count->is_double()) {
+    return Corruption(w + ": no file_count");
+  }
+  m.file_count = count->is_uint64() ? count->as_uint64() : static_cast<uint64_t>(count->as_int64());
+  if (links == nullptr || !links->is_array()) return Corruption(w + ": no links array");
+  for (const json::value& link : links->as_array()) {
+    if (!link.is_string()) return Corruption(w + ": a link that is not a string");
+    std::string path(link.as_string());
+    if (Status valid = store::ValidateKey(path); !valid.ok()) {
+      return Corruption(w + " link \"" + path.substr(0, 200) +
+                        "\": not a valid key: " + valid.message());
+    }
+    m.links.push_back(std::move(path));
+  }
   return m;
 }
 

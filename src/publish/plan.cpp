@@ -53,36 +53,34 @@ int ReleaseRank(std::string_view path) {
   return -1;
 }
 
-Plan MakePlan(const std::vector<RunFile>& files, const Manifest& current, std::string_view archive,
-              std::string_view run_id, std::chrono::system_clock::time_point now,
-              std::chrono::seconds grace) {
+Plan MakePlan(const std::vector<FileChange>& changes, const Manifest& current,
+              std::string_view archive, std::string_view run_id,
+              std::chrono::system_clock::time_point now, std::chrono::seconds grace) {
   Plan plan;
   plan.next.archive = std::string(archive);
   plan.next.run = std::string(run_id);
   plan.next.published = now;
-  for (const RunFile& f : files) {
-    plan.next.files[f.path] = ManifestFile{f.sha256, f.size, {}};
-    auto it = current.files.find(f.path);
-    if (it != current.files.end() && it->second.sha256 == f.sha256 && it->second.size == f.size) {
-      plan.unchanged.push_back(f);
+  std::set<std::string_view> named;
+  for (const FileChange& c : changes) {
+    if (!c.after) {
+      if (c.before) plan.next.retired[c.path] = ManifestFile{c.before->sha256, c.before->size, now};
       continue;
     }
-    plan.stages[static_cast<int>(StageOf(f.path)) - 1].push_back(f);
-    plan.upload_bytes += f.size;
+    named.insert(c.path);
+    if (c.before == c.after) continue;
+    plan.stages[static_cast<int>(StageOf(c.path)) - 1].push_back(
+        {c.path, c.after->sha256, c.after->size});
+    plan.upload_bytes += c.after->size;
   }
   for (auto& stage : plan.stages) {
     std::sort(stage.begin(), stage.end(), [](const RunFile& a, const RunFile& b) {
       return std::pair(ReleaseRank(a.path), a.path) < std::pair(ReleaseRank(b.path), b.path);
     });
   }
-  // Retired: what the current state names and the new one does not (since now), and what was
-  // retired before and is still not named (keeping its time). Past the grace: deletable.
-  for (const auto& [path, f] : current.files) {
-    if (!plan.next.files.contains(path))
-      plan.next.retired[path] = ManifestFile{f.sha256, f.size, now};
-  }
+  // Retired: what the changes drop (since now), and what was retired before and is still not
+  // named (keeping its time). Past the grace: deletable.
   for (const auto& [path, f] : current.retired) {
-    if (!plan.next.files.contains(path)) plan.next.retired.try_emplace(path, f);
+    if (!named.contains(path)) plan.next.retired.try_emplace(path, f);
   }
   for (auto it = plan.next.retired.begin(); it != plan.next.retired.end();) {
     if (now - it->second.since >= grace) {

@@ -20,6 +20,7 @@
 
 #include "archive/ids.h"
 #include "publish/manifest.h"
+#include "publish/run_files.h"
 
 namespace mv::publish {
 
@@ -30,28 +31,22 @@ Stage StageOf(std::string_view path);
 // Within stage 3, the order of a suite's Release files: Release, Release.gpg, InRelease.
 int ReleaseRank(std::string_view path);
 
-struct RunFile {
-  std::string path;  // from the run's root, "pool/main/h/hello/hello_1.0_amd64.deb"
-  archive::Sha256 sha256{};
-  uint64_t size = 0;
-  friend bool operator==(const RunFile&, const RunFile&) = default;
-};
-
 struct Plan {
   // What to write, stage by stage; within stage 3 in ReleaseRank order.
   std::vector<RunFile> stages[3];
-  std::vector<RunFile> unchanged;  // already on the target with this content
-  // The manifest to write once stage 3 is done: the new state's files, and every file the new
-  // state no longer names kept as retired (since `now`, or since when it first was) until the
-  // grace has passed.
+  // The manifest to write once stage 3 is done (its root, file count and links the caller's):
+  // every file the new state no longer names kept as retired (since `now`, or since when it
+  // first was) until the grace has passed.
   Manifest next;
   std::vector<std::string> deletable;  // retired for at least the grace: delete, then forget
   uint64_t upload_bytes = 0;
 };
 
-// Plans publishing `files` (run `run_id` of `archive`) onto a target whose state is `current`.
-Plan MakePlan(const std::vector<RunFile>& files, const Manifest& current, std::string_view archive,
-              std::string_view run_id, std::chrono::system_clock::time_point now,
-              std::chrono::seconds grace);
+// Plans publishing run `run_id` of `archive` onto a target whose state is `current`, given what
+// differs between the two (publish/run_files.h): every file a change names is written (a retired
+// file named again too), every file a change drops is retired.
+Plan MakePlan(const std::vector<FileChange>& changes, const Manifest& current,
+              std::string_view archive, std::string_view run_id,
+              std::chrono::system_clock::time_point now, std::chrono::seconds grace);
 
 }  // namespace mv::publish

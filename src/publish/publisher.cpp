@@ -90,6 +90,76 @@ Status DeleteAll(store::ObjectStore& target, const std::vector<std::string>& pat
   return Status::Ok();
 }
 
+struct TargetChanges {
+  std::vector<FileChange> changes;
+  std::vector<std::string> links;
+  uint64_t file_count = 0;
+  // What the target holds is not known file by file: each write is checked first.
+  bool unknown_before = false;
+};
+
+// Every object of the target but its own records, content unknown (an all-zero hash).
+Result<std::map<std::string, FileContent>> ListTarget(store::ObjectStore& target) {
+  std::map<std::string, FileContent> out;
+  store::ListOptions list;
+  for (;;) {
+    MV_ASSIGN_OR_RETURN(store::ListPage page, target.List(list));
+    for (const store::ObjectInfo& o : page.objects) {
+      if (!o.key.starts_with(".mirrorvault/")) out[o.key] = FileContent{{}, o.size};
+    }
+    if (page.next_start_after.empty()) return out;
+    list.start_after = page.next_start_after;
+  }
+}
+
+// What publishing the run whose root is `root` changes on a target whose manifest is `current`:
+// - the manifest names a tree that can still be read: the two trees compared (the change only);
+// - a format-1 manifest, which lists every file: the run's files against that list;
+// - nothing published yet: every file of the run;
+// - a tree that can no longer be read (its run deleted and its nodes collected): every file of
+//   the run, each checked on the target before it is written, and every object of the target the
+//   run does not name retired (the target listed once).
+Result<TargetChanges> ChangesOnto(archive::NodeSource& nodes, const Manifest& current,
+                                  const archive::Sha256& root, store::ObjectStore& target) {
+  TargetChanges out;
+  if (current.root) {
+    Result<RunChanges> diff = DiffRunFiles(nodes, current.root, current.links, root);
+    if (diff.ok()) {
+      out.changes = std::move(diff->changes);
+      out.links = std::move(diff->links);
+      out.file_count =
+          static_cast<uint64_t>(static_cast<int64_t>(current.file_count) + diff->file_delta);
+      return out;
+    }
+    if (!diff.status().IsNotFound()) return diff.status();
+    out.unknown_before = true;
+  }
+  MV_ASSIGN_OR_RETURN(RunChanges all, DiffRunFiles(nodes, std::nullopt, {}, root));
+  out.links = std::move(all.links);
+  out.file_count = all.changes.size();
+  std::map<std::string, FileContent> before;
+  if (out.unknown_before) {
+    MV_ASSIGN_OR_RETURN(before, ListTarget(target));
+  } else {
+    for (const auto& [path, f] : current.files) before[path] = FileContent{f.sha256, f.size};
+  }
+  // Both sorted by path: merged.
+  auto old = before.begin();
+  for (FileChange& c : all.changes) {
+    for (; old != before.end() && old->first < c.path; ++old) {
+      out.changes.push_back({old->first, old->second, std::nullopt});
+    }
+    if (old != before.end() && old->first == c.path) {
+      c.before = old->second;
+      ++old;
+      if (c.before == c.after) continue;
+    }
+    out.changes.push_back(std::move(c));
+  }
+  for (; old != before.end(); ++old) out.changes.push_back({old->first, old->second, std::nullopt});
+  return out;
+}
+
 }  // namespace
 
 Result<Manifest> ReadManifest(store::ObjectStore& target) {
@@ -97,75 +167,49 @@ Result<Manifest> ReadManifest(store::ObjectStore& target) {
   return m ? std::move(*m) : Manifest{};
 }
 
-Result<std::vector<RunFile>> ListRunFiles(archive::NodeSource& nodes, const archive::Sha256& root) {
-  std::vector<RunFile> out;
-  // Every file, and the tree under every symlink, as files at the link's path.
-  std::function<Status(const std::string&, const archive::TreeEntry&)> visit;
-  visit = [&](const std::string& path, const archive::TreeEntry& entry) -> Status {
-    if (entry.type == archive::EntryType::kFile) {
-      out.push_back({path, entry.hash, entry.size});
-    } else if (entry.type == archive::EntryType::kSymlink) {
-      Result<archive::TreeEntry> target = archive::ResolvePath(nodes, root, path);
-      if (!target.ok()) return Status::Ok();  // a dangling link publishes nothing
-      if (target->type == archive::EntryType::kFile) {
-        out.push_back({path, target->hash, target->size});
-      } else if (target->type == archive::EntryType::kDirectory) {
-        return archive::WalkTree(nodes, target->hash,
-                                 [&](const std::string& rel, const archive::TreeEntry& e) {
-                                   return visit(path + "/" + rel, e);
-                                 });
-      }
-    }
-    return Status::Ok();
-  };
-  MV_RETURN_IF_ERROR(archive::WalkTree(nodes, root, visit));
-  std::sort(out.begin(), out.end(),
-            [](const RunFile& a, const RunFile& b) { return a.path < b.path; });
-  return out;
-}
-
-Result<PublishSummary> Publish(store::ObjectStore& source, const std::vector<RunFile>& files,
-                               const std::string& archive, const std::string& run_id,
-                               store::ObjectStore& target, Clock& clock,
+Result<PublishSummary> Publish(store::ObjectStore& source, archive::NodeSource& nodes,
+                               const archive::Sha256& root, const std::string& archive,
+                               const std::string& run_id, store::ObjectStore& target, Clock& clock,
                                const PublishOptions& options) {
   MV_ASSIGN_OR_RETURN(Manifest current, ReadManifest(target));
   MV_ASSIGN_OR_RETURN(std::optional<Manifest> inflight, ReadJson(target, kInflightKey));
   const auto now = clock.Now();
-  // An interrupted publish may have overwritten what the manifest names with other content (a
-  // publish of another run, killed before its manifest): such a path is not known to be
-  // unchanged, so it is planned again (and checked before it is sent, as every resumed write).
-  // (Only paths the new state names: the others are retired from `current` as they are.)
-  Manifest known = current;
+  MV_ASSIGN_OR_RETURN(TargetChanges changed, ChangesOnto(nodes, current, root, target));
+  std::vector<FileChange>& changes = changed.changes;
   if (inflight) {
-    std::set<std::string_view> named;
-    for (const RunFile& f : files) named.insert(f.path);
+    // An interrupted publish may have written other content where the new state names a file
+    // the plan does not write (a publish of another run, killed before its manifest): such a
+    // file is written again (checked before it is sent, as every resumed write). What it wrote
+    // that the new state does not name is retired like any other file, so that it is deleted in
+    // time rather than left behind.
+    std::set<std::string_view> planned;
+    for (const FileChange& c : changes) planned.insert(c.path);
+    std::vector<FileChange> more;
     for (const auto& [path, f] : inflight->files) {
-      auto it = known.files.find(path);
-      if (it != known.files.end() && !(it->second == f) && named.contains(path)) {
-        known.files.erase(it);
-      }
+      if (planned.contains(path)) continue;
+      MV_ASSIGN_OR_RETURN(std::optional<FileContent> now_named, FileAt(nodes, root, path));
+      const FileContent written{f.sha256, f.size};
+      if (!now_named || *now_named != written) more.push_back({path, written, now_named});
     }
+    changes.insert(changes.end(), more.begin(), more.end());
+    std::sort(changes.begin(), changes.end(),
+              [](const FileChange& a, const FileChange& b) { return a.path < b.path; });
   }
-  Plan plan = MakePlan(files, known, archive, run_id, now, options.grace);
+  Plan plan = MakePlan(changes, current, archive, run_id, now, options.grace);
+  plan.next.root = root;
+  plan.next.file_count = changed.file_count;
+  plan.next.links = std::move(changed.links);
+  const bool check_first = inflight.has_value() || changed.unknown_before;
   PublishSummary summary;
   summary.run = run_id;
-  summary.files = files.size();
-  summary.unchanged = plan.unchanged.size();
+  summary.files = changed.file_count;
+  size_t written = 0;
+  for (const auto& stage : plan.stages) written += stage.size();
+  summary.unchanged = summary.files - std::min<size_t>(summary.files, written);
   summary.dry_run = options.dry_run;
-  if (inflight) {
-    // What the interrupted publish may have written and the new state does not name is retired
-    // like any other file, so that it is deleted in time rather than left behind.
-    for (const auto& [path, f] : inflight->files) {
-      if (!plan.next.files.contains(path) && !current.files.contains(path)) {
-        plan.next.retired.try_emplace(path, ManifestFile{f.sha256, f.size, now});
-      }
-    }
-  }
   summary.deleted = plan.deletable.size();
   summary.retired = plan.next.retired.size();
-  if (!inflight && !options.dry_run && plan.deletable.empty() &&
-      std::all_of(std::begin(plan.stages), std::end(plan.stages),
-                  [](const std::vector<RunFile>& stage) { return stage.empty(); })) {
+  if (!inflight && !options.dry_run && plan.deletable.empty() && written == 0) {
     // Nothing to write or delete: when the manifest already says all this, a no-change publish
     // costs its two reads and nothing more.
     Manifest unchanged = plan.next;
@@ -185,6 +229,7 @@ Result<PublishSummary> Publish(store::ObjectStore& source, const std::vector<Run
   record.archive = archive;
   record.run = run_id;
   record.published = now;
+  record.root = root;
   if (inflight) record.files = inflight->files;
   for (const auto& stage : plan.stages) {
     for (const RunFile& f : stage) record.files[f.path] = ManifestFile{f.sha256, f.size, {}};
@@ -202,7 +247,7 @@ Result<PublishSummary> Publish(store::ObjectStore& source, const std::vector<Run
     }
     auto write = [&](size_t i) -> Status {
       const RunFile& f = stage[i];
-      if (inflight && AlreadyWritten(target, f)) {
+      if (check_first && AlreadyWritten(target, f)) {
         if (options.on_written) options.on_written(f, static_cast<Stage>(s + 1));
         std::lock_guard lock(mu);
         ++summary.resumed;

@@ -4,7 +4,8 @@
 // Bytes are copied by the S3 server (CopyObject, UploadPartCopy for large files) when the run's
 // store and the target are on one S3 service with one identity, else streamed through this process.
 //
-// A publish: reads the manifest (and the in-flight record a killed publish left), plans, writes
+// A publish: reads the manifest (and the in-flight record a killed publish left), compares the
+// tree it names with the run's, plans, writes
 // the in-flight record, uploads stage 1, 2 and 3 (many at a time within a stage, the Release files
 // one by one, InRelease last), deletes what was retired longer than the grace, writes the new
 // manifest and removes the in-flight record. Killed at any point and run again, it resumes: files
@@ -22,6 +23,7 @@
 
 #include "archive/tree_walk.h"
 #include "publish/plan.h"
+#include "publish/run_files.h"
 #include "store/object_store.h"
 #include "util/clock.h"
 #include "util/status.h"
@@ -52,17 +54,14 @@ struct PublishSummary {
   bool dry_run = false;
 };
 
-// The files of a run as a publish writes them: every file, and every path reached through a
-// symlink (a target has no symlinks: "dists/stable/Release" is written as a file too), sorted by
-// path.
-Result<std::vector<RunFile>> ListRunFiles(archive::NodeSource& nodes, const archive::Sha256& root);
-
-// Publishes `files` of run `run_id` of `archive` (bytes from `source`, blobs by SHA-256) to
-// `target`. On failure the target keeps its previous state for apt clients (the Release files are
-// the last written) and a later publish resumes.
-Result<PublishSummary> Publish(store::ObjectStore& source, const std::vector<RunFile>& files,
-                               const std::string& archive, const std::string& run_id,
-                               store::ObjectStore& target, Clock& clock,
+// Publishes run `run_id` of `archive`, whose tree is `root` (nodes from `nodes`, bytes from
+// `source`, blobs by SHA-256), to `target`. What it writes and retires is what differs between
+// the tree the target's manifest names and `root` (publish/run_files.h): a publish after another
+// reads and writes in proportion to the change. On failure the target keeps its previous state
+// for apt clients (the Release files are the last written) and a later publish resumes.
+Result<PublishSummary> Publish(store::ObjectStore& source, archive::NodeSource& nodes,
+                               const archive::Sha256& root, const std::string& archive,
+                               const std::string& run_id, store::ObjectStore& target, Clock& clock,
                                const PublishOptions& options);
 
 // Deletes what the target's manifest retired longer than `grace` ago (`publish --cleanup`).

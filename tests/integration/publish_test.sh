@@ -91,11 +91,12 @@ awscli s3 ls --recursive "s3://$bucket/debian/" | awk '{print $4}' | sed "s|^deb
 diff -q "$work/listed" "$work/expected" >/dev/null && pass "aws s3 ls --recursive: exactly the run's $(wc -l <"$work/expected") files and the manifest" ||
   fail "bucket listing differs: $(diff "$work/listed" "$work/expected" | head -5)"
 awscli s3 cp "s3://$bucket/debian/.mirrorvault/publish-state.json" "$work/manifest.json" >/dev/null
-$py - "$work/manifest.json" "$work/listed" "$run1" <<'PYEOF' && pass "the manifest names run 1 and matches the bucket" || fail "manifest vs bucket"
-import json, sys
+$py - "$work/manifest.json" "$work/listed" "$run1" <<'PYEOF' && pass "the manifest names run 1, its tree and as many files as the bucket holds" || fail "manifest vs bucket: $(head -c 300 "$work/manifest.json")"
+import json, re, sys
 m = json.load(open(sys.argv[1]))
 listed = set(open(sys.argv[2]).read().split()) - {".mirrorvault/publish-state.json"}
-sys.exit(0 if m["run"] == sys.argv[3] and set(m["files"]) == listed and not m["retired"] else 1)
+sys.exit(0 if m["format"] == 2 and m["run"] == sys.argv[3] and re.fullmatch("[0-9a-f]{64}", m["root"])
+         and m["file_count"] == len(listed) and "files" not in m and not m["retired"] else 1)
 PYEOF
 out=$(mvc publish "debian@$run1" --to "$target" 2>&1)
 grep -q "wrote 0 of" <<<"$out" && pass "a no-change publish writes nothing: $(cut -d: -f3- <<<"$out")" || fail "no-change publish: $out"
