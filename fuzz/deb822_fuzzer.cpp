@@ -7,6 +7,7 @@
 // and pool file is a path that stays in the archive.
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "apt/index_select.h"
 #include "apt/index_writer.h"
 #include "apt/indexes.h"
+#include "apt/paragraph_diff.h"
 #include "apt/release.h"
 #include "apt/signature.h"
 #include "fuzz_check.h"
@@ -32,6 +34,55 @@ void CheckRefusal(const mv::Status& st) {
 bool Blank(char c) { return c == ' ' || c == '\t'; }
 
 }  // namespace
+
+// DiffParagraphs of the input cut in two (where the first byte says) against counting each half's
+// paragraph texts: the new half's paragraphs beyond the old half's copies are added (the last
+// copies, in order), the old half's beyond the new half's removed (the first copies, in order).
+static void CheckDiff(std::string_view text) {
+  if (text.empty()) return;
+  const size_t cut = 1 + static_cast<uint8_t>(text[0]) % text.size();
+  const std::string_view before = text.substr(1, cut - 1), after = text.substr(cut);
+  static constexpr std::string_view kAsked[] = {"Package", "Version"};
+  auto diff = mv::apt::DiffParagraphs(before, "before", after, "after", kAsked);
+  std::vector<std::string_view> old_texts, new_texts;
+  auto collect = [](std::string_view t, std::vector<std::string_view>& out) {
+    return mv::apt::ScanParagraphs(t, kWhere, kAsked, [&](const mv::apt::ScannedParagraph& p) {
+      out.push_back(p.text);
+      return mv::Status::Ok();
+    });
+  };
+  const bool scans = collect(before, old_texts).ok() && collect(after, new_texts).ok();
+  MV_FUZZ_CHECK(diff.ok() == scans, "DiffParagraphs and ScanParagraphs disagree on errors");
+  if (!diff.ok()) return;
+  std::map<std::string_view, size_t> left;
+  for (std::string_view t : old_texts) ++left[t];
+  std::vector<std::string_view> added, removed;
+  for (std::string_view t : new_texts) {
+    if (left[t] > 0) {
+      --left[t];
+    } else {
+      added.push_back(t);
+    }
+  }
+  for (std::string_view t : old_texts) {
+    if (left[t] > 0) {
+      --left[t];
+      removed.push_back(t);
+    }
+  }
+  MV_FUZZ_CHECK(diff->added.size() == added.size() && diff->removed.size() == removed.size(),
+                "the diff counts other paragraphs");
+  for (size_t i = 0; i < added.size(); ++i) {
+    MV_FUZZ_CHECK(diff->added[i].text.data() == added[i].data() &&
+                      diff->added[i].text.size() == added[i].size(),
+                  mv::fuzz::Printable(added[i]));
+  }
+  for (size_t i = 0; i < removed.size(); ++i) {
+    MV_FUZZ_CHECK(diff->removed[i].text.data() == removed[i].data() &&
+                      diff->removed[i].text.size() == removed[i].size(),
+                  mv::fuzz::Printable(removed[i]));
+  }
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -110,6 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       });
   CheckRefusal(scan);
   if (st.ok() && scan.ok()) MV_FUZZ_CHECK(scanned == full.size(), "fewer paragraphs scanned");
+  if (scan.ok()) CheckDiff(text);
 
   auto release = mv::apt::ParseRelease(text, kWhere);
   CheckRefusal(release.status());

@@ -3,6 +3,9 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cctype>
+
+#include "util/line_finder.h"
 
 namespace mv::apt {
 namespace {
@@ -165,13 +168,25 @@ Status ScanParagraphs(std::string_view text, std::string_view where,
     std::fill(value_lines.begin(), value_lines.end(), 0);
     return st;
   };
+  // Only lines that start with the first letter of a name asked for can give one.
+  bool first_letter[256] = {};
+  for (std::string_view n : names) {
+    if (n.empty()) continue;
+    const auto c = static_cast<unsigned char>(n.front());
+    first_letter[std::tolower(c)] = first_letter[std::toupper(c)] = true;
+  }
+  LineFinder lines(text);
   size_t pos = 0;
   size_t line_no = 0;
   while (pos < text.size()) {
     const size_t line_start = pos;
-    const std::string_view line = NextLine(text, pos);
+    const size_t nl = lines.Next();
+    pos = nl < text.size() ? nl + 1 : text.size();
+    std::string_view line = text.substr(line_start, nl - line_start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     ++line_no;
-    if (TrimBlanks(line).empty()) {
+    const bool blank_start = line.empty() || IsBlank(line.front());
+    if (blank_start && TrimBlanks(line).empty()) {
       MV_RETURN_IF_ERROR(flush(line_start));
       last = std::string_view::npos;
       continue;
@@ -180,7 +195,7 @@ Status ScanParagraphs(std::string_view text, std::string_view where,
       start = line_start;
       start_line = line_no;
     }
-    if (IsBlank(line.front())) {
+    if (blank_start) {
       if (last != std::string_view::npos) {
         return error(line_no,
                      "the field " + std::string(names[last]) + " is continued on a further line");
@@ -188,6 +203,7 @@ Status ScanParagraphs(std::string_view text, std::string_view where,
       continue;
     }
     last = std::string_view::npos;
+    if (!first_letter[static_cast<unsigned char>(line.front())]) continue;
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;  // ForEachParagraph says what is wrong
     const std::string_view name = line.substr(0, colon);
