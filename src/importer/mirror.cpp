@@ -571,15 +571,14 @@ class Mirror {
 
   // The decompressed text of a fetched index (read back from the store when it was known).
   Result<std::string> IndexText(const std::string& path, const FetchedIndex& f) {
-    std::string stored;
-    const std::string* raw = &f.bytes;
     if (f.bytes.empty() && f.index->entry.size > 0) {
       MV_ASSIGN_OR_RETURN(Sha256 sha, archive::ParseSha256(f.index->entry.sha256));
-      MV_ASSIGN_OR_RETURN(
-          stored, store_->GetBytes(archive::BlobKey(sha), {.size_hint = f.index->entry.size}));
-      raw = &stored;
+      MV_ASSIGN_OR_RETURN(std::string stored, store_->GetBytes(archive::BlobKey(sha),
+                                                               {.size_hint = f.index->entry.size}));
+      return Decompressed(std::move(stored), CompressionFromName(path), path,
+                          apt::kMaxDecompressedIndex);
     }
-    return Decompress(*raw, CompressionFromName(path), path, apt::kMaxDecompressedIndex);
+    return Decompress(f.bytes, CompressionFromName(path), path, apt::kMaxDecompressedIndex);
   }
 
   // The closure of the selection and the suite's derived view (importer/derived_view.h): its
@@ -655,7 +654,7 @@ class Mirror {
       MV_ASSIGN_OR_RETURN(std::string raw, store_->GetBytes(archive::BlobKey(held->hash),
                                                             {.size_hint = held->size}));
       Result<std::string> text =
-          Decompress(raw, CompressionFromName(path), path, apt::kMaxDecompressedIndex);
+          Decompressed(std::move(raw), CompressionFromName(path), path, apt::kMaxDecompressedIndex);
       if (!text.ok()) return GiveUpBase("the previous run's " + path, text.status());
       before = std::move(*text);
       before_path = start_.parent->run_id.ToString() + ":" + path;

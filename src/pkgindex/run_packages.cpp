@@ -1,10 +1,13 @@
 #include "pkgindex/run_packages.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <iterator>
 #include <map>
 #include <set>
-#include <unordered_set>
 
 #include "apt/index_select.h"
 #include "apt/indexes.h"
@@ -107,8 +110,8 @@ Status ListSuite(store::ObjectStore& store, archive::NodeSource& nodes, const ar
 Status ReadIndex(store::ObjectStore& store, const IndexScope& scope, const ScopeIndex& index,
                  RunPackages& out) {
   MV_ASSIGN_OR_RETURN(std::string raw, ReadBlob(store, index.entry));
-  Result<std::string> plain =
-      Decompress(raw, CompressionFromName(index.path), index.path, apt::kMaxDecompressedIndex);
+  Result<std::string> plain = Decompressed(std::move(raw), CompressionFromName(index.path),
+                                           index.path, apt::kMaxDecompressedIndex);
   if (!plain.ok()) {
     out.skipped.push_back(plain.status().message());
     return Status::Ok();
@@ -147,18 +150,84 @@ struct ViewKey {
   std::string_view name, version, architecture;
   bool operator==(const ViewKey&) const = default;
 };
-struct ViewKeyHash {
-  size_t operator()(const ViewKey& k) const {
-    std::hash<std::string_view> h;
-    return h(k.name) ^ (h(k.version) * 31) ^ (h(k.architecture) * 131);
+
+// The distinct keys of two versions of one index, each with which versions have it: a flat table
+// (no allocation a key: an index has a hundred thousand of them), keys told apart by an XXH3 of
+// their fields and then by the fields.
+class KeyPresence {
+ public:
+  explicit KeyPresence(size_t expected)
+      : slots_(std::bit_ceil(std::max<size_t>(16, expected * 2))), mask_(slots_.size() - 1) {}
+
+  void Add(bool after, const ViewKey& key) {
+    const uint64_t hash = Hash(key);
+    Slot* s = &Find(key, hash);
+    if (s->in == 0) {
+      *s = {hash, key, 0};
+      if (++used_ * 2 > slots_.size()) {
+        Grow();
+        s = &Find(key, hash);
+      }
+    }
+    const uint8_t bit = after ? 2 : 1;
+    if ((s->in & bit) == 0) ++distinct_[after ? 1 : 0];
+    s->in |= bit;
   }
+  bool In(bool after, const ViewKey& key) {
+    return (Find(key, Hash(key)).in & (after ? 2 : 1)) != 0;
+  }
+  size_t Distinct(bool after) const { return distinct_[after ? 1 : 0]; }
+  // Calls `f(key)` for every key the old version has and the new one has not.
+  template <typename F>
+  void ForEachGone(F&& f) const {
+    for (const Slot& s : slots_) {
+      if (s.in == 1) f(s.key);
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    ViewKey key;
+    uint8_t in = 0;  // 1: the old version has it, 2: the new one, 3: both; 0: the slot is free
+  };
+
+  static uint64_t Hash(const ViewKey& k) {
+    uint64_t h = XXH3_64bits(k.name.data(), k.name.size());
+    h = XXH3_64bits_withSeed(k.version.data(), k.version.size(), h);
+    return XXH3_64bits_withSeed(k.architecture.data(), k.architecture.size(), h);
+  }
+
+  Slot& Find(const ViewKey& key, uint64_t hash) {
+    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.in == 0 || (s.hash == hash && s.key == key)) return s;
+    }
+  }
+
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    mask_ = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.in == 0) continue;
+      size_t i = s.hash & mask_;
+      while (slots_[i].in != 0) i = (i + 1) & mask_;
+      slots_[i] = s;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_;
+  size_t used_ = 0;
+  size_t distinct_[2] = {0, 0};
 };
 
 // An index's decompressed text; nullopt when it cannot be read (the full read says why).
 Result<std::optional<std::string>> IndexText(store::ObjectStore& store, const ScopeIndex& index) {
   MV_ASSIGN_OR_RETURN(std::string raw, ReadBlob(store, index.entry));
-  Result<std::string> plain =
-      Decompress(raw, CompressionFromName(index.path), index.path, apt::kMaxDecompressedIndex);
+  Result<std::string> plain = Decompressed(std::move(raw), CompressionFromName(index.path),
+                                           index.path, apt::kMaxDecompressedIndex);
   if (!plain.ok()) return std::optional<std::string>();
   return std::optional<std::string>(std::move(*plain));
 }
@@ -180,7 +249,8 @@ Result<bool> CompareIndex(store::ObjectStore& store, const IndexScope& scope, co
   auto view_key = [&](std::span<const std::string_view> v) {
     return ViewKey{v[0], v[1], binary && now.flat ? v[2] : std::string_view()};
   };
-  std::unordered_set<ViewKey, ViewKeyHash> keys[2];  // before, now
+  // About one paragraph per 800 bytes of a Packages (more in a Sources).
+  KeyPresence keys(std::max(then_text->size(), now_text->size()) / 800);
   bool complete = true;
   Result<apt::ParagraphDiff> diff =
       apt::DiffParagraphs(*then_text, before.path, *now_text, now.path,
@@ -191,7 +261,7 @@ Result<bool> CompareIndex(store::ObjectStore& store, const IndexScope& scope, co
                               complete = false;  // the full read names what is missing
                               return;
                             }
-                            keys[after ? 1 : 0].insert(view_key(v));
+                            keys.Add(after, view_key(v));
                           });
   if (!diff.ok() || !complete) return false;
   auto key_of = [&](const ViewKey& k) {
@@ -203,7 +273,7 @@ Result<bool> CompareIndex(store::ObjectStore& store, const IndexScope& scope, co
   RunPackages delta;
   for (const apt::DiffedParagraph& p : diff->added) {
     const ViewKey key = view_key(p.values);
-    const bool appeared = !keys[0].contains(key);
+    const bool appeared = !keys.In(false, key);
     Status parsed = binary ? apt::ForEachBinaryPackage(
                                  p.text, now.path,
                                  [&](const apt::BinaryPackage& b) {
@@ -221,14 +291,12 @@ Result<bool> CompareIndex(store::ObjectStore& store, const IndexScope& scope, co
     if (!parsed.ok()) return false;  // the full read says so, and skips the index
     if (appeared) delta.presence.push_back(key_of(key));
   }
-  for (const ViewKey& k : keys[0]) {
-    if (!keys[1].contains(k)) delta.gone.push_back(key_of(k));
-  }
+  keys.ForEachGone([&](const ViewKey& k) { delta.gone.push_back(key_of(k)); });
   std::move(delta.presence.begin(), delta.presence.end(), std::back_inserter(out.presence));
   std::move(delta.gone.begin(), delta.gone.end(), std::back_inserter(out.gone));
   std::move(delta.binaries.begin(), delta.binaries.end(), std::back_inserter(out.binaries));
   std::move(delta.sources.begin(), delta.sources.end(), std::back_inserter(out.sources));
-  out.compared.push_back({scope, keys[0].size()});
+  out.compared.push_back({scope, keys.Distinct(false)});
   return true;
 }
 

@@ -205,4 +205,11 @@ Result<std::string> Decompress(std::string_view data, Compression compression,
   return Internal("unknown compression");
 }
 
+Result<std::string> Decompressed(std::string data, Compression compression, std::string_view where,
+                                 size_t max_output) {
+  if (compression != Compression::kNone) return Decompress(data, compression, where, max_output);
+  if (data.size() > max_output) return Decompress(data, compression, where, max_output);
+  return data;
+}
+
 }  // namespace mv

@@ -25,5 +25,9 @@ std::string_view CompressionName(Compression compression);
 // Concatenated gzip members and xz streams are read to the end, as gzip and xz do.
 Result<std::string> Decompress(std::string_view data, Compression compression,
                                std::string_view where, size_t max_output);
+// The same, taking `data`: text that is not compressed is returned as it is, not copied (an
+// index of hundreds of megabytes read from the store).
+Result<std::string> Decompressed(std::string data, Compression compression, std::string_view where,
+                                 size_t max_output);
 
 }  // namespace mv
