@@ -7,10 +7,28 @@
 namespace mv::apt {
 namespace {
 
+Status BadFieldAt(std::string_view where, size_t line, std::string_view field,
+                  const std::string& what) {
+  return InvalidArgument(std::string(where) + ": the paragraph at line " + std::to_string(line) +
+                         ": " + std::string(field) + " " + what);
+}
+
 Status BadField(std::string_view where, const Paragraph& p, std::string_view field,
                 const std::string& what) {
-  return InvalidArgument(std::string(where) + ": the paragraph at line " +
-                         std::to_string(p.line()) + ": " + std::string(field) + " " + what);
+  return BadFieldAt(where, p.line(), field, what);
+}
+
+// A binary package's pool file from its Filename, Size and SHA256, checked.
+Result<PoolFile> BinaryPoolFile(std::string_view where, size_t line, std::string_view filename,
+                                std::string_view size, std::string_view sha256) {
+  if (!IsSafeRelativePath(filename)) {
+    return BadFieldAt(where, line, "Filename", "leaves the archive: " + std::string(filename));
+  }
+  std::optional<uint64_t> bytes = ParseSize(size);
+  if (!bytes) return BadFieldAt(where, line, "Size", "is not a number: " + std::string(size));
+  std::optional<std::string> hash = ParseSha256Hex(sha256);
+  if (!hash) return BadFieldAt(where, line, "SHA256", "is not 64 hex digits");
+  return PoolFile{std::string(filename), *bytes, std::move(*hash)};
 }
 
 // "name" or "name (version)".
@@ -54,17 +72,28 @@ Status ForEachBinaryPackage(std::string_view text, std::string_view where,
         if (std::optional<std::string_view> source = p.Get("Source")) {
           MV_RETURN_IF_ERROR(SplitSource(*source, where, p, &b.source, &b.source_version));
         }
-        if (!IsSafeRelativePath(filename)) {
-          return BadField(where, p, "Filename", "leaves the archive: " + std::string(filename));
-        }
-        std::optional<uint64_t> bytes = ParseSize(size);
-        if (!bytes) return BadField(where, p, "Size", "is not a number: " + std::string(size));
-        std::optional<std::string> hash = ParseSha256Hex(sha256);
-        if (!hash) return BadField(where, p, "SHA256", "is not 64 hex digits");
-        b.file = {std::string(filename), *bytes, std::move(*hash)};
+        MV_ASSIGN_OR_RETURN(b.file, BinaryPoolFile(where, p.line(), filename, size, sha256));
         return visit(b);
       },
       first_line);
+}
+
+Status ForEachBinaryPoolFile(
+    std::string_view text, std::string_view where,
+    const std::function<Status(std::string_view package, const PoolFile& file)>& visit) {
+  static constexpr std::string_view kNames[] = {"Package", "Filename", "Size", "SHA256"};
+  return ScanParagraphs(text, where, kNames, [&](const ScannedParagraph& p) -> Status {
+    for (size_t k = 0; k < std::size(kNames); ++k) {
+      if (p.values[k].empty()) {
+        return InvalidArgument(std::string(where) + ": the paragraph at line " +
+                               std::to_string(p.line) + " has no (or an empty) " +
+                               std::string(kNames[k]) + " field");
+      }
+    }
+    MV_ASSIGN_OR_RETURN(PoolFile file,
+                        BinaryPoolFile(where, p.line, p.values[1], p.values[2], p.values[3]));
+    return visit(p.values[0], file);
+  });
 }
 
 Status ForEachSourcePackage(std::string_view text, std::string_view where,

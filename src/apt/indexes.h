@@ -44,6 +44,15 @@ Status ForEachBinaryPackage(std::string_view text, std::string_view where,
                             const std::function<Status(const BinaryPackage&)>& visit,
                             size_t first_line = 1);
 
+// The pool file of each package of a Packages file, and the package's name, read with
+// ScanParagraphs: Package, Filename, Size and SHA256 are read and checked as ForEachBinaryPackage
+// checks them, no other field is. Several times faster than ForEachBinaryPackage, for an index
+// whose paragraphs were parsed whole before (every paragraph the same text as one of an index
+// already accepted, or parsed on its own: apt/paragraph_diff.h).
+Status ForEachBinaryPoolFile(
+    std::string_view text, std::string_view where,
+    const std::function<Status(std::string_view package, const PoolFile& file)>& visit);
+
 // Each package of a Sources file; the same rules, for Package, Version, Directory and
 // Checksums-Sha256 (whose names are plain file names).
 Status ForEachSourcePackage(std::string_view text, std::string_view where,

@@ -285,13 +285,20 @@ class Mirror {
       std::vector<const apt::SelectedIndex*> listed;
       for (const FetchedIndex* f : variants) listed.push_back(f->index);
       std::future<Status> touched;
-      if (base_) {
+      const bool editing = base_.has_value();
+      if (editing) {
         touched = std::async(std::launch::async, [&] {
           return TouchChangedFolders(dists, best->kind, listed, IndexNow{best, &text});
         });
       }
-      Status read = ReadPoolFiles(dists + best->path, best->kind, text);
+      // While the tree is edited, the paragraphs are the previous run's (parsed when it was
+      // mirrored) or parsed by TouchChangedFolders: only their pool files are read here. When the
+      // comparison gives up, every paragraph is parsed.
+      Status read = ReadPoolFiles(dists + best->path, best->kind, text, editing);
       if (touched.valid()) MV_RETURN_IF_ERROR(touched.get());
+      if (read.ok() && editing && !base_) {
+        read = ReadPoolFiles(dists + best->path, best->kind, text, false);
+      }
       MV_RETURN_IF_ERROR(read);
     }
     if (base_) MV_RETURN_IF_ERROR(TouchGoneIndexes(suite, dists, by_base, where));
@@ -610,8 +617,20 @@ class Mirror {
     return Status::Ok();
   }
 
-  Status ReadPoolFiles(const std::string& path, apt::IndexKind kind, std::string_view text) {
-    if (kind == apt::IndexKind::kPackages || kind == apt::IndexKind::kInstallerPackages) {
+  // The pool files of an index's packages (of the selection). `parsed_before`: its paragraphs
+  // were all parsed before (apt::ForEachBinaryPoolFile reads only a package's file).
+  Status ReadPoolFiles(const std::string& path, apt::IndexKind kind, std::string_view text,
+                       bool parsed_before) {
+    const bool binary =
+        kind == apt::IndexKind::kPackages || kind == apt::IndexKind::kInstallerPackages;
+    if (binary && parsed_before) {
+      return apt::ForEachBinaryPoolFile(
+          text, path, [&](std::string_view package, const apt::PoolFile& file) -> Status {
+            if (!selection_->Selected(std::string(package))) return Status::Ok();
+            return AddPool(file, path);
+          });
+    }
+    if (binary) {
       return apt::ForEachBinaryPackage(text, path, [&](const apt::BinaryPackage& p) -> Status {
         if (!selection_->Selected(p.package)) return Status::Ok();
         return AddPool(p.file, path);

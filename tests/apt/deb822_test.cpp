@@ -262,6 +262,40 @@ TEST(Indexes, MalformedBinaryPackagesAreRefused) {
               HasSubstr("Source is not \"name\" or \"name (version)\""));
 }
 
+TEST(Indexes, PoolFilesAloneAreTheFilesOfTheFullParse) {
+  const std::string text =
+      std::string("Package: a\nVersion: 1\nArchitecture: all\n") +
+      "Description: x\n y\n z\nFilename: pool/a.deb\nSize: 10\nSHA256: " + kSha +
+      "\n\nPackage: b\nSource: c (2)\nVersion: 2\n" +
+      "Architecture: amd64\nFilename: pool/c/b.deb\nSize: 20\nSHA256: " + kSha + "\n";
+  std::vector<std::pair<std::string, PoolFile>> full, alone;
+  MV_ASSERT_OK(ForEachBinaryPackage(text, "Packages", [&](const BinaryPackage& b) {
+    full.emplace_back(b.package, b.file);
+    return Status::Ok();
+  }));
+  MV_ASSERT_OK(ForEachBinaryPoolFile(text, "Packages", [&](std::string_view p, const PoolFile& f) {
+    alone.emplace_back(std::string(p), f);
+    return Status::Ok();
+  }));
+  ASSERT_EQ(full.size(), 2u);
+  EXPECT_EQ(alone, full);
+  // The fields it reads are checked as the full parse checks them.
+  auto error = [](const std::string& fields) {
+    return ForEachBinaryPoolFile("Package: a\n" + fields, "main/binary-all/Packages",
+                                 [](std::string_view, const PoolFile&) { return Status::Ok(); })
+        .message();
+  };
+  EXPECT_THAT(error(std::string("Filename: pool/a.deb\nSHA256: ") + kSha + "\n"),
+              HasSubstr("main/binary-all/Packages: the paragraph at line 1 has no (or an empty) "
+                        "Size field"));
+  EXPECT_THAT(error(std::string("Filename: ../x.deb\nSize: 1\nSHA256: ") + kSha + "\n"),
+              HasSubstr("Filename leaves the archive: ../x.deb"));
+  EXPECT_THAT(error(std::string("Filename: a.deb\nSize: 1k\nSHA256: ") + kSha + "\n"),
+              HasSubstr("Size is not a number: 1k"));
+  EXPECT_THAT(error("Filename: a.deb\nSize: 1\nSHA256: abc\n"),
+              HasSubstr("SHA256 is not 64 hex digits"));
+}
+
 TEST(Indexes, SourcePackagesListTheirFiles) {
   std::string text =
       std::string("Package: hello\nVersion: 2.10-3\nDirectory: pool/main/h/hello\n") +

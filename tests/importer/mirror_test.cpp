@@ -4,6 +4,7 @@
 // the fault proxy are in tests/integration/mirror_test.sh.
 #include "importer/mirror.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "importer/import_test_util.h"
@@ -26,7 +27,9 @@ class MirrorUpstreamTest : public ImportFixture {
   }
 
   // A suite "bookworm" with main/binary-amd64/Packages naming `debs` (name: content).
-  void ServeSuite(const std::vector<std::pair<std::string, std::string>>& debs) {
+  // `extra`: a paragraph appended to the Packages as it is.
+  void ServeSuite(const std::vector<std::pair<std::string, std::string>>& debs,
+                  const std::string& extra = "") {
     std::string packages;
     for (const auto& [name, content] : debs) {
       const std::string path =
@@ -36,6 +39,7 @@ class MirrorUpstreamTest : public ImportFixture {
                   "\n\n";
       Serve(path, content);
     }
+    packages += extra;
     Serve("dists/bookworm/main/binary-amd64/Packages", packages);
     Serve("dists/bookworm/Release",
           "Suite: bookworm\nDate: Sat, 10 Jun 2023 09:00:00 UTC\nComponents: main\n"
@@ -309,6 +313,31 @@ TEST_F(MirrorUpstreamTest, AnEditedRunRebuildsOnlyTheFoldersThatChanged) {
   EXPECT_EQ(PoolRequests(), 1u);
   EXPECT_EQ(ReadRunFile(second->record, "pool/main/p/pkg7/pkg7_1.0_amd64.deb"), "deb 7 again");
   EXPECT_EQ(ReadRunFile(second->record, "pool/main/p/pkg8/pkg8_1.0_amd64.deb"), "deb 8");
+}
+
+// While a run is edited, the unchanged paragraphs are read for their pool files alone; a
+// paragraph that came is parsed whole, and one the full parse refuses (here: no Version, which
+// the pool files alone do not need) refuses the run as a mirror into an empty store would.
+TEST_F(MirrorUpstreamTest, AnEditedRunRefusesANewParagraphTheFullParseRefuses) {
+  std::vector<std::pair<std::string, std::string>> debs;
+  for (int i = 0; i < 5; ++i)
+    debs.push_back({"pkg" + std::to_string(i), "deb " + std::to_string(i)});
+  ServeSuite(debs);
+  ASSERT_TRUE(Mirror("20240101T000000Z").ok());
+  auto latest = catalog_->LatestRun("debian");
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  const std::string first = latest->value().run_id.ToString();
+  const std::string content = "deb new";
+  const std::string path = "pool/main/n/new/new_1.0_amd64.deb";
+  Serve(path, content);
+  ServeSuite(debs, "Package: new\nArchitecture: amd64\nFilename: " + path + "\nSize: " +
+                       std::to_string(content.size()) + "\nSHA256: " + Sha256Hex(content) + "\n");
+  auto second = Mirror("20240102T000000Z");
+  ASSERT_FALSE(second.ok());
+  EXPECT_THAT(second.status().message(), ::testing::HasSubstr("has no Version field"));
+  latest = catalog_->LatestRun("debian");
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ(latest->value().run_id.ToString(), first);  // nothing committed
 }
 
 }  // namespace
