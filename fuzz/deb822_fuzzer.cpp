@@ -194,11 +194,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (signed_text.ok()) {
     MV_FUZZ_CHECK(signed_text->size() <= text.size() + 1, "the signed text grew");
   }
-  CheckRefusal(mv::apt::ForEachBinaryPackage(text, kWhere, [](const mv::apt::BinaryPackage& b) {
-    MV_FUZZ_CHECK(mv::apt::IsSafeRelativePath(b.file.path), b.file.path);
-    MV_FUZZ_CHECK(!b.source.empty() && !b.source_version.empty(), b.package);
-    return mv::Status::Ok();
-  }));
+  // The pool files alone (ForEachBinaryPoolFile) are the full parse's, wherever it accepts.
+  std::vector<std::pair<std::string, mv::apt::PoolFile>> full_files, alone;
+  mv::Status binaries =
+      mv::apt::ForEachBinaryPackage(text, kWhere, [&](const mv::apt::BinaryPackage& b) {
+        MV_FUZZ_CHECK(mv::apt::IsSafeRelativePath(b.file.path), b.file.path);
+        MV_FUZZ_CHECK(!b.source.empty() && !b.source_version.empty(), b.package);
+        full_files.emplace_back(b.package, b.file);
+        return mv::Status::Ok();
+      });
+  CheckRefusal(binaries);
+  mv::Status pool = mv::apt::ForEachBinaryPoolFile(
+      text, kWhere, [&](std::string_view package, const mv::apt::PoolFile& f) {
+        MV_FUZZ_CHECK(mv::apt::IsSafeRelativePath(f.path), f.path);
+        alone.emplace_back(std::string(package), f);
+        return mv::Status::Ok();
+      });
+  CheckRefusal(pool);
+  if (binaries.ok() && scan.ok()) {
+    MV_FUZZ_CHECK(pool.ok() && alone == full_files,
+                  "the pool files alone are not the full parse's");
+  }
   CheckRefusal(mv::apt::ForEachSourcePackage(text, kWhere, [](const mv::apt::SourcePackage& s) {
     for (const mv::apt::PoolFile& f : s.files) {
       MV_FUZZ_CHECK(mv::apt::IsSafeRelativePath(f.path), f.path);

@@ -293,10 +293,11 @@ class Mirror {
       }
       // While the tree is edited, the paragraphs are the previous run's (parsed when it was
       // mirrored) or parsed by TouchChangedFolders: only their pool files are read here. When the
-      // comparison gives up, every paragraph is parsed.
+      // comparison gives up, or the pool files alone cannot be read, every paragraph is parsed
+      // (and the full parse says what is wrong).
       Status read = ReadPoolFiles(dists + best->path, best->kind, text, editing);
       if (touched.valid()) MV_RETURN_IF_ERROR(touched.get());
-      if (read.ok() && editing && !base_) {
+      if (editing && (!read.ok() || !base_)) {
         read = ReadPoolFiles(dists + best->path, best->kind, text, false);
       }
       MV_RETURN_IF_ERROR(read);
