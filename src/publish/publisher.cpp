@@ -19,6 +19,8 @@ namespace fs = std::filesystem;
 // Objects up to this size are copied through memory; larger ones through a temporary file.
 constexpr uint64_t kInMemory = 16 << 20;
 constexpr const char* kShaMeta = "mv-sha256";
+// Files from this size on start their writeback as they are written (a local target).
+constexpr uint64_t kEarlyWriteback = 256 << 10;
 
 // True when `target` can copy the source's blobs itself (the same S3 service and identity).
 bool ServerCanCopy(const store::ObjectStore& source, const store::ObjectStore& target) {
@@ -37,6 +39,10 @@ Status WriteFile(store::ObjectStore& source, store::ObjectStore& target, const R
   store::PutOptions put;
   put.metadata = {{kShaMeta, hex}};
   put.content_type = apt::ContentTypeFor(BaseName(f.path));
+  // Durable by the stage's Sync() (a local target: one syncfs, not an fsync a file), which comes
+  // before anything of the next stage is written.
+  put.defer_sync = true;
+  put.start_writeback = f.size >= kEarlyWriteback;
   const std::string blob = archive::BlobKey(f.sha256);
   if (server_copy) {
     return target.CopyFrom(source, blob, f.path, f.size, put).WithContext("publish " + f.path);
@@ -266,8 +272,16 @@ Result<PublishSummary> Publish(store::ObjectStore& source, archive::NodeSource& 
           ParallelFor(stage.size(), write,
                       {.max_in_flight = static_cast<size_t>(std::max(1, options.concurrency))}));
     } else {
-      // Release, Release.gpg, then InRelease: one at a time, in order.
-      for (size_t i = 0; i < stage.size(); ++i) MV_RETURN_IF_ERROR(write(i));
+      // Release, Release.gpg, then InRelease: one at a time, in order, each durable before the
+      // next.
+      for (size_t i = 0; i < stage.size(); ++i) {
+        MV_RETURN_IF_ERROR(write(i));
+        MV_RETURN_IF_ERROR(target.Sync().WithContext("publish: making the stage durable"));
+      }
+    }
+    // What a stage wrote is durable before the next stage writes what names it.
+    if (!stage.empty()) {
+      MV_RETURN_IF_ERROR(target.Sync().WithContext("publish: making the stage durable"));
     }
   }
   MV_RETURN_IF_ERROR(DeleteAll(target, plan.deletable));

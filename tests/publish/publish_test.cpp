@@ -153,18 +153,32 @@ class RecordingStore final : public store::ForwardingStore {
     }
     return st;
   }
+  // A Sync() of the store is recorded as the key "<sync>".
+  Status Sync() override {
+    Status st = ForwardingStore::Sync();
+    std::lock_guard lock(mu_);
+    syncs_.push_back(keys_.size());
+    return st;
+  }
   std::vector<std::string> Keys() {
     std::lock_guard lock(mu_);
     return keys_;
   }
+  // How many keys had been written at each Sync().
+  std::vector<size_t> Syncs() {
+    std::lock_guard lock(mu_);
+    return syncs_;
+  }
   void Clear() {
     std::lock_guard lock(mu_);
     keys_.clear();
+    syncs_.clear();
   }
 
  private:
   std::mutex mu_;
   std::vector<std::string> keys_;
+  std::vector<size_t> syncs_;
 };
 
 // path -> content; a content "-> TARGET" makes a symlink.
@@ -255,6 +269,17 @@ TEST_F(PublisherTest, WritesInTheTwoStageOrder) {
   EXPECT_LT(pos("dists/s/Release"), pos("dists/s/Release.gpg"));
   EXPECT_LT(pos("dists/s/Release.gpg"), pos("dists/s/InRelease"));
   EXPECT_LT(pos("dists/s/InRelease"), pos(std::string(kManifestKey)));
+  // Each stage is made durable before the next is written: a Sync() after the pool and by-hash
+  // files (3 written after the in-flight record), after Packages, and after each Release file.
+  const std::vector<size_t> syncs = target_->Syncs();
+  auto synced_between = [&](size_t after, size_t before) {
+    return std::any_of(syncs.begin(), syncs.end(),
+                       [&](size_t n) { return n > after && n <= before; });
+  };
+  EXPECT_TRUE(synced_between(pos("pool/main/h/hello/hello_1.deb"), packages));
+  EXPECT_TRUE(synced_between(packages, pos("dists/s/Release")));
+  EXPECT_TRUE(synced_between(pos("dists/s/Release"), pos("dists/s/Release.gpg")));
+  EXPECT_TRUE(synced_between(pos("dists/s/Release.gpg"), pos("dists/s/InRelease")));
   EXPECT_EQ(Read("dists/s/InRelease"), "InRelease 1");
   EXPECT_FALSE(memory_->Head(std::string(kInflightKey)).ok());  // removed at the end
   Result<Manifest> m = ReadManifest(*memory_);
