@@ -65,6 +65,7 @@ bench:
 	bench/mirror-complete $(BUILD)/src/cli/mirrorvault
 	bench/mirror-view $(BUILD)/src/cli/mirrorvault
 	bench/closure --build $(BUILD)
+	bench/index-diff --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
