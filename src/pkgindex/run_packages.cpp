@@ -161,17 +161,16 @@ class KeyPresence {
 
   void Add(bool after, const ViewKey& key) {
     const uint64_t hash = Hash(key);
-    Slot* s = &Find(key, hash);
-    if (s->in == 0) {
-      *s = {hash, key, 0};
-      if (++used_ * 2 > slots_.size()) {
-        Grow();
-        s = &Find(key, hash);
-      }
-    }
     const uint8_t bit = after ? 2 : 1;
-    if ((s->in & bit) == 0) ++distinct_[after ? 1 : 0];
-    s->in |= bit;
+    Slot& s = Find(key, hash);
+    if (s.in == 0) {
+      s = {hash, key, bit};
+      ++distinct_[after ? 1 : 0];
+      if (++used_ * 2 > slots_.size()) Grow();
+      return;
+    }
+    if ((s.in & bit) == 0) ++distinct_[after ? 1 : 0];
+    s.in |= bit;
   }
   bool In(bool after, const ViewKey& key) {
     return (Find(key, Hash(key)).in & (after ? 2 : 1)) != 0;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -445,6 +446,48 @@ TEST_F(PackageIndexTest, ChangedIndexesAreComparedParagraphByParagraph) {
   auto s4 = ImportIndexed("20240401T000000Z");
   ASSERT_TRUE(s4.ok()) << s4.status().ToString();
   EXPECT_EQ(s4->package_index.summary->presence_opened, 2u);
+  ExpectStretchesAsFullReads();
+}
+
+// A changed index of hundreds of packages (its keys' table grows several times while it is
+// compared): exactly the keys that came and went, the previous index's key count, and the
+// stretches a full read gives.
+TEST_F(PackageIndexTest, ALargeChangedIndexGivesExactlyTheKeysThatCameAndWent) {
+  std::string before, after;
+  for (int i = 0; i < 300; ++i) {
+    const std::string name = "p" + std::to_string(i);
+    before += Paragraph(name, "1");
+    if (i % 30 == 0) continue;                          // 10 gone
+    after += Paragraph(name, i % 30 == 1 ? "2" : "1");  // 10 with a new version
+  }
+  for (int i = 0; i < 10; ++i) after += Paragraph("new" + std::to_string(i), "1");  // 10 new
+  WritePackagesText(before);
+  ASSERT_TRUE(ImportIndexed(kR1).ok());
+  WritePackagesText(after);
+  auto s2 = ImportIndexed(kR2);
+  ASSERT_TRUE(s2.ok()) << s2.status().ToString();
+  ASSERT_TRUE(s2->package_index.status.ok()) << s2->package_index.status.ToString();
+  EXPECT_EQ(s2->package_index.summary->presence_opened, 20u);
+  EXPECT_EQ(s2->package_index.summary->presence_closed, 20u);
+  auto runs = catalog_->ListRuns("debian");
+  ASSERT_TRUE(runs.ok() && runs->size() == 2u);
+  auto nodes = archive::MakeCachedNodeSource(store_, catalog_.get());
+  auto against = ReadRunPackages(*store_, *nodes, (*runs)[1].root, (*runs)[0].root);
+  ASSERT_TRUE(against.ok()) << against.status().ToString();
+  ASSERT_EQ(against->compared.size(), 1u);
+  EXPECT_EQ(against->compared[0].keys_before, 300u);
+  std::set<std::string> came, went;
+  for (const PresenceKey& k : against->presence) came.insert(k.name + "=" + k.version);
+  for (const PresenceKey& k : against->gone) went.insert(k.name + "=" + k.version);
+  std::set<std::string> expected_came, expected_went;
+  for (int i = 0; i < 300; i += 30) {
+    expected_went.insert("p" + std::to_string(i) + "=1");
+    expected_went.insert("p" + std::to_string(i + 1) + "=1");
+    expected_came.insert("p" + std::to_string(i + 1) + "=2");
+  }
+  for (int i = 0; i < 10; ++i) expected_came.insert("new" + std::to_string(i) + "=1");
+  EXPECT_EQ(came, expected_came);
+  EXPECT_EQ(went, expected_went);
   ExpectStretchesAsFullReads();
 }
 
