@@ -524,6 +524,35 @@ Status Catalog::ClearRebuildable(db::Connection& c) {
   return Status::Ok();
 }
 
+Result<bool> Catalog::ForgetRunIn(db::Connection& c, std::string_view archive,
+                                  const RunId& run_id) {
+  const Value params[] = {T(archive), run_id.ToString()};
+  bool latest = true;
+  MV_RETURN_IF_ERROR(
+      c.Query("SELECT 1 FROM archive_runs WHERE archive = $1 AND run_id > $2 LIMIT 1", params,
+              [&](const db::Row&) {
+                latest = false;
+                return Status::Ok();
+              }));
+  MV_ASSIGN_OR_RETURN(
+      int64_t removed,
+      c.Execute("DELETE FROM archive_runs WHERE archive = $1 AND run_id = $2", params));
+  MV_RETURN_IF_ERROR(
+      c.Execute("DELETE FROM archive_verified_runs WHERE archive = $1 AND run_id = $2", params)
+          .status());
+  if (removed == 0) return false;
+  const Value archive_param[] = {T(archive)};
+  if (latest) {
+    MV_RETURN_IF_ERROR(
+        c.Execute("DELETE FROM archive_stat_folders WHERE archive = $1", archive_param).status());
+  }
+  MV_RETURN_IF_ERROR(
+      c.Execute("UPDATE archive_archives SET run_changes = run_changes + 1 WHERE name = $1",
+                archive_param)
+          .status());
+  return true;
+}
+
 Status Catalog::ForgetArchivesWithoutRuns(db::Connection& c) {
   return c
       .Execute(

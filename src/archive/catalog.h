@@ -157,6 +157,13 @@ class Catalog {
   static Status ForgetArchivesWithoutRuns(db::Connection& connection);
   // RecordRun's work on a connection already inside a transaction.
   static Status RecordRunIn(db::Connection& connection, const RunRows& rows);
+  // Forgets a deleted run inside the caller's transaction: its row and what fsck verified of it,
+  // and the archive's stat cache when it was the archive's latest run (the cache describes that
+  // run's tree, whose nodes a gc may collect); the archive's run-change counter moves on. The
+  // archive stays, even without runs. File identities stay: where a content was first seen
+  // remains true, and gc forgets the contents no run holds. False when the run was not there.
+  static Result<bool> ForgetRunIn(db::Connection& connection, std::string_view archive,
+                                  const RunId& run_id);
 
  private:
   explicit Catalog(std::shared_ptr<db::Database> database) : database_(std::move(database)) {}

@@ -77,6 +77,19 @@ Result<RunRecord> CommitRun(store::ObjectStore& store, Catalog& catalog, WriterL
   MV_RETURN_IF_ERROR(store.Sync().WithContext("making the run's objects durable"));
   const auto sync_ms = ms_since(sync_started);
   MV_RETURN_IF_ERROR(lock.Confirm());
+  // A deleted run's id is not taken again (deletions also run under the writer lock): its
+  // tombstone would delete the new run.
+  const std::string tombstone = TombstoneKey(record.archive, record.run_id);
+  Result<store::ObjectInfo> deleted = store.Head(tombstone);
+  if (deleted.ok()) {
+    return AlreadyExists("run " + record.archive + "@" + record.run_id.ToString() +
+                         " was deleted (" + tombstone + " in " + store.Describe() +
+                         "); choose another run id");
+  }
+  if (deleted.status().code() != StatusCode::kNotFound) {
+    return deleted.status().WithContext("checking for a tombstone at " + tombstone +
+                                        " (the run is not committed)");
+  }
   Status put = store.PutBytes(key, rows.record_json,
                               {.if_absent = true, .content_type = "application/json"});
   if (put.IsPreconditionFailed()) {

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "archive/recovery.h"
+#include "archive/tombstone.h"
 #include "archive/tree_fetch.h"
 #include "util/hash.h"
 #include "util/io.h"
@@ -68,12 +69,50 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
         for (const auto& o : page.objects) run_keys.push_back(o.key);
         return true;
       }));
+  // Deleted runs: every tombstone read and checked; a run with one is not checked (its objects
+  // may be collected), and its record or catalog row left by a deletion cut short is a note.
+  std::vector<std::string> tombstone_keys;
+  MV_RETURN_IF_ERROR(
+      store.ListAll({.prefix = std::string(kTombstonesPrefix)}, [&](const store::ListPage& page) {
+        for (const auto& o : page.objects) tombstone_keys.push_back(o.key);
+        return true;
+      }));
+  std::unordered_set<std::string> deleted;  // run keys
+  for (const std::string& key : tombstone_keys) {
+    Result<RunKeyParts> parts = ParseTombstoneKey(key);
+    if (!parts.ok()) {
+      problem(key, "not a tombstone key: " + parts.status().message());
+      continue;
+    }
+    deleted.insert(RunKey(parts->archive, parts->run_id));
+    ++report.runs_deleted;
+    Result<std::string> text = store.GetBytes(key);
+    if (!text.ok()) {
+      problem(key, "cannot read: " + text.status().ToString());
+      continue;
+    }
+    Result<RunTombstone> tombstone = ParseTombstone(*text, key);
+    if (!tombstone.ok()) {
+      problem(key, tombstone.status().message());
+    } else if (tombstone->record.archive != parts->archive ||
+               tombstone->record.run_id != parts->run_id) {
+      problem(key, "the tombstone names " + tombstone->record.archive + "@" +
+                       tombstone->record.run_id.ToString());
+    }
+  }
+
   std::vector<StoredRun> runs;
   std::unordered_map<std::string, std::string> in_store;  // run key -> "archive@run"
   for (const std::string& key : run_keys) {
     Result<RunKeyParts> parts = ParseRunKey(key);
     if (!parts.ok()) {
       problem(key, "not a run record key: " + parts.status().message());
+      continue;
+    }
+    if (deleted.contains(key)) {
+      report.notes.push_back(parts->archive + "@" + parts->run_id.ToString() +
+                             " is deleted (it has a tombstone) but its record is still in the "
+                             "store: `mirrorvault runs rm` of it finishes the deletion");
       continue;
     }
     ++report.runs;
@@ -225,7 +264,11 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
     for (const RunRow& r : catalog_runs) {
       std::string key = RunKey(r.archive, r.run_id);
       in_catalog.insert(key);
-      if (!in_store.contains(key)) {
+      if (deleted.contains(key)) {
+        report.notes.push_back(r.archive + "@" + r.run_id.ToString() +
+                               " is deleted (it has a tombstone) but still in the catalog: "
+                               "`mirrorvault runs rm` of it finishes the deletion");
+      } else if (!in_store.contains(key)) {
         problem(r.archive + "@" + r.run_id.ToString(),
                 "the catalog lists this run but the store has no record " + key);
       }

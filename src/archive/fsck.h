@@ -41,6 +41,7 @@ struct FsckReport {
   std::vector<std::string> notes;
   size_t runs = 0;                  // run records in the store
   size_t runs_verified_before = 0;  // of which an earlier pass verified (not checked again)
+  size_t runs_deleted = 0;          // tombstones in the store
   uint64_t nodes = 0;               // tree nodes checked
   uint64_t blobs = 0;               // distinct blobs referenced
   uint64_t bytes_hashed = 0;        // deep only

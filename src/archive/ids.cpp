@@ -125,6 +125,17 @@ std::string RunKey(std::string_view archive, const RunId& run_id) {
   return RunsPrefix(archive) + run_id.ToString() + ".json";
 }
 
+std::string TombstonesPrefix(std::string_view archive) {
+  std::string key(kTombstonesPrefix);
+  key += archive;
+  key += '/';
+  return key;
+}
+
+std::string TombstoneKey(std::string_view archive, const RunId& run_id) {
+  return TombstonesPrefix(archive) + run_id.ToString() + ".json";
+}
+
 namespace {
 
 // `prefix`, then one "<2 hex>/" folder per level (the hash's leading digits, in order), then the
@@ -155,14 +166,17 @@ Result<Sha256> ParseTreeKey(std::string_view key) {
   return ParseShardedKey(key, kTreesPrefix, 1, "trees/<h0h1>/<sha256>", "tree key");
 }
 
-Result<RunKeyParts> ParseRunKey(std::string_view key) {
-  constexpr std::string_view kShape = "runs/<archive>/<YYYYMMDDTHHMMSSZ>.json";
+namespace {
+
+// "<prefix><archive>/<run id>.json".
+Result<RunKeyParts> ParseArchiveRunKey(std::string_view key, std::string_view prefix,
+                                       std::string_view shape) {
   constexpr std::string_view kSuffix = ".json";
-  if (!key.starts_with(kRunsPrefix) || !key.ends_with(kSuffix)) return BadKey(key, kShape);
-  std::string_view rest = key.substr(kRunsPrefix.size());
+  if (!key.starts_with(prefix) || !key.ends_with(kSuffix)) return BadKey(key, shape);
+  std::string_view rest = key.substr(prefix.size());
   rest.remove_suffix(kSuffix.size());
   size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) return BadKey(key, kShape);
+  if (slash == std::string_view::npos) return BadKey(key, shape);
   std::string_view archive = rest.substr(0, slash);
   std::string_view run = rest.substr(slash + 1);
   if (Status s = ValidateArchiveName(archive); !s.ok()) {
@@ -175,6 +189,16 @@ Result<RunKeyParts> ParseRunKey(std::string_view key) {
                            "\": " + run_id.status().message());
   }
   return RunKeyParts{.archive = std::string(archive), .run_id = *run_id};
+}
+
+}  // namespace
+
+Result<RunKeyParts> ParseRunKey(std::string_view key) {
+  return ParseArchiveRunKey(key, kRunsPrefix, "runs/<archive>/<YYYYMMDDTHHMMSSZ>.json");
+}
+
+Result<RunKeyParts> ParseTombstoneKey(std::string_view key) {
+  return ParseArchiveRunKey(key, kTombstonesPrefix, "tombstones/<archive>/<YYYYMMDDTHHMMSSZ>.json");
 }
 
 }  // namespace mv::archive

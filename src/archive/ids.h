@@ -40,6 +40,7 @@ Status ValidateArchiveName(std::string_view name);
 inline constexpr std::string_view kBlobsPrefix = "blobs/";
 inline constexpr std::string_view kTreesPrefix = "trees/";
 inline constexpr std::string_view kRunsPrefix = "runs/";
+inline constexpr std::string_view kTombstonesPrefix = "tombstones/";
 inline constexpr std::string_view kFormatKey = "format";
 inline constexpr std::string_view kFormatContents = "mirrorvault-store 1\n";
 
@@ -55,5 +56,9 @@ struct RunKeyParts {
   RunId run_id;
 };
 Result<RunKeyParts> ParseRunKey(std::string_view key);
+// A deleted run's tombstone (archive/tombstone.h): "tombstones/<archive>/<run-id>.json".
+std::string TombstoneKey(std::string_view archive, const RunId& run_id);
+std::string TombstonesPrefix(std::string_view archive);  // "tombstones/<archive>/"
+Result<RunKeyParts> ParseTombstoneKey(std::string_view key);
 
 }  // namespace mv::archive

@@ -12,19 +12,22 @@
 
 namespace mv::archive {
 
-Result<std::vector<RunKeyParts>> ListStoredRunKeys(store::ObjectStore& store,
-                                                   std::string_view archive,
-                                                   std::string_view after) {
+namespace {
+
+// The keys under `prefix` (after `after`), parsed by `parse`; Corruption names one that is not
+// of its shape.
+Result<std::vector<RunKeyParts>> ListKeys(store::ObjectStore& store, const std::string& prefix,
+                                          std::string_view after,
+                                          Result<RunKeyParts> (*parse)(std::string_view)) {
   std::vector<RunKeyParts> runs;
   Status bad;
-  const std::string prefix = archive.empty() ? std::string(kRunsPrefix) : RunsPrefix(archive);
   MV_RETURN_IF_ERROR(store.ListAll(
       {.prefix = prefix, .start_after = std::string(after)}, [&](const store::ListPage& page) {
         for (const store::ObjectInfo& o : page.objects) {
-          Result<RunKeyParts> parts = ParseRunKey(o.key);
+          Result<RunKeyParts> parts = parse(o.key);
           if (!parts.ok()) {
             bad = Corruption("store " + store.Describe() + ": unexpected object '" + o.key +
-                             "' under runs/: " + parts.status().message());
+                             "' under " + prefix + ": " + parts.status().message());
             return false;
           }
           runs.push_back(std::move(*parts));
@@ -32,6 +35,41 @@ Result<std::vector<RunKeyParts>> ListStoredRunKeys(store::ObjectStore& store,
         return true;
       }));
   MV_RETURN_IF_ERROR(bad);
+  return runs;
+}
+
+}  // namespace
+
+Result<std::vector<RunKeyParts>> ListTombstoneKeys(store::ObjectStore& store,
+                                                   std::string_view archive,
+                                                   std::string_view after) {
+  const std::string prefix =
+      archive.empty() ? std::string(kTombstonesPrefix) : TombstonesPrefix(archive);
+  return ListKeys(store, prefix, after, ParseTombstoneKey);
+}
+
+Result<std::vector<RunKeyParts>> ListStoredRunKeys(store::ObjectStore& store,
+                                                   std::string_view archive,
+                                                   std::string_view after) {
+  const std::string prefix = archive.empty() ? std::string(kRunsPrefix) : RunsPrefix(archive);
+  MV_ASSIGN_OR_RETURN(std::vector<RunKeyParts> runs, ListKeys(store, prefix, after, ParseRunKey));
+  if (runs.empty()) return runs;
+  // A run with a tombstone is deleted, though a deletion cut short may have left its record.
+  std::string tombstones_after;
+  if (!after.empty() && after.starts_with(kRunsPrefix)) {
+    tombstones_after =
+        std::string(kTombstonesPrefix) + std::string(after.substr(kRunsPrefix.size()));
+  }
+  MV_ASSIGN_OR_RETURN(std::vector<RunKeyParts> deleted,
+                      ListTombstoneKeys(store, archive, tombstones_after));
+  if (deleted.empty()) return runs;
+  auto order = [](const RunKeyParts& a, const RunKeyParts& b) {
+    return std::tie(a.archive, a.run_id) < std::tie(b.archive, b.run_id);
+  };
+  std::sort(deleted.begin(), deleted.end(), order);
+  std::erase_if(runs, [&](const RunKeyParts& r) {
+    return std::binary_search(deleted.begin(), deleted.end(), r, order);
+  });
   return runs;
 }
 

@@ -22,9 +22,15 @@ struct StoredRun {
 };
 
 // The keys of every run record under runs/ (of `archive`, or of all archives when empty), in
-// (archive, run id) order, from a listing only. Corruption names a key that is not a run key.
+// (archive, run id) order, from a listing only, without the runs that have a tombstone (deleted:
+// a deletion cut short may have left the record). Corruption names a key that is not a run key.
 // With `after` (a run key), only the keys after it.
 Result<std::vector<RunKeyParts>> ListStoredRunKeys(store::ObjectStore& store,
+                                                   std::string_view archive,
+                                                   std::string_view after = {});
+// The runs of `archive` (every archive when empty) that have a tombstone (archive/tombstone.h),
+// in (archive, run id) order; with `after` (a tombstone key), only those after it.
+Result<std::vector<RunKeyParts>> ListTombstoneKeys(store::ObjectStore& store,
                                                    std::string_view archive,
                                                    std::string_view after = {});
 // Reads and checks one run record. Corruption names the key of a malformed record.

@@ -103,8 +103,7 @@ class RecordReader {
 
   Status Time(const json::object& obj, std::string_view key, std::string& out) const {
     MV_RETURN_IF_ERROR(String(obj, key, out));
-    std::string as_run_id = Rfc3339ToRunIdText(out);
-    if (as_run_id.empty() || !RunId::Parse(as_run_id).ok()) {
+    if (!IsRecordTime(out)) {
       return Fail(key, "is not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ");
     }
     return Status::Ok();
@@ -174,6 +173,11 @@ std::string EncodeRunRecord(const RunRecord& record) {
   PutString(out, record.committed);
   out += "}\n";
   return out;
+}
+
+bool IsRecordTime(std::string_view t) {
+  std::string as_run_id = Rfc3339ToRunIdText(t);
+  return !as_run_id.empty() && RunId::Parse(as_run_id).ok();
 }
 
 Result<RunRecord> ParseRunRecord(std::string_view text, std::string_view where) {

@@ -66,4 +66,7 @@ std::string EncodeRunRecord(const RunRecord& record);
 // refused too: equal records are equal bytes.
 Result<RunRecord> ParseRunRecord(std::string_view json, std::string_view where);
 
+// Whether `t` is a UTC time as records hold them: "YYYY-MM-DDTHH:MM:SSZ" (years 1970-2261).
+bool IsRecordTime(std::string_view t);
+
 }  // namespace mv::archive

@@ -57,6 +57,8 @@ void PrintPackageIndexOutcome(const importer::IndexOutcome& outcome);
 void RegisterImport(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterMirror(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterRuns(CLI::App& app, CliContext& context, int* exit_code);
+// `runs rm` and `runs prune`, under `runs`.
+void RegisterRunDeletion(CLI::App& runs, CliContext& context, int* exit_code);
 void RegisterLs(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterCat(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterDiff(CLI::App& app, CliContext& context, int* exit_code);

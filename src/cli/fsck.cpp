@@ -36,6 +36,7 @@ int RunFsck(CliContext& context, const FsckArgs& args) {
     std::cout << " (and " << report->runs_verified_before
               << " verified by an earlier pass, not checked again: --full checks them)";
   }
+  if (report->runs_deleted > 0) std::cout << " (" << report->runs_deleted << " deleted)";
   std::cout << ", " << report->nodes << " tree nodes, " << report->blobs << " blobs";
   if (args.deep) std::cout << " (" << FormatSizeHuman(report->bytes_hashed) << " re-hashed)";
   std::cout << ": " << report->problems.size() << " problems\n";

@@ -15,6 +15,9 @@ struct RunsArgs {
 
 int RunRuns(CliContext& context, const RunsArgs& args) {
   if (Status st = context.Init(); !st.ok()) return ReportError(st);
+  if (args.archive.empty()) {
+    return ReportError(InvalidArgument("runs: name an ARCHIVE (or use `runs rm` or `runs prune`)"));
+  }
   if (Status valid = archive::ValidateArchiveName(args.archive); !valid.ok()) {
     return ReportError(valid);
   }
@@ -39,9 +42,13 @@ int RunRuns(CliContext& context, const RunsArgs& args) {
 
 void RegisterRuns(CLI::App& app, CliContext& context, int* exit_code) {
   auto args = std::make_shared<RunsArgs>();
-  CLI::App* cmd = app.add_subcommand("runs", "List the runs of an archive");
-  cmd->add_option("ARCHIVE", args->archive, "Archive name")->required();
-  cmd->callback([args, &context, exit_code] { *exit_code = RunRuns(context, *args); });
+  CLI::App* cmd =
+      app.add_subcommand("runs", "List the runs of an archive (rm, prune: delete runs)");
+  cmd->add_option("ARCHIVE", args->archive, "Archive name");
+  RegisterRunDeletion(*cmd, context, exit_code);
+  cmd->callback([args, cmd, &context, exit_code] {
+    if (cmd->get_subcommands().empty()) *exit_code = RunRuns(context, *args);
+  });
 }
 
 }  // namespace mv::cli

@@ -25,8 +25,8 @@ namespace mv::jobs {
 
 // The keys of an [[archive]] section that jobs read besides the importer's
 // (importer/archive_config.h): unknown-key checks take both sets.
-inline constexpr std::array<std::string_view, 4> kArchiveJobKeys = {"tree", "every", "max_attempts",
-                                                                    "publish"};
+inline constexpr std::array<std::string_view, 5> kArchiveJobKeys = {"tree", "every", "max_attempts",
+                                                                    "publish", "retention"};
 
 struct ArchiveJobs {
   std::string archive;

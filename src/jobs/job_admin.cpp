@@ -23,6 +23,12 @@ Status JobAdmin::AuditLog(db::Connection& c, const std::string& who, const std::
       .status();
 }
 
+Status JobAdmin::Record(const std::string& who, const std::string& action,
+                        const std::string& target, const std::string& detail) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease c, queue_.database().Acquire());
+  return AuditLog(*c, who, action, target, detail);
+}
+
 Result<std::vector<Job>> JobAdmin::List(const JobFilter& filter) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease c, queue_.database().Acquire());
   std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs_jobs WHERE 1 = 1";

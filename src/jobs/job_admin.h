@@ -75,6 +75,9 @@ class JobAdmin {
   Result<std::vector<ArchiveStatus>> Archives();
   // The audit log, newest first.
   Result<std::vector<AuditEntry>> Audit(int limit);
+  // Writes an entry for an action taken elsewhere (a run deleted by `runs rm`, say).
+  Status Record(const std::string& who, const std::string& action, const std::string& target,
+                const std::string& detail);
 
  private:
   int64_t NowMs();

@@ -272,6 +272,114 @@ Result<UpdateSummary> PackageIndex::Rebuild(store::ObjectStore& store, archive::
   return total;
 }
 
+Result<bool> PackageIndex::ForgetRunIn(db::Connection& c, std::string_view archive,
+                                       const RunId& run_id) {
+  const std::string run = run_id.ToString();
+  const Value at[] = {T(archive), T(run)};
+  bool indexed = false;
+  std::optional<std::string> before, after;  // the indexed runs next to it
+  auto take = [](std::optional<std::string>& out) {
+    return [&out](const db::Row& row) {
+      if (!row.IsNull(0)) out = row.Text(0);
+      return Status::Ok();
+    };
+  };
+  MV_RETURN_IF_ERROR(c.Query("SELECT 1 FROM pkg_indexed_runs WHERE archive = $1 AND run_id = $2",
+                             at, [&](const db::Row&) {
+                               indexed = true;
+                               return Status::Ok();
+                             }));
+  if (!indexed) return false;
+  MV_RETURN_IF_ERROR(
+      c.Query("SELECT MAX(run_id) FROM pkg_indexed_runs WHERE archive = $1 AND run_id < $2", at,
+              take(before)));
+  MV_RETURN_IF_ERROR(
+      c.Query("SELECT MIN(run_id) FROM pkg_indexed_runs WHERE archive = $1 AND run_id > $2", at,
+              take(after)));
+  MV_RETURN_IF_ERROR(
+      c.Execute("DELETE FROM pkg_indexed_runs WHERE archive = $1 AND run_id = $2", at).status());
+
+  // Stretches that began at the run (every row with first_run = run has last_run >= run, or is
+  // open: both conditions are on pkg_presence_open's columns). Those of the run alone go; the
+  // others begin at the next indexed run.
+  MV_RETURN_IF_ERROR(c.Execute("DELETE FROM pkg_presence WHERE archive = $1 AND last_run = $2 "
+                               "AND first_run = $2",
+                               at)
+                         .status());
+  if (after) {
+    const Value moved[] = {T(archive), T(run), T(*after)};
+    for (const char* open : {"last_run IS NULL", "last_run > $2"}) {
+      MV_RETURN_IF_ERROR(c.Execute(std::string("UPDATE pkg_presence SET first_run = $3 WHERE "
+                                               "archive = $1 AND first_run = $2 AND ") +
+                                       open,
+                                   moved)
+                             .status());
+    }
+  } else {
+    MV_RETURN_IF_ERROR(c.Execute("DELETE FROM pkg_presence WHERE archive = $1 AND first_run = $2 "
+                                 "AND last_run IS NULL",
+                                 at)
+                           .status());
+  }
+  if (!before) return true;  // it was the first indexed run: no stretch began before it
+  const Value ended[] = {T(archive), T(run), T(*before)};
+  if (!after) {
+    // It was the latest indexed run: what was present in the run before it is open again (no
+    // stretch ended at the run itself, which was open then).
+    const Value latest[] = {T(archive), T(*before)};
+    MV_RETURN_IF_ERROR(c.Execute("UPDATE pkg_presence SET last_run = NULL WHERE archive = $1 "
+                                 "AND last_run = $2",
+                                 latest)
+                           .status());
+    return true;
+  }
+  // Stretches present in the runs on both sides of it and absent from it become one. (A stretch
+  // that ended at the run had its key in it, so it has no continuation from the next run.)
+  struct Joined {
+    std::vector<Value> key;  // archive, suite, component, architecture, name, version
+    std::string first_run;
+    std::optional<std::string> last_run;
+  };
+  std::vector<Joined> joined;
+  const Value around[] = {T(archive), T(*before), T(*after)};
+  MV_RETURN_IF_ERROR(c.Query(
+      "SELECT x.suite, x.component, x.architecture, x.name, x.version, x.first_run, y.last_run "
+      "FROM pkg_presence x JOIN pkg_presence y ON y.archive = x.archive AND y.suite = x.suite "
+      "AND y.component = x.component AND y.architecture = x.architecture AND y.name = x.name "
+      "AND y.version = x.version AND y.first_run = $3 "
+      "WHERE x.archive = $1 AND x.last_run = $2",
+      around, [&](const db::Row& row) {
+        Joined j{{T(archive), T(row.Text(0)), T(row.Text(1)), T(row.Text(2)), T(row.Text(3)),
+                  T(row.Text(4))},
+                 row.Text(5),
+                 std::nullopt};
+        if (!row.IsNull(6)) j.last_run = row.Text(6);
+        joined.push_back(std::move(j));
+        return Status::Ok();
+      }));
+  for (const Joined& j : joined) {
+    std::vector<Value> params = j.key;
+    params.push_back(T(*after));
+    MV_RETURN_IF_ERROR(c.Execute("DELETE FROM pkg_presence WHERE archive = $1 AND suite = $2 AND "
+                                 "component = $3 AND architecture = $4 AND name = $5 AND "
+                                 "version = $6 AND first_run = $7",
+                                 params)
+                           .status());
+    params.back() = T(j.first_run);
+    params.push_back(j.last_run ? Value(T(*j.last_run)) : Value(nullptr));
+    MV_RETURN_IF_ERROR(c.Execute("UPDATE pkg_presence SET last_run = $8 WHERE archive = $1 AND "
+                                 "suite = $2 AND component = $3 AND architecture = $4 AND "
+                                 "name = $5 AND version = $6 AND first_run = $7",
+                                 params)
+                           .status());
+  }
+  // Stretches that ended at the run end at the one before it.
+  MV_RETURN_IF_ERROR(
+      c.Execute("UPDATE pkg_presence SET last_run = $3 WHERE archive = $1 AND last_run = $2", ended)
+          .status());
+  return true;
+}
+
 Result<UpdateSummary> PackageIndex::Update(store::ObjectStore& store, archive::Catalog& catalog,
                                            archive::NodeSource& nodes,
                                            const std::string& archive_name) {

@@ -78,6 +78,16 @@ class PackageIndex {
   Result<UpdateSummary> Rebuild(store::ObjectStore& store, archive::Catalog& catalog,
                                 archive::NodeSource& nodes);
 
+  // Forgets a deleted run of `archive` inside the caller's transaction, leaving the stretches as
+  // indexing the kept runs alone would have made them: a stretch of that run only goes, one that
+  // began or ended there begins at the next indexed run or ends at the previous one, two
+  // stretches the run's absence separated become one, and when it was the latest indexed run the
+  // stretches present in the one before it are open again. Costs the stretches that begin or end
+  // around the run, and the archive's open stretches (read by index). False when the run was not
+  // indexed.
+  static Result<bool> ForgetRunIn(db::Connection& connection, std::string_view archive,
+                                  const RunId& run_id);
+
   // --- queries ---
   // Every stretch of `name` (a binary or source package) in `archive`, by suite, component,
   // architecture, version and first run.
