@@ -8,6 +8,7 @@
 #include "cli/archive_access.h"
 #include "cli/jobs_access.h"
 #include "jobs/executors.h"
+#include "jobs/job_admin.h"
 #include "util/host.h"
 #include "util/log.h"
 #include "util/units.h"
@@ -86,10 +87,16 @@ int RunWorker(CliContext& context, const WorkerArgs& args) {
                                .config = &context.config().document,
                                .store_context = context.store_context(),
                                .fetch_attempts = args.fetch_attempts};
+  jobs::JobAdmin admin(**queue);
+  service.audit = [&admin](const std::string& who, const std::string& action,
+                           const std::string& target, const std::string& detail) {
+    return admin.Record(who, action, target, detail);
+  };
   std::map<jobs::JobKind, std::unique_ptr<jobs::Executor>> executors;
   executors[jobs::JobKind::kMirror] = jobs::MakeMirrorExecutor(service);
   executors[jobs::JobKind::kImport] = jobs::MakeImportExecutor(service);
   executors[jobs::JobKind::kPublish] = jobs::MakePublishExecutor(service);
+  executors[jobs::JobKind::kPrune] = jobs::MakePruneExecutor(service);
   executors[jobs::JobKind::kNoop] = jobs::MakeNoopExecutor(nullptr);
 
   std::signal(SIGTERM, OnStopSignal);

@@ -10,6 +10,7 @@
 #include "jobs/archive_jobs.h"
 #include "publish/publisher.h"
 #include "publish/target_config.h"
+#include "retention/prune.h"
 #include "util/units.h"
 
 namespace mv::jobs {
@@ -33,19 +34,35 @@ Result<std::string> PayloadString(const Job& job, std::string_view key) {
                          " is not a string");
 }
 
-// The publish job that follows a new run, when the archive publishes anywhere.
-std::vector<NewJob> PublishFollowUp(const ConfigValue& config, const std::string& archive,
-                                    const std::string& run_id, const std::string& origin) {
+// The jobs that follow a new run: a publish when the archive publishes anywhere, a prune when
+// it has a retention policy.
+std::vector<NewJob> FollowUps(const ConfigValue& config, const std::string& archive,
+                              const std::string& origin) {
+  std::vector<NewJob> out;
   Result<ArchiveJobs> jobs = FindArchiveJobs(config, archive);
-  if (!jobs.ok() || jobs->publish.empty()) return {};
+  if (!jobs.ok()) return out;
   // No run in the payload: the publish takes the archive's latest run when it starts, so a
   // publish still waiting when the next run lands publishes that one.
-  (void)run_id;
-  return {NewJob{.kind = JobKind::kPublish,
-                 .archive = archive,
-                 .payload = "{}",
-                 .max_attempts = jobs->max_attempts,
-                 .origin = origin}};
+  if (!jobs->publish.empty()) {
+    out.push_back(NewJob{.kind = JobKind::kPublish,
+                         .archive = archive,
+                         .payload = "{}",
+                         .max_attempts = jobs->max_attempts,
+                         .origin = origin});
+  }
+  Result<std::vector<std::pair<std::string, retention::RetentionPolicy>>> policies =
+      retention::ConfiguredRetentionPolicies(config);
+  if (policies.ok()) {
+    for (const auto& [name, policy] : *policies) {
+      if (name != archive) continue;
+      out.push_back(NewJob{.kind = JobKind::kPrune,
+                           .archive = archive,
+                           .payload = "{}",
+                           .max_attempts = jobs->max_attempts,
+                           .origin = origin});
+    }
+  }
+  return out;
 }
 
 class MirrorExecutor final : public Executor {
@@ -72,7 +89,7 @@ class MirrorExecutor final : public Executor {
                   FormatSizeHuman(s.downloaded_bytes) + "), " + std::to_string(s.known_files) +
                   " already stored";
     out.follow_ups =
-        PublishFollowUp(*c_.config, job.archive, run, "after mirror job " + std::to_string(job.id));
+        FollowUps(*c_.config, job.archive, "after mirror job " + std::to_string(job.id));
     return out;
   }
 
@@ -111,7 +128,7 @@ class ImportExecutor final : public Executor {
                   std::to_string(s.record.new_files) + " new (" +
                   FormatSizeHuman(s.record.new_bytes) + ")";
     out.follow_ups =
-        PublishFollowUp(*c_.config, job.archive, run, "after import job " + std::to_string(job.id));
+        FollowUps(*c_.config, job.archive, "after import job " + std::to_string(job.id));
     return out;
   }
 
@@ -171,6 +188,40 @@ class PublishExecutor final : public Executor {
   ServiceContext c_;
 };
 
+class PruneExecutor final : public Executor {
+ public:
+  explicit PruneExecutor(ServiceContext c) : c_(std::move(c)) {}
+  Result<JobOutcome> Run(const Job& job, const std::atomic<bool>&) override {
+    MV_ASSIGN_OR_RETURN(auto policies, retention::ConfiguredRetentionPolicies(*c_.config));
+    auto it = std::find_if(policies.begin(), policies.end(),
+                           [&](const auto& p) { return p.first == job.archive; });
+    if (it == policies.end()) {
+      return InvalidArgument("prune " + job.archive +
+                             ": the [[archive]] has no retention policy in the configuration");
+    }
+    retention::DeleteOptions options{.who = "retention policy (job " + std::to_string(job.id) + ")",
+                                     .reason = "retention policy",
+                                     .clock = c_.clock};
+    if (c_.audit) {
+      options.on_deleted = [&](const archive::RunRecord& r) {
+        return c_.audit(options.who, "delete-run", r.archive + "@" + r.run_id.ToString(),
+                        options.reason);
+      };
+    }
+    MV_ASSIGN_OR_RETURN(retention::PruneSummary s,
+                        retention::PruneRuns(*c_.store, *c_.catalog, *c_.packages, job.archive,
+                                             it->second, options));
+    return JobOutcome{.summary = std::to_string(s.decisions.size() - s.deleted.size()) +
+                                 " runs kept, " + std::to_string(s.deleted.size()) + " deleted" +
+                                 (s.finished.empty() ? std::string()
+                                                     : ", " + std::to_string(s.finished.size()) +
+                                                           " deletions cut short finished")};
+  }
+
+ private:
+  ServiceContext c_;
+};
+
 class NoopExecutor final : public Executor {
  public:
   explicit NoopExecutor(Clock* clock) : clock_(clock != nullptr ? *clock : SystemClock()) {}
@@ -195,6 +246,9 @@ class NoopExecutor final : public Executor {
 
 std::unique_ptr<Executor> MakeMirrorExecutor(ServiceContext c) {
   return std::make_unique<MirrorExecutor>(std::move(c));
+}
+std::unique_ptr<Executor> MakePruneExecutor(ServiceContext c) {
+  return std::make_unique<PruneExecutor>(std::move(c));
 }
 std::unique_ptr<Executor> MakeImportExecutor(ServiceContext c) {
   return std::make_unique<ImportExecutor>(std::move(c));

@@ -6,10 +6,11 @@
 namespace mv::jobs {
 namespace {
 
-constexpr std::array<std::pair<JobKind, std::string_view>, 4> kKinds = {{
+constexpr std::array<std::pair<JobKind, std::string_view>, 5> kKinds = {{
     {JobKind::kMirror, "mirror"},
     {JobKind::kImport, "import"},
     {JobKind::kPublish, "publish"},
+    {JobKind::kPrune, "prune"},
     {JobKind::kNoop, "noop"},
 }};
 constexpr std::array<std::pair<JobState, std::string_view>, 7> kStates = {{

@@ -13,7 +13,7 @@
 namespace mv::jobs {
 
 // The work a job does; each kind has an executor (jobs/executor.h).
-enum class JobKind { kMirror, kImport, kPublish, kNoop };
+enum class JobKind { kMirror, kImport, kPublish, kPrune, kNoop };
 // scheduled: waits for its run_after; available: may be claimed now; running: held under a
 // lease; retryable: failed transiently, claimed again after its backoff; succeeded, failed
 // (parked with its reason) and cancelled are final.
