@@ -149,7 +149,8 @@ void RegisterJobs(CLI::App& app, CliContext& context, int* exit_code) {
   list->add_option("--state", args->state,
                    "scheduled, available, running, succeeded, retryable, failed, cancelled");
   list->add_option("--archive", args->archive, "Only this archive's jobs");
-  list->add_option("--kind", args->kind, "mirror, import, publish, noop (default: every kind)");
+  list->add_option("--kind", args->kind,
+                   "mirror, import, publish, prune, noop (default: every kind)");
   list->add_option("--limit", args->limit, "At most this many")->capture_default_str();
   list->add_flag("--json", args->json, "As a JSON array");
   list->callback([args, &context, exit_code, list] {
@@ -229,6 +230,20 @@ void RegisterJobs(CLI::App& app, CliContext& context, int* exit_code) {
   failures->add_flag("--json", args->json, "As JSON");
   failures->callback([args, &context, exit_code] {
     *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) { return Failures(q, *args); });
+  });
+
+  CLI::App* audit = jobs_cmd->add_subcommand(
+      "audit", "The audit log, newest first: operators' actions and deleted runs");
+  audit->add_option("--limit", args->limit, "At most this many entries (default 50)");
+  audit->callback([args, &context, exit_code] {
+    *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) -> Status {
+      MV_ASSIGN_OR_RETURN(std::vector<jobs::AuditEntry> entries, q.Audit(args->limit));
+      for (const auto& [at, who, action, target, detail] : entries) {
+        std::printf("%s  %-28s %-12s %-34s %s\n", FormatRfc3339(at).c_str(), who.c_str(),
+                    action.c_str(), target.c_str(), Short(detail, 100).c_str());
+      }
+      return Status::Ok();
+    });
   });
 
   CLI::App* archives =

@@ -272,6 +272,70 @@ Result<UpdateSummary> PackageIndex::Rebuild(store::ObjectStore& store, archive::
   return total;
 }
 
+namespace {
+
+// Binary and source packages (with their files) that no stretch of any archive names any more,
+// among `binaries` and `sources` (name, version): what indexing the kept runs alone would not
+// have recorded. A source package stays while a binary names it as its Source.
+Status ForgetPackagesWithoutPresence(db::Connection& c,
+                                     const std::set<std::pair<std::string, std::string>>& binaries,
+                                     std::set<std::pair<std::string, std::string>> sources) {
+  auto present = [&](const std::string& name, const std::string& version,
+                     bool source) -> Result<bool> {
+    bool found = false;
+    const Value params[] = {T(name), T(version)};
+    MV_RETURN_IF_ERROR(c.Query(std::string("SELECT 1 FROM pkg_presence WHERE name = $1 AND "
+                                           "version = $2 AND architecture ") +
+                                   (source ? "= 'source'" : "<> 'source'") + " LIMIT 1",
+                               params, [&](const db::Row&) {
+                                 found = true;
+                                 return Status::Ok();
+                               }));
+    return found;
+  };
+  for (const auto& [name, version] : binaries) {
+    MV_ASSIGN_OR_RETURN(bool still, present(name, version, false));
+    if (still) continue;
+    const Value params[] = {T(name), T(version)};
+    MV_RETURN_IF_ERROR(
+        c.Query("SELECT source, source_version FROM pkg_binaries WHERE name = $1 "
+                "AND version = $2",
+                params, [&](const db::Row& row) {
+                  sources.emplace(row.Text(0), row.Text(1));
+                  return Status::Ok();
+                }));
+    MV_RETURN_IF_ERROR(c.Execute("DELETE FROM pkg_binary_files WHERE binary_id IN (SELECT id FROM "
+                                 "pkg_binaries WHERE name = $1 AND version = $2)",
+                                 params)
+                           .status());
+    MV_RETURN_IF_ERROR(
+        c.Execute("DELETE FROM pkg_binaries WHERE name = $1 AND version = $2", params).status());
+  }
+  for (const auto& [name, version] : sources) {
+    MV_ASSIGN_OR_RETURN(bool still, present(name, version, true));
+    if (still) continue;
+    const Value params[] = {T(name), T(version)};
+    bool named = false;
+    MV_RETURN_IF_ERROR(
+        c.Query("SELECT 1 FROM pkg_binaries WHERE source = $1 AND "
+                "source_version = $2 LIMIT 1",
+                params, [&](const db::Row&) {
+                  named = true;
+                  return Status::Ok();
+                }));
+    if (named) continue;
+    MV_RETURN_IF_ERROR(c.Execute("DELETE FROM pkg_source_files WHERE source_id IN (SELECT id FROM "
+                                 "pkg_sources WHERE name = $1 AND version = $2)",
+                                 params)
+                           .status());
+    MV_RETURN_IF_ERROR(
+        c.Execute("DELETE FROM pkg_sources WHERE name = $1 AND version = $2", params).status());
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<bool> PackageIndex::ForgetRunIn(db::Connection& c, std::string_view archive,
                                        const RunId& run_id) {
   const std::string run = run_id.ToString();
@@ -302,10 +366,18 @@ Result<bool> PackageIndex::ForgetRunIn(db::Connection& c, std::string_view archi
   // Stretches that began at the run (every row with first_run = run has last_run >= run, or is
   // open: both conditions are on pkg_presence_open's columns). Those of the run alone go; the
   // others begin at the next indexed run.
-  MV_RETURN_IF_ERROR(c.Execute("DELETE FROM pkg_presence WHERE archive = $1 AND last_run = $2 "
-                               "AND first_run = $2",
-                               at)
-                         .status());
+  // The keys whose stretch goes: their packages go too when no stretch of any archive is left.
+  std::set<std::pair<std::string, std::string>> binaries_gone, sources_gone;  // name, version
+  auto drop_stretches = [&](const std::string& where) -> Status {
+    MV_RETURN_IF_ERROR(c.Query("SELECT name, version, architecture FROM pkg_presence " + where, at,
+                               [&](const db::Row& row) {
+                                 (row.Text(2) == "source" ? sources_gone : binaries_gone)
+                                     .emplace(row.Text(0), row.Text(1));
+                                 return Status::Ok();
+                               }));
+    return c.Execute("DELETE FROM pkg_presence " + where, at).status();
+  };
+  MV_RETURN_IF_ERROR(drop_stretches("WHERE archive = $1 AND last_run = $2 AND first_run = $2"));
   if (after) {
     const Value moved[] = {T(archive), T(run), T(*after)};
     for (const char* open : {"last_run IS NULL", "last_run > $2"}) {
@@ -316,11 +388,10 @@ Result<bool> PackageIndex::ForgetRunIn(db::Connection& c, std::string_view archi
                              .status());
     }
   } else {
-    MV_RETURN_IF_ERROR(c.Execute("DELETE FROM pkg_presence WHERE archive = $1 AND first_run = $2 "
-                                 "AND last_run IS NULL",
-                                 at)
-                           .status());
+    MV_RETURN_IF_ERROR(
+        drop_stretches("WHERE archive = $1 AND first_run = $2 AND last_run IS NULL"));
   }
+  MV_RETURN_IF_ERROR(ForgetPackagesWithoutPresence(c, binaries_gone, sources_gone));
   if (!before) return true;  // it was the first indexed run: no stretch began before it
   const Value ended[] = {T(archive), T(run), T(*before)};
   if (!after) {

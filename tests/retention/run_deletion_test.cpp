@@ -41,6 +41,17 @@ class RunDeletionTest : public SuiteFixture {
   std::vector<std::string> PackageState() {
     std::vector<std::string> out = Dump("SELECT * FROM pkg_presence");
     for (std::string& s : Dump("SELECT * FROM pkg_indexed_runs")) out.push_back("indexed" + s);
+    // The packages and their files: those of the kept runs only (ids are left out: a rebuild
+    // numbers them anew).
+    for (const char* query :
+         {"SELECT 'binary', name, version, source, source_version FROM pkg_binaries",
+          "SELECT 'binary file', b.name, b.version, f.architecture, f.path FROM pkg_binary_files f "
+          "JOIN pkg_binaries b ON b.id = f.binary_id",
+          "SELECT 'source', name, version FROM pkg_sources",
+          "SELECT 'source file', s.name, s.version, f.path FROM pkg_source_files f JOIN "
+          "pkg_sources s ON s.id = f.source_id"}) {
+      for (std::string& s : Dump(query)) out.push_back(s);
+    }
     return out;
   }
   std::vector<std::string> Runs() { return Dump("SELECT run_id FROM archive_runs"); }
