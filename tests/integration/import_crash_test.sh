@@ -5,18 +5,13 @@
 #   import_crash_test.sh PATH/TO/mirrorvault local|s3 ROUNDS   (s3 needs the MV_TEST_S3_* env)
 set -uo pipefail
 mv=$1 backend=$2 rounds=$3
+here=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/support/store_helpers.sh
+. "$here/tests/support/store_helpers.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 case $backend in
-  local) store="file://$work/store"; mkdir -p "$work/store" ;;
-  s3)
-    for v in MV_TEST_S3_ENDPOINT MV_TEST_S3_ACCESS_KEY MV_TEST_S3_SECRET_KEY MV_TEST_S3_BUCKET; do
-      [ -n "${!v:-}" ] || { echo "FAIL: $v is not set (run through scripts/run-tests)"; exit 1; }
-    done
-    export AWS_ACCESS_KEY_ID=$MV_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$MV_TEST_S3_SECRET_KEY
-    unset AWS_PROFILE AWS_SESSION_TOKEN
-    store="s3://$MV_TEST_S3_BUCKET/crash-$$-$RANDOM?endpoint=$MV_TEST_S3_ENDPOINT&region=${MV_TEST_S3_REGION:-us-east-1}"
-    ;;
+  local | s3) mv_test_store "$backend" "$work" crash ;;
   *) echo "usage: $0 MIRRORVAULT local|s3 ROUNDS"; exit 2 ;;
 esac
 catalog="sqlite://$work/catalog.db"

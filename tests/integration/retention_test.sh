@@ -30,6 +30,8 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/support/apt_helpers.sh"
 # shellcheck source=tests/support/serve_helpers.sh
 . "$here/tests/support/serve_helpers.sh"
+# shellcheck source=tests/support/store_helpers.sh
+. "$here/tests/support/store_helpers.sh"
 work=$(mktemp -d)
 pgdb="" SERVE_PID=""
 cleanup() {
@@ -46,18 +48,7 @@ failures=0
 pass() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 
-case $backend in
-  local) store="file://$work/store"; mkdir -p "$work/store" ;;
-  s3)
-    for v in MV_TEST_S3_ENDPOINT MV_TEST_S3_ACCESS_KEY MV_TEST_S3_SECRET_KEY MV_TEST_S3_BUCKET; do
-      [ -n "${!v:-}" ] || { echo "FAIL: $v is not set (start scripts/test-services)"; exit 1; }
-    done
-    export AWS_ACCESS_KEY_ID=$MV_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$MV_TEST_S3_SECRET_KEY
-    unset AWS_PROFILE AWS_SESSION_TOKEN
-    store="s3://$MV_TEST_S3_BUCKET/retention-$$-$RANDOM?endpoint=$MV_TEST_S3_ENDPOINT&region=${MV_TEST_S3_REGION:-us-east-1}"
-    ;;
-  *) echo "usage: $0 MIRRORVAULT local|s3 sqlite|pg ROUNDS"; exit 2 ;;
-esac
+mv_test_store "$backend" "$work" retention
 new_catalog() {  # NAME: a fresh catalog URL
   if [ "$catalog_kind" = pg ]; then
     local user=${MV_TEST_POSTGRES_URL#*://}
