@@ -524,6 +524,43 @@ Status Catalog::ClearRebuildable(db::Connection& c) {
   return Status::Ok();
 }
 
+Result<std::vector<Sha256>> Catalog::StatCacheNodes() {
+  std::vector<Sha256> out;
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  MV_RETURN_IF_ERROR(
+      conn->Query("SELECT DISTINCT node FROM archive_stat_folders", {}, [&](const db::Row& row) {
+        MV_ASSIGN_OR_RETURN(Sha256 id, Sha256FromBytes(row.Blob(0), "archive_stat_folders.node"));
+        out.push_back(id);
+        return Status::Ok();
+      }));
+  return out;
+}
+
+Status Catalog::ForgetObjects(std::span<const Sha256> blobs, std::span<const Sha256> nodes) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  return db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
+    auto forget = [&](std::span<const Sha256> ids, const std::vector<std::string>& statements) {
+      constexpr size_t kBatch = 500;
+      for (size_t at = 0; at < ids.size(); at += kBatch) {
+        const size_t n = std::min(kBatch, ids.size() - at);
+        std::vector<Value> params;
+        std::string list;
+        for (size_t i = 0; i < n; ++i) {
+          params.push_back(B(ids[at + i]));
+          list += (i == 0 ? "$" : ", $") + std::to_string(i + 1);
+        }
+        for (const std::string& statement : statements) {
+          MV_RETURN_IF_ERROR(c.Execute(statement + " IN (" + list + ")", params).status());
+        }
+      }
+      return Status::Ok();
+    };
+    MV_RETURN_IF_ERROR(forget(blobs, {"DELETE FROM archive_files WHERE sha256"}));
+    return forget(nodes, {"DELETE FROM archive_tree_nodes WHERE id",
+                          "DELETE FROM archive_verified_dirs WHERE id"});
+  });
+}
+
 Result<bool> Catalog::ForgetRunIn(db::Connection& c, std::string_view archive,
                                   const RunId& run_id) {
   const Value params[] = {T(archive), run_id.ToString()};

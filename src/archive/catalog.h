@@ -146,6 +146,14 @@ class Catalog {
 
   // --- stat cache (only the importer of `archive` reads it, under the writer lock) ---
   Result<std::vector<StatFolderRow>> LoadStatCache(std::string_view archive);
+  // The folder nodes of every archive's stat cache (an import reuses them without writing them:
+  // gc keeps them).
+  Result<std::vector<Sha256>> StatCacheNodes();
+
+  // --- gc (retention/gc.h) ---
+  // Forgets objects gc is about to delete: their file identities, cached nodes and what fsck
+  // verified of them, in one transaction.
+  Status ForgetObjects(std::span<const Sha256> blobs, std::span<const Sha256> nodes);
 
   // Empties every rebuildable table (runs, files, tree cache, stat cache, what fsck verified)
   // inside the caller's transaction on `connection`; used by rebuild-catalog. The archives stay,

@@ -158,6 +158,12 @@ CREATE TABLE archive_verified_runs (
 ){{without_rowid}};
 )sql";
 
+// The gc fence's row (archive/writer_lock.h's kGcFence), lowered: it always exists, so that a
+// writer taking a lock and a gc raising the fence are ordered by its row lock on PostgreSQL.
+constexpr std::string_view kV6 = R"sql(
+INSERT INTO archive_locks(archive, owner, acquired_ms, expires_ms) VALUES ('.gc', '', 0, 0);
+)sql";
+
 constexpr db::Migration kMigrations[] = {
     {.version = 1,
      .description = "archives, runs, file identities, tree-node cache, stat cache, writer locks",
@@ -169,6 +175,7 @@ constexpr db::Migration kMigrations[] = {
      .postgres_sql = kV3Postgres},
     {.version = 4, .description = "a run-change counter per archive", .sql = kV4},
     {.version = 5, .description = "what fsck verified", .sql = kV5},
+    {.version = 6, .description = "the gc fence", .sql = kV6},
 };
 
 }  // namespace

@@ -79,7 +79,20 @@ struct Holder {
   int64_t acquired_ms = 0;
   int64_t expires_ms = 0;
   bool replaced_expired = false;  // our row replaced one whose lease had run out
+  bool fence = false;             // the gc fence is up: `owner` is the gc's
 };
+
+// Lowers a fence whose holder died (only if it is still that holder's).
+Status ClearFence(db::Database& database, const std::string& dead) {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
+  const db::Value params[] = {std::string(kGcFence), dead};
+  return conn
+      ->Execute(
+          "UPDATE archive_locks SET owner = '', acquired_ms = 0, expires_ms = 0 "
+          "WHERE archive = $1 AND owner = $2",
+          params)
+      .status();
+}
 
 // Inserts our row, or takes over an expired one; then reads who holds the lock.
 Result<Holder> TryTake(db::Database& database, const std::string& archive, const std::string& owner,
@@ -88,6 +101,25 @@ Result<Holder> TryTake(db::Database& database, const std::string& archive, const
   Holder holder;
   Status taken =
       db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) -> Status {
+        if (archive != kGcFence) {
+          // The fence row first, written (a no-op) so that on PostgreSQL this transaction and a gc
+          // raising the fence are ordered by its row lock: either the gc sees our row once it has
+          // the fence, or we see the fence.
+          const db::Value fence[] = {std::string(kGcFence)};
+          MV_RETURN_IF_ERROR(
+              c.Execute("UPDATE archive_locks SET expires_ms = expires_ms WHERE archive = $1",
+                        fence)
+                  .status());
+          MV_RETURN_IF_ERROR(
+              c.Query("SELECT owner, acquired_ms, expires_ms FROM archive_locks WHERE archive = $1",
+                      fence, [&](const db::Row& row) {
+                        if (!row.Text(0).empty() && row.Int(2) >= now_ms) {
+                          holder = {row.Text(0), row.Int(1), row.Int(2), false, true};
+                        }
+                        return Status::Ok();
+                      }));
+          if (holder.fence) return Status::Ok();
+        }
         const db::Value key[] = {archive};
         bool expired = false;
         MV_RETURN_IF_ERROR(c.Query("SELECT expires_ms FROM archive_locks WHERE archive = $1", key,
@@ -145,7 +177,14 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(std::shared_ptr<db::Data
       previous_died = previous_died || holder.replaced_expired;
       break;
     }
-    if (options.take_over_dead_local_holder && HolderIsDeadHere(holder.owner, space)) {
+    if (holder.fence && options.take_over_dead_local_holder &&
+        HolderIsDeadHere(holder.owner, space)) {
+      MV_RETURN_IF_ERROR(ClearFence(*database, holder.owner));
+      LogWarn("lowered the gc fence of a process that died holding it", {{"holder", holder.owner}});
+      continue;
+    }
+    if (!holder.fence && options.take_over_dead_local_holder &&
+        HolderIsDeadHere(holder.owner, space)) {
       MV_RETURN_IF_ERROR(
           TakeOver(*database, archive, holder.owner, owner, ToUnixMs(clock.Now()), lease_ms));
       previous_died = true;
@@ -243,8 +282,32 @@ Status WriterLock::Release() {
   if (renewer_.joinable()) renewer_.join();
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   const db::Value params[] = {archive_, owner_};
+  if (archive_ == kGcFence) {
+    // The fence's row stays, lowered: writers lock it (TryTake).
+    return conn
+        ->Execute(
+            "UPDATE archive_locks SET owner = '', acquired_ms = 0, expires_ms = 0 "
+            "WHERE archive = $1 AND owner = $2",
+            params)
+        .status();
+  }
   return conn->Execute("DELETE FROM archive_locks WHERE archive = $1 AND owner = $2", params)
       .status();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> LiveWriterLocks(db::Database& database,
+                                                                         Clock& clock) {
+  std::vector<std::pair<std::string, std::string>> out;
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
+  const db::Value params[] = {std::string(kGcFence), ToUnixMs(clock.Now())};
+  MV_RETURN_IF_ERROR(conn->Query(
+      "SELECT archive, owner FROM archive_locks WHERE archive <> $1 AND expires_ms >= $2 "
+      "ORDER BY archive",
+      params, [&](const db::Row& row) {
+        out.emplace_back(row.Text(0), row.Text(1));
+        return Status::Ok();
+      }));
+  return out;
 }
 
 bool IsWriterLockBusy(const Status& status) {

@@ -24,6 +24,11 @@
 
 namespace mv::archive {
 
+// The store's gc fence: a lock of this name (not an archive name) is held by a garbage
+// collection while it deletes (retention/gc.h). While it is held no writer lock of any archive can
+// be taken: Acquire waits as for a busy archive, then answers busy naming the gc.
+inline constexpr std::string_view kGcFence = ".gc";
+
 struct WriterLockOptions {
   std::string owner;  // who holds it, for messages: "host=H pid=P started=T" (made unique here)
   std::chrono::milliseconds lease{60'000};
@@ -86,6 +91,10 @@ class WriterLock {
   bool previous_holder_died_ = false;
   std::thread renewer_;
 };
+
+// The writer locks held now (their leases not run out), as (archive, owner), without the fence.
+Result<std::vector<std::pair<std::string, std::string>>> LiveWriterLocks(db::Database& database,
+                                                                         Clock& clock);
 
 // True for WriterLock::Acquire's answer when another writer held the lock until `wait` ran out
 // (callers add their own hint: a CLI names its waiting option, a job service retries).

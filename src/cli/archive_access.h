@@ -63,6 +63,7 @@ void RegisterLs(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterCat(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterDiff(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterFsck(CLI::App& app, CliContext& context, int* exit_code);
+void RegisterGc(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterRebuildCatalog(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterServe(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterPublish(CLI::App& app, CliContext& context, int* exit_code);
