@@ -16,6 +16,8 @@
 #   - a deletion that races an import of the same archive waits for the writer lock (--wait);
 #   - `rebuild-catalog` of the store into a fresh catalog lists the same runs and the same package
 #     presence as the live one;
+#   - gc at grace 0 in a loop beside imports that bring back the contents of runs just deleted,
+#     then fsck --full --deep; gc killed (SIGKILL) at random moments, the next gc finishing;
 #   - the worker: an [[archive]] with a retention policy gets a prune job after its import job.
 #
 #   retention_test.sh PATH/TO/mirrorvault local|s3 sqlite|pg ROUNDS
@@ -178,6 +180,65 @@ pass "runs rm killed at random moments: $killed of $rounds killed, each finished
 out=$(mvc fsck --full --deep --no-progress 2>&1)
 grep -q ": 0 problems" <<<"$out" && pass "fsck --full --deep clean after every deletion: $(tail -1 <<<"$out")" ||
   fail "fsck --deep: $out"
+
+# ---- gc at grace 0 in a loop while imports bring back the contents of runs just deleted ----
+# Two upstream states built once (the same bytes every time): each import names the contents the
+# run deleted just before it named, found in the catalog or written again, while gc runs beside.
+for state in a b; do
+  cp -a "$up" "$work/state-$state"
+  "$here/tests/fixtures/make-upstream" "$work/state-$state" --key-dir "$work/key" --tiny keep=1.0 \
+    --tiny "churn=3.$state" --tiny "extra-$state=1.0" >"$work/make.log" 2>&1 || { cat "$work/make.log"; exit 1; }
+done
+(
+  for _ in $(seq 1 $((rounds * 2))); do
+    mvc gc --grace 0s --wait 60s >>"$work/gc-loop.log" 2>&1 || echo "gc failed" >>"$work/gc-loop.errors"
+  done
+) &
+gc_loop=$!
+for round in $(seq 1 "$rounds"); do
+  state=$([ $((round % 2)) = 0 ] && echo a || echo b)
+  mvc import arch "$work/state-$state" --run-id "202402$(printf '%02d' "$round")T000000Z" --wait 60s \
+    --no-progress >"$work/import.log" 2>&1 || fail "gc round $round: import: $(tail -3 "$work/import.log")"
+  victim=$(runs_of | awk '{print $(NF-1)}')
+  mvc runs rm "arch@$victim" --wait 60s >/dev/null 2>&1 || fail "gc round $round: rm $victim"
+done
+wait "$gc_loop"
+[ -s "$work/gc-loop.errors" ] && fail "gc beside imports failed: $(grep -v '^gc:' "$work/gc-loop.log" | tail -3)"
+deleted=$(grep -o "deleted [0-9]* blobs" "$work/gc-loop.log" | awk '{s += $2} END {print s + 0}')
+[ "$deleted" -gt 0 ] || fail "the gc loop deleted no blob: $(tail -3 "$work/gc-loop.log")"
+out=$(mvc fsck --full --deep --no-progress 2>&1)
+grep -q ": 0 problems" <<<"$out" &&
+  pass "gc at grace 0, $((rounds * 2)) times beside $rounds imports reusing deleted runs' contents ($deleted blobs deleted): fsck --deep clean" ||
+  fail "fsck after gc beside imports: $out"
+latest=$(runs_of | awk '{print $NF}')
+mvc cat "arch@$latest" dists/bookworm/Release >/dev/null 2>&1 && pass "the latest run reads back" ||
+  fail "arch@$latest unreadable"
+
+# ---- gc killed at random moments ----
+gc_killed=0
+for round in $(seq 1 "$rounds"); do
+  state=$([ $((round % 2)) = 0 ] && echo a || echo b)
+  mvc import arch "$work/state-$state" --run-id "202403$(printf '%02d' "$round")T000000Z" \
+    --no-progress >/dev/null 2>&1 || fail "kill round $round: import"
+  victim=$(runs_of | awk '{print $(NF-1)}')
+  mvc runs rm "arch@$victim" >/dev/null 2>&1 || fail "kill round $round: rm"
+  "$mv" --config "$config" --store "$store" --catalog "$catalog" gc --grace 0s >/dev/null 2>&1 &
+  pid=$!
+  if [ "$backend" = local ]; then delay=$((RANDOM % 60)); else delay=$((RANDOM % 500)); fi
+  sleep "0.$(printf '%03d' "$delay")"
+  kill -9 "$pid" 2>/dev/null && gc_killed=$((gc_killed + 1))
+  wait "$pid" 2>/dev/null
+  out=$(mvc fsck --no-progress 2>&1)
+  grep -q ": 0 problems" <<<"$out" || fail "kill round $round: fsck after gc was killed: $out"
+done
+mvc gc --grace 0s --wait 60s >"$work/gc-final.out" 2>&1 || fail "the gc after the kills: $(cat "$work/gc-final.out")"
+out=$(mvc gc --grace 0s --dry-run 2>&1)
+grep -q "would delete 0 blobs (0 B) and 0 tree nodes" <<<"$out" &&
+  pass "gc killed at random moments ($gc_killed of $rounds killed): the next gc finishes, nothing left" ||
+  fail "after the kills: $out"
+out=$(mvc fsck --full --deep --no-progress 2>&1)
+grep -q ": 0 problems" <<<"$out" && pass "fsck --full --deep after the killed gcs: $(tail -1 <<<"$out")" ||
+  fail "fsck after the killed gcs: $out"
 
 # ---- rebuild-catalog: the store alone gives the same runs and package presence ----
 if [ "$catalog_kind" = pg ]; then rebuilt=$(new_catalog "${pgdb}_rebuilt"); else rebuilt=$(new_catalog rebuilt); fi
