@@ -66,6 +66,7 @@ bench:
 	bench/mirror-view $(BUILD)/src/cli/mirrorvault
 	bench/closure --build $(BUILD)
 	bench/index-diff --build $(BUILD)
+	bench/gc $(BUILD)/src/cli/mirrorvault
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -263,7 +263,7 @@ Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& ca
         }
         return st;
       },
-      {.max_in_flight = std::max<size_t>(concurrency / 4, 1)});
+      {.max_in_flight = concurrency});
   MV_RETURN_IF_ERROR(deleted);
   MV_RETURN_IF_ERROR(fence->Release());
   LogInfo("gc done", {{"runs", summary.runs},
