@@ -54,6 +54,13 @@ int RunGc(CliContext& context, const GcArgs& args) {
       static_cast<unsigned long long>(s->nodes.objects), FormatSizeHuman(s->nodes.bytes).c_str(),
       static_cast<unsigned long long>(s->young.objects), FormatSizeHuman(s->young.bytes).c_str(),
       args.grace.c_str());
+  const double delete_s = static_cast<double>(s->delete_time.count()) / 1000.0;
+  std::printf(
+      "gc: mark %s, list %s, waiting for writers %s, catalog %s, delete %s (%.0f objects/s)\n",
+      FormatDuration(s->mark).c_str(), FormatDuration(s->list).c_str(),
+      FormatDuration(s->fence_wait).c_str(), FormatDuration(s->catalog).c_str(),
+      FormatDuration(s->delete_time).c_str(),
+      delete_s > 0 ? static_cast<double>(s->blobs.objects + s->nodes.objects) / delete_s : 0.0);
   if (s->failed > 0) {
     std::printf("gc: %llu objects could not be deleted (the next gc tries again)\n",
                 static_cast<unsigned long long>(s->failed));

@@ -190,6 +190,11 @@ Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& ca
   Clock& clock = options.clock != nullptr ? *options.clock : SystemClock();
   const size_t concurrency = std::max<size_t>(options.concurrency, 1);
   GcSummary summary;
+  auto lap = [&clock, at = clock.SteadyNow()](std::chrono::milliseconds& into) mutable {
+    const auto now = clock.SteadyNow();
+    into += std::chrono::duration_cast<std::chrono::milliseconds>(now - at);
+    at = now;
+  };
   // 1. Mark.
   const auto before = clock.Now() - options.grace;
   Marks marks;
@@ -198,13 +203,16 @@ Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& ca
   MV_RETURN_IF_ERROR(Mark(store, catalog, kept.roots, marks, concurrency));
   MV_ASSIGN_OR_RETURN(std::vector<Sha256> stat_nodes, catalog.StatCacheNodes());
   MV_RETURN_IF_ERROR(Mark(store, catalog, stat_nodes, marks, concurrency, /*optional=*/true));
+  lap(summary.mark);
   MV_ASSIGN_OR_RETURN(std::vector<Candidate> candidates,
                       ListCandidates(store, marks, before, concurrency, summary.young));
+  lap(summary.list);
 
   // 2-3. The fence, then what was committed meanwhile.
   std::unique_ptr<archive::WriterLock> fence;
   if (!options.dry_run && !candidates.empty()) {
     MV_ASSIGN_OR_RETURN(fence, RaiseFence(catalog, options, clock));
+    lap(summary.fence_wait);
     MV_ASSIGN_OR_RETURN(KeptRuns later, ListKept(store, kept.keys));
     summary.later_runs = later.keys.size();
     summary.runs += later.keys.size();
@@ -214,6 +222,7 @@ Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& ca
     std::erase_if(candidates, [&](const Candidate& c) {
       return (c.tree ? marks.nodes : marks.blobs).Contains(c.id);
     });
+    lap(summary.mark);
   }
   summary.live_nodes = marks.nodes.size();
   summary.live_blobs = marks.blobs.size();
@@ -238,6 +247,7 @@ Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& ca
   MV_RETURN_IF_ERROR(catalog.ForgetObjects(blob_ids, node_ids)
                          .WithContext("gc: forgetting the unreferenced objects in the catalog "
                                       "(nothing was deleted from the store)"));
+  lap(summary.catalog);
   // 5. Deleted in batches, the fence confirmed before each.
   constexpr size_t kBatch = 1000;
   std::mutex mu;
@@ -265,6 +275,7 @@ Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& ca
       },
       {.max_in_flight = concurrency});
   MV_RETURN_IF_ERROR(deleted);
+  lap(summary.delete_time);
   MV_RETURN_IF_ERROR(fence->Release());
   LogInfo("gc done", {{"runs", summary.runs},
                       {"blobs_deleted", summary.blobs.objects},

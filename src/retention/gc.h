@@ -61,6 +61,9 @@ struct GcSummary {
   GcCount blobs, nodes;  // deleted (with dry_run: would be)
   GcCount young;         // unreferenced, younger than the grace: kept
   uint64_t failed = 0;   // deletions the store refused (tried again by the next gc)
+  // Where the time went: marking (both passes), listing the store, waiting behind the fence for
+  // writers, the catalog, the deletions.
+  std::chrono::milliseconds mark{0}, list{0}, fence_wait{0}, catalog{0}, delete_time{0};
 };
 
 Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& catalog,
