@@ -101,10 +101,13 @@ USER=alice mvc runs rm arch@20240104T000000Z --reason "a bad run" >"$work/rm.out
   fail "runs rm: $(cat "$work/rm.out")"
 [ "$(runs_of)" = "20240101T000000Z 20240102T000000Z 20240103T000000Z 20240105T000000Z 20240106T000000Z 20240107T000000Z " ] &&
   pass "runs rm: the run is gone from the catalog" || fail "runs after rm: $(runs_of)"
-mvc store ls "${store%%\?*}/tombstones/arch/" --recursive 2>/dev/null | grep -q "20240104T000000Z.json" ||
-  mvc store ls "$store" --recursive 2>/dev/null | grep -q "tombstones/arch/20240104T000000Z.json" &&
+# (Outputs are captured before grep -q reads them: with pipefail, a writer cut off by grep's early
+# exit would fail the pipeline.)
+listing=$(mvc store ls "$store" --recursive 2>/dev/null)
+grep -q "tombstones/arch/20240104T000000Z.json" <<<"$listing" &&
   pass "runs rm: a tombstone in the store" || fail "no tombstone: $(mvc store ls "$store" --recursive 2>&1 | grep -v blobs/ | head -20)"
-mvc jobs audit | grep -q "alice@.*delete-run *arch@20240104T000000Z *a bad run" &&
+audit=$(mvc jobs audit)
+grep -q "alice@.*delete-run *arch@20240104T000000Z *a bad run" <<<"$audit" &&
   pass "the audit log names who deleted the run, and why" || fail "audit: $(mvc jobs audit 2>&1)"
 out=$(mvc import arch "$up" --run-id 20240104T000000Z --no-progress 2>&1)
 [ $? -ne 0 ] && grep -q "was deleted" <<<"$out" && pass "a deleted run's id is not taken again" || fail "reimport: $out"
@@ -172,7 +175,7 @@ for round in $(seq 1 "$rounds"); do
   out=$(mvc fsck --no-progress 2>&1)
   grep -q ": 0 problems" <<<"$out" || fail "round $round: fsck after the kill: $out"
   mvc runs rm "arch@$victim" --wait 30s >"$work/again.out" 2>&1 || fail "round $round: rm again: $(cat "$work/again.out")"
-  if runs_of | grep -q "$victim"; then fail "round $round: $victim is still listed"; fi
+  if grep -q "$victim" <<<"$(runs_of)"; then fail "round $round: $victim is still listed"; fi
   out=$(mvc fsck --no-progress 2>&1)
   grep -q "^note" <<<"$out" && fail "round $round: a deletion left unfinished: $out"
 done
@@ -272,12 +275,12 @@ mvc jobs run-now arch --kind import >/dev/null 2>&1 || fail "run-now import"
   >"$work/worker.out" 2>&1 &
 worker=$!
 for _ in $(seq 300); do
-  mvc jobs list --kind prune 2>/dev/null | grep -q succeeded && break
+  grep -q succeeded <<<"$(mvc jobs list --kind prune 2>/dev/null)" && break
   sleep 0.2
 done
 kill -TERM "$worker" 2>/dev/null; wait "$worker" 2>/dev/null
-mvc jobs list --kind prune | grep -q succeeded && [ "$(runs_of | wc -w)" = 1 ] &&
-  mvc jobs audit | grep -q "retention policy (job" &&
+grep -q succeeded <<<"$(mvc jobs list --kind prune)" && [ "$(runs_of | wc -w)" = 1 ] &&
+  grep -q "retention policy (job" <<<"$(mvc jobs audit)" &&
   pass "the worker's prune job kept the newest run only, audit-logged" ||
   fail "worker prune: runs $(runs_of); $(mvc jobs list 2>&1 | head -5); $(tail -5 "$work/worker.out")"
 
