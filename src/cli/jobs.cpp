@@ -194,7 +194,8 @@ void RegisterJobs(CLI::App& app, CliContext& context, int* exit_code) {
 
   CLI::App* run_now = jobs_cmd->add_subcommand("run-now", "Run an archive's job now");
   run_now->add_option("ARCHIVE", args->archive, "Archive")->required();
-  run_now->add_option("--kind", args->kind, "mirror, import, publish, prune")->capture_default_str();
+  run_now->add_option("--kind", args->kind, "mirror, import, publish, prune")
+      ->capture_default_str();
   run_now->callback([args, &context, exit_code] {
     *exit_code = WithAdmin(context, [&](jobs::JobAdmin& q) { return RunNow(context, q, *args); });
   });
