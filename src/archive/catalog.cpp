@@ -518,7 +518,8 @@ Status Catalog::ForgetVerified() {
 Status Catalog::ClearRebuildable(db::Connection& c) {
   for (std::string_view table :
        {"archive_stat_folders", "archive_tree_nodes", "archive_files", "archive_first_places",
-        "archive_runs", "archive_verified_runs", "archive_verified_dirs"}) {
+        "archive_runs", "archive_verified_runs", "archive_verified_dirs", "archive_removals",
+        "archive_removed_files"}) {
     MV_RETURN_IF_ERROR(c.Execute("DELETE FROM " + std::string(table)).status());
   }
   return Status::Ok();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "archive/ids.h"
+#include "archive/removal.h"
 #include "archive/run_record.h"
 #include "archive/tree.h"
 #include "db/database.h"
@@ -155,7 +156,22 @@ class Catalog {
   // verified of them, in one transaction.
   Status ForgetObjects(std::span<const Sha256> blobs, std::span<const Sha256> nodes);
 
-  // Empties every rebuildable table (runs, files, tree cache, stat cache, what fsck verified)
+  // --- removals (archive/removal.h; catalog_removals.cpp) ---
+  // Records a removal and its files (again: nothing changes). A content removed twice keeps the
+  // first removal's id.
+  Status RecordRemoval(const Removal& removal);
+  static Status RecordRemovalIn(db::Connection& connection, const Removal& removal);
+  // Every removal, oldest first.
+  Result<std::vector<Removal>> ListRemovals();
+  Result<std::optional<Removal>> GetRemoval(std::string_view id);
+  // The removal that withdrew a content, by its SHA-256 or SHA-1; std::nullopt when none did.
+  Result<std::optional<std::string>> RemovalOf(const Sha256& sha256);
+  Result<std::optional<std::string>> RemovalOfSha1(const Sha1& sha1);
+  // How many removals there are: a server's cheap check that its copy is current.
+  Result<uint64_t> CountRemovals();
+
+  // Empties every rebuildable table (runs, files, tree cache, stat cache, what fsck verified,
+  // removals)
   // inside the caller's transaction on `connection`; used by rebuild-catalog. The archives stay,
   // with their run-change counters, so that the runs recorded again move each counter on from
   // where it was: a reader that keeps a run list by counter (serve) never takes a rebuilt list

@@ -164,6 +164,21 @@ constexpr std::string_view kV6 = R"sql(
 INSERT INTO archive_locks(archive, owner, acquired_ms, expires_ms) VALUES ('.gc', '', 0, 0);
 )sql";
 
+// Removals (archive/removal.h): each removal record as stored, and the withdrawn contents by
+// either hash, so that a server answers 451 with one lookup. Rebuildable from removals/.
+constexpr std::string_view kV7 = R"sql(
+CREATE TABLE archive_removals (
+  id {{text}} PRIMARY KEY,
+  record {{text}} NOT NULL
+){{without_rowid}};
+CREATE TABLE archive_removed_files (
+  sha256 {{bytes}} PRIMARY KEY,
+  sha1 {{bytes}} NOT NULL,
+  removal_id {{text}} NOT NULL
+){{without_rowid}};
+CREATE INDEX archive_removed_files_sha1 ON archive_removed_files(sha1);
+)sql";
+
 constexpr db::Migration kMigrations[] = {
     {.version = 1,
      .description = "archives, runs, file identities, tree-node cache, stat cache, writer locks",
@@ -176,6 +191,7 @@ constexpr db::Migration kMigrations[] = {
     {.version = 4, .description = "a run-change counter per archive", .sql = kV4},
     {.version = 5, .description = "what fsck verified", .sql = kV5},
     {.version = 6, .description = "the gc fence", .sql = kV6},
+    {.version = 7, .description = "removals", .sql = kV7},
 };
 
 }  // namespace

@@ -101,6 +101,17 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
     }
   }
 
+  // Removals: their blobs are expected to be absent; one still present is a removal cut short.
+  std::unordered_map<std::string, std::string> withdrawn;  // blob key -> removal id
+  if (Result<std::vector<Removal>> removals = ListStoredRemovals(store); !removals.ok()) {
+    problem(std::string(kRemovalsPrefix), removals.status().message());
+  } else {
+    report.removals = removals->size();
+    for (const Removal& r : *removals) {
+      for (const RemovedFile& f : r.files) withdrawn.emplace(BlobKey(f.sha256), r.id);
+    }
+  }
+
   std::vector<StoredRun> runs;
   std::unordered_map<std::string, std::string> in_store;  // run key -> "archive@run"
   for (const std::string& key : run_keys) {
@@ -217,6 +228,16 @@ Result<FsckReport> Fsck(store::ObjectStore& store, Catalog* catalog, const FsckO
   for (const auto& [key, use] : blobs) {
     if (unchecked.contains(key)) continue;
     auto it = blob_sizes.find(key);
+    if (auto w = withdrawn.find(key); w != withdrawn.end()) {
+      if (it == blob_sizes.end()) {
+        ++report.blobs_withdrawn;
+      } else {
+        report.notes.push_back("blob " + key + " was withdrawn by removal " + w->second +
+                               " but is still in the store: `mirrorvault remove --finish` "
+                               "deletes it");
+      }
+      continue;
+    }
     if (it == blob_sizes.end()) {
       problem(use.where, "blob " + key + " is missing");
     } else if (it->second != use.size) {

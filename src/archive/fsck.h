@@ -42,6 +42,8 @@ struct FsckReport {
   size_t runs = 0;                  // run records in the store
   size_t runs_verified_before = 0;  // of which an earlier pass verified (not checked again)
   size_t runs_deleted = 0;          // tombstones in the store
+  size_t removals = 0;              // removal records in the store (archive/removal.h)
+  uint64_t blobs_withdrawn = 0;     // referenced blobs absent because a removal withdrew them
   uint64_t nodes = 0;               // tree nodes checked
   uint64_t blobs = 0;               // distinct blobs referenced
   uint64_t bytes_hashed = 0;        // deep only

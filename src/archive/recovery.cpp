@@ -48,6 +48,34 @@ Result<std::vector<RunKeyParts>> ListTombstoneKeys(store::ObjectStore& store,
   return ListKeys(store, prefix, after, ParseTombstoneKey);
 }
 
+Result<std::vector<Removal>> ListStoredRemovals(store::ObjectStore& store) {
+  std::vector<std::string> keys;
+  Status bad;
+  MV_RETURN_IF_ERROR(
+      store.ListAll({.prefix = std::string(kRemovalsPrefix)}, [&](const store::ListPage& page) {
+        for (const store::ObjectInfo& o : page.objects) {
+          if (Result<std::string> id = ParseRemovalKey(o.key); !id.ok()) {
+            bad = Corruption("store " + store.Describe() + ": unexpected object '" + o.key +
+                             "': " + id.status().message());
+            return false;
+          }
+          keys.push_back(o.key);
+        }
+        return true;
+      }));
+  MV_RETURN_IF_ERROR(bad);
+  std::vector<Removal> out;
+  for (const std::string& key : keys) {
+    MV_ASSIGN_OR_RETURN(std::string text, store.GetBytes(key));
+    MV_ASSIGN_OR_RETURN(Removal r, ParseRemoval(text, "store " + store.Describe() + ": " + key));
+    if (RemovalKey(r.id) != key) {
+      return Corruption("store " + store.Describe() + ": " + key + " holds removal " + r.id);
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 Result<std::vector<RunKeyParts>> ListStoredRunKeys(store::ObjectStore& store,
                                                    std::string_view archive,
                                                    std::string_view after) {
@@ -198,7 +226,9 @@ Result<RebuildSummary> RebuildCatalog(store::ObjectStore& store, Catalog& catalo
     return std::tie(a.record.run_id, a.record.archive) <
            std::tie(b.record.run_id, b.record.archive);
   });
+  MV_ASSIGN_OR_RETURN(std::vector<Removal> removals, ListStoredRemovals(store));
   RebuildSummary summary;
+  summary.removals = removals.size();
   std::unordered_set<std::string> archives;
   for (const StoredRun& run : stored) archives.insert(run.record.archive);
   // Every archive idle while its rows are replaced: a run committed meanwhile would be in the
@@ -240,6 +270,9 @@ Result<RebuildSummary> RebuildCatalog(store::ObjectStore& store, Catalog& catalo
           summary.nodes += rows.nodes.size();
           MV_RETURN_IF_ERROR(Catalog::RecordRunIn(c, rows));
           if (progress != nullptr) progress->Add(0, 1);
+        }
+        for (const Removal& removal : removals) {
+          MV_RETURN_IF_ERROR(Catalog::RecordRemovalIn(c, removal));
         }
         return Catalog::ForgetArchivesWithoutRuns(c);
       });

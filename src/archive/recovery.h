@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "archive/catalog.h"
+#include "archive/removal.h"
 #include "archive/tree_fetch.h"
 #include "store/object_store.h"
 #include "util/progress.h"
@@ -38,6 +39,10 @@ Result<StoredRun> ReadStoredRun(store::ObjectStore& store, const RunKeyParts& ru
 // Every run record, read and parsed (ListStoredRunKeys, then ReadStoredRun for each).
 Result<std::vector<StoredRun>> ListStoredRuns(store::ObjectStore& store, std::string_view archive);
 
+// Every removal record under removals/ (archive/removal.h), read and checked, oldest first.
+// Corruption names a key or record that is not of its format.
+Result<std::vector<Removal>> ListStoredRemovals(store::ObjectStore& store);
+
 // The catalog rows of a stored run: its record, its tree nodes and its file identities (the
 // first path of each content in tree order). Directories whose ids are in `done` were recorded
 // from an earlier run (in (run id, archive) order) and are not walked again; the ids walked here
@@ -62,6 +67,7 @@ struct RebuildSummary {
   size_t runs = 0;
   uint64_t files = 0;  // distinct contents
   uint64_t nodes = 0;
+  size_t removals = 0;
 };
 
 // Replaces every rebuildable table of the catalog (archive/catalog.h) with what the store holds,

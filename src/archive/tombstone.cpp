@@ -2,9 +2,9 @@
 #include "archive/tombstone.h"
 
 #include <array>
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "archive/json_record.h"
 #include "util/encoding.h"
 
 namespace mv::archive {
@@ -39,22 +39,11 @@ Result<RunTombstone> ParseTombstone(std::string_view text, std::string_view wher
   auto fail = [&](std::string_view what) {
     return Corruption(std::string(where) + ": tombstone " + std::string(what));
   };
-  std::error_code ec;
-  json::value doc = json::parse(json::string_view(text.data(), text.size()), ec);
-  if (ec) return fail("is not valid JSON: " + ec.message());
-  if (!doc.is_object()) return fail("is not an object");
+  json::value doc;
+  if (std::optional<std::string> problem = JsonRecordProblem(text, kTombstoneFormat, kKeys, doc)) {
+    return fail(*problem);
+  }
   const json::object& obj = doc.get_object();
-  if (!obj.contains("format")) return fail("has no \"format\"");
-  const json::value& format = obj.at("format");
-  if (!(format.is_int64() && format.get_int64() == kTombstoneFormat)) {
-    return fail(
-        "has a format this mirrorvault does not read (a newer mirrorvault may have "
-        "written it)");
-  }
-  for (std::string_view key : kKeys) {
-    if (!obj.contains(key)) return fail("has no \"" + std::string(key) + "\"");
-  }
-  if (obj.size() != kKeys.size()) return fail("has keys other than those of its format");
   RunTombstone t;
   for (auto [key, out] : {std::pair<std::string_view, std::string*>{"deleted", &t.deleted},
                           {"deleted_by", &t.deleted_by},

@@ -82,10 +82,10 @@ struct Holder {
   bool fence = false;             // the gc fence is up: `owner` is the gc's
 };
 
-// Lowers a fence whose holder died (only if it is still that holder's).
-Status ClearFence(db::Database& database, const std::string& dead) {
+// Lowers the fence (only if `holder` still holds it): its holder's release, or a dead holder's.
+Status ClearFence(db::Database& database, const std::string& holder) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database.Acquire());
-  const db::Value params[] = {std::string(kGcFence), dead};
+  const db::Value params[] = {std::string(kGcFence), holder};
   return conn
       ->Execute(
           "UPDATE archive_locks SET owner = '', acquired_ms = 0, expires_ms = 0 "
@@ -280,17 +280,10 @@ Status WriterLock::Release() {
   }
   cv_.notify_all();
   if (renewer_.joinable()) renewer_.join();
+  // The fence's row stays, lowered: writers lock it (TryTake).
+  if (archive_ == kGcFence) return ClearFence(*database_, owner_);
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   const db::Value params[] = {archive_, owner_};
-  if (archive_ == kGcFence) {
-    // The fence's row stays, lowered: writers lock it (TryTake).
-    return conn
-        ->Execute(
-            "UPDATE archive_locks SET owner = '', acquired_ms = 0, expires_ms = 0 "
-            "WHERE archive = $1 AND owner = $2",
-            params)
-        .status();
-  }
   return conn->Execute("DELETE FROM archive_locks WHERE archive = $1 AND owner = $2", params)
       .status();
 }

@@ -64,6 +64,8 @@ void RegisterCat(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterDiff(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterFsck(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterGc(CLI::App& app, CliContext& context, int* exit_code);
+// `remove` and `removals`.
+void RegisterRemove(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterRebuildCatalog(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterServe(CLI::App& app, CliContext& context, int* exit_code);
 void RegisterPublish(CLI::App& app, CliContext& context, int* exit_code);

@@ -39,6 +39,10 @@ int RunFsck(CliContext& context, const FsckArgs& args) {
   if (report->runs_deleted > 0) std::cout << " (" << report->runs_deleted << " deleted)";
   std::cout << ", " << report->nodes << " tree nodes, " << report->blobs << " blobs";
   if (args.deep) std::cout << " (" << FormatSizeHuman(report->bytes_hashed) << " re-hashed)";
+  if (report->removals > 0) {
+    std::cout << "; " << report->removals << " removals, " << report->blobs_withdrawn
+              << " referenced blobs withdrawn by them";
+  }
   std::cout << ": " << report->problems.size() << " problems\n";
   return report->problems.empty() ? kExitOk : kExitFailure;
 }

@@ -39,6 +39,7 @@ int Main(int argc, char** argv) {
   RegisterDiff(app, context, &exit_code);
   RegisterFsck(app, context, &exit_code);
   RegisterGc(app, context, &exit_code);
+  RegisterRemove(app, context, &exit_code);
   RegisterRebuildCatalog(app, context, &exit_code);
   RegisterServe(app, context, &exit_code);
   RegisterPublish(app, context, &exit_code);

@@ -32,19 +32,30 @@ Result<std::unique_ptr<RunBuilder>> RunBuilder::Start(std::shared_ptr<store::Obj
                                                 .writer = options.writer,
                                                 .lock_wait = options.lock_wait,
                                                 .clock = &clock}));
+  // Read under the lock: a removal recorded before it was taken is seen here, and one recorded
+  // later waits for this run to end before deleting its blobs (retention/fence.h).
+  MV_ASSIGN_OR_RETURN(std::vector<archive::Removal> removals, catalog.ListRemovals());
   return std::unique_ptr<RunBuilder>(
-      new RunBuilder(std::move(store), catalog, options, std::move(start), mark));
+      new RunBuilder(std::move(store), catalog, options, std::move(start), mark, removals));
 }
 
 RunBuilder::RunBuilder(std::shared_ptr<store::ObjectStore> store, archive::Catalog& catalog,
                        const RunBuilderOptions& options, RunStart start,
-                       std::chrono::steady_clock::time_point mark)
+                       std::chrono::steady_clock::time_point mark,
+                       const std::vector<archive::Removal>& removals)
     : store_(std::move(store)),
       catalog_(catalog),
       options_(options),
       clock_(options.clock != nullptr ? *options.clock : SystemClock()),
       start_(std::move(start)),
-      mark_(mark) {}
+      mark_(mark) {
+  util::MutexLock lock(mu_);
+  for (const archive::Removal& r : removals) {
+    for (const archive::RemovedFile& f : r.files) {
+      contents_[f.sha256] = {.content = {.sha1 = f.sha1, .size = f.size}, .withdrawn = true};
+    }
+  }
+}
 
 RunBuilder::~RunBuilder() = default;
 
@@ -109,6 +120,9 @@ Status RunBuilder::EnsureStored(const Sha256& sha, const Sha1& sha1, uint64_t si
   Settling* settling;
   {
     util::MutexLock lock(mu_);
+    if (auto it = contents_.find(sha); it != contents_.end() && it->second.withdrawn) {
+      return Status::Ok();
+    }
     std::unique_ptr<Settling>& slot = settling_[sha];
     if (!slot) slot = std::make_unique<Settling>();
     settling = slot.get();

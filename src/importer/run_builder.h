@@ -6,7 +6,9 @@
 //   1. Start: the store's format is checked, the archive's writer lock taken, a run committed but
 //      not yet recorded recovered, the run's id and parent chosen (importer/run_start.h);
 //   2. the content ledger: which contents the store has (the catalog knows them since a committed
-//      run, or this run stored them), asked of the catalog once per content, and which of them
+//      run, or this run stored them), asked of the catalog once per content; removed contents
+//      (retention/removal.h, read when the lock is taken) count as known and are never stored
+//      again: the run's tree names them, their content withdrawn; and which of them
 //      need their identity (first archive, run and path) recorded with the run: those this run
 //      stored, and those first seen after this run when it is back-dated;
 //   3. Commit: the run record is filled, the store's sync of the new blobs overlaps the tree's
@@ -140,12 +142,14 @@ class RunBuilder {
     LedgerContent content;
     bool uploaded = false;      // stored by this run: its identity is recorded with it
     bool earlier_here = false;  // known, but first seen after this (back-dated) run
+    bool withdrawn = false;     // removed (archive/removal.h): never stored
   };
   struct Settling;  // EnsureStored's once per content
 
   RunBuilder(std::shared_ptr<store::ObjectStore> store, archive::Catalog& catalog,
              const RunBuilderOptions& options, RunStart start,
-             std::chrono::steady_clock::time_point mark);
+             std::chrono::steady_clock::time_point mark,
+             const std::vector<archive::Removal>& removals);
   void Remember(const archive::Sha256& sha, const archive::FileIdentity& found) REQUIRES(mu_);
   std::vector<archive::FileIdentity> IdentitiesToRecord(const archive::BuiltTree& tree)
       EXCLUDES(mu_);

@@ -4,18 +4,19 @@
 
 namespace mv::publish {
 
-Result<std::optional<TargetConfig>> FindTarget(const ConfigValue& document,
-                                               const std::string& name) {
+Result<std::vector<std::pair<std::string, TargetConfig>>> ConfiguredTargets(
+    const ConfigValue& document) {
   MV_ASSIGN_OR_RETURN(std::vector<ConfigValue> sections, document.Sections("target"));
-  std::optional<TargetConfig> found;
+  std::vector<std::pair<std::string, TargetConfig>> targets;
   for (const ConfigValue& section : sections) {
     MV_RETURN_IF_ERROR(section.CheckKeys({"name", "url", "bucket", "prefix", "region", "endpoint",
                                           "folder", "public_read", "allow_cidr", "grace"}));
     const ConfigValue* name_value = section.Find("name");
     if (name_value == nullptr) return section.Error("a [[target]] needs a name");
-    MV_ASSIGN_OR_RETURN(std::string section_name, name_value->AsString());
-    if (section_name != name) continue;
-    if (found) return name_value->Error("a second [[target]] named '" + name + "'");
+    MV_ASSIGN_OR_RETURN(std::string name, name_value->AsString());
+    for (const auto& [other, unused] : targets) {
+      if (other == name) return name_value->Error("a second [[target]] named '" + name + "'");
+    }
     auto str = [&](std::string_view key) -> Result<std::string> {
       const ConfigValue* v = section.Find(key);
       if (v == nullptr) return std::string();
@@ -53,9 +54,18 @@ Result<std::optional<TargetConfig>> FindTarget(const ConfigValue& document,
     if (const ConfigValue* v = section.Find("grace")) {
       MV_ASSIGN_OR_RETURN(t.grace, v->AsDuration());
     }
-    found = std::move(t);
+    targets.emplace_back(name, std::move(t));
   }
-  return found;
+  return targets;
+}
+
+Result<std::optional<TargetConfig>> FindTarget(const ConfigValue& document,
+                                               const std::string& name) {
+  MV_ASSIGN_OR_RETURN(auto targets, ConfiguredTargets(document));
+  for (auto& [target_name, target] : targets) {
+    if (target_name == name) return std::optional<TargetConfig>(std::move(target));
+  }
+  return std::optional<TargetConfig>();
 }
 
 }  // namespace mv::publish

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/config_value.h"
@@ -30,9 +31,12 @@ struct TargetConfig {
   std::optional<std::chrono::milliseconds> grace;
 };
 
-// The target named `name`; std::nullopt when no section has that name. InvalidArgument with the
-// file, line and key for an unknown key, a wrong type, a section with none or more than one of
-// url, bucket and folder, or two sections with one name.
+// Every [[target]], by name, in the order written. InvalidArgument with the file, line and key for
+// an unknown key, a wrong type, a section with none or more than one of url, bucket and folder,
+// or two sections with one name.
+Result<std::vector<std::pair<std::string, TargetConfig>>> ConfiguredTargets(
+    const ConfigValue& document);
+// The target named `name`; std::nullopt when no section has that name. Errors as above.
 Result<std::optional<TargetConfig>> FindTarget(const ConfigValue& document,
                                                const std::string& name);
 

@@ -10,6 +10,7 @@
 #include "archive/recovery.h"
 #include "archive/tree.h"
 #include "archive/writer_lock.h"
+#include "retention/fence.h"
 #include "util/hash.h"
 #include "util/host.h"
 #include "util/log.h"
@@ -156,33 +157,6 @@ std::string KeyOf(const Candidate& c) {
   return c.tree ? archive::TreeKey(c.id) : archive::BlobKey(c.id);
 }
 
-// Raises the fence, then waits until no writer holds a lock (or `wait` runs out: Unavailable
-// naming them, the fence lowered).
-Result<std::unique_ptr<archive::WriterLock>> RaiseFence(archive::Catalog& catalog,
-                                                        const GcOptions& options, Clock& clock) {
-  MV_ASSIGN_OR_RETURN(
-      std::unique_ptr<archive::WriterLock> fence,
-      archive::WriterLock::Acquire(
-          catalog.shared_database(), std::string(archive::kGcFence),
-          {.owner = options.who + " host=" + HostName() + " pid=" + std::to_string(::getpid()),
-           .wait = options.wait,
-           .clock = options.clock}));
-  const auto deadline = clock.SteadyNow() + options.wait;
-  while (true) {
-    MV_ASSIGN_OR_RETURN(auto writers, archive::LiveWriterLocks(catalog.database(), clock));
-    if (writers.empty()) return fence;
-    if (clock.SteadyNow() >= deadline) {
-      std::string names;
-      for (const auto& [archive, owner] : writers) {
-        names += (names.empty() ? "" : "; ") + archive + " by " + owner;
-      }
-      return Unavailable("gc: writers still at work after " + FormatDuration(options.wait) +
-                         " (nothing was deleted): " + names);
-    }
-    clock.SleepFor(std::chrono::milliseconds(200));
-  }
-}
-
 }  // namespace
 
 Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& catalog,
@@ -211,7 +185,7 @@ Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& ca
   // 2-3. The fence, then what was committed meanwhile.
   std::unique_ptr<archive::WriterLock> fence;
   if (!options.dry_run && !candidates.empty()) {
-    MV_ASSIGN_OR_RETURN(fence, RaiseFence(catalog, options, clock));
+    MV_ASSIGN_OR_RETURN(fence, RaiseFence(catalog, options.who, options.wait, options.clock));
     lap(summary.fence_wait);
     MV_ASSIGN_OR_RETURN(KeptRuns later, ListKept(store, kept.keys));
     summary.later_runs = later.keys.size();

@@ -72,6 +72,7 @@ httpd::Response ServeArchivePath(ServeContext& ctx, const httpd::Request& reques
   if (route.trailing_slash) {
     return ErrorResponse(NotFound("\"" + route.path + "\" is a file, not a directory"), json);
   }
+  if (auto refused = RefuseIfWithdrawn(ctx, archive::ToHex(entry->hash), json)) return *refused;
   httpd::Response r = FileAnswer(
       ctx, request,
       StoredFile{.blob_key = archive::BlobKey(entry->hash),
@@ -116,6 +117,7 @@ static Result<archive::FileIdentity> FindFileByHashInCatalog(ServeContext& ctx,
 
 httpd::Response ServeFileByHash(ServeContext& ctx, const httpd::Request& request,
                                 const FileRoute& route) {
+  if (auto refused = RefuseIfWithdrawn(ctx, route.hash, request.WantsJson())) return *refused;
   Result<archive::FileIdentity> identity = FindFileByHash(ctx, route.hash);
   if (!identity.ok()) return ErrorResponse(identity.status(), false);
   httpd::Response r =

@@ -174,6 +174,8 @@ httpd::Response Handler::Dispatch(const httpd::Request& request) {
           return ServePackageSearch(context_, request, r);
         } else if constexpr (std::is_same_v<T, RedirectRoute>) {
           return ServeRedirect(context_, request, r);
+        } else if constexpr (std::is_same_v<T, RemovalRoute>) {
+          return ServeRemovals(context_, request, r);
         } else if constexpr (std::is_same_v<T, JobsPageRoute>) {
           return ServeServicePage(context_, request);
         } else if constexpr (std::is_same_v<T, AdminRoute>) {

@@ -14,6 +14,7 @@ class Handler {
   Handler(ServeContext context, ServerMetrics* metrics) : context_(context), metrics_(metrics) {
     if (context_.rendered_listings == nullptr) context_.rendered_listings = &rendered_listings_;
     if (context_.file_identities == nullptr) context_.file_identities = &file_identities_;
+    if (context_.removed == nullptr) context_.removed = &removed_;
   }
 
   // Thread-safe. Never throws; a failure inside a handler is a 500 with its reason logged.
@@ -26,6 +27,7 @@ class Handler {
   ServerMetrics* metrics_;
   LruCache<std::string> rendered_listings_{64 << 20};         // bytes
   LruCache<archive::FileIdentity> file_identities_{100'000};  // entries
+  RemovedContent removed_{context_.catalog, context_.clock};
 };
 
 }  // namespace mv::server

@@ -258,13 +258,23 @@ Result<httpd::Response> Answer(ServeContext& ctx, const MrRoute& route) {
         MV_ASSIGN_OR_RETURN(std::vector<archive::FileIdentity> ids, ctx.catalog.FilesBySha1(sha));
         for (const auto& id : ids) contents.push_back(id.sha256);
       }
-      if (contents.empty()) return Missing("no file with hash " + route.hash);
+      std::optional<std::string> removal;
+      if (ctx.removed != nullptr) {
+        MV_ASSIGN_OR_RETURN(removal, ctx.removed->Find(route.hash));
+      }
+      if (contents.empty() && !removal) return Missing("no file with hash " + route.hash);
       json::array result;
       for (const archive::Sha256& sha : contents) {
         MV_ASSIGN_OR_RETURN(json::array places, info.Locations(sha));
         for (auto& place : places) result.push_back(std::move(place));
       }
-      return Json({{"_comment", kComment}, {"hash", route.hash}, {"result", std::move(result)}});
+      json::object answer{
+          {"_comment", kComment}, {"hash", route.hash}, {"result", std::move(result)}};
+      // Withdrawn (retention/removal.h): where it was stays true; its bytes are gone.
+      if (removal) {
+        answer["removed"] = json::object{{"removal", *removal}, {"url", "/removal/" + *removal}};
+      }
+      return Json(std::move(answer));
     }
     case Kind::kTimestamps: {
       std::optional<RunId> after, before;

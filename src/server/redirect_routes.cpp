@@ -145,6 +145,10 @@ httpd::Response ServeRedirect(ServeContext& ctx, const httpd::Request& request,
   uint64_t size = 0;
   std::string origin;
   if (route.kind == RedirectRoute::Kind::kFile) {
+    if (auto refused = purge ? std::nullopt : RefuseIfWithdrawn(ctx, route.hash, true)) {
+      refused->route = "redirect";
+      return *refused;
+    }
     Result<archive::FileIdentity> identity = FindFileByHash(ctx, route.hash);
     if (!identity.ok()) {
       return JsonError(httpd::HttpStatusOf(identity.status()), identity.status().message());
@@ -170,6 +174,12 @@ httpd::Response ServeRedirect(ServeContext& ctx, const httpd::Request& request,
     size = entry->size;
     origin =
         "/archive/" + UrlPath(a.archive) + "/" + run->run_id.ToString() + "/" + UrlPath(a.path);
+  }
+  if (!purge) {
+    if (auto refused = RefuseIfWithdrawn(ctx, archive::ToHex(sha), true)) {
+      refused->route = "redirect";
+      return *refused;
+    }
   }
   if (purge) {
     Status st = ctx.regions.cache->Purge(region, sha);

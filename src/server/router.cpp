@@ -163,6 +163,7 @@ std::variant<Route, RouteError> MatchRoute(std::string_view target) {
   }
   if (s[0] == "mr") return MatchMr(s, trailing, query, path);
   if (s[0] == "jobs" && s.size() == 1) return Route(JobsPageRoute{});
+  if (s[0] == "removal" && s.size() <= 2) return Route(RemovalRoute{s.size() == 2 ? s[1] : ""});
   if (s[0] == "redirect" && s.size() >= 4 && s[1] == "v1") {
     RedirectRoute r{.region = s[2]};
     if (s[3] == "url" && s.size() == 4) {

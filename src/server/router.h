@@ -83,6 +83,10 @@ struct RedirectRoute {
   std::string url;  // kUrl: the origin URL, percent-decoded (not yet checked against the policy)
 };
 // /jobs/: the import service's page.
+// /removal/ (id empty) and /removal/<id>.
+struct RemovalRoute {
+  std::string id;
+};
 struct JobsPageRoute {};
 struct HomeRoute {};
 struct HealthRoute {};
@@ -90,7 +94,7 @@ struct MetricsRoute {};
 
 using Route = std::variant<HomeRoute, HealthRoute, MetricsRoute, ArchiveRoute, ArchiveRunsRoute,
                            FileRoute, PackagePageRoute, PackageSearchRoute, MrRoute, AdminRoute,
-                           JobsPageRoute, RedirectRoute>;
+                           JobsPageRoute, RedirectRoute, RemovalRoute>;
 
 struct RouteError {
   int status = 404;    // 400: malformed (a bad escape, traversal, a bad hash); 404: no such route

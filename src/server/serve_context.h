@@ -13,6 +13,7 @@
 #include "regioncache/region_map.h"
 #include "server/archive_view.h"
 #include "server/lru_cache.h"
+#include "server/removed_content.h"
 #include "server/router.h"
 #include "store/object_store.h"
 #include "util/clock.h"
@@ -46,6 +47,8 @@ struct ServeContext {
   // Files by the hash /file/H and /redirect/.../file/H name (content-addressed: never stale);
   // none: the catalog is asked every time. The Handler provides one.
   LruCache<archive::FileIdentity>* file_identities = nullptr;
+  // What removals withdrew; none: nothing is refused. The Handler provides one.
+  RemovedContent* removed = nullptr;
   // The import service, when the catalog has one: its admin API and its /metrics.
   const struct AdminContext* admin = nullptr;
   RegionRouting regions;
@@ -71,6 +74,14 @@ httpd::Response ListingResponse(ServeContext& ctx, const httpd::Request& request
 // The file a hash names (SHA-1 or SHA-256, as /file/H takes it); NotFound naming it
 // (archive_routes.cpp).
 Result<archive::FileIdentity> FindFileByHash(ServeContext& ctx, const std::string& hash);
+
+// 451 (removed_content.h) when a removal withdrew the content `hash` names (SHA-256 or SHA-1 hex);
+// std::nullopt when none did. A failure to ask is a 500 (removal_pages.cpp).
+std::optional<httpd::Response> RefuseIfWithdrawn(ServeContext& ctx, std::string_view hash_hex,
+                                                 bool json);
+// /removal/ and /removal/<id>: the removals, as snapshot.debian.org lists them (removal_pages.cpp).
+httpd::Response ServeRemovals(ServeContext& ctx, const httpd::Request& request,
+                              const RemovalRoute& route);
 
 // /redirect/v1/: the region cache (redirect_routes.cpp).
 httpd::Response ServeRedirect(ServeContext& ctx, const httpd::Request& request,

@@ -34,14 +34,13 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/support/serve_helpers.sh"
 # shellcheck source=tests/support/store_helpers.sh
 . "$here/tests/support/store_helpers.sh"
+# shellcheck source=tests/support/catalog_helpers.sh
+. "$here/tests/support/catalog_helpers.sh"
 work=$(mktemp -d)
 pgdb="" SERVE_PID=""
 cleanup() {
   [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
-  [ -n "$pgdb" ] && psql -X -q "$MV_TEST_POSTGRES_ADMIN_URL" \
-    -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1
-  [ -n "$pgdb" ] && psql -X -q "$MV_TEST_POSTGRES_ADMIN_URL" \
-    -c "DROP DATABASE IF EXISTS ${pgdb}_rebuilt WITH (FORCE)" >/dev/null 2>&1
+  [ -n "$pgdb" ] && mv_drop_catalogs "$pgdb" "${pgdb}_rebuilt"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -51,17 +50,7 @@ pass() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 
 mv_test_store "$backend" "$work" retention
-new_catalog() {  # NAME: a fresh catalog URL
-  if [ "$catalog_kind" = pg ]; then
-    local user=${MV_TEST_POSTGRES_URL#*://}
-    user=${user%%[:@]*}
-    psql -X -q "$MV_TEST_POSTGRES_ADMIN_URL" -c "CREATE DATABASE $1 OWNER $user" >/dev/null ||
-      { echo "FAIL create database $1"; exit 1; }
-    echo "${MV_TEST_POSTGRES_URL%/*}/$1"
-  else
-    echo "sqlite://$work/$1.db"
-  fi
-}
+new_catalog() { mv_new_catalog "$catalog_kind" "$work" "$1"; }
 case $catalog_kind in
   pg) pgdb=mv_retention_$$_$RANDOM; catalog=$(new_catalog "$pgdb") ;;
   sqlite) catalog=$(new_catalog catalog) ;;
