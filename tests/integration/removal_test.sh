@@ -117,7 +117,7 @@ copies=$(find "$work/region" -type f -name "*$sha256*" | wc -l)
 [ ! -e "$work/target/$deb" ] && [ -f "$work/target/$keep_deb" ] &&
   grep -q "target folder-target: deleted $deb" "$work/remove.out" &&
   pass "the target's copy was deleted, the rest of the target stays" ||
-  fail "target: $(ls -R "$work/target/pool" | head) / $(cat "$work/remove.out")"
+  fail "target: $(find "$work/target/pool" -type f | head) / $(cat "$work/remove.out")"
 audit=$(mvc jobs audit)
 grep -q "alice@.*remove *$id" <<<"$audit" && pass "the audit log names who removed it" || fail "audit: $audit"
 removals=$(mvc removals)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The web pages in headless Chromium (tests/support/cdp_browser.py): from the home page, click
 through to an archive, its newest run, down the tree to a Release file; search a package, open
-its page, follow a file link; check each page on a phone viewport (no horizontal scrolling, the
+its page, follow a file link; the removals and a withdrawn file's 451; check each page on a phone
+viewport (no horizontal scrolling, the
 viewport meta honoured), and that no page made a request off the server, failed a request or
 logged a console error. Screenshots go to SHOTS_DIR.
 
@@ -63,12 +64,26 @@ with Browser() as b:
     status = b.click("a.file")
     check(status == 200 and "/file/" in b.url(), f"a file link of the package page serves the file: {b.url()}")
 
+    check(b.goto(base + "/removal/") == 200 and b.count('a[href^="/removal/2"]') == 1,
+          "/removal/ lists the one removal")
+    check("a test removal" in b.text("table"), "with its reason")
+    on_phone(b, "removals")
+    check(b.click('a[href^="/removal/2"]') == 200 and b.count("tbody tr") == 1,
+          "a click on it: the removal's page lists its file")
+    on_phone(b, "removal")
+    withdrawn = b.text("tbody td code")
+    status = b.goto(base + "/file/" + withdrawn)
+    check(status == 451 and b.count('a[href^="/removal/2"]') == 1,
+          f"the withdrawn file answers 451 with a link to its removal ({status})")
+    b.screenshot(os.path.join(shots, "withdrawn.png"))
+
     b.goto(base + "/archive/debian/now/no/such/path")
     check("no file or directory" in b.text("body"), "a missing path says so")
 
     outside = b.requests_outside(base)
     check(not outside, f"no request left the server: {outside[:3]}")
-    failed = [f for f in b.failed_requests if "/no/such/path" not in f["url"]]
+    failed = [f for f in b.failed_requests
+              if "/no/such/path" not in f["url"] and not f["url"].endswith("/file/" + withdrawn)]
     check(not failed, f"no failed request: {failed[:3]}")
     check(not b.console_errors, f"no console error: {b.console_errors[:3]}")
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The web pages in headless Chromium: an archive of two runs of a fixture repository (real .debs
-# and a source package in two versions, imported from local trees), served by `mirrorvault serve`,
+# and a source package in two versions, imported from local trees; one package version withdrawn
+# by `mirrorvault remove`), served by `mirrorvault serve`,
 # clicked through by tests/integration/web_pages_test.py. Screenshots are kept in
 # $MV_TEST_ARTIFACTS (default: the temporary folder, removed at the end).
 #
@@ -25,6 +26,9 @@ for state in "--tiny mvtiny=1.0 --source-pkg mvsrc=1.0" "--tiny mvtiny=2.0 --sou
   mvc import debian "$up" --no-progress >/dev/null || { echo "FAIL import"; exit 1; }
   sleep 1
 done
+# One withdrawn file (the first run's mvtiny), for /removal/ and the 451 page.
+mvc remove --package mvtiny=1.0 --reason "a test removal" >"$work/remove.log" 2>&1 ||
+  { cat "$work/remove.log"; echo "FAIL remove"; exit 1; }
 . "$here/tests/support/serve_helpers.sh"
 mv_start_serve "$mv" "$work/serve.out" --store "file://$work/store" --catalog "sqlite://$work/catalog.db" || exit 1
 server_pid=$SERVE_PID port=$SERVE_PORT

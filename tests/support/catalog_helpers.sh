@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the shell tests that run against a SQLite or PostgreSQL catalog.
 #
 # mv_new_catalog sqlite|pg DIR NAME: prints a fresh catalog URL: sqlite://DIR/NAME.db, or a new
