@@ -39,8 +39,11 @@ Status Mark(store::ObjectStore& store, archive::Catalog& catalog, const std::vec
   for (const Sha256& r : roots) {
     if (marks.nodes.Insert(r)) frontier.push_back(r);
   }
+  // Blobs go straight into the marks (under a lock), so a level's files are never held apart: the
+  // widest level of an archive is most of its files.
+  std::mutex blobs_mu;
   while (!frontier.empty()) {
-    std::vector<std::vector<Sha256>> dirs(frontier.size()), files(frontier.size());
+    std::vector<std::vector<Sha256>> dirs(frontier.size());
     MV_RETURN_IF_ERROR(ParallelFor(
         frontier.size(),
         [&](size_t i) -> Status {
@@ -63,9 +66,10 @@ Status Mark(store::ObjectStore& store, archive::Catalog& catalog, const std::vec
           }
           MV_ASSIGN_OR_RETURN(archive::DecodedNode node, archive::DecodeNode(*bytes, key));
           for (const archive::DecodedNode::Child& c : node.children) dirs[i].push_back(c.id);
+          std::lock_guard lock(blobs_mu);
           for (const archive::TreeEntry& e : node.entries) {
             if (e.type == archive::EntryType::kDirectory) dirs[i].push_back(e.hash);
-            if (e.type == archive::EntryType::kFile) files[i].push_back(e.hash);
+            if (e.type == archive::EntryType::kFile) marks.blobs.Insert(e.hash);
           }
           return Status::Ok();
         },
@@ -75,7 +79,6 @@ Status Mark(store::ObjectStore& store, archive::Catalog& catalog, const std::vec
       for (const Sha256& d : dirs[i]) {
         if (marks.nodes.Insert(d)) next.push_back(d);
       }
-      for (const Sha256& f : files[i]) marks.blobs.Insert(f);
     }
     frontier = std::move(next);
   }
@@ -120,7 +123,9 @@ Result<std::vector<Candidate>> ListCandidates(store::ObjectStore& store, const M
     }
   }
   std::mutex mu;
-  std::vector<Candidate> out;
+  // Each listing's candidates apart, then joined once into a vector of the exact size: no
+  // doubling of the whole list while it grows.
+  std::vector<std::vector<Candidate>> per_prefix(prefixes.size());
   Status all = ParallelFor(
       prefixes.size(),
       [&](size_t p) -> Status {
@@ -142,14 +147,23 @@ Result<std::vector<Candidate>> ListCandidates(store::ObjectStore& store, const M
           return true;
         });
         MV_RETURN_IF_ERROR(listed);
+        found.shrink_to_fit();
         std::lock_guard lock(mu);
-        out.insert(out.end(), found.begin(), found.end());
+        per_prefix[p] = std::move(found);
         young.objects += kept.objects;
         young.bytes += kept.bytes;
         return Status::Ok();
       },
       {.max_in_flight = concurrency});
   MV_RETURN_IF_ERROR(all);
+  size_t total = 0;
+  for (const std::vector<Candidate>& v : per_prefix) total += v.size();
+  std::vector<Candidate> out;
+  out.reserve(total);
+  for (std::vector<Candidate>& v : per_prefix) {
+    out.insert(out.end(), v.begin(), v.end());
+    std::vector<Candidate>().swap(v);
+  }
   return out;
 }
 
