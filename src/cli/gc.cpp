@@ -7,6 +7,7 @@
 
 #include "cli/archive_access.h"
 #include "cli/jobs_access.h"
+#include "db/database.h"
 #include "util/units.h"
 
 namespace mv::cli {
@@ -26,6 +27,10 @@ int RunGc(CliContext& context, const GcArgs& args) {
   if (!grace.ok()) return ReportError(grace.status().WithContext("--grace"));
   Result<std::chrono::milliseconds> wait = ParseDuration(args.wait);
   if (!wait.ok()) return ReportError(wait.status().WithContext("--wait"));
+  // gc's memory is its mark sets (64 bytes a live object at most) and fixed costs; the SQLite
+  // catalog's page caches (dozens of connections read it while marking) are held to 64 MiB
+  // together.
+  db::SetSqliteCacheLimit(uint64_t{64} << 20);
   Result<ArchiveAccess> access = OpenArchive(context, "", /*create_store=*/false);
   if (!access.ok()) return ReportError(access.status());
   std::mutex mu;
@@ -61,6 +66,11 @@ int RunGc(CliContext& context, const GcArgs& args) {
       FormatDuration(s->fence_wait).c_str(), FormatDuration(s->catalog).c_str(),
       FormatDuration(s->delete_time).c_str(),
       delete_s > 0 ? static_cast<double>(s->blobs.objects + s->nodes.objects) / delete_s : 0.0);
+  const uint64_t live = s->live_nodes + s->live_blobs;
+  std::printf("gc: mark sets %s in memory (%.1f B a live object); candidate file %s on disk\n",
+              FormatSizeHuman(s->mark_bytes).c_str(),
+              live > 0 ? static_cast<double>(s->mark_bytes) / static_cast<double>(live) : 0.0,
+              FormatSizeHuman(s->candidate_file_bytes).c_str());
   if (s->failed > 0) {
     std::printf("gc: %llu objects could not be deleted (the next gc tries again)\n",
                 static_cast<unsigned long long>(s->failed));

@@ -160,6 +160,11 @@ struct DatabaseOptions {
 Result<std::shared_ptr<Database>> OpenDatabase(std::string_view url,
                                                const DatabaseOptions& options = {});
 
+// The most heap the SQLite page caches of this process take together (a soft limit: pages
+// beyond it are recycled rather than grown); 256 MiB unless set. A process with a memory bound of
+// its own (gc) sets it lower before opening a database. PostgreSQL's caches are its server's.
+void SetSqliteCacheLimit(uint64_t bytes);
+
 // NotFound when `url` is a SQLite file whose folder does not exist (OpenDatabase with
 // create = true would make it); OK for every other URL. For callers that make the folder only
 // for a default location and refuse a mistyped one.

@@ -25,6 +25,11 @@
 namespace mv::db {
 namespace {
 
+// The soft limit on the heap all SQLite connections of a process take together (page caches
+// above it are recycled rather than grown), unless the process set one (SetSqliteCacheLimit):
+// eight connections at their full 32 MiB.
+constexpr sqlite3_int64 kSqliteSoftHeapLimit = sqlite3_int64{256} << 20;
+
 constexpr std::string_view kMemoryUrl = "sqlite::memory:";
 // Statements kept prepared per connection; beyond this, statements are prepared for one use.
 constexpr size_t kMaxCachedStatements = 512;
@@ -506,6 +511,10 @@ Status EnsureFolder(const SqliteTarget& target, bool create) {
 
 }  // namespace
 
+void SetSqliteCacheLimit(uint64_t bytes) {
+  sqlite3_soft_heap_limit64(static_cast<sqlite3_int64>(std::max<uint64_t>(bytes, 1)));
+}
+
 Status CheckSqliteFolder(std::string_view url) {
   MV_ASSIGN_OR_RETURN(SqliteTarget target, TargetFromUrl(url, DatabaseOptions{}));
   if (target.memory) return Status::Ok();
@@ -516,6 +525,10 @@ Result<std::shared_ptr<Database>> OpenSqliteDatabase(std::string_view url,
                                                      const DatabaseOptions& options) {
   MV_ASSIGN_OR_RETURN(SqliteTarget target, TargetFromUrl(url, options));
   if (!target.memory) MV_RETURN_IF_ERROR(EnsureFolder(target, options.create));
+  // The page caches of all of a process's connections share a soft limit: a process with many
+  // connections at once (gc and fsck read the catalog from dozens of threads, the server from
+  // its workers) recycles pages beyond it instead of growing each cache to its 32 MiB.
+  if (sqlite3_soft_heap_limit64(-1) == 0) sqlite3_soft_heap_limit64(kSqliteSoftHeapLimit);
   // The first connection checks the file now (a bad path or a file that is not a database
   // fails here); it becomes the in-memory database's anchor or the pool's first idle one.
   MV_ASSIGN_OR_RETURN(SqliteHandle first, OpenHandle(target));

@@ -10,6 +10,7 @@
 #include "archive/recovery.h"
 #include "archive/tree.h"
 #include "archive/writer_lock.h"
+#include "retention/candidate_file.h"
 #include "retention/fence.h"
 #include "util/hash.h"
 #include "util/host.h"
@@ -104,17 +105,12 @@ Result<KeptRuns> ListKept(store::ObjectStore& store, const std::set<std::string>
   return out;
 }
 
-struct Candidate {
-  Sha256 id;
-  uint64_t size = 0;
-  bool tree = false;
-};
-
-// Every object under blobs/ and trees/ that `marks` does not hold, older than `before`; the
-// younger ones counted in `young`. 256 listings per kind (by the first shard folder), many at once.
-Result<std::vector<Candidate>> ListCandidates(store::ObjectStore& store, const Marks& marks,
-                                              std::chrono::system_clock::time_point before,
-                                              size_t concurrency, GcCount& young) {
+// Every object under blobs/ and trees/ that `marks` does not hold, older than `before`, written
+// to `file` a listing at a time (sorted by id within it); the younger ones counted in `young`.
+// 256 listings per kind (by the first shard folder), many at once.
+Status ListCandidates(store::ObjectStore& store, const Marks& marks,
+                      std::chrono::system_clock::time_point before, size_t concurrency,
+                      CandidateFile& file, GcCount& young) {
   std::vector<std::string> prefixes;
   for (std::string_view kind : {archive::kBlobsPrefix, archive::kTreesPrefix}) {
     for (int i = 0; i < 256; ++i) {
@@ -123,10 +119,7 @@ Result<std::vector<Candidate>> ListCandidates(store::ObjectStore& store, const M
     }
   }
   std::mutex mu;
-  // Each listing's candidates apart, then joined once into a vector of the exact size: no
-  // doubling of the whole list while it grows.
-  std::vector<std::vector<Candidate>> per_prefix(prefixes.size());
-  Status all = ParallelFor(
+  return ParallelFor(
       prefixes.size(),
       [&](size_t p) -> Status {
         const bool tree = prefixes[p].starts_with(archive::kTreesPrefix);
@@ -147,24 +140,15 @@ Result<std::vector<Candidate>> ListCandidates(store::ObjectStore& store, const M
           return true;
         });
         MV_RETURN_IF_ERROR(listed);
-        found.shrink_to_fit();
+        std::sort(found.begin(), found.end(),
+                  [](const Candidate& a, const Candidate& b) { return a.id < b.id; });
+        MV_RETURN_IF_ERROR(file.WriteSection(p, found));
         std::lock_guard lock(mu);
-        per_prefix[p] = std::move(found);
         young.objects += kept.objects;
         young.bytes += kept.bytes;
         return Status::Ok();
       },
       {.max_in_flight = concurrency});
-  MV_RETURN_IF_ERROR(all);
-  size_t total = 0;
-  for (const std::vector<Candidate>& v : per_prefix) total += v.size();
-  std::vector<Candidate> out;
-  out.reserve(total);
-  for (std::vector<Candidate>& v : per_prefix) {
-    out.insert(out.end(), v.begin(), v.end());
-    std::vector<Candidate>().swap(v);
-  }
-  return out;
 }
 
 std::string KeyOf(const Candidate& c) {
@@ -192,13 +176,15 @@ Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& ca
   MV_ASSIGN_OR_RETURN(std::vector<Sha256> stat_nodes, catalog.StatCacheNodes());
   MV_RETURN_IF_ERROR(Mark(store, catalog, stat_nodes, marks, concurrency, /*optional=*/true));
   lap(summary.mark);
-  MV_ASSIGN_OR_RETURN(std::vector<Candidate> candidates,
-                      ListCandidates(store, marks, before, concurrency, summary.young));
+  MV_ASSIGN_OR_RETURN(std::unique_ptr<CandidateFile> candidates,
+                      CandidateFile::Create(options.temp_dir.empty() ? CandidateFile::DefaultDir()
+                                                                     : options.temp_dir));
+  MV_RETURN_IF_ERROR(ListCandidates(store, marks, before, concurrency, *candidates, summary.young));
   lap(summary.list);
 
   // 2-3. The fence, then what was committed meanwhile.
   std::unique_ptr<archive::WriterLock> fence;
-  if (!options.dry_run && !candidates.empty()) {
+  if (!options.dry_run && candidates->count() > 0) {
     MV_ASSIGN_OR_RETURN(fence, RaiseFence(catalog, options.who, options.wait, options.clock));
     lap(summary.fence_wait);
     MV_ASSIGN_OR_RETURN(KeptRuns later, ListKept(store, kept.keys));
@@ -207,49 +193,64 @@ Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& ca
     MV_RETURN_IF_ERROR(Mark(store, catalog, later.roots, marks, concurrency));
     MV_ASSIGN_OR_RETURN(stat_nodes, catalog.StatCacheNodes());
     MV_RETURN_IF_ERROR(Mark(store, catalog, stat_nodes, marks, concurrency, /*optional=*/true));
-    std::erase_if(candidates, [&](const Candidate& c) {
-      return (c.tree ? marks.nodes : marks.blobs).Contains(c.id);
-    });
     lap(summary.mark);
   }
   summary.live_nodes = marks.nodes.size();
   summary.live_blobs = marks.blobs.size();
-  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    return std::tie(a.tree, a.id) < std::tie(b.tree, b.id);
-  });
-  for (const Candidate& c : candidates) {
-    GcCount& count = c.tree ? summary.nodes : summary.blobs;
-    count.objects += 1;
-    count.bytes += c.size;
-  }
-  if (options.dry_run || candidates.empty()) {
-    if (options.on_object) {
-      for (const Candidate& c : candidates) options.on_object(KeyOf(c), c.size);
+  summary.mark_bytes = marks.nodes.bytes() + marks.blobs.bytes();
+  summary.candidate_file_bytes = candidates->count() * CandidateFile::kRecordBytes;
+  // A candidate that a run committed since the listing names is no longer one.
+  auto still = [&marks](const Candidate& c) {
+    return !(c.tree ? marks.nodes : marks.blobs).Contains(c.id);
+  };
+  constexpr size_t kChunk = 65536;
+  MV_RETURN_IF_ERROR(candidates->ForEachChunk(kChunk, [&](std::span<const Candidate> chunk) {
+    for (const Candidate& c : chunk) {
+      if (!still(c)) continue;
+      GcCount& count = c.tree ? summary.nodes : summary.blobs;
+      count.objects += 1;
+      count.bytes += c.size;
+      if (options.dry_run && options.on_object) options.on_object(KeyOf(c), c.size);
     }
-    return summary;
-  }
+    return Status::Ok();
+  }));
+  if (options.dry_run || summary.blobs.objects + summary.nodes.objects == 0) return summary;
 
-  // 4. The catalog forgets them first: no writer may take one as stored once it is gone.
-  std::vector<Sha256> blob_ids, node_ids;
-  for (const Candidate& c : candidates) (c.tree ? node_ids : blob_ids).push_back(c.id);
-  MV_RETURN_IF_ERROR(catalog.ForgetObjects(blob_ids, node_ids)
-                         .WithContext("gc: forgetting the unreferenced objects in the catalog "
-                                      "(nothing was deleted from the store)"));
-  lap(summary.catalog);
-  // 5. Deleted in batches, the fence confirmed before each.
+  // 4-5. A chunk of candidates at a time (sorted by id within each listing, so the catalog's
+  // deletions walk its indexes in order): the catalog forgets the chunk in one transaction, so
+  // that no writer may take one as stored once it is gone, then its batches of 1,000 keys go to
+  // the deleters (one DeleteObjects request each, `concurrency` in flight); the next chunk is
+  // forgotten while they work. The fence is confirmed before each batch.
   constexpr size_t kBatch = 1000;
+  ThreadPool pool({.threads = concurrency});
+  TaskGroup deleters(pool, {.max_in_flight = concurrency});
   std::mutex mu;
-  Status deleted = ParallelFor(
-      (candidates.size() + kBatch - 1) / kBatch,
-      [&](size_t b) -> Status {
+  Status forgotten = candidates->ForEachChunk(kChunk, [&](std::span<const Candidate> chunk) {
+    if (deleters.cancelled()) return Status::Ok();  // a batch failed: Wait() below says why
+    std::vector<Sha256> blob_ids, node_ids;
+    std::vector<Candidate> live;
+    for (const Candidate& c : chunk) {
+      if (!still(c)) continue;
+      (c.tree ? node_ids : blob_ids).push_back(c.id);
+      live.push_back(c);
+    }
+    const auto t0 = clock.SteadyNow();
+    MV_RETURN_IF_ERROR(catalog.ForgetObjects(blob_ids, node_ids)
+                           .WithContext("gc: forgetting unreferenced objects in the catalog (not "
+                                        "deleted from the store yet)"));
+    summary.catalog +=
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.SteadyNow() - t0);
+    for (size_t at = 0; at < live.size(); at += kBatch) {
+      std::vector<Candidate> batch(
+          live.begin() + static_cast<ptrdiff_t>(at),
+          live.begin() + static_cast<ptrdiff_t>(std::min(live.size(), at + kBatch)));
+      const bool started = deleters.Run([&, batch = std::move(batch)]() -> Status {
         MV_RETURN_IF_ERROR(fence->Confirm().WithContext("gc: the fence was lost; stopping"));
         std::vector<std::string> keys;
-        for (size_t i = b * kBatch; i < std::min(candidates.size(), (b + 1) * kBatch); ++i) {
-          keys.push_back(KeyOf(candidates[i]));
-          if (options.on_object) {
-            std::lock_guard lock(mu);
-            options.on_object(keys.back(), candidates[i].size);
-          }
+        for (const Candidate& c : batch) keys.push_back(KeyOf(c));
+        if (options.on_object) {
+          std::lock_guard lock(mu);
+          for (size_t i = 0; i < batch.size(); ++i) options.on_object(keys[i], batch[i].size);
         }
         std::vector<store::DeleteFailure> failures;
         Status st = store.DeleteMany(keys, &failures);
@@ -260,8 +261,13 @@ Result<GcSummary> CollectGarbage(store::ObjectStore& store, archive::Catalog& ca
                   {{"key", f.key}, {"error", f.status.ToString()}});
         }
         return st;
-      },
-      {.max_in_flight = concurrency});
+      });
+      if (!started) return Status::Ok();  // a batch failed: Wait() below says why
+    }
+    return Status::Ok();
+  });
+  Status deleted = deleters.Wait();
+  MV_RETURN_IF_ERROR(forgotten);
   MV_RETURN_IF_ERROR(deleted);
   lap(summary.delete_time);
   MV_RETURN_IF_ERROR(fence->Release());

@@ -6,6 +6,7 @@
 #include "archive/recovery.h"
 #include "retention/fence.h"
 #include "util/log.h"
+#include "util/task_group.h"
 #include "util/time_format.h"
 
 namespace mv::retention {
@@ -13,20 +14,29 @@ namespace {
 
 using archive::RemovedFile;
 
-// The removed blobs of `removals` still in the store, each with the removal that names it.
+// The removed blobs of `removals` still in the store, each with the removal that names it: a HEAD
+// each, `concurrency` at once.
 Result<std::vector<std::pair<std::string, std::string>>> PresentBlobs(
-    store::ObjectStore& store, const std::vector<archive::Removal>& removals) {
-  std::vector<std::pair<std::string, std::string>> present;
+    store::ObjectStore& store, const std::vector<archive::Removal>& removals, size_t concurrency) {
+  std::vector<std::pair<std::string, std::string>> all;  // key, removal id
   for (const archive::Removal& r : removals) {
-    for (const RemovedFile& f : r.files) {
-      const std::string key = archive::BlobKey(f.sha256);
-      Result<store::ObjectInfo> head = store.Head(key);
-      if (head.ok()) {
-        present.emplace_back(key, r.id);
-      } else if (head.status().code() != StatusCode::kNotFound) {
-        return head.status().WithContext("removal " + r.id);
-      }
-    }
+    for (const RemovedFile& f : r.files) all.emplace_back(archive::BlobKey(f.sha256), r.id);
+  }
+  std::vector<char> there(all.size(), 0);
+  MV_RETURN_IF_ERROR(ParallelFor(all.size(),
+                                 [&](size_t i) -> Status {
+                                   Result<store::ObjectInfo> head = store.Head(all[i].first);
+                                   if (head.ok()) {
+                                     there[i] = 1;
+                                   } else if (head.status().code() != StatusCode::kNotFound) {
+                                     return head.status().WithContext("removal " + all[i].second);
+                                   }
+                                   return Status::Ok();
+                                 },
+                                 {.max_in_flight = std::max<size_t>(concurrency, 1)}));
+  std::vector<std::pair<std::string, std::string>> present;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (there[i] != 0) present.push_back(std::move(all[i]));
   }
   return present;
 }
@@ -36,13 +46,13 @@ Result<std::vector<std::pair<std::string, std::string>>> PresentBlobs(
 Status DeleteRemovedBlobs(store::ObjectStore& store, archive::Catalog& catalog,
                           const std::vector<archive::Removal>& removals, bool always_fence,
                           const RemoveOptions& options, RemoveSummary& summary) {
-  MV_ASSIGN_OR_RETURN(auto present, PresentBlobs(store, removals));
+  MV_ASSIGN_OR_RETURN(auto present, PresentBlobs(store, removals, options.concurrency));
   if (present.empty() && !always_fence) return Status::Ok();
   MV_ASSIGN_OR_RETURN(
       std::unique_ptr<archive::WriterLock> fence,
       RaiseFence(catalog, "mirrorvault remove (" + options.who + ")", options.wait, options.clock));
   // Again, under the fence: a writer that finished meanwhile may have written one.
-  MV_ASSIGN_OR_RETURN(present, PresentBlobs(store, removals));
+  MV_ASSIGN_OR_RETURN(present, PresentBlobs(store, removals, options.concurrency));
   std::vector<std::string> keys;
   std::set<std::string> finished;
   for (const auto& [key, id] : present) {

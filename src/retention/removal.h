@@ -34,7 +34,8 @@ struct RemoveOptions {
   bool dry_run = false;
   // How long to wait for writers at work (and another fence holder) before deleting blobs.
   std::chrono::milliseconds wait = std::chrono::minutes(10);
-  Clock* clock = nullptr;  // SystemClock() when null
+  Clock* clock = nullptr;   // SystemClock() when null
+  size_t concurrency = 32;  // the store's HEADs (which removed blobs are still there) in flight
   // Called once the removal is recorded (the audit log); its failure is logged, not returned.
   std::function<Status(const archive::Removal&)> on_recorded;
 };
