@@ -64,9 +64,9 @@ struct GcSummary {
   uint64_t live_nodes = 0, live_blobs = 0;
   uint64_t mark_bytes = 0;            // the mark sets' tables (memory)
   uint64_t candidate_file_bytes = 0;  // the candidates on the temporary file (disk)
-  GcCount blobs, nodes;  // deleted (with dry_run: would be)
-  GcCount young;         // unreferenced, younger than the grace: kept
-  uint64_t failed = 0;   // deletions the store refused (tried again by the next gc)
+  GcCount blobs, nodes;               // deleted (with dry_run: would be)
+  GcCount young;                      // unreferenced, younger than the grace: kept
+  uint64_t failed = 0;                // deletions the store refused (tried again by the next gc)
   // Where the time went: marking (both passes), listing the store, waiting behind the fence for
   // writers, the catalog's forgetting (within the deletions), the deletions.
   std::chrono::milliseconds mark{0}, list{0}, fence_wait{0}, catalog{0}, delete_time{0};
