@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -163,7 +164,16 @@ class Catalog {
   static Status RecordRemovalIn(db::Connection& connection, const Removal& removal);
   // Every removal, oldest first.
   Result<std::vector<Removal>> ListRemovals();
+  // The ids of every removal recorded (to read only new records from the store).
+  Result<std::set<std::string>> RemovalIds();
+  // The removals not yet marked finished, oldest first: their blobs, region copies or target
+  // files may still be somewhere.
+  Result<std::vector<Removal>> ListUnfinishedRemovals();
+  // Marks removals finished at `when_ms` (ms since the epoch); unknown ids are ignored.
+  Status MarkRemovalsFinished(std::span<const std::string> ids, int64_t when_ms);
   Result<std::optional<Removal>> GetRemoval(std::string_view id);
+  // Every withdrawn content's SHA-256, sorted (a publish leaves them out: no store has them).
+  Result<std::vector<Sha256>> RemovedContents();
   // The removal that withdrew a content, by its SHA-256 or SHA-1; std::nullopt when none did.
   Result<std::optional<std::string>> RemovalOf(const Sha256& sha256);
   Result<std::optional<std::string>> RemovalOfSha1(const Sha1& sha1);

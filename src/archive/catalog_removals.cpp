@@ -63,6 +63,46 @@ Result<std::vector<Removal>> Catalog::ListRemovals() {
   return ReadRemovals(*conn, "", {});
 }
 
+Result<std::set<std::string>> Catalog::RemovalIds() {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::set<std::string> ids;
+  MV_RETURN_IF_ERROR(conn->Query("SELECT id FROM archive_removals", {}, [&](const db::Row& row) {
+    ids.insert(row.Text(0));
+    return Status::Ok();
+  }));
+  return ids;
+}
+
+Result<std::vector<Sha256>> Catalog::RemovedContents() {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  std::vector<Sha256> out;
+  MV_RETURN_IF_ERROR(conn->Query("SELECT sha256 FROM archive_removed_files ORDER BY sha256", {},
+                                 [&](const db::Row& row) {
+                                   MV_ASSIGN_OR_RETURN(Sha256 sha, Sha256FromBytes(row.Blob(0)));
+                                   out.push_back(sha);
+                                   return Status::Ok();
+                                 }));
+  return out;
+}
+
+Result<std::vector<Removal>> Catalog::ListUnfinishedRemovals() {
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  return ReadRemovals(*conn, "WHERE finished_ms IS NULL", {});
+}
+
+Status Catalog::MarkRemovalsFinished(std::span<const std::string> ids, int64_t when_ms) {
+  if (ids.empty()) return Status::Ok();
+  MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
+  return db::WithTransaction(*conn, db::TransactionMode::kWrite, [&](db::Connection& c) {
+    for (const std::string& id : ids) {
+      const Value params[] = {when_ms, id};
+      MV_RETURN_IF_ERROR(
+          c.Execute("UPDATE archive_removals SET finished_ms = $1 WHERE id = $2", params).status());
+    }
+    return Status::Ok();
+  });
+}
+
 Result<std::optional<Removal>> Catalog::GetRemoval(std::string_view id) {
   MV_ASSIGN_OR_RETURN(db::ConnectionLease conn, database_->Acquire());
   const Value params[] = {std::string(id)};

@@ -179,6 +179,13 @@ CREATE TABLE archive_removed_files (
 CREATE INDEX archive_removed_files_sha1 ON archive_removed_files(sha1);
 )sql";
 
+// When a removal's withdrawal was finished everywhere (its blobs deleted, every region purged,
+// every publish target withdrawn from): a later `remove` leaves finished removals alone, so its
+// work grows with the new removal, not with every removal ever made. NULL: not finished.
+constexpr std::string_view kV8 = R"sql(
+ALTER TABLE archive_removals ADD COLUMN finished_ms BIGINT;
+)sql";
+
 constexpr db::Migration kMigrations[] = {
     {.version = 1,
      .description = "archives, runs, file identities, tree-node cache, stat cache, writer locks",
@@ -192,6 +199,7 @@ constexpr db::Migration kMigrations[] = {
     {.version = 5, .description = "what fsck verified", .sql = kV5},
     {.version = 6, .description = "the gc fence", .sql = kV6},
     {.version = 7, .description = "removals", .sql = kV7},
+    {.version = 8, .description = "finished removals", .sql = kV8},
 };
 
 }  // namespace

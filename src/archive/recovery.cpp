@@ -48,18 +48,20 @@ Result<std::vector<RunKeyParts>> ListTombstoneKeys(store::ObjectStore& store,
   return ListKeys(store, prefix, after, ParseTombstoneKey);
 }
 
-Result<std::vector<Removal>> ListStoredRemovals(store::ObjectStore& store) {
+Result<std::vector<Removal>> ListStoredRemovals(store::ObjectStore& store,
+                                                const std::set<std::string>& known) {
   std::vector<std::string> keys;
   Status bad;
   MV_RETURN_IF_ERROR(
       store.ListAll({.prefix = std::string(kRemovalsPrefix)}, [&](const store::ListPage& page) {
         for (const store::ObjectInfo& o : page.objects) {
-          if (Result<std::string> id = ParseRemovalKey(o.key); !id.ok()) {
+          Result<std::string> id = ParseRemovalKey(o.key);
+          if (!id.ok()) {
             bad = Corruption("store " + store.Describe() + ": unexpected object '" + o.key +
                              "': " + id.status().message());
             return false;
           }
-          keys.push_back(o.key);
+          if (!known.contains(*id)) keys.push_back(o.key);
         }
         return true;
       }));

@@ -3,6 +3,7 @@
 // rebuild-catalog (the whole catalog from the store).
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -39,9 +40,11 @@ Result<StoredRun> ReadStoredRun(store::ObjectStore& store, const RunKeyParts& ru
 // Every run record, read and parsed (ListStoredRunKeys, then ReadStoredRun for each).
 Result<std::vector<StoredRun>> ListStoredRuns(store::ObjectStore& store, std::string_view archive);
 
-// Every removal record under removals/ (archive/removal.h), read and checked, oldest first.
+// Every removal record under removals/ (archive/removal.h), read and checked, oldest first;
+// those whose ids are in `known` are not read (one listing, then a GET per new record).
 // Corruption names a key or record that is not of its format.
-Result<std::vector<Removal>> ListStoredRemovals(store::ObjectStore& store);
+Result<std::vector<Removal>> ListStoredRemovals(store::ObjectStore& store,
+                                                const std::set<std::string>& known = {});
 
 // The catalog rows of a stored run: its record, its tree nodes and its file identities (the
 // first path of each content in tree order). Directories whose ids are in `done` were recorded

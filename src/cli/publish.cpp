@@ -37,6 +37,7 @@ std::string Describe(const publish::PublishSummary& s) {
   if (s.copied_server_side > 0) {
     out += " (" + std::to_string(s.copied_server_side) + " copied by the S3 server)";
   }
+  if (s.withdrawn > 0) out += ", " + std::to_string(s.withdrawn) + " withdrawn (removed) left out";
   if (s.resumed > 0)
     out += ", " + std::to_string(s.resumed) + " already written by an interrupted publish";
   out += "; " + std::string(s.dry_run ? "would delete " : "deleted ") + std::to_string(s.deleted) +
@@ -109,6 +110,9 @@ int RunPublish(CliContext& context, const PublishArgs& args) {
     Result<OpenedRun> run = OpenRun(context, args.run);
     if (!run.ok()) return ReportError(run.status());
     opened = std::move(*run);
+    Result<std::vector<archive::Sha256>> withdrawn = opened->access.catalog->RemovedContents();
+    if (!withdrawn.ok()) return ReportError(withdrawn.status());
+    for (Target& t : targets) t.options.withdrawn = *withdrawn;
     archive = opened->run.archive;
     run_id = opened->run.run_id.ToString();
   }

@@ -15,7 +15,9 @@
 #include "regioncache/open_region_cache.h"
 #include "retention/removal.h"
 #include "store/open_store.h"
+#include "util/clock.h"
 #include "util/host.h"
+#include "util/time_format.h"
 #include "util/units.h"
 
 namespace mv::cli {
@@ -191,17 +193,27 @@ int RunRemove(CliContext& context, const RemoveArgs& args) {
   std::printf("deleted %llu blobs from the store%s\n",
               static_cast<unsigned long long>(summary.blobs_deleted),
               summary.removals_finished > 0 ? " (finishing removals cut short)" : "");
-  // The copies elsewhere: of every removal, so that a rerun after a failure here finishes them.
-  Result<std::vector<archive::Removal>> all = access->catalog->ListRemovals();
-  if (!all.ok()) return ReportError(all.status());
+  // The copies elsewhere, of every removal not finished yet (this one, and any a failure here
+  // or a kill left unfinished), then marked finished: a later run leaves them alone.
   std::vector<archive::Sha256> removed;
-  for (const archive::Removal& r : *all) {
+  std::vector<std::string> ids;
+  for (const archive::Removal& r : summary.unfinished) {
+    ids.push_back(r.id);
     for (const archive::RemovedFile& f : r.files) removed.push_back(f.sha256);
   }
   std::sort(removed.begin(), removed.end());
   removed.erase(std::unique(removed.begin(), removed.end()), removed.end());
-  if (Status st = PurgeRegions(context, *access, removed); !st.ok()) return ReportError(st);
-  if (Status st = WithdrawFromTargets(context, *access, removed); !st.ok()) return ReportError(st);
+  if (!removed.empty()) {
+    if (Status st = PurgeRegions(context, *access, removed); !st.ok()) return ReportError(st);
+    if (Status st = WithdrawFromTargets(context, *access, removed); !st.ok()) {
+      return ReportError(st);
+    }
+  }
+  if (Status st = access->catalog->MarkRemovalsFinished(ids, ToUnixMs(SystemClock().Now()));
+      !st.ok()) {
+    return ReportError(st);
+  }
+  if (!ids.empty()) std::printf("finished %zu removals\n", ids.size());
   return kExitOk;
 }
 

@@ -160,6 +160,7 @@ class PublishExecutor final : public Executor {
     std::unique_ptr<archive::NodeSource> nodes =
         archive::MakeCachedNodeSource(c_.store, c_.catalog);
     std::string summary;
+    MV_ASSIGN_OR_RETURN(std::vector<archive::Sha256> withdrawn, c_.catalog->RemovedContents());
     for (const std::string& name : config.publish) {
       MV_ASSIGN_OR_RETURN(std::optional<publish::TargetConfig> target,
                           publish::FindTarget(*c_.config, name));
@@ -170,6 +171,7 @@ class PublishExecutor final : public Executor {
       MV_ASSIGN_OR_RETURN(std::shared_ptr<store::ObjectStore> store,
                           store::OpenStore(target->url, c_.store_context));
       publish::PublishOptions options;
+      options.withdrawn = withdrawn;
       if (target->grace) {
         options.grace = std::chrono::duration_cast<std::chrono::seconds>(*target->grace);
       }

@@ -49,8 +49,9 @@ Status WriteFile(store::ObjectStore& source, store::ObjectStore& target, const R
   }
   put.expected_sha256 = hex;
   if (f.size <= kInMemory) {
-    MV_ASSIGN_OR_RETURN(std::string data, source.GetBytes(blob));
-    return target.PutBytes(f.path, data, put).WithContext("publish " + f.path);
+    Result<std::string> data = source.GetBytes(blob);
+    if (!data.ok()) return data.status().WithContext("publish " + f.path);
+    return target.PutBytes(f.path, *data, put).WithContext("publish " + f.path);
   }
   const fs::path tmp = fs::temp_directory_path() / ("mirrorvault-publish-" + hex);
   Status st = source.GetFile(blob, tmp.string(), {.size_hint = f.size});
@@ -224,8 +225,14 @@ Result<PublishSummary> Publish(store::ObjectStore& source, archive::NodeSource& 
   }
   if (options.dry_run) {
     for (const auto& stage : plan.stages) {
-      summary.uploaded += stage.size();
-      for (const RunFile& f : stage) summary.uploaded_bytes += f.size;
+      for (const RunFile& f : stage) {
+        if (std::binary_search(options.withdrawn.begin(), options.withdrawn.end(), f.sha256)) {
+          ++summary.withdrawn;
+          continue;
+        }
+        ++summary.uploaded;
+        summary.uploaded_bytes += f.size;
+      }
     }
     return summary;
   }
@@ -253,6 +260,11 @@ Result<PublishSummary> Publish(store::ObjectStore& source, archive::NodeSource& 
     }
     auto write = [&](size_t i) -> Status {
       const RunFile& f = stage[i];
+      if (std::binary_search(options.withdrawn.begin(), options.withdrawn.end(), f.sha256)) {
+        std::lock_guard lock(mu);
+        ++summary.withdrawn;
+        return Status::Ok();
+      }
       if (check_first && AlreadyWritten(target, f)) {
         if (options.on_written) options.on_written(f, static_cast<Stage>(s + 1));
         std::lock_guard lock(mu);

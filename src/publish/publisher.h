@@ -34,6 +34,9 @@ struct PublishOptions {
   int concurrency = 64;
   std::chrono::seconds grace = std::chrono::hours(24);
   bool dry_run = false;  // plan and report only
+  // Withdrawn contents (retention/removal.h; Catalog::RemovedContents), sorted: their paths are
+  // not written (no store has them; the target's copy was deleted when they were withdrawn).
+  std::vector<archive::Sha256> withdrawn;
   // Called as each stage starts, with what it will write (from the publishing thread).
   std::function<void(Stage stage, size_t files, uint64_t bytes)> on_stage;
   // Called after each file of a stage is written, or found written by an interrupted publish
@@ -50,7 +53,8 @@ struct PublishSummary {
   size_t unchanged = 0;
   size_t resumed = 0;  // found already written by an interrupted publish
   size_t deleted = 0;
-  size_t retired = 0;  // waiting out the grace
+  size_t retired = 0;    // waiting out the grace
+  size_t withdrawn = 0;  // of the files to write, those left out as withdrawn
   bool dry_run = false;
 };
 

@@ -68,6 +68,20 @@ Status DeleteRemovedBlobs(store::ObjectStore& store, archive::Catalog& catalog,
   return fence->Release();
 }
 
+// The store's removal records the catalog lacks (a removal cut short before the catalog heard of
+// it, or made by another catalog's process), recorded in it unless `dry_run`.
+Result<std::vector<archive::Removal>> RecordNewStoredRemovals(store::ObjectStore& store,
+                                                              archive::Catalog& catalog,
+                                                              bool dry_run) {
+  MV_ASSIGN_OR_RETURN(std::set<std::string> known, catalog.RemovalIds());
+  MV_ASSIGN_OR_RETURN(std::vector<archive::Removal> fresh,
+                      archive::ListStoredRemovals(store, known));
+  if (!dry_run) {
+    for (const archive::Removal& r : fresh) MV_RETURN_IF_ERROR(catalog.RecordRemoval(r));
+  }
+  return fresh;
+}
+
 }  // namespace
 
 Result<std::vector<RemovedFile>> ResolveHashes(archive::Catalog& catalog,
@@ -109,11 +123,9 @@ Result<RemoveSummary> RemoveFiles(store::ObjectStore& store, archive::Catalog& c
                   [](const RemovedFile& a, const RemovedFile& b) { return a.sha256 == b.sha256; }),
       files.end());
   RemoveSummary summary;
-  // Finish what earlier removals left first: their records are what the catalog is told.
-  MV_ASSIGN_OR_RETURN(std::vector<archive::Removal> stored, archive::ListStoredRemovals(store));
-  for (const archive::Removal& r : stored) {
-    if (!options.dry_run) MV_RETURN_IF_ERROR(catalog.RecordRemoval(r));
-  }
+  // Finish what earlier removals left first: the records the catalog lacks are told to it.
+  MV_ASSIGN_OR_RETURN(std::vector<archive::Removal> stored,
+                      RecordNewStoredRemovals(store, catalog, options.dry_run));
   std::vector<RemovedFile> fresh;
   for (const RemovedFile& f : files) {
     MV_ASSIGN_OR_RETURN(std::optional<std::string> earlier, catalog.RemovalOf(f.sha256));
@@ -148,9 +160,9 @@ Result<RemoveSummary> RemoveFiles(store::ObjectStore& store, archive::Catalog& c
                               {"by", options.who},
                               {"reason", options.reason},
                               {"files", std::to_string(summary.removal.files.size())}});
-    stored.push_back(summary.removal);
   }
-  MV_RETURN_IF_ERROR(DeleteRemovedBlobs(store, catalog, stored,
+  MV_ASSIGN_OR_RETURN(summary.unfinished, catalog.ListUnfinishedRemovals());
+  MV_RETURN_IF_ERROR(DeleteRemovedBlobs(store, catalog, summary.unfinished,
                                         /*always_fence=*/!summary.removal.files.empty(), options,
                                         summary));
   return summary;
@@ -158,9 +170,10 @@ Result<RemoveSummary> RemoveFiles(store::ObjectStore& store, archive::Catalog& c
 
 Status FinishRemovals(store::ObjectStore& store, archive::Catalog& catalog,
                       const RemoveOptions& options, RemoveSummary& summary) {
-  MV_ASSIGN_OR_RETURN(std::vector<archive::Removal> stored, archive::ListStoredRemovals(store));
-  for (const archive::Removal& r : stored) MV_RETURN_IF_ERROR(catalog.RecordRemoval(r));
-  return DeleteRemovedBlobs(store, catalog, stored, /*always_fence=*/false, options, summary);
+  MV_RETURN_IF_ERROR(RecordNewStoredRemovals(store, catalog, /*dry_run=*/false).status());
+  MV_ASSIGN_OR_RETURN(summary.unfinished, catalog.ListUnfinishedRemovals());
+  return DeleteRemovedBlobs(store, catalog, summary.unfinished, /*always_fence=*/false, options,
+                            summary);
 }
 
 }  // namespace mv::retention

@@ -13,6 +13,12 @@
 // Cut short at any moment (a crash, SIGKILL): the record is in the store or not; if it is,
 // FinishRemovals (called by every later `remove`, and by `remove --finish`) records it in the
 // catalog and deletes its blobs. Idempotent: deleting an absent blob succeeds.
+//
+// Work grows with the new removals, not with every removal ever made: only records the catalog
+// lacks are read from the store, and only removals not yet marked finished in the catalog have
+// their blobs looked for. The caller withdraws those removals' copies elsewhere (region cache,
+// publish targets: higher parts than this one) and then marks them finished
+// (Catalog::MarkRemovalsFinished); one not marked is taken up again by the next `remove`.
 #pragma once
 
 #include <chrono>
@@ -51,6 +57,9 @@ struct RemoveSummary {
   std::vector<archive::RemovedFile> already_removed;  // of the files asked, removed before
   uint64_t blobs_deleted = 0;    // blobs present in the store and deleted, over every removal
   size_t removals_finished = 0;  // earlier removals whose blobs were still there (cut short)
+  // Every removal not marked finished in the catalog, this one included: its blobs are gone
+  // now; its copies elsewhere are the caller's to withdraw before marking it finished.
+  std::vector<archive::Removal> unfinished;
 };
 
 // Removes `files` (contents removed before are left out, and named), then finishes every
@@ -59,8 +68,9 @@ Result<RemoveSummary> RemoveFiles(store::ObjectStore& store, archive::Catalog& c
                                   std::vector<archive::RemovedFile> files,
                                   const RemoveOptions& options);
 
-// Finishes every removal in the store: each recorded in the catalog, then, under the fence, every
-// removed blob still in the store deleted. `summary` gets blobs_deleted and removals_finished.
+// Finishes every removal in the store not marked finished: each recorded in the catalog, then,
+// under the fence, every removed blob of them still in the store deleted. `summary` gets
+// blobs_deleted, removals_finished and unfinished.
 Status FinishRemovals(store::ObjectStore& store, archive::Catalog& catalog,
                       const RemoveOptions& options, RemoveSummary& summary);
 

@@ -2,7 +2,8 @@
 # Withdrawing files end to end (`mirrorvault remove`), on a local store or the test RGW, with a
 # SQLite or PostgreSQL catalog:
 #   - a signed fixture repository with a package "secret" beside "keep", imported; a run of it
-#     published to a folder target; a region copy of the .deb made through /redirect/;
+#     published to a target; a region copy of the .deb made through /redirect/ (the target and
+#     the region on the same backend as the store: folders, or prefixes of the test bucket);
 #   - `remove --package secret --reason ...`: every route that served it answers 451 with a Link to
 #     /removal/<id> (/archive/..., /file/<sha256>, /file/<sha1>, /redirect/.../file/ and
 #     /redirect/.../archive/...), /mr/file/<sha1>/info marks it, /removal/ and /removal/<id> list
@@ -13,8 +14,10 @@
 #     does not store the blob again; fsck --full --deep is clean; rebuild-catalog into a fresh
 #     catalog restores the removal;
 #   - `remove` killed (SIGKILL) at random moments, ROUNDS times, beside an import loop of another
-#     archive: after each, fsck finds no problem, and `remove` again (or --finish) leaves exactly one
-#     removal of the content and its blob gone.
+#     archive, each round's victim published to the target and copied to the region first: after
+#     each, fsck finds no problem, and `remove` again leaves exactly one removal of the content,
+#     its blob, its region copy and its target file gone, and only the unfinished removals
+#     withdrawn from the region and target (not every removal ever made).
 #
 #   removal_test.sh PATH/TO/mirrorvault local|s3 sqlite|pg ROUNDS
 #     (needs scripts/test-services' environment: MV_TEST_S3_* for s3, MV_TEST_POSTGRES_* for pg)
@@ -55,20 +58,30 @@ case $catalog_kind in
 esac
 config=$work/mirrorvault.toml
 up=$work/upstream
-mkdir -p "$work/region" "$work/target"
+if [ "$backend" = local ]; then
+  mkdir -p "$work/region" "$work/target"
+  region_url="file://$work/region" target_url="file://$work/target"
+else
+  # Beside the store's prefix in the test bucket: s3://BUCKET/PREFIX?QUERY -> PREFIX-region?QUERY.
+  region_url="${store%%\?*}-region?${store#*\?}" target_url="${store%%\?*}-target?${store#*\?}"
+fi
 cat >"$config" <<EOF
 [[target]]
-name = "folder-target"
-folder = "$work/target"
+name = "the-target"
+url = "$target_url"
 
 [[region]]
 name = "eu"
-store = "file://$work/region"
+store = "$region_url"
 redirect = "public"
 public_base = "http://127.0.0.1:9/region/"
 EOF
 mvc() { timeout --kill-after=5 120 "$mv" --config "$config" --store "$store" --catalog "$catalog" "$@"; }
 objects() { mvc store ls "$store" --recursive 2>/dev/null; }
+# region_copies SHA256: how many objects of the region hold that content; target_has PATH.
+region_copies() { mvc store ls "$region_url" --recursive 2>/dev/null | grep -c "$1"; }
+# (`store ls` prints date, time, size and the key; grep reads it all: no SIGPIPE under pipefail.)
+target_has() { mvc store ls "$target_url" --recursive 2>/dev/null | grep -E "[ /]$1\$" >/dev/null; }
 code_of() { curl -s -o "$work/body" -D "$work/headers" -w '%{http_code}' "$@"; }
 
 "$here/tests/fixtures/make-upstream" "$up" --key-dir "$work/key" --tiny keep=1.0 --tiny secret=1.0 \
@@ -80,14 +93,14 @@ sha256=$(sha256sum "$up/$deb" | cut -d' ' -f1)
 sha1=$(sha1sum "$up/$deb" | cut -d' ' -f1)
 keep_deb=$(cd "$up" && find pool -name 'keep_1.0_all.deb')
 keep_sha256=$(sha256sum "$up/$keep_deb" | cut -d' ' -f1)
-mvc publish arch@20240101T000000Z --to folder-target >"$work/publish.log" 2>&1 ||
+mvc publish arch@20240101T000000Z --to the-target >"$work/publish.log" 2>&1 ||
   fail "publish: $(tail -3 "$work/publish.log")"
-[ -f "$work/target/$deb" ] && pass "published to the folder target" || fail "no $deb in the target"
+target_has "$deb" && pass "published to the target" || fail "no $deb in the target"
 
 mv_start_serve "$mv" "$work/serve.out" --config "$config" --store "$store" --catalog "$catalog" || exit 1
 base=http://127.0.0.1:$SERVE_PORT
 code=$(code_of "$base/redirect/v1/eu/file/$sha256")
-copies=$(find "$work/region" -type f -name "*$sha256*" | wc -l)
+copies=$(region_copies "$sha256")
 [ "$code" = 302 ] && [ "$copies" -ge 1 ] && pass "a region copy of the .deb was made ($code)" ||
   fail "region copy: $code, $copies files: $(cat "$work/body")"
 code=$(code_of "$base/file/$sha1")
@@ -112,12 +125,12 @@ grep -q "removals/$id.json" <<<"$listing" && ! grep -q "blobs/.*$sha256" <<<"$li
   grep -q "$keep_sha256" <<<"$listing" &&
   pass "the removal record is in the store, the blob is gone, keep's blob stays" ||
   fail "store after remove: $(grep -v '^blobs\|trees' <<<"$listing" | head)"
-copies=$(find "$work/region" -type f -name "*$sha256*" | wc -l)
+copies=$(region_copies "$sha256")
 [ "$copies" = 0 ] && pass "the region copy was purged" || fail "region copies left: $copies"
-[ ! -e "$work/target/$deb" ] && [ -f "$work/target/$keep_deb" ] &&
-  grep -q "target folder-target: deleted $deb" "$work/remove.out" &&
+! target_has "$deb" && target_has "$keep_deb" &&
+  grep -q "target the-target: deleted $deb" "$work/remove.out" &&
   pass "the target's copy was deleted, the rest of the target stays" ||
-  fail "target: $(find "$work/target/pool" -type f | head) / $(cat "$work/remove.out")"
+  fail "target: $(mvc store ls "$target_url" --recursive | grep pool/ | head) / $(cat "$work/remove.out")"
 audit=$(mvc jobs audit)
 grep -q "alice@.*remove *$id" <<<"$audit" && pass "the audit log names who removed it" || fail "audit: $audit"
 removals=$(mvc removals)
@@ -145,7 +158,7 @@ check451 "/file/<sha256>" "$base/file/$sha256"
 check451 "/file/<sha1>" "$base/file/$sha1"
 check451 "/redirect/ by hash" "$base/redirect/v1/eu/file/$sha256"
 check451 "/redirect/ by path" "$base/redirect/v1/eu/archive/arch/20240101T000000Z/$deb"
-[ "$(find "$work/region" -type f -name "*$sha256*" | wc -l)" = 0 ] &&
+[ "$(region_copies "$sha256")" = 0 ] &&
   pass "no region copy was made again" || fail "a region copy came back"
 info=$(curl -fsS "$base/mr/file/$sha1/info")
 grep -q "\"removal\":\"$id\"" <<<"$info" && grep -q "secret_1.0_all.deb" <<<"$info" &&
@@ -179,6 +192,13 @@ else
 fi
 kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; SERVE_PID=""
 
+# ---- a publish of a run holding the withdrawn content, to a fresh target: left out ----
+out=$(mvc publish arch@20240101T000000Z --to "$work/fresh-target" 2>&1)
+[ $? -eq 0 ] && grep -q "1 withdrawn (removed) left out" <<<"$out" && [ ! -e "$work/fresh-target/$deb" ] &&
+  [ -f "$work/fresh-target/$keep_deb" ] && [ -f "$work/fresh-target/dists/bookworm/InRelease" ] &&
+  pass "a publish of the run leaves the withdrawn file out and writes the rest" ||
+  fail "publish after the removal: $out / $(find "$work/fresh-target" -name '*.deb')"
+
 # ---- a new import of the same tree: the path stays, the content is never stored again ----
 touch "$up/$deb"  # a changed stat: the file is read and hashed again
 out=$(mvc import arch "$up" --run-id 20240102T000000Z --no-progress 2>&1)
@@ -209,12 +229,21 @@ mkdir -p "$other"
   done
 ) &
 loop_pid=$!
+mv_start_serve "$mv" "$work/serve2.out" --config "$config" --store "$store" --catalog "$catalog" || exit 1
+base=http://127.0.0.1:$SERVE_PORT
 killed=0
 for round in $(seq 1 "$rounds"); do
   echo "victim $round $RANDOM" >"$up/victim-$round"
-  mvc import arch "$up" --no-progress --wait 60s >"$work/import.log" 2>&1 ||
+  run_id=202402$(printf '%02d' "$round")T000000Z
+  mvc import arch "$up" --run-id "$run_id" --no-progress --wait 60s >"$work/import.log" 2>&1 ||
     { fail "round $round: import: $(tail -3 "$work/import.log")"; continue; }
   victim=$(sha256sum "$up/victim-$round" | cut -d' ' -f1)
+  # The victim in the target and in the region before it is removed.
+  mvc publish "arch@$run_id" --to the-target >"$work/publish.log" 2>&1 ||
+    fail "round $round: publish: $(tail -3 "$work/publish.log")"
+  code=$(code_of "$base/redirect/v1/eu/file/$victim")
+  { [ "$code" = 302 ] && target_has "victim-$round" && [ "$(region_copies "$victim")" -ge 1 ]; } ||
+    fail "round $round: the victim is not in the target and the region before its removal ($code, $(region_copies "$victim") copies, target: $(mvc store ls "$target_url" --recursive | grep -c victim))"
   if [ "$backend" = local ]; then delay=$((RANDOM % 60)); else delay=$((RANDOM % 200)); fi
   "$mv" --config "$config" --store "$store" --catalog "$catalog" remove "$victim" \
     --reason "round $round" >"$work/kill.out" 2>&1 &
@@ -229,9 +258,17 @@ for round in $(seq 1 "$rounds"); do
   n=$(grep -c "round $round\$" <<<"$(mvc removals)")
   [ "$n" = 1 ] || fail "round $round: $n removals of the victim"
   grep -q "blobs/.*$victim" <<<"$(objects)" && fail "round $round: the victim's blob is still there"
+  [ "$(region_copies "$victim")" = 0 ] || fail "round $round: the victim's region copy is still there"
+  target_has "victim-$round" && fail "round $round: the victim is still in the target"
+  # Only what the kill left unfinished (this round's victim at most) is withdrawn again, not
+  # every removal ever made.
+  purged=$(grep -o "region eu: purged [0-9]* contents" "$work/again.out" | grep -o "[0-9]*")
+  [ -z "$purged" ] || [ "$purged" = 1 ] ||
+    fail "round $round: remove again purged $purged contents: finished removals were redone"
 done
 kill "$loop_pid" 2>/dev/null; wait "$loop_pid" 2>/dev/null; loop_pid=""
-pass "remove killed at random moments: $killed of $rounds killed, each finished by removing again"
+kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; SERVE_PID=""
+pass "remove killed at random moments: $killed of $rounds killed, each finished by removing again (blob, region copy and target file gone)"
 [ -s "$work/loop.errors" ] && fail "imports beside the removals: $(cat "$work/loop.errors") $(tail -5 "$work/loop.log")"
 out=$(mvc fsck --full --deep --no-progress 2>&1)
 grep -q ": 0 problems" <<<"$out" && ! grep -q "^note" <<<"$out" &&

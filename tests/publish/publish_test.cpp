@@ -313,6 +313,35 @@ TEST_F(PublisherTest, NoChangeWritesNothing) {
   EXPECT_EQ(ReadManifest(*memory_)->run, "20240201T010000Z");
 }
 
+// A withdrawn content (a legal removal: its blob deleted from the store) is left out of a
+// publish, which writes everything else; without being told, the publish fails on the missing
+// blob and names the path.
+TEST_F(PublisherTest, WithdrawnContentsAreLeftOut) {
+  auto root = Run(Tree("1"));
+  ASSERT_TRUE(source_->Delete(archive::BlobKey(archive::Sha256Of("deb 1"))).ok());
+  auto blind = Go(root, "20240201T000000Z");
+  ASSERT_FALSE(blind.ok());
+  EXPECT_NE(blind.status().ToString().find("pool/main/h/hello/hello_1.deb"), std::string::npos)
+      << blind.status().ToString();
+  PublishOptions told;
+  told.withdrawn = {archive::Sha256Of("deb 1")};
+  told.dry_run = true;
+  auto dry = Go(root, "20240201T000000Z", told);
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  EXPECT_EQ(dry->withdrawn, 1u);
+  EXPECT_EQ(dry->uploaded, 6u);
+  told.dry_run = false;
+  auto summary = Go(root, "20240201T000000Z", told);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->withdrawn, 1u);
+  EXPECT_EQ(summary->uploaded + summary->resumed, 6u);  // the failed publish wrote some
+  Files published = Published();
+  EXPECT_FALSE(published.contains("pool/main/h/hello/hello_1.deb"));
+  EXPECT_EQ(published.at("pool/main/s/same/same_1.deb"), "same");
+  EXPECT_EQ(published.at("dists/s/InRelease"), "InRelease 1");
+  EXPECT_EQ(ReadManifest(*memory_)->run, "20240201T000000Z");
+}
+
 TEST_F(PublisherTest, ReportsEachStageAndEveryFileWritten) {
   std::mutex mu;
   std::vector<std::tuple<Stage, size_t, uint64_t>> stages;

@@ -125,6 +125,49 @@ TEST_F(RemovalTest, ARemovalCutShortIsFinished) {
   EXPECT_EQ(Fsck().blobs_withdrawn, 1u);
 }
 
+// A removal marked finished (its copies elsewhere withdrawn too) is left alone by later removals:
+// its record is not read from the store again and its blobs are not looked for, so a removal's
+// work grows with the new removal, not with every removal ever made. One left unfinished is
+// taken up again.
+TEST_F(RemovalTest, FinishedRemovalsAreLeftAloneByLaterOnes) {
+  Write("pool/a", "a");
+  Write("pool/b", "b");
+  Write("pool/c", "c");
+  ASSERT_TRUE(Import("debian", "20240101T000000Z").ok());
+  auto counting = std::make_shared<store::FaultInjectingStore>(store_);
+  auto first = Remove({Sha256Hex("a")}, std::chrono::seconds(30), counting);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->unfinished.size(), 1u);
+  EXPECT_EQ(first->unfinished[0].id, first->removal.id);
+  // Not marked finished: the next removal takes it up again (its blob looked for again).
+  counting->ResetCounters();
+  auto second = Remove({Sha256Hex("b")}, std::chrono::seconds(30), counting);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_EQ(second->unfinished.size(), 2u);
+  EXPECT_EQ(counting->Calls(store::StoreOp::kHead), 4u);  // a and b, before and under the fence
+  EXPECT_EQ(counting->Calls(store::StoreOp::kGet), 0u);   // both records known to the catalog
+  const std::string ids[] = {first->removal.id, second->removal.id};
+  ASSERT_TRUE(catalog_->MarkRemovalsFinished(ids, 1).ok());
+  EXPECT_TRUE(catalog_->ListUnfinishedRemovals()->empty());
+  EXPECT_EQ(catalog_->ListRemovals()->size(), 2u);
+
+  counting->ResetCounters();
+  auto third = Remove({Sha256Hex("c")}, std::chrono::seconds(30), counting);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  ASSERT_EQ(third->unfinished.size(), 1u);
+  EXPECT_EQ(third->unfinished[0].id, third->removal.id);
+  EXPECT_EQ(counting->Calls(store::StoreOp::kHead), 2u);  // c only
+  EXPECT_EQ(counting->Calls(store::StoreOp::kGet), 0u);
+  EXPECT_FALSE(Stored("c"));
+  retention::RemoveSummary finish;
+  ASSERT_TRUE(retention::FinishRemovals(*store_, *catalog_,
+                                        {.who = "test", .wait = std::chrono::seconds(30)}, finish)
+                  .ok());
+  ASSERT_EQ(finish.unfinished.size(), 1u);
+  EXPECT_EQ(finish.blobs_deleted, 0u);
+  Fsck();
+}
+
 // A writer that took its lock before the removal was recorded may have decided to write a
 // removed content (unknown to the catalog when it asked) and write it after the blob was
 // deleted. Here archive "ubuntu" imports "shared" with its blob writes held back 1.5 s; "debian"
