@@ -170,5 +170,49 @@ TEST_F(GcTest, WritersAreHeldOffWhileGcDeletes) {
   Fsck();
 }
 
+// Cut short between the catalog forgetting a chunk and the store deleting it (here every delete
+// fails, as a SIGKILL at that moment would leave it): the objects are in the store, unknown to the
+// catalog. fsck finds nothing wrong, an import that needs such a content stores it again (it is
+// unknown), and the next gc deletes the rest.
+TEST_F(GcTest, AGcCutShortAfterForgettingIsFinishedByTheNext) {
+  Write("pool/a", "one");
+  Write("pool/b", "gone for good");
+  ASSERT_TRUE(Import("debian", "20240101T000000Z").ok());
+  Write("pool/a", "two");
+  std::filesystem::remove(mirror_ + "/pool/b");
+  ASSERT_TRUE(Import("debian", "20240102T000000Z").ok());
+  DeleteRun("20240101T000000Z");
+  const size_t blobs_before = Count("blobs/");
+  auto failing = std::make_shared<store::FaultInjectingStore>(store_);
+  ASSERT_TRUE(failing
+                  ->AddRule({.ops = store::StoreOp::kDelete,
+                             .status = Unavailable("the test: the process dies here")})
+                  .ok());
+  auto cut = retention::CollectGarbage(*failing, *catalog_,
+                                       {.grace = std::chrono::milliseconds(0), .who = "test"});
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.status().message().find("the process dies here"), std::string::npos)
+      << cut.status().ToString();
+  EXPECT_GT(failing->Faults(store::StoreOp::kDelete), 0u);
+  EXPECT_EQ(Count("blobs/"), blobs_before);  // nothing deleted...
+  auto one = archive::ParseSha256(Sha256Hex("one"), "x").value();
+  auto gone = archive::ParseSha256(Sha256Hex("gone for good"), "x").value();
+  EXPECT_FALSE(catalog_->FileBySha256(one).value().has_value());  // ...but forgotten
+  EXPECT_FALSE(catalog_->FileBySha256(gone).value().has_value());
+  Fsck();
+  // The content comes back in a new run: unknown to the catalog, so it is stored (again).
+  Write("pool/a", "one");
+  ASSERT_TRUE(Import("debian", "20240103T000000Z").ok());
+  EXPECT_TRUE(catalog_->FileBySha256(one).value().has_value());
+  auto next = Gc();
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_TRUE(store_->Head(archive::BlobKey(one)).ok());
+  EXPECT_FALSE(store_->Head(archive::BlobKey(gone)).ok());
+  Fsck();
+  auto nothing = Gc();
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_EQ(nothing->blobs.objects, 0u);
+}
+
 }  // namespace
 }  // namespace mv::testing
