@@ -8,19 +8,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "util/encoding.h"
+#include "util/io.h"
+
 namespace mv::retention {
-namespace {
-
-void PutLe64(char* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-}
-uint64_t GetLe64(const char* in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
-  return v;
-}
-
-}  // namespace
 
 std::string CandidateFile::DefaultDir() {
   const char* tmp = std::getenv("TMPDIR");
@@ -64,13 +55,7 @@ Status CandidateFile::WriteSection(size_t section, std::span<const Candidate> ca
       PutLe64(r + 32, candidates[at + i].size);
       r[40] = candidates[at + i].tree ? 1 : 0;
     }
-    for (size_t done = 0; done < buffer.size();) {
-      const ssize_t w = ::pwrite(fd_.get(), buffer.data() + done, buffer.size() - done,
-                                 static_cast<off_t>(offset + at * kRecordBytes + done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return ErrnoStatus(errno, "gc: writing " + where_);
-      done += static_cast<size_t>(w);
-    }
+    MV_RETURN_IF_ERROR(WriteAllAt(fd_.get(), buffer, offset + at * kRecordBytes, "gc: " + where_));
   }
   return Status::Ok();
 }
@@ -78,14 +63,8 @@ Status CandidateFile::WriteSection(size_t section, std::span<const Candidate> ca
 Status CandidateFile::ReadAt(uint64_t offset, size_t n, std::string& buffer,
                              std::vector<Candidate>& out) const {
   buffer.resize(n * kRecordBytes);
-  for (size_t done = 0; done < buffer.size();) {
-    const ssize_t r = ::pread(fd_.get(), buffer.data() + done, buffer.size() - done,
-                              static_cast<off_t>(offset + done));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return ErrnoStatus(errno, "gc: reading " + where_);
-    if (r == 0) return Status(StatusCode::kCorruption, "gc: " + where_ + " ended early");
-    done += static_cast<size_t>(r);
-  }
+  MV_RETURN_IF_ERROR(
+      ReadExactlyAt(fd_.get(), buffer.data(), buffer.size(), offset, "gc: " + where_));
   out.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const char* r = buffer.data() + i * kRecordBytes;

@@ -188,4 +188,14 @@ void AppendQuoted(std::string& out, std::string_view text, QuoteStyle style) {
   out += '"';
 }
 
+void PutLe64(char* out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+uint64_t GetLe64(const char* in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
+  return v;
+}
+
 }  // namespace mv

@@ -1,6 +1,7 @@
-// Byte encodings: hex and base64.
+// Byte encodings: hex, base64 and little-endian integers.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,8 @@ enum class QuoteStyle { kJson, kLogfmt };
 void AppendQuoted(std::string& out, std::string_view text, QuoteStyle style);
 // Standard base64 with padding (RFC 4648 section 4).
 std::string Base64Encode(std::string_view bytes);
+// A 64-bit integer as 8 bytes, least significant first, at `out`; and back from `in`.
+void PutLe64(char* out, uint64_t v);
+uint64_t GetLe64(const char* in);
 
 }  // namespace mv

@@ -164,6 +164,28 @@ Status WriteAll(int fd, std::string_view data, std::string_view what) {
   return Status::Ok();
 }
 
+Status WriteAllAt(int fd, std::string_view data, uint64_t offset, std::string_view what) {
+  while (!data.empty()) {
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, std::string("write ") + std::string(what));
+    data.remove_prefix(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status ReadExactlyAt(int fd, char* out, size_t n, uint64_t offset, std::string_view what) {
+  for (size_t done = 0; done < n;) {
+    ssize_t got = ::pread(fd, out + done, n - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return ErrnoStatus(errno, std::string("read ") + std::string(what));
+    if (got == 0) return Corruption(std::string(what) + " ended early");
+    done += static_cast<size_t>(got);
+  }
+  return Status::Ok();
+}
+
 Result<uint64_t> CopyStream(Reader& reader, Writer& writer) {
   std::vector<char> buf(1 << 20);
   uint64_t total = 0;

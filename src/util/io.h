@@ -80,6 +80,11 @@ Status MoveTempFileIntoPlace(UniqueFd& fd, const std::string& tmp, const std::st
 
 // Writes everything in `data` to `fd`, retrying short writes and EINTR.
 Status WriteAll(int fd, std::string_view data, std::string_view what);
+// The same at `offset` (pwrite: the file offset is not moved).
+Status WriteAllAt(int fd, std::string_view data, uint64_t offset, std::string_view what);
+// Reads exactly `n` bytes at `offset` into `out` (pread), retrying short reads and EINTR;
+// Corruption naming `what` when the file ends first.
+Status ReadExactlyAt(int fd, char* out, size_t n, uint64_t offset, std::string_view what);
 
 // Copies `reader` into `writer` until end of stream.
 Result<uint64_t> CopyStream(Reader& reader, Writer& writer);

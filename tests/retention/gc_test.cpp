@@ -197,8 +197,11 @@ TEST_F(GcTest, AGcCutShortAfterForgettingIsFinishedByTheNext) {
   EXPECT_EQ(Count("blobs/"), blobs_before);  // nothing deleted...
   auto one = archive::ParseSha256(Sha256Hex("one"), "x").value();
   auto gone = archive::ParseSha256(Sha256Hex("gone for good"), "x").value();
-  EXPECT_FALSE(catalog_->FileBySha256(one).value().has_value());  // ...but forgotten
-  EXPECT_FALSE(catalog_->FileBySha256(gone).value().has_value());
+  // ...but the first chunk was forgotten (a chunk is a listing prefix's candidates: the first
+  // one holds one of the two blobs; the chunks after a failed one are not started).
+  EXPECT_GE(int{!catalog_->FileBySha256(one).value().has_value()} +
+                int{!catalog_->FileBySha256(gone).value().has_value()},
+            1);
   Fsck();
   // The content comes back in a new run: unknown to the catalog, so it is stored (again).
   Write("pool/a", "one");

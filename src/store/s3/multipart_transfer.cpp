@@ -11,6 +11,7 @@
 #include "store/s3/s3_xml.h"
 #include "store/s3/sigv4.h"
 #include "util/hash.h"
+#include "util/io.h"
 #include "util/task_group.h"
 
 namespace mv::s3 {
@@ -36,13 +37,8 @@ class PwriteWriter final : public Writer {
   PwriteWriter(int fd, uint64_t offset, std::string path)
       : fd_(fd), offset_(offset), path_(std::move(path)) {}
   Status Write(std::string_view data) override {
-    while (!data.empty()) {
-      ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(offset_));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return ErrnoStatus(errno, "write " + path_);
-      offset_ += static_cast<uint64_t>(n);
-      data.remove_prefix(static_cast<size_t>(n));
-    }
+    MV_RETURN_IF_ERROR(WriteAllAt(fd_, data, offset_, path_));
+    offset_ += data.size();
     return Status::Ok();
   }
 
