@@ -70,7 +70,7 @@ TEST_F(RemovedContentTest, LookupsFromManyThreadsWhileRemovalsAreMade) {
     });
   }
   for (int i = 0; i < kRemovals; ++i) {
-    char id[32];
+    char id[48];
     std::snprintf(id, sizeof id, "20240101T0000%02dZ-%08d", i, i);
     ASSERT_TRUE(catalog_->RecordRemoval(Removal("content " + std::to_string(i), id)).ok());
   }
